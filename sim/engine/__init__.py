@@ -1,0 +1,1 @@
+"""Engines: the Mesa model (one run, readable) and the fast array engine (many runs)."""

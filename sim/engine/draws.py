@@ -1,0 +1,74 @@
+"""Per-run randomness and per-run parameter values.
+
+Run i of a scenario with seed s draws everything from
+Generator(PCG64(SeedSequence(s, spawn_key=(i,)))), the i-th child that
+SeedSequence(s).spawn(n) would give, so a run's numbers do not depend on how
+many runs, chunks or processes computed it. The draws are taken up front, in a
+fixed order: parameter ranges, decision noise, incident slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.rules.events import SLOTS
+from sim.scenario.arrays import Compiled
+
+
+def generator(seed: int, run: int) -> np.random.Generator:
+    """The generator of one run: the run-th child of the scenario seed."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run,))))
+
+
+@dataclass
+class Draws:
+    """Every random number a batch of runs will use, taken up front."""
+
+    ranges: np.ndarray  # (R, E) uniforms for the judgement ranges
+    noise: np.ndarray  # (R, T, S) standard normals
+    slots: np.ndarray  # (R, T, SLOTS) uniforms for incidents
+
+
+def horizon(C: Compiled) -> int:
+    """Rounds a run can last: until the broker's deadline."""
+    return C.scenario.broker.deadline
+
+
+def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
+    """All draws of one run, in the documented order."""
+    T, S = horizon(C), len(C.states)
+    ranges = rng.random(len(C.ranges))
+    noise = rng.standard_normal((T, S))
+    slots = rng.random((T, SLOTS))
+    return Draws(ranges[None], noise[None], slots[None])
+
+
+def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
+    """Draws for a batch of runs, each from its own generator."""
+    T, S = horizon(C), len(C.states)
+    out = Draws(np.empty((len(runs), len(C.ranges))), np.empty((len(runs), T, S)),
+                np.empty((len(runs), T, SLOTS)))
+    for i, run in enumerate(runs):
+        one = draw_one(C, generator(seed, int(run)))
+        out.ranges[i], out.noise[i], out.slots[i] = one.ranges[0], one.noise[0], one.slots[0]
+    return out
+
+
+def parameters(C: Compiled, u: np.ndarray) -> dict[str, np.ndarray]:
+    """Parameter arrays with a leading run axis: R where a range is sampled, else 1."""
+    R = u.shape[0]
+    sampled = {name for name, *_ in C.ranges}
+    P = {}
+    for name, base in C.params.items():
+        arr = np.asarray(base)[None]
+        P[name] = np.repeat(arr, R, axis=0) if name in sampled else arr
+    for e, (name, index, low, high) in enumerate(C.ranges):
+        P[name][(slice(None), *index)] = low + u[:, e] * (high - low)
+    return P
+
+
+def take(P: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Parameters of a subset of runs."""
+    return {k: (v[idx] if v.shape[0] > 1 or len(idx) == 0 else v) for k, v in P.items()}

@@ -1,0 +1,208 @@
+"""The tidy tables both engines fill.
+
+Per-round, per-state detail is kept for the first `detail` runs only; run-level
+rows, per-round force and acceptance (for the bands), commitments per state and
+kind, and coalition counts cover every run. Memory therefore grows with runs
+only through one row per run and a (runs x rounds) float array per band series.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
+
+COMPONENTS = (
+    "incentives",
+    "distance",
+    "domestic",
+    "risk",
+    "conformity",
+    "bandwagon",
+    "side_payment",
+    "noise",
+)
+
+
+@dataclass
+class RoundView:
+    """One round of a batch of runs, as the recorder needs it."""
+
+    runs: np.ndarray  # global run ids (R,)
+    t: int
+    dec: object  # rules.decide.Decision
+    counted: np.ndarray
+    mandate: np.ndarray
+    force: np.ndarray
+    accept: np.ndarray
+    accepts: np.ndarray
+    consent: np.ndarray
+    incidents: np.ndarray
+    level: np.ndarray
+    concession: np.ndarray
+    side_paid_to: np.ndarray
+
+
+class Recorder:
+    """Collects rows and aggregates as the engines step, then builds the tables."""
+
+    def __init__(self, C: Compiled, runs: int, detail: int) -> None:
+        self.C = C
+        self.runs = runs
+        self.detail = min(detail, runs)
+        T = C.scenario.broker.deadline
+        self.force = np.zeros((runs, T))
+        self.accept = np.zeros((len(C.veto_ids), runs, T))
+        self.state_rows: list[dict] = []
+        self.round_rows: list[dict] = []
+        self.run_rows: list[dict] = []
+        self.commits = np.zeros((len(C.states), len(C.kinds)), np.int64)
+        self.coalitions: Counter = Counter()
+        self.outcomes = np.zeros(len(OUTCOMES), np.int64)
+
+    def round(self, v: RoundView) -> None:
+        """Record one round for the runs in the view."""
+        self.force[v.runs, v.t - 1] = v.force
+        for j in range(len(self.C.veto_ids)):
+            self.accept[j, v.runs, v.t - 1] = v.accept[:, j]
+        sel = np.flatnonzero(v.runs < self.detail)
+        if len(sel):
+            self._detail(v, sel)
+
+    def _detail(self, v: RoundView, sel: np.ndarray) -> None:
+        C, dec = self.C, v.dec
+        S = len(C.states)
+        n = len(sel)
+        kinds = np.array([*C.kinds, ""], dtype=object)
+        reds = np.array([*C.red_ids, ""], dtype=object)
+        cons = np.array([*C.concessions, ""], dtype=object)
+        row = {
+            "run": np.repeat(v.runs[sel], S),
+            "round": np.full(n * S, v.t),
+            "state": np.tile(np.array(C.states, dtype=object), n),
+            "stance": np.array(STANCES, dtype=object)[dec.stance[sel]].ravel(),
+            "kind": kinds[dec.kind[sel]].ravel(),
+            "pledge": dec.pledge[sel].ravel(),
+            "counted": v.counted[sel].ravel(),
+            "payoff": dec.payoff[sel].ravel(),
+        }
+        for name in COMPONENTS:
+            row[name] = np.broadcast_to(dec.components[name][sel], (n, S)).ravel()
+        row["binding_red_line"] = reds[dec.binding[sel]].ravel()
+        row["demand"] = cons[dec.demand[sel]].ravel()
+        row["vetoed"] = np.broadcast_to(C.params["vetoed"], (n, S)).ravel()
+        self.state_rows.append(row)
+        for i in sel:
+            self.round_rows.append(self._round_row(v, i, kinds, cons))
+
+    def _round_row(self, v: RoundView, i: int, kinds, cons) -> dict:
+        C, dec = self.C, v.dec
+        out = {
+            "run": int(v.runs[i]),
+            "round": v.t,
+            "clarity": float(v.mandate[i, C.cols.col[C.scenario.force.clarity_term]]),
+            "force": float(v.force[i]),
+            "committed": int((dec.stance[i] == COMMITTED).sum()),
+        }
+        for k, kind in enumerate(C.kinds):
+            mask = (dec.stance[i] == COMMITTED) & (dec.kind[i] == k)
+            out[f"pledged.{kind}"] = float(dec.pledge[i][mask].sum())
+        for term, value in C.cols.decode(v.mandate[i]).items():
+            out[f"term.{term}"] = ";".join(value) if isinstance(value, list) else value
+        for j, vid in enumerate(C.veto_ids):
+            out[f"accept.{vid}"] = float(v.accept[i, j])
+            out[f"accepts.{vid}"] = bool(v.accepts[i, j])
+        for h, hid in enumerate(C.host_ids):
+            out[f"consent.{hid}"] = float(v.consent[i, h])
+        out["incidents"] = int(v.incidents[i])
+        out["incident_level"] = float(v.level[i])
+        out["concession"] = cons[v.concession[i]]
+        out["side_payment_to"] = C.states[v.side_paid_to[i]] if v.side_paid_to[i] >= 0 else ""
+        return out
+
+    def finish(self, runs, outcome, end, force, stance, kind, counted, made_round, spent) -> None:
+        """Record the end of a batch of runs."""
+        C = self.C
+        T = self.force.shape[1]
+        for i, run in enumerate(runs):
+            run = int(run)
+            self.force[run, end[i]:] = force[i]
+            for j in range(len(C.veto_ids)):
+                self.accept[j, run, end[i]:] = self.accept[j, run, end[i] - 1]
+            members = [C.states[s] for s in np.flatnonzero(counted[i])]
+            committed = np.flatnonzero(stance[i] == COMMITTED)
+            for s in committed:
+                self.commits[s, kind[i, s]] += 1
+            key = ";".join(sorted(members))
+            self.coalitions[key] += 1
+            self.outcomes[outcome[i]] += 1
+            made = sorted(
+                (int(made_round[i, j]), C.concessions[j])
+                for j in range(len(C.concessions))
+                if made_round[i, j] >= 0
+            )
+            self.run_rows.append(
+                {
+                    "run": run,
+                    "outcome": OUTCOMES[outcome[i]],
+                    "rounds": int(min(end[i], T)),
+                    "force": float(force[i]),
+                    "coalition": key,
+                    "concessions": ";".join(f"{c}@{t}" for t, c in made),
+                    "side_payments": float(spent[i]),
+                }
+            )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tidy tables, sorted by run (and round, state) whatever the engine."""
+        runs = pd.DataFrame(self.run_rows).sort_values("run", kind="stable", ignore_index=True)
+        states = pd.DataFrame({k: np.concatenate([r[k] for r in self.state_rows])
+                               for k in self.state_rows[0]}) if self.state_rows else pd.DataFrame()
+        if len(states):
+            order = {s: i for i, s in enumerate(self.C.states)}
+            states["_s"] = states["state"].map(order)
+            states = states.sort_values(["run", "round", "_s"], kind="stable", ignore_index=True)
+            states = states.drop(columns="_s")
+        rounds = pd.DataFrame(self.round_rows)
+        if len(rounds):
+            rounds = rounds.sort_values(["run", "round"], kind="stable", ignore_index=True)
+        return {
+            "runs": runs,
+            "rounds": rounds,
+            "states": states,
+            "commits": self._commits(),
+            "coalitions": self._coalitions(),
+            "bands": self._bands(),
+        }
+
+    def _commits(self) -> pd.DataFrame:
+        C = self.C
+        rows = [
+            {"state": s, "kind": k, "p_commit": self.commits[i, j] / self.runs}
+            for i, s in enumerate(C.states)
+            for j, k in enumerate(C.kinds)
+        ]
+        return pd.DataFrame(rows)
+
+    def _coalitions(self) -> pd.DataFrame:
+        items = sorted(self.coalitions.items(), key=lambda kv: (-kv[1], kv[0]))
+        return pd.DataFrame(
+            {"members": [k for k, _ in items], "share": [v / self.runs for _, v in items]}
+        )
+
+    def _bands(self) -> pd.DataFrame:
+        series = {"force": self.force}
+        for j, vid in enumerate(self.C.veto_ids):
+            series[f"accept.{vid}"] = self.accept[j]
+        rows = []
+        T = self.force.shape[1]
+        for name, arr in series.items():
+            q = np.quantile(arr, [0.5, 0.05, 0.95], axis=0)
+            for t in range(T):
+                rows.append({"round": t + 1, "series": name, "median": q[0, t],
+                             "p05": q[1, t], "p95": q[2, t]})
+        return pd.DataFrame(rows)

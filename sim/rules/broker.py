@@ -1,0 +1,64 @@
+"""The broker's moves: one concession from its menu, and side payments."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.rules.decide import Decision
+from sim.scenario.arrays import COMMITTED, CONDITIONAL, OFFERED, Compiled
+
+
+def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, mech) -> np.ndarray:
+    """The concession the broker makes this round per run (-1 for none).
+
+    Worth = troops the demands say it brings in (share of the target) minus its
+    cost, discounted as the deadline nears, minus a heavy cost for every veto
+    player it would turn from accepting to rejecting. Only when short, after the
+    broker's patience has run out, and only if worth is positive.
+    """
+    R = force.shape[0]
+    if not mech.concessions or not C.concessions or t < C.scenario.broker.patience:
+        return np.full(R, -1)
+    deadline = C.scenario.broker.deadline
+    discount = 1.0 - P["urgency"] * (t / deadline)
+    cost = P["concession_cost"] * discount[:, None]
+    if mech.vetoes and len(C.veto_ids):
+        flips = (accepts[:, None, :] & ~dec.accept_if).sum(axis=2)
+        cost = cost + P["veto_loss_cost"][:, None] * flips
+    worth = dec.gain / P["target"][:, None] - cost
+    worth = np.where(made, -np.inf, worth)
+    short = force < P["target"]
+    best = worth.argmax(axis=1)
+    top = np.take_along_axis(worth, best[:, None], 1)[:, 0]
+    return np.where(short & (top > 0), best, -1)
+
+
+def side_payment(C: Compiled, P: dict, dec: Decision, force, budget, paid, mech):
+    """Pay the largest pivotal contributor just enough to commit (one per round).
+
+    Pivotal: conditional or offered, free of red lines, past its clarity gate,
+    offering a counted kind, not vetoed, and within reach of the per-state cap
+    and the remaining budget. Returns (state index or -1, payment).
+    """
+    R, S = dec.stance.shape
+    none = (np.full(R, -1), np.zeros(R))
+    if not mech.side_payments:
+        return none
+    th = C.scenario.decision.thresholds
+    h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
+    gap = (th.committed + h - dec.payoff) / P["side_payment_effect"][:, None]
+    vetoed = P["vetoed"] & mech.vetoes
+    counts = P["kind_counts"][0][dec.best]
+    ok = ((dec.stance == CONDITIONAL) | (dec.stance == OFFERED)) & dec.available & dec.gate_open
+    ok &= counts & ~vetoed & (gap > 0)
+    ok &= (paid + gap <= P["max_per_state"][:, None]) & (gap <= budget[:, None])
+    ok &= (force < P["target"])[:, None]
+    cap = np.take_along_axis(np.broadcast_to(P["capacity"], (R, S, len(C.kinds))), dec.best[..., None], 2)[..., 0]
+    score = np.where(ok, cap, -1.0)
+    pick = score.argmax(axis=1)
+    any_ok = ok.any(axis=1)
+    pay = np.where(any_ok, np.take_along_axis(gap, pick[:, None], 1)[:, 0], 0.0)
+    return np.where(any_ok, pick, -1), pay
+
+
+__all__ = ["COMMITTED", "concede", "side_payment"]

@@ -1,0 +1,143 @@
+"""One round of state decisions: red lines, clarity gate, payoff, stance, pledge, demand.
+
+All states decide at once on what they saw at the end of the previous round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.rules import actors, payoff, red_lines, stance
+from sim.rules.terms import apply_changes
+from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
+
+NEG = -np.inf
+
+
+@dataclass
+class Decision:
+    """What the states decided this round (all arrays (R, S) unless noted)."""
+
+    stance: np.ndarray
+    kind: np.ndarray  # -1 when no contribution is on the table
+    pledge: np.ndarray
+    payoff: np.ndarray
+    components: dict[str, np.ndarray]
+    binding: np.ndarray  # index of the binding red line, -1 when none
+    demand: np.ndarray  # index of the demanded concession, -1 when none
+    gain: np.ndarray  # (R, C): counted troops each concession would bring in, via demands
+    best: np.ndarray  # kind with the best payoff among those free of red lines
+    available: np.ndarray  # any kind free of red lines
+    gate_open: np.ndarray
+    accept_if: np.ndarray  # (R, C, V) veto players' acceptance flags under each concession
+
+
+def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.ndarray:
+    """(R, 3): ceasefire holding, hosts consenting, veto players accepting."""
+    holding = level <= P["ceasefire_threshold"]
+    return np.stack([holding, consent_ok, accepts.all(axis=1)], axis=1)
+
+
+def choose_kind(u: np.ndarray, free: np.ndarray):
+    """Best kind among the free ones; (best (R,S), its payoff, whether any is free)."""
+    masked = np.where(free, u, NEG)
+    best = masked.argmax(axis=2)
+    top = np.take_along_axis(masked, best[..., None], 2)[..., 0]
+    return best, top, free.any(axis=2)
+
+
+def counted_pledge(C, P, u, free, vetoed):
+    """Pledge a state would make at its best free kind, counted toward the target."""
+    best, top, anyfree = choose_kind(u, free)
+    cap = np.take_along_axis(np.broadcast_to(P["capacity"], u.shape), best[..., None], 2)[..., 0]
+    unit = P["kind_unit"][0][best]
+    d = C.scenario.decision
+    size = stance.pledge(top, cap, unit, d.thresholds.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None])
+    counts = P["kind_counts"][0][best] & ~vetoed & anyfree
+    return best, top, anyfree, np.where(counts, size, 0.0)
+
+
+def evaluate(C, P, m, obs: payoff.Observed, noise, mech, world):
+    """Payoff per kind and red-line blocks under a mandate."""
+    comp = payoff.components(C, P, m, obs, noise, mech)
+    u = payoff.by_kind(comp, P)
+    blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m))
+    return comp, u, blocked, first
+
+
+def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, accepts, consent_ok):
+    """The state decision rule for one round (see docs/model.md, 'One round')."""
+    d = C.scenario.decision
+    th = d.thresholds
+    vetoed = P["vetoed"] & mech.vetoes
+    world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
+    comp, u, blocked, first = evaluate(C, P, m, obs, noise, mech, world)
+    has_cap = P["capacity"] > 0
+    free = has_cap & ~blocked
+    best, top, anyfree = choose_kind(u, free)
+    ideal = np.where(has_cap, u, NEG).argmax(axis=2)
+    binding = np.take_along_axis(first, ideal[..., None], 2)[..., 0]
+    binding = np.where(np.take_along_axis(free, ideal[..., None], 2)[..., 0], -1, binding)
+    clarity = m[:, C.cols.col[C.scenario.force.clarity_term]]
+    gate = (clarity[:, None] >= P["clarity_threshold"]) | (not mech.clarity_gate)
+
+    R, S = obs.stance.shape
+    n_con = len(C.concessions)
+    liftable = np.zeros((R, S), bool)
+    demand = np.full((R, S), -1)
+    gain = np.zeros((R, n_con))
+    pledge_if = np.zeros((R, S, n_con))
+    accept_if = np.zeros((R, n_con, len(C.veto_ids)), bool)
+    for j in C.concession_order if mech.concessions else []:
+        open_ = ~made[:, j]
+        mj = apply_changes(m, C.concession_changes[j])
+        _, acc_j = actors.acceptance(C, P, mj)
+        _, consent_j = actors.consent(C, P, mj)
+        accept_if[:, j, :] = acc_j
+        world_j = world_conditions(C, P, mj, obs.level, consent_j, acc_j)
+        _, u_j, blocked_j, _ = evaluate(C, P, mj, obs, noise, mech, world_j)
+        free_j = has_cap & ~blocked_j
+        liftable |= open_[:, None] & free_j.any(axis=2)
+        _, top_j, any_j, size_j = counted_pledge(C, P, u_j, free_j, vetoed)
+        brings = open_[:, None] & any_j & (top_j >= th.offered)
+        demand = np.where((demand < 0) & brings, j, demand)
+        pledge_if[:, :, j] = np.where(brings, size_j, 0.0)
+
+    h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
+    new = stance.ladder(obs.stance, top, anyfree, liftable, gate, th, h)
+    demand = np.where((new == DECLINED) | (new == CONDITIONAL), demand, -1)
+    for j in range(n_con):
+        gain[:, j] = np.where(demand == j, pledge_if[:, :, j], 0.0).sum(axis=1)
+    in_ = new >= OFFERED
+    kind = np.where(in_, best, -1)
+    cap = np.take_along_axis(np.broadcast_to(P["capacity"], u.shape), best[..., None], 2)[..., 0]
+    size = stance.pledge(top, cap, P["kind_unit"][0][best], th.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None])
+    shown = np.where(anyfree, best, ideal)
+    return Decision(
+        stance=new,
+        kind=kind,
+        pledge=np.where(in_, size, 0.0),
+        payoff=np.take_along_axis(u, shown[..., None], 2)[..., 0],
+        components=payoff.at_kind(comp, P, shown),
+        binding=binding,
+        demand=demand,
+        gain=gain,
+        best=best,
+        available=anyfree,
+        gate_open=np.broadcast_to(gate, new.shape),
+        accept_if=accept_if,
+    )
+
+
+def counted(C: Compiled, P: dict, dec: Decision, mech) -> np.ndarray:
+    """Which pledges count toward the target (R, S) after this round's decisions."""
+    return counted_from(P, dec.stance, dec.kind, mech)
+
+
+def counted_from(P: dict, stance: np.ndarray, kind: np.ndarray, mech) -> np.ndarray:
+    """Committed, with a kind that counts toward the target, and not vetoed."""
+    vetoed = P["vetoed"] & mech.vetoes
+    kind_counts = P["kind_counts"][0][np.maximum(kind, 0)]
+    return (stance == COMMITTED) & (kind >= 0) & kind_counts & ~vetoed

@@ -1,0 +1,134 @@
+"""The payoff for joining, split into its named components.
+
+U[r, s, k] = visibility_k * incentives - exposure_k * (distance + domestic)
+             - risk_k * risk + conformity + bandwagon + side_payment + noise
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.rules.terms import evaluate
+from sim.scenario.arrays import COMMITTED, DECLINED, Compiled
+
+
+@dataclass
+class Observed:
+    """What every state saw at the end of the previous round."""
+
+    stance: np.ndarray  # (R, S) int
+    force: np.ndarray  # (R,) counted force
+    consent: np.ndarray  # (R,) least consenting host
+    level: np.ndarray  # (R,) incident level
+    side: np.ndarray  # (R, S) side payments received (payoff units)
+
+
+def incentives(C: Compiled, P: dict, m: np.ndarray) -> np.ndarray:
+    """Named benefits, each scaled by the mandate (e.g. reimbursement needs funding)."""
+    R, S = m.shape[0], len(C.states)
+    out = np.zeros((R, S))
+    for n, lin in enumerate(C.incentive_lin):
+        scale = evaluate(lin, m, lin.base)
+        out = out + P["incentives"][:, :, n] * scale[:, None]
+    return out
+
+
+def opted_out(C: Compiled, m: np.ndarray) -> np.ndarray:
+    """Per-run caveat flag (R,): whether states may opt out of tasks."""
+    col = C.extra["caveat_col"]
+    return m[:, col] > 0.5 if col >= 0 else np.zeros(m.shape[0], bool)
+
+
+def distance(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray) -> np.ndarray:
+    """Salience-weighted distance from each state's ideal terms (R, S).
+
+    Ordinal and number terms: |level - ideal| / (levels - 1); categorical and
+    boolean: 0 or 1; a task counts 1/n_tasks when carried but not wanted (or
+    wanted but not carried). A task the state opts out of is not carried by it.
+    """
+    pr = C.prefs
+    R, S = m.shape[0], len(C.states)
+    out = np.zeros((R, S))
+    for e in range(len(pr["owner"])):
+        s, col = pr["owner"][e], pr["col"][e]
+        x = m[:, col]
+        if C.optout[s, col]:
+            x = np.where(caveats, 0.0, x)
+        d = (x != pr["ideal"][e]) * 1.0 if pr["categorical"][e] else np.abs(x - pr["ideal"][e])
+        out[:, s] = out[:, s] + P["pref_salience"][:, e] * (d / pr["scale"][e])
+    return out
+
+
+def perception(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray, level) -> np.ndarray:
+    """How the mandate reads at home in each state (R, S): positive = seen as
+    serving the other side. Opted-out tasks do not count; incidents add."""
+    base = evaluate(C.env["perception"], m, P["perception_base"])
+    base = base + P["incident_perception"] * level
+    out = np.zeros((m.shape[0], len(C.states))) + base[:, None]
+    task_w = C.extra.get("perception_task_cols")
+    if task_w is None:
+        lin = C.env["perception"]
+        task_w = [(c, w) for c, w, lv in zip(lin.cols, lin.weights, lin.levels, strict=True)
+                  if lv < 0 and C.optout[:, c].any()]
+        C.extra["perception_task_cols"] = task_w
+    for col, w in task_w:
+        relief = np.where(caveats, w * m[:, col], 0.0)
+        out = out - relief[:, None] * C.optout[:, col][None, :]
+    return out
+
+
+def risk(C: Compiled, P: dict, m: np.ndarray, consent: np.ndarray, level) -> np.ndarray:
+    """Security risk of deploying (R,): posture, host consent and incidents."""
+    r = evaluate(C.env["risk"], m, P["risk_base"])
+    return r + P["consent_risk"] * (1.0 - consent) + level
+
+
+def conformity(C: Compiled, P: dict, stance: np.ndarray) -> np.ndarray:
+    """Pull of the blocs a state follows (R, S): share of peers committed minus declined."""
+    n = np.maximum(C.peers.sum(axis=1), 1)
+    up = (stance == COMMITTED).astype(np.int64) @ C.peers.T
+    down = (stance == DECLINED).astype(np.int64) @ C.peers.T
+    return P["conformity"] * ((up - down) / n)
+
+
+def components(C, P, m, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray]:
+    """Every payoff component that does not depend on the contribution kind."""
+    R, S = m.shape[0], len(C.states)
+    cav = opted_out(C, m)
+    zero = np.zeros((R, S))
+    band = P["bandwagon"] * np.minimum(1.0, obs.force / P["target"])
+    return {
+        "incentives": incentives(C, P, m),
+        "distance": distance(C, P, m, cav),
+        "domestic": P["domestic_opposition"] * perception(C, P, m, cav, obs.level),
+        "risk": (1.0 - P["risk_tolerance"]) * risk(C, P, m, obs.consent, obs.level)[:, None],
+        "conformity": conformity(C, P, obs.stance) if mech.conformity else zero,
+        "bandwagon": (zero + band[:, None]) if mech.bandwagon else zero,
+        "side_payment": obs.side,
+        "noise": P["noise_sd"][:, None] * noise if mech.noise else zero,
+    }
+
+
+def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
+    """The payoff of each contribution kind (R, S, K)."""
+    vis, exp_, rk = (P[n][:, None, :] for n in ("kind_visibility", "kind_exposure", "kind_risk"))
+    social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+    u = vis * comp["incentives"][:, :, None]
+    u = u - exp_ * (comp["distance"] + comp["domestic"])[:, :, None]
+    u = u - rk * comp["risk"][:, :, None]
+    return u + social[:, :, None]
+
+
+def at_kind(comp: dict[str, np.ndarray], P: dict, kind: np.ndarray) -> dict[str, np.ndarray]:
+    """Signed components for one kind per state (for the tables): they add up to U."""
+    k = np.maximum(kind, 0)
+    vis, exp_, rk = (np.take_along_axis(np.broadcast_to(P[n][:, None, :], (*kind.shape, P[n].shape[-1])), k[..., None], 2)[..., 0]
+                     for n in ("kind_visibility", "kind_exposure", "kind_risk"))
+    out = dict(comp)
+    out["incentives"] = vis * comp["incentives"]
+    out["distance"] = -exp_ * comp["distance"]
+    out["domestic"] = -exp_ * comp["domestic"]
+    out["risk"] = -rk * comp["risk"]
+    return out

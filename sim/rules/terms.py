@@ -1,0 +1,40 @@
+"""Reading and changing mandate rows: linear effects, concessions, firming up."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario.arrays import Linear
+
+
+def evaluate(lin: Linear, m: np.ndarray, base: np.ndarray | float) -> np.ndarray:
+    """base + effects of the mandate, one value per run (R,).
+
+    Entries are added one at a time, in declaration order, so the result does
+    not depend on how many runs are computed together.
+    """
+    acc = np.zeros(m.shape[0]) + base
+    for col, w, level, scale in zip(lin.cols, lin.weights, lin.levels, lin.scale, strict=True):
+        x = m[:, col]
+        acc = acc + (w * (x == level) if level >= 0 else w * x / scale)
+    return acc
+
+
+def apply_changes(m: np.ndarray, changes: list[tuple[int, float]]) -> np.ndarray:
+    """A copy of the mandate rows with a concession's columns set."""
+    out = m.copy()
+    for col, value in changes:
+        out[:, col] = value
+    return out
+
+
+def firm_up(m: np.ndarray, clarity_col: int, engagement: np.ndarray) -> np.ndarray:
+    """Terms firm up: clarity rises by the broker's engagement, capped at 1."""
+    out = m.copy()
+    out[:, clarity_col] = np.minimum(1.0, out[:, clarity_col] + engagement)
+    return out
+
+
+def clip01(x: np.ndarray) -> np.ndarray:
+    """Acceptance and consent live in [0, 1]."""
+    return np.minimum(1.0, np.maximum(0.0, x))

@@ -1,0 +1,404 @@
+"""The scenario as arrays: what the decision rules compute over.
+
+A mandate becomes a row of numbers (one column per term, one per task of a
+task-set term); actors become arrays indexed by state, kind, red line, veto
+player and host. Judgement-call ranges are kept as a list of (array, index,
+low, high) so each run can sample its own values (see `sample`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.scenario.schema import RedLine, Scenario, TermSpec
+
+STANCES = ("declined", "considering", "conditional", "offered", "committed")
+DECLINED, CONSIDERING, CONDITIONAL, OFFERED, COMMITTED = range(5)
+OUTCOMES = ("running", "formed", "undersized", "stalled")
+
+# Red-line operators (codes in `RedLines.op`).
+EXCLUDES, INCLUDES, AT_LEAST, AT_MOST, ONE_OF, IS, REQUIRES = range(7)
+OP_CODES = {"excludes": EXCLUDES, "includes": INCLUDES, "at_least": AT_LEAST}
+OP_CODES |= {"at_most": AT_MOST, "one_of": ONE_OF, "is": IS, "requires": REQUIRES}
+WORLD = {"ceasefire_holding": 0, "host_consent": 1, "veto_acceptance": 2}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each term (and each task) lives in a mandate row."""
+
+    vocab: dict[str, TermSpec]
+    col: dict[str, int]
+    task_col: dict[tuple[str, str], int]
+    width: int
+
+    @classmethod
+    def of(cls, vocab: dict[str, TermSpec]) -> Columns:
+        col, task_col, i = {}, {}, 0
+        for term, spec in vocab.items():
+            if spec.kind == "task_set":
+                for task in spec.levels:
+                    task_col[(term, task)] = i
+                    i += 1
+            else:
+                col[term] = i
+                i += 1
+        return cls(vocab, col, task_col, i)
+
+    def value(self, term: str, value: Any) -> float:
+        """The number stored for a non-task term's value."""
+        spec = self.vocab[term]
+        if spec.kind in ("ordinal", "categorical"):
+            return float(spec.levels.index(value))
+        return float(value)
+
+    def encode(self, mandate: dict[str, Any]) -> np.ndarray:
+        """A mandate mapping as one row."""
+        row = np.zeros(self.width)
+        for term, value in mandate.items():
+            if self.vocab[term].kind == "task_set":
+                for task in value:
+                    row[self.task_col[(term, task)]] = 1.0
+            else:
+                row[self.col[term]] = self.value(term, value)
+        return row
+
+    def decode(self, row: np.ndarray) -> dict[str, Any]:
+        """One row back to a mapping of readable values."""
+        out: dict[str, Any] = {}
+        for term, spec in self.vocab.items():
+            if spec.kind == "task_set":
+                out[term] = [t for t in spec.levels if row[self.task_col[(term, t)]] > 0.5]
+            elif spec.kind in ("ordinal", "categorical"):
+                out[term] = spec.levels[int(row[self.col[term]])]
+            elif spec.kind == "boolean":
+                out[term] = bool(row[self.col[term]] > 0.5)
+            else:
+                out[term] = float(row[self.col[term]])
+        return out
+
+    def changes(self, change: dict[str, Any], base: dict[str, Any]) -> list[tuple[int, float]]:
+        """A concession's change as (column, new value) pairs."""
+        out = []
+        for term, value in change.items():
+            if self.vocab[term].kind == "task_set":
+                if isinstance(value, dict):
+                    for task in value.get("add") or []:
+                        out.append((self.task_col[(term, task)], 1.0))
+                    for task in value.get("remove") or []:
+                        out.append((self.task_col[(term, task)], 0.0))
+                else:
+                    for task in self.vocab[term].levels:
+                        out.append((self.task_col[(term, task)], float(task in value)))
+            else:
+                out.append((self.col[term], self.value(term, value)))
+        return out
+
+
+@dataclass(frozen=True)
+class Linear:
+    """base + sum of effects: slopes on a column, or a weight when a column equals a level."""
+
+    base: Any
+    cols: np.ndarray  # column read by each entry
+    weights: np.ndarray
+    levels: np.ndarray  # -1 for a slope entry, else the level index that triggers the weight
+    scale: np.ndarray  # divisor for slopes (ordinal levels - 1), 1 otherwise
+
+    @classmethod
+    def of(cls, base: float, effects: dict[str, Any], cols: Columns) -> Linear:
+        c, w, lv, sc = [], [], [], []
+        for term, eff in effects.items():
+            spec = cols.vocab[term]
+            if spec.kind == "task_set":
+                for task, weight in eff.items():
+                    c.append(cols.task_col[(term, task)])
+                    w.append(float(weight))
+                    lv.append(-1)
+                    sc.append(1.0)
+            elif isinstance(eff, dict):
+                for level, weight in eff.items():
+                    c.append(cols.col[term])
+                    w.append(float(weight))
+                    lv.append(spec.levels.index(level))
+                    sc.append(1.0)
+            else:
+                c.append(cols.col[term])
+                w.append(float(eff))
+                lv.append(-1)
+                sc.append(float(len(spec.levels) - 1) if spec.kind == "ordinal" else 1.0)
+        return cls(base, np.array(c, int), np.array(w), np.array(lv, int), np.array(sc))
+
+    def task_weights(self, cols: Columns, term: str) -> dict[str, float]:
+        """The weight each task of `term` adds (for per-state opt-outs)."""
+        inv = {v: t for (tt, t), v in cols.task_col.items() if tt == term}
+        return {inv[c]: float(w) for c, w in zip(self.cols, self.weights, strict=True) if c in inv}
+
+
+@dataclass
+class Compiled:
+    """All arrays the rules need, plus the names to turn them back into tables."""
+
+    scenario: Scenario
+    cols: Columns
+    mandate0: np.ndarray
+    states: list[str]
+    kinds: list[str]
+    params: dict[str, np.ndarray]
+    ranges: list[tuple[str, tuple, float, float]]
+    red: dict[str, np.ndarray]
+    red_ids: list[str]
+    prefs: dict[str, np.ndarray]
+    peers: np.ndarray
+    concessions: list[str]
+    concession_changes: list[list[tuple[int, float]]]
+    concession_order: np.ndarray
+    veto_ids: list[str]
+    veto_lin: list[Linear]
+    veto_requires: list[dict[str, np.ndarray]]
+    host_ids: list[str]
+    host_lin: list[Linear]
+    env: dict[str, Linear]
+    optout: np.ndarray
+    incentive_names: list[str]
+    incentive_lin: list[Linear]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
+    """A fixed number, or the midpoint of a range (registered for per-run sampling)."""
+    if isinstance(value, tuple):
+        ranges.append((name, index, value[0], value[1]))
+        return (value[0] + value[1]) / 2.0
+    return float(value)
+
+
+def compile_scenario(sc: Scenario) -> Compiled:
+    """Turn a validated scenario into the arrays the rules read."""
+    cols = Columns.of(sc.vocabulary)
+    states, kinds = list(sc.states), list(sc.kinds)
+    S, K = len(states), len(kinds)
+    ranges: list = []
+    p: dict[str, np.ndarray] = {}
+    for name in ("domestic_opposition", "risk_tolerance", "clarity_threshold", "conformity"):
+        p[name] = np.array(
+            [_num(getattr(sc.states[s], name), name, (i,), ranges) for i, s in enumerate(states)]
+        )
+    p["capacity"] = np.zeros((S, K))
+    p["initial_pledge"] = np.zeros(S)
+    p["initial_kind"] = np.full(S, -1)
+    p["initial_stance"] = np.array([STANCES.index(sc.states[s].initial_stance) for s in states])
+    for i, s in enumerate(states):
+        for kind, cap in sc.states[s].offers.items():
+            p["capacity"][i, kinds.index(kind)] = _num(cap, "capacity", (i, kinds.index(kind)), ranges)
+        for kind, size in sc.states[s].initial_offer.items():
+            p["initial_kind"][i] = kinds.index(kind)
+            p["initial_pledge"][i] = float(size[0] if isinstance(size, tuple) else size)
+    for name in ("exposure", "risk", "visibility"):
+        p[f"kind_{name}"] = np.array(
+            [_num(getattr(sc.kinds[k], name), f"kind_{name}", (j,), ranges) for j, k in enumerate(kinds)]
+        )
+    p["kind_unit"] = np.array([sc.kinds[k].unit for k in kinds])
+    p["kind_counts"] = np.array([k in sc.force.counts for k in kinds])
+    incentive_names = sorted({n for st in sc.states.values() for n in st.incentives})
+    p["incentives"] = np.zeros((S, len(incentive_names)))
+    for i, s in enumerate(states):
+        for n, w in sc.states[s].incentives.items():
+            j = incentive_names.index(n)
+            p["incentives"][i, j] = _num(w, "incentives", (i, j), ranges)
+    b = sc.broker
+    p["target"] = np.array(_num(b.target, "target", (), ranges))
+    p["minimum_viable"] = np.array(_num(b.minimum_viable, "minimum_viable", (), ranges))
+    for name in ("engagement", "urgency", "veto_loss_cost"):
+        p[name] = np.array(_num(getattr(b, name), name, (), ranges))
+    p["budget"] = np.array(_num(b.side_payments.budget, "budget", (), ranges))
+    p["max_per_state"] = np.array(_num(b.side_payments.max_per_state, "max_per_state", (), ranges))
+    p["concession_cost"] = np.array(
+        [_num(c.cost, "concession_cost", (j,), ranges) for j, c in enumerate(b.concessions)]
+    )
+    env = sc.environment
+    for name in ("consent_risk", "consent_incidents", "incident_severity", "incident_decay"):
+        p[name] = np.array(_num(getattr(env, name), name, (), ranges))
+    for name in ("incident_perception", "ceasefire_threshold"):
+        p[name] = np.array(_num(getattr(env, name), name, (), ranges))
+    d = sc.decision
+    for name in ("hysteresis", "noise_sd", "bandwagon", "pledge_min_share", "side_payment_effect"):
+        p[name] = np.array(_num(getattr(d, name), name, (), ranges))
+    p["veto_threshold"] = np.array(
+        [_num(v.threshold, "veto_threshold", (j,), ranges) for j, v in enumerate(sc.veto_players.values())]
+    )
+    p["host_threshold"] = np.array(
+        [_num(h.threshold, "host_threshold", (j,), ranges) for j, h in enumerate(sc.hosts.values())]
+    )
+    p["veto_base"] = np.array(
+        [_num(v.base, "veto_base", (j,), ranges) for j, v in enumerate(sc.veto_players.values())]
+    )
+    p["host_base"] = np.array(
+        [_num(h.base, "host_base", (j,), ranges) for j, h in enumerate(sc.hosts.values())]
+    )
+    base_env = {n: getattr(env, n).base for n in ("risk", "perception", "incident_rate")}
+    for n, v in base_env.items():
+        p[f"{n}_base"] = np.array(_num(v, f"{n}_base", (), ranges))
+    vetoed = np.zeros(S, bool)
+    for v in sc.veto_players.values():
+        for code in v.vetoes:
+            vetoed[states.index(code)] = True
+    p["vetoed"] = vetoed
+
+    red, red_ids = _red_lines(sc, cols, states, kinds)
+    concessions = [c.id for c in b.concessions]
+    changes = [cols.changes(c.change, sc.mandate) for c in b.concessions]
+    order = sorted(
+        range(len(concessions)),
+        key=lambda j: (len(changes[j]), _lo(b.concessions[j].cost), j),
+    )
+    caveat_term = sc.force.caveats_term
+    optout = np.zeros((S, cols.width), bool)
+    for i, s in enumerate(states):
+        for rl in sc.states[s].red_lines:
+            if rl.caveat_ok:
+                optout[i, cols.task_col[(rl.term, rl.excludes)]] = True
+    peers = _peers(sc, states)
+    prefs = _prefs(sc, cols, states)
+    p["pref_salience"] = np.array(
+        [_num(v, "pref_salience", (e,), ranges) for e, v in enumerate(prefs.pop("salience_spec"))]
+    )
+    incentive_lin = [
+        Linear.of(
+            env.incentive_scaling[n].base if n in env.incentive_scaling else 1.0,
+            env.incentive_scaling[n].effects if n in env.incentive_scaling else {},
+            cols,
+        )
+        for n in incentive_names
+    ]
+    return Compiled(
+        scenario=sc,
+        cols=cols,
+        mandate0=cols.encode(sc.mandate),
+        states=states,
+        kinds=kinds,
+        params=p,
+        ranges=ranges,
+        red=red,
+        red_ids=red_ids,
+        prefs=prefs,
+        peers=peers,
+        concessions=concessions,
+        concession_changes=changes,
+        concession_order=np.array(order, int),
+        veto_ids=list(sc.veto_players),
+        veto_lin=[Linear.of(0.0, v.effects, cols) for v in sc.veto_players.values()],
+        veto_requires=[_predicates(v.requires, cols) for v in sc.veto_players.values()],
+        host_ids=list(sc.hosts),
+        host_lin=[Linear.of(0.0, h.effects, cols) for h in sc.hosts.values()],
+        env={n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env},
+        optout=optout,
+        incentive_names=incentive_names,
+        incentive_lin=incentive_lin,
+        extra={"caveat_col": cols.col.get(caveat_term, -1) if caveat_term else -1},
+    )
+
+
+def _lo(v: Any) -> float:
+    return v[0] if isinstance(v, tuple) else float(v)
+
+
+def _predicates(lines: list[RedLine], cols: Columns) -> dict[str, np.ndarray]:
+    """Red lines as parallel arrays: operator, column, value, allowed-level mask."""
+    op, col, val, mask, world = [], [], [], [], []
+    for rl in lines:
+        code = OP_CODES[rl.operator]
+        op.append(code)
+        c, v, m, w = 0, 0.0, 0, -1
+        if code == REQUIRES:
+            w = WORLD[rl.requires]
+        elif code in (EXCLUDES, INCLUDES):
+            c = cols.task_col[(rl.term, getattr(rl, rl.operator))]
+        else:
+            c = cols.col[rl.term]
+            spec = cols.vocab[rl.term]
+            if code == ONE_OF:
+                m = sum(1 << spec.levels.index(level) for level in rl.one_of)
+            elif code == IS:
+                v = float(rl.is_)
+            else:
+                v = cols.value(rl.term, getattr(rl, rl.operator))
+        col.append(c)
+        val.append(v)
+        mask.append(m)
+        world.append(w)
+    return {
+        "op": np.array(op, int),
+        "col": np.array(col, int),
+        "value": np.array(val),
+        "mask": np.array(mask, np.int64),
+        "world": np.array(world, int),
+    }
+
+
+def _red_lines(sc: Scenario, cols: Columns, states: list[str], kinds: list[str]):
+    lines, owner, binds, caveat, ids = [], [], [], [], []
+    in_theatre = np.array([sc.kinds[k].in_theatre for k in kinds])
+    for i, s in enumerate(states):
+        for rl in sc.states[s].red_lines:
+            lines.append(rl)
+            owner.append(i)
+            if rl.kinds is None:
+                binds.append(in_theatre.copy())
+            else:
+                binds.append(np.array([k in rl.kinds for k in kinds]))
+            caveat.append(rl.caveat_ok)
+            ids.append(rl.id)
+    red = _predicates(lines, cols)
+    red["owner"] = np.array(owner, int)
+    red["binds"] = np.array(binds, bool).reshape(len(lines), len(kinds))
+    red["caveat_ok"] = np.array(caveat, bool)
+    return red, ids
+
+
+def _prefs(sc: Scenario, cols: Columns, states: list[str]) -> dict[str, np.ndarray]:
+    """Preferences as flat entries: state, column, kind of distance, ideal, scale, salience."""
+    owner, col, how, ideal, scale, sal = [], [], [], [], [], []
+    for i, s in enumerate(states):
+        for term, pref in sc.states[s].preferences.items():
+            spec = cols.vocab[term]
+            if spec.kind == "task_set":
+                n = float(len(spec.levels))
+                for task in spec.levels:
+                    owner.append(i)
+                    col.append(cols.task_col[(term, task)])
+                    how.append(0)
+                    ideal.append(float(task in pref.ideal))
+                    scale.append(n)
+                    sal.append(pref.salience)
+            else:
+                owner.append(i)
+                col.append(cols.col[term])
+                how.append(1 if spec.kind in ("categorical", "boolean") else 0)
+                ideal.append(cols.value(term, pref.ideal))
+                scale.append(float(len(spec.levels) - 1) if spec.kind == "ordinal" else 1.0)
+                sal.append(pref.salience)
+    return {
+        "owner": np.array(owner, int),
+        "col": np.array(col, int),
+        "categorical": np.array(how, int),
+        "ideal": np.array(ideal),
+        "scale": np.array(scale),
+        "salience_spec": sal,
+    }
+
+
+def _peers(sc: Scenario, states: list[str]) -> np.ndarray:
+    """peers[s, t] = 1 when state t belongs to a bloc that state s follows."""
+    S = len(states)
+    peers = np.zeros((S, S), np.int64)
+    for i, s in enumerate(states):
+        follows = sc.states[s].follows
+        followed = set(follows if follows is not None else sc.states[s].blocs)
+        for j, t in enumerate(states):
+            if i != j and followed & set(sc.states[t].blocs):
+                peers[i, j] = 1
+    return peers

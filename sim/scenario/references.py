@@ -1,0 +1,222 @@
+"""Cross-reference checks: every name used in a scenario must be declared.
+
+Runs after the schema, on the whole scenario, so a misspelt term, task, level,
+state, bloc, kind or concession is refused with the likely intended name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.scenario.errors import ScenarioError, unknown
+from sim.scenario.schema import Linear, RedLine, Scenario, TermSpec
+
+WORLD_CONDITIONS = ("ceasefire_holding", "host_consent", "veto_acceptance")
+
+
+def check_references(sc: Scenario) -> None:
+    """Raise ScenarioError at the first reference to an undeclared name."""
+    _check_mandate(sc.mandate, sc.vocabulary, "mandate", full=True)
+    for kind in sc.force.counts:
+        _known("contribution kind", kind, sc.kinds, "force.counts")
+    _role_term(sc, sc.force.clarity_term, "number", "force.clarity_term")
+    if sc.force.caveats_term is not None and sc.force.caveats_term in sc.vocabulary:
+        _role_term(sc, sc.force.caveats_term, "boolean", "force.caveats_term")
+    for code, st in sc.states.items():
+        _check_state(sc, code, st)
+    _check_broker(sc)
+    for vid, vp in sc.veto_players.items():
+        _check_effects(vp.effects, sc.vocabulary, f"veto_players.{vid}.effects")
+        for i, rl in enumerate(vp.requires):
+            _check_red_line(sc, rl, f"veto_players.{vid}.requires[{i}]")
+        for j, target in enumerate(vp.vetoes):
+            _known("state", target, sc.states, f"veto_players.{vid}.vetoes[{j}]")
+    for hid, host in sc.hosts.items():
+        _check_effects(host.effects, sc.vocabulary, f"hosts.{hid}.effects")
+    _check_environment(sc)
+    if sc.broker.deadline > sc.run.rounds:
+        raise ScenarioError(
+            f"expected a deadline <= run.rounds ({sc.run.rounds}), got {sc.broker.deadline}",
+            "broker.deadline",
+        )
+
+
+def _role_term(sc: Scenario, term: str, kind: str, path: str) -> None:
+    _known("term", term, sc.vocabulary, path)
+    if sc.vocabulary[term].kind != kind:
+        raise ScenarioError(f"expected a {kind} term, got {term!r} ({sc.vocabulary[term].kind})", path)
+
+
+def _known(kind: str, name: str, known: Any, path: str) -> None:
+    if name not in known:
+        raise unknown(kind, name, known, path)
+
+
+def _level(term: str, spec: TermSpec, value: Any, path: str) -> None:
+    """Check one value against a term's kind and levels."""
+    if spec.kind in ("ordinal", "categorical"):
+        if not isinstance(value, str):
+            raise ScenarioError(f"expected one of {spec.levels} for {term}, got {value!r}", path)
+        _known(f"level of {term}", value, spec.levels, path)
+    elif spec.kind == "task_set":
+        if not isinstance(value, list):
+            raise ScenarioError(f"expected a list of tasks, got {value!r}", path)
+        for i, task in enumerate(value):
+            _known("task", task, spec.levels, f"{path}[{i}]")
+    elif spec.kind == "boolean":
+        if not isinstance(value, bool):
+            raise ScenarioError(f"expected true or false, got {value!r}", path)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"expected a number, got {value!r}", path)
+    elif term == "clarity" and not 0.0 <= value <= 1.0:
+        raise ScenarioError(f"expected a number in [0, 1], got {value}", path)
+
+
+def _check_mandate(mandate: dict, vocab: dict[str, TermSpec], path: str, full: bool) -> None:
+    for term, value in mandate.items():
+        _known("term", term, vocab, f"{path}.{term}")
+        _level(term, vocab[term], value, f"{path}.{term}")
+    if full:
+        for term in vocab:
+            if term not in mandate:
+                raise ScenarioError(f"missing a value for term {term!r}", f"{path}.{term}")
+
+
+def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
+    for i, kind in enumerate(rl.kinds or []):
+        _known("contribution kind", kind, sc.kinds, f"{path}.kinds[{i}]")
+    if rl.requires is not None:
+        return
+    _known("term", rl.term, sc.vocabulary, f"{path}.term")
+    spec = sc.vocabulary[rl.term]
+    op = rl.operator
+    allowed = {
+        "task_set": ("excludes", "includes"),
+        "ordinal": ("at_least", "at_most", "one_of"),
+        "categorical": ("one_of",),
+        "boolean": ("is",),
+        "number": ("at_least", "at_most"),
+    }[spec.kind]
+    if op not in allowed:
+        raise ScenarioError(
+            f"operator {op!r} does not apply to a {spec.kind} term; expected one of {allowed}",
+            path,
+        )
+    if op in ("excludes", "includes"):
+        _known("task", getattr(rl, op), spec.levels, f"{path}.{op}")
+    elif op == "one_of":
+        for i, level in enumerate(rl.one_of):
+            _known(f"level of {rl.term}", level, spec.levels, f"{path}.one_of[{i}]")
+    elif spec.kind == "ordinal":
+        _known(f"level of {rl.term}", getattr(rl, op), spec.levels, f"{path}.{op}")
+    elif spec.kind == "number":
+        _number(getattr(rl, op), f"{path}.{op}")
+    if op == "is" and spec.kind == "boolean" and not isinstance(rl.is_, bool):
+        raise ScenarioError(f"expected true or false, got {rl.is_!r}", f"{path}.is")
+
+
+def _number(value: Any, path: str) -> None:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"expected a number, got {value!r}", path) from None
+
+
+def _check_state(sc: Scenario, code: str, st: Any) -> None:
+    path = f"states.{code}"
+    for i, bloc in enumerate(st.blocs):
+        _known("bloc", bloc, sc.blocs, f"{path}.blocs[{i}]")
+    for i, bloc in enumerate(st.follows or []):
+        _known("bloc", bloc, sc.blocs, f"{path}.follows[{i}]")
+    for kind in st.offers:
+        _known("contribution kind", kind, sc.kinds, f"{path}.offers.{kind}")
+    for kind in st.initial_offer:
+        _known("contribution kind", kind, st.offers, f"{path}.initial_offer.{kind}")
+    ids = set()
+    for i, rl in enumerate(st.red_lines):
+        _check_red_line(sc, rl, f"{path}.red_lines[{i}]")
+        if rl.id in ids:
+            raise ScenarioError(f"duplicate red line id {rl.id!r}", f"{path}.red_lines[{i}].id")
+        ids.add(rl.id)
+    for term, pref in st.preferences.items():
+        _known("term", term, sc.vocabulary, f"{path}.preferences.{term}")
+        _level(term, sc.vocabulary[term], pref.ideal, f"{path}.preferences.{term}.ideal")
+    fields = set(type(st).model_fields) | {"red_lines." + r.id for r in st.red_lines}
+    fields |= {f"incentives.{k}" for k in st.incentives}
+    fields |= {f"preferences.{k}" for k in st.preferences}
+    fields |= {f"offers.{k}" for k in st.offers}
+    for i, ev in enumerate(st.evidence):
+        for j, field in enumerate(ev.supports):
+            _known("field", field, fields, f"{path}.evidence[{i}].supports[{j}]")
+    for field in st.judgement:
+        _known("field", field, fields, f"{path}.judgement.{field}")
+
+
+def _check_broker(sc: Scenario) -> None:
+    ids = set()
+    for i, con in enumerate(sc.broker.concessions):
+        path = f"broker.concessions[{i}]"
+        if con.id in ids:
+            raise ScenarioError(f"duplicate concession id {con.id!r}", f"{path}.id")
+        ids.add(con.id)
+        check_change(con.change, sc.vocabulary, f"{path}.change")
+    if float(_hi(sc.broker.minimum_viable)) > float(_lo(sc.broker.target)):
+        raise ScenarioError("expected minimum_viable <= target", "broker.minimum_viable")
+
+
+def _lo(v: Any) -> float:
+    return v[0] if isinstance(v, tuple) else v
+
+
+def _hi(v: Any) -> float:
+    return v[1] if isinstance(v, tuple) else v
+
+
+def check_change(change: dict, vocab: dict[str, TermSpec], path: str) -> None:
+    """Check a mandate change: a new level, or `{add: [...], remove: [...]}` for tasks."""
+    if not change:
+        raise ScenarioError("expected at least one term to change", path)
+    for term, value in change.items():
+        _known("term", term, vocab, f"{path}.{term}")
+        spec = vocab[term]
+        if spec.kind == "task_set" and isinstance(value, dict):
+            for op, tasks in value.items():
+                if op not in ("add", "remove"):
+                    raise unknown("task operation", op, ("add", "remove"), f"{path}.{term}")
+                _level(term, spec, tasks, f"{path}.{term}.{op}")
+        else:
+            _level(term, spec, value, f"{path}.{term}")
+
+
+def _check_effects(effects: dict, vocab: dict[str, TermSpec], path: str) -> None:
+    for term, eff in effects.items():
+        _known("term", term, vocab, f"{path}.{term}")
+        spec = vocab[term]
+        if isinstance(eff, dict):
+            if spec.kind not in ("ordinal", "categorical", "task_set"):
+                raise ScenarioError(
+                    f"a {spec.kind} term takes a single slope, not a mapping", f"{path}.{term}"
+                )
+            for level, w in eff.items():
+                _known(f"level of {term}", level, spec.levels, f"{path}.{term}.{level}")
+                _number(w, f"{path}.{term}.{level}")
+        else:
+            if spec.kind in ("categorical", "task_set"):
+                raise ScenarioError(
+                    f"a {spec.kind} term takes a mapping of level to weight", f"{path}.{term}"
+                )
+            _number(eff, f"{path}.{term}")
+
+
+def _check_linear(lin: Linear, vocab: dict[str, TermSpec], path: str) -> None:
+    _check_effects(lin.effects, vocab, f"{path}.effects")
+
+
+def _check_environment(sc: Scenario) -> None:
+    env = sc.environment
+    for name in ("risk", "perception", "incident_rate"):
+        _check_linear(getattr(env, name), sc.vocabulary, f"environment.{name}")
+    used = {k for st in sc.states.values() for k in st.incentives}
+    for name, lin in env.incentive_scaling.items():
+        _known("incentive", name, used, f"environment.incentive_scaling.{name}")
+        _check_linear(lin, sc.vocabulary, f"environment.incentive_scaling.{name}")

@@ -1,0 +1,372 @@
+"""Typed schema of a scenario file.
+
+The schema only checks shapes and ranges; names that refer to each other
+(terms, tasks, states, blocs, kinds, concessions) are checked in
+`references.py`, where the whole scenario is in view and a misspelt name can be
+matched against the names that exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_RUNS = 1_000_000
+MAX_ROUNDS = 520
+
+
+class Strict(BaseModel):
+    """Base for every scenario object: unknown keys are errors, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_range(value: Any) -> Any:
+    """Accept a number or a `[low, high]` pair with low <= high."""
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError("a range is a pair [low, high]")
+        low, high = value
+        if low > high:
+            raise ValueError(f"range low {low} is above high {high}")
+        return (float(low), float(high))
+    return value
+
+
+Number = float | tuple[float, float]
+"""A judgement-call number: fixed, or a `[low, high]` range sampled per run."""
+
+
+def ranged(lo: float | None = None, hi: float | None = None):
+    """An Annotated judgement-call number whose value (or both ends) lies in [lo, hi]."""
+
+    def check(value: Any) -> Any:
+        value = _check_range(value)
+        for v in value if isinstance(value, tuple) else (value,):
+            if lo is not None and v < lo:
+                raise ValueError(f"expected a number >= {lo}, got {v}")
+            if hi is not None and v > hi:
+                raise ValueError(f"expected a number <= {hi}, got {v}")
+        return value
+
+    from pydantic import BeforeValidator
+
+    return Annotated[Number, BeforeValidator(check)]
+
+
+Unit = ranged(0.0, 1.0)
+NonNeg = ranged(0.0, None)
+Signed = ranged(None, None)
+
+
+class Evidence(Strict):
+    """Where a parameter comes from: a checkable statement, or a named judgement."""
+
+    quote: str | None = None
+    paraphrase: str | None = None
+    speaker: str | None = None
+    date: str | None = None
+    source: str | None = None
+    reported: bool = False
+    supports: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Evidence:
+        if not (self.quote or self.paraphrase):
+            raise ValueError("evidence needs a quote or a paraphrase")
+        if not self.source:
+            raise ValueError("evidence needs a source")
+        return self
+
+
+class TermSpec(Strict):
+    """One mandate term in the vocabulary; its kind decides how it is encoded."""
+
+    kind: Literal["ordinal", "categorical", "task_set", "boolean", "number"]
+    levels: list[str] = Field(default_factory=list)
+    label: str | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _levels_fit_kind(self) -> TermSpec:
+        needs_levels = self.kind in ("ordinal", "categorical", "task_set")
+        if needs_levels and len(self.levels) < 2:
+            raise ValueError(f"a {self.kind} term needs at least two levels")
+        if not needs_levels and self.levels:
+            raise ValueError(f"a {self.kind} term takes no levels")
+        if len(set(self.levels)) != len(self.levels):
+            raise ValueError("levels must be distinct")
+        return self
+
+
+class KindSpec(Strict):
+    """A contribution kind: how exposed it is, what it earns, how it is counted."""
+
+    label: str
+    unit: float = Field(gt=0, description="pledges are whole multiples of this")
+    measure: str = "personnel"
+    exposure: Unit = 1.0
+    risk: Unit = 1.0
+    visibility: Unit = 1.0
+    in_theatre: bool = True
+
+
+class RedLine(Strict):
+    """A hard constraint: a predicate over one mandate term or a world condition."""
+
+    id: str
+    term: str | None = None
+    excludes: str | None = None
+    includes: str | None = None
+    at_least: str | None = None
+    at_most: str | None = None
+    one_of: list[str] | None = None
+    is_: bool | float | None = Field(default=None, alias="is")
+    requires: Literal["ceasefire_holding", "host_consent", "veto_acceptance"] | None = None
+    caveat_ok: bool = False
+    kinds: list[str] | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_predicate(self) -> RedLine:
+        ops = [
+            k
+            for k in ("excludes", "includes", "at_least", "at_most", "one_of", "is_")
+            if getattr(self, k) is not None
+        ]
+        if self.requires is not None:
+            if self.term is not None or ops:
+                raise ValueError("a red line has either 'requires' or 'term' with one operator")
+            if self.caveat_ok:
+                raise ValueError("caveat_ok applies only to a task red line")
+            return self
+        if self.term is None:
+            raise ValueError("a red line needs 'term' (with one operator) or 'requires'")
+        if len(ops) != 1:
+            raise ValueError(
+                "a term red line needs exactly one of excludes, includes, at_least, "
+                "at_most, one_of, is"
+            )
+        if self.caveat_ok and self.excludes is None:
+            raise ValueError("caveat_ok applies only to an 'excludes' task red line")
+        return self
+
+    @property
+    def operator(self) -> str:
+        """The predicate's operator name, as written in the file."""
+        if self.requires is not None:
+            return "requires"
+        for k in ("excludes", "includes", "at_least", "at_most", "one_of"):
+            if getattr(self, k) is not None:
+                return k
+        return "is"
+
+
+class Preference(Strict):
+    """An ideal level on one term and how much the state cares (salience)."""
+
+    ideal: str | list[str] | bool | float
+    salience: Unit = 0.5
+
+
+class StateSpec(Strict):
+    """A contributor state: the Mesa agent's parameters, each with its evidence."""
+
+    name: str
+    blocs: list[str] = Field(default_factory=list)
+    follows: list[str] | None = None
+    offers: dict[str, NonNeg] = Field(default_factory=dict)
+    initial_offer: dict[str, NonNeg] = Field(default_factory=dict)
+    initial_stance: Literal["declined", "considering", "conditional", "offered", "committed"] = (
+        "considering"
+    )
+    red_lines: list[RedLine] = Field(default_factory=list)
+    preferences: dict[str, Preference] = Field(default_factory=dict)
+    domestic_opposition: Unit = 0.3
+    risk_tolerance: Unit = 0.5
+    clarity_threshold: Unit = 0.5
+    conformity: Unit = 0.2
+    incentives: dict[str, Signed] = Field(default_factory=dict)
+    evidence: list[Evidence] = Field(default_factory=list)
+    judgement: dict[str, str] = Field(default_factory=dict)
+    note: str | None = None
+
+
+Effects = dict[str, Any]
+"""Term -> slope (number) or level -> weight mapping; checked in references.py."""
+
+
+class Concession(Strict):
+    """A change to the mandate the broker is willing to make, with its cost."""
+
+    id: str
+    label: str | None = None
+    change: dict[str, Any]
+    cost: NonNeg = 0.1
+
+
+class SidePayments(Strict):
+    """The broker's budget of side payments, in payoff units."""
+
+    budget: NonNeg = 0.0
+    max_per_state: NonNeg = 0.2
+
+
+class Broker(Strict):
+    """The actor assembling the force: its goals, patience and menu."""
+
+    id: str
+    name: str
+    target: ranged(1.0, None)
+    minimum_viable: ranged(0.0, None)
+    deadline: int = Field(ge=1, le=MAX_ROUNDS)
+    engagement: Unit = 0.05
+    patience: int = Field(default=2, ge=0)
+    urgency: Unit = 0.5
+    veto_loss_cost: NonNeg = 1.0
+    concessions: list[Concession] = Field(default_factory=list)
+    side_payments: SidePayments = SidePayments()
+    evidence: list[Evidence] = Field(default_factory=list)
+    judgement: dict[str, str] = Field(default_factory=dict)
+
+
+class VetoPlayer(Strict):
+    """An actor whose acceptance the mandate needs; may also veto contributors."""
+
+    name: str
+    role: str = "veto player"
+    base: Signed = 0.5
+    effects: Effects = Field(default_factory=dict)
+    threshold: Unit = 0.5
+    requires: list[RedLine] = Field(default_factory=list)
+    vetoes: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    judgement: dict[str, str] = Field(default_factory=dict)
+
+
+class HostActor(Strict):
+    """A host-side actor whose consent to the force sets the security risk."""
+
+    name: str
+    base: Signed = 0.5
+    effects: Effects = Field(default_factory=dict)
+    threshold: Unit = 0.5
+    evidence: list[Evidence] = Field(default_factory=list)
+    judgement: dict[str, str] = Field(default_factory=dict)
+
+
+class Linear(Strict):
+    """A quantity that is a base plus effects of the mandate terms."""
+
+    base: Signed = 0.0
+    effects: Effects = Field(default_factory=dict)
+
+
+class Environment(Strict):
+    """Risk, incidents and how a mandate reads at home: functions of the terms."""
+
+    risk: Linear = Linear(base=0.2)
+    consent_risk: NonNeg = 0.5
+    perception: Linear = Linear()
+    incident_rate: Linear = Linear(base=0.3)
+    consent_incidents: NonNeg = 0.5
+    incident_severity: NonNeg = 0.1
+    incident_decay: Unit = 0.6
+    incident_perception: NonNeg = 0.5
+    ceasefire_threshold: NonNeg = 0.25
+    incentive_scaling: dict[str, Linear] = Field(default_factory=dict)
+    judgement: dict[str, str] = Field(default_factory=dict)
+
+
+class Thresholds(Strict):
+    """Payoff levels that separate the rungs of the stance ladder."""
+
+    conditional: float = -0.1
+    offered: float = 0.1
+    committed: float = 0.25
+    exit: float = -0.2
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not (self.exit <= self.conditional < self.offered < self.committed):
+            raise ValueError("expected exit <= conditional < offered < committed")
+        return self
+
+
+class Decision(Strict):
+    """Constants of the state decision rule (see docs/model.md)."""
+
+    thresholds: Thresholds = Thresholds()
+    hysteresis: NonNeg = 0.05
+    noise_sd: NonNeg = 0.05
+    bandwagon: NonNeg = 0.2
+    pledge_min_share: Unit = 0.25
+    pledge_full_payoff: float = 0.6
+    side_payment_effect: NonNeg = 1.0
+
+
+class Mechanisms(Strict):
+    """Switches: each mechanism can be turned off to show or ablate it."""
+
+    conformity: bool = True
+    bandwagon: bool = True
+    concessions: bool = True
+    side_payments: bool = True
+    vetoes: bool = True
+    incidents: bool = True
+    noise: bool = True
+    clarity_gate: bool = True
+    hysteresis: bool = True
+
+
+class Force(Strict):
+    """Which contribution kinds count toward the target, and which terms play
+    the roles the engine reads: how final the terms are, and opt-outs."""
+
+    counts: list[str] = Field(default_factory=lambda: ["troops"])
+    clarity_term: str = "clarity"
+    caveats_term: str | None = "national_caveats"
+
+
+class Run(Strict):
+    """How many rounds and runs, and the one seed they all descend from."""
+
+    rounds: int = Field(default=26, ge=1, le=MAX_ROUNDS)
+    runs: int = Field(default=200, ge=1, le=MAX_RUNS)
+    seed: int = Field(default=0, ge=0)
+    mechanisms: Mechanisms = Mechanisms()
+
+
+class Scenario(Strict):
+    """A whole resolved scenario (after `extends` has been merged)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    title: str
+    description: str = ""
+    date: str | None = None
+    vocabulary: dict[str, TermSpec]
+    blocs: dict[str, str] = Field(default_factory=dict)
+    kinds: dict[str, KindSpec]
+    mandate: dict[str, Any]
+    states: dict[str, StateSpec]
+    broker: Broker
+    veto_players: dict[str, VetoPlayer] = Field(default_factory=dict)
+    hosts: dict[str, HostActor] = Field(default_factory=dict)
+    environment: Environment = Environment()
+    decision: Decision = Decision()
+    force: Force = Force()
+    run: Run = Run()
+    sources: list[str] = Field(default_factory=list)
+
+    @field_validator("states")
+    @classmethod
+    def _iso_codes(cls, states: dict[str, StateSpec]) -> dict[str, StateSpec]:
+        for code in states:
+            if not (len(code) == 3 and code.isalpha() and code.isupper()):
+                raise ValueError(f"state id {code!r} is not an ISO 3166 alpha-3 code")
+        if not states:
+            raise ValueError("a scenario needs at least one contributor state")
+        return states
