@@ -48,8 +48,11 @@ def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
     """Draws for a batch of runs, each from its own generator."""
     T, S = horizon(C), len(C.states)
-    out = Draws(np.empty((len(runs), len(C.ranges))), np.empty((len(runs), T, S)),
-                np.empty((len(runs), T, SLOTS)))
+    out = Draws(
+        np.empty((len(runs), len(C.ranges))),
+        np.empty((len(runs), T, S)),
+        np.empty((len(runs), T, SLOTS)),
+    )
     for i, run in enumerate(runs):
         one = draw_one(C, generator(seed, int(run)))
         out.ranges[i], out.noise[i], out.slots[i] = one.ranges[0], one.noise[0], one.slots[0]

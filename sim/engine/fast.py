@@ -15,7 +15,7 @@ from sim.engine.draws import Draws, draw_many, horizon, parameters, take
 from sim.engine.record import Recorder, RoundView
 from sim.rules import actors, broker, decide, events, payoff
 from sim.rules.terms import apply_changes, firm_up
-from sim.scenario.arrays import COMMITTED, Compiled
+from sim.scenario.arrays import Compiled
 
 
 @dataclass
@@ -96,8 +96,9 @@ def step(C: Compiled, P: dict, b: Batch, draws: Draws, t: int, mech):
 
     b.accept, b.accepts = actors.acceptance(C, P, b.m)
     b.consent, b.consent_ok = actors.consent(C, P, b.m)
-    n_inc, b.level = events.incidents(C, P, b.m, actors.lowest(b.consent), b.level,
-                                      draws.slots[:, t - 1], mech)
+    n_inc, b.level = events.incidents(
+        C, P, b.m, actors.lowest(b.consent), b.level, draws.slots[:, t - 1], mech
+    )
     deployable = b.accepts.all(axis=1) | (not mech.vetoes)
     b.outcome = events.outcome(b.force, P["target"], P["minimum_viable"], deployable, t, horizon(C))
     return dec, conc, to, n_inc
@@ -115,15 +116,32 @@ def run_batch(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder) -> None:
         Ps = take(P, active)
         ds = Draws(draws.ranges[active], draws.noise[active], draws.slots[active])
         dec, conc, to, n_inc = step(C, Ps, sub, ds, t, mech)
-        rec.round(RoundView(runs[active], t, dec, sub.counted, sub.m, sub.force, sub.accept,
-                            sub.accepts, sub.consent, n_inc, sub.level, conc, to))
+        rec.round(
+            RoundView(
+                runs[active],
+                t,
+                dec,
+                sub.counted,
+                sub.m,
+                sub.force,
+                sub.accept,
+                sub.accepts,
+                sub.consent,
+                n_inc,
+                sub.level,
+                conc,
+                to,
+            )
+        )
         sub.end = np.where(sub.outcome > 0, t, 0)
         _write_back(b, sub, active)
         active = active[sub.outcome == 0]
         if not len(active):
             break
     spent = (np.zeros(len(runs)) + P["budget"]) - b.budget
-    rec.finish(runs, b.outcome, b.end, b.force, b.stance, b.kind, b.counted, b.made_round, spent)
+    rec.finish(
+        runs, b.outcome, b.end, b.force, b.stance, b.kind, b.pledge, b.counted, b.made_round, spent
+    )
 
 
 FIELDS = tuple(Batch.__dataclass_fields__)

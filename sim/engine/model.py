@@ -168,8 +168,9 @@ class ForceModel(mesa.Model):
         accepts = np.array([[v.accepts for v in self.veto_players]], bool).reshape(1, -1)
         consent_ok = np.array([all(h.consents for h in self.hosts)])
         noise = self.draws.noise[:, t - 1]
-        dec = decide.decide(C, P, self.mandate, self._observed(), noise, self.mech, made,
-                            accepts, consent_ok)
+        dec = decide.decide(
+            C, P, self.mandate, self._observed(), noise, self.mech, made, accepts, consent_ok
+        )
         counted = decide.counted(C, P, dec, self.mech)
         for s in self.contributors:
             s.adopt(dec, counted)
@@ -180,17 +181,41 @@ class ForceModel(mesa.Model):
         for h in self.hosts:
             h.respond()
         consent = np.array([[h.consent for h in self.hosts]]).reshape(1, -1)
-        n_inc, self.level = events.incidents(C, P, self.mandate, actors.lowest(consent),
-                                             self.level, self.draws.slots[:, t - 1], self.mech)
+        n_inc, self.level = events.incidents(
+            C,
+            P,
+            self.mandate,
+            actors.lowest(consent),
+            self.level,
+            self.draws.slots[:, t - 1],
+            self.mech,
+        )
         accept = np.array([[v.acceptance for v in self.veto_players]]).reshape(1, -1)
         accepts = np.array([[v.accepts for v in self.veto_players]], bool).reshape(1, -1)
         deployable = accepts.all(axis=1) | (not self.mech.vetoes)
-        self.outcome = int(events.outcome(self.force_array(), P["target"], P["minimum_viable"],
-                                          deployable, t, horizon(C))[0])
+        self.outcome = int(
+            events.outcome(
+                self.force_array(), P["target"], P["minimum_viable"], deployable, t, horizon(C)
+            )[0]
+        )
         if self.recorder is not None:
-            self.recorder.round(RoundView(np.array([self.run]), t, dec, counted, self.mandate,
-                                          self.force_array(), accept, accepts, consent, n_inc,
-                                          self.level, np.array([conc]), np.array([to])))
+            self.recorder.round(
+                RoundView(
+                    np.array([self.run]),
+                    t,
+                    dec,
+                    counted,
+                    self.mandate,
+                    self.force_array(),
+                    accept,
+                    accepts,
+                    consent,
+                    n_inc,
+                    self.level,
+                    np.array([conc]),
+                    np.array([to]),
+                )
+            )
         if self.outcome:
             self.end = t
             self.running = False
@@ -207,6 +232,7 @@ class ForceModel(mesa.Model):
             self.force_array(),
             np.array([[s.stance for s in self.contributors]]),
             np.array([[s.kind for s in self.contributors]]),
+            np.array([[s.pledge for s in self.contributors]]),
             counted,
             self.broker.made_round[None],
             np.array([spent]),

@@ -61,6 +61,7 @@ class Recorder:
         self.round_rows: list[dict] = []
         self.run_rows: list[dict] = []
         self.commits = np.zeros((len(C.states), len(C.kinds)), np.int64)
+        self.pledges = np.zeros((len(C.states), len(C.kinds)))
         self.coalitions: Counter = Counter()
         self.outcomes = np.zeros(len(OUTCOMES), np.int64)
 
@@ -124,19 +125,20 @@ class Recorder:
         out["side_payment_to"] = C.states[v.side_paid_to[i]] if v.side_paid_to[i] >= 0 else ""
         return out
 
-    def finish(self, runs, outcome, end, force, stance, kind, counted, made_round, spent) -> None:
+    def finish(self, runs, outcome, end, force, stance, kind, pledge, counted, made_round, spent):
         """Record the end of a batch of runs."""
         C = self.C
         T = self.force.shape[1]
         for i, run in enumerate(runs):
             run = int(run)
-            self.force[run, end[i]:] = force[i]
+            self.force[run, end[i] :] = force[i]
             for j in range(len(C.veto_ids)):
-                self.accept[j, run, end[i]:] = self.accept[j, run, end[i] - 1]
+                self.accept[j, run, end[i] :] = self.accept[j, run, end[i] - 1]
             members = [C.states[s] for s in np.flatnonzero(counted[i])]
             committed = np.flatnonzero(stance[i] == COMMITTED)
             for s in committed:
                 self.commits[s, kind[i, s]] += 1
+                self.pledges[s, kind[i, s]] += pledge[i, s]
             key = ";".join(sorted(members))
             self.coalitions[key] += 1
             self.outcomes[outcome[i]] += 1
@@ -160,8 +162,13 @@ class Recorder:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables, sorted by run (and round, state) whatever the engine."""
         runs = pd.DataFrame(self.run_rows).sort_values("run", kind="stable", ignore_index=True)
-        states = pd.DataFrame({k: np.concatenate([r[k] for r in self.state_rows])
-                               for k in self.state_rows[0]}) if self.state_rows else pd.DataFrame()
+        states = (
+            pd.DataFrame(
+                {k: np.concatenate([r[k] for r in self.state_rows]) for k in self.state_rows[0]}
+            )
+            if self.state_rows
+            else pd.DataFrame()
+        )
         if len(states):
             order = {s: i for i, s in enumerate(self.C.states)}
             states["_s"] = states["state"].map(order)
@@ -182,7 +189,12 @@ class Recorder:
     def _commits(self) -> pd.DataFrame:
         C = self.C
         rows = [
-            {"state": s, "kind": k, "p_commit": self.commits[i, j] / self.runs}
+            {
+                "state": s,
+                "kind": k,
+                "p_commit": self.commits[i, j] / self.runs,
+                "mean_pledge": self.pledges[i, j] / self.runs,
+            }
             for i, s in enumerate(C.states)
             for j, k in enumerate(C.kinds)
         ]
@@ -203,6 +215,13 @@ class Recorder:
         for name, arr in series.items():
             q = np.quantile(arr, [0.5, 0.05, 0.95], axis=0)
             for t in range(T):
-                rows.append({"round": t + 1, "series": name, "median": q[0, t],
-                             "p05": q[1, t], "p95": q[2, t]})
+                rows.append(
+                    {
+                        "round": t + 1,
+                        "series": name,
+                        "median": q[0, t],
+                        "p05": q[1, t],
+                        "p95": q[2, t],
+                    }
+                )
         return pd.DataFrame(rows)

@@ -53,7 +53,9 @@ def side_payment(C: Compiled, P: dict, dec: Decision, force, budget, paid, mech)
     ok &= counts & ~vetoed & (gap > 0)
     ok &= (paid + gap <= P["max_per_state"][:, None]) & (gap <= budget[:, None])
     ok &= (force < P["target"])[:, None]
-    cap = np.take_along_axis(np.broadcast_to(P["capacity"], (R, S, len(C.kinds))), dec.best[..., None], 2)[..., 0]
+    cap = np.take_along_axis(
+        np.broadcast_to(P["capacity"], (R, S, len(C.kinds))), dec.best[..., None], 2
+    )[..., 0]
     score = np.where(ok, cap, -1.0)
     pick = score.argmax(axis=1)
     any_ok = ok.any(axis=1)

@@ -54,7 +54,9 @@ def counted_pledge(C, P, u, free, vetoed):
     cap = np.take_along_axis(np.broadcast_to(P["capacity"], u.shape), best[..., None], 2)[..., 0]
     unit = P["kind_unit"][0][best]
     d = C.scenario.decision
-    size = stance.pledge(top, cap, unit, d.thresholds.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None])
+    size = stance.pledge(
+        top, cap, unit, d.thresholds.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None]
+    )
     counts = P["kind_counts"][0][best] & ~vetoed & anyfree
     return best, top, anyfree, np.where(counts, size, 0.0)
 
@@ -87,10 +89,11 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     n_con = len(C.concessions)
     liftable = np.zeros((R, S), bool)
     demand = np.full((R, S), -1)
-    gain = np.zeros((R, n_con))
     pledge_if = np.zeros((R, S, n_con))
     accept_if = np.zeros((R, n_con, len(C.veto_ids)), bool)
-    for j in C.concession_order if mech.concessions else []:
+    step_key = np.full((R, S, n_con), -np.inf)
+    active = C.concession_order if mech.concessions else np.array([], int)
+    for j in active:
         open_ = ~made[:, j]
         mj = apply_changes(m, C.concession_changes[j])
         _, acc_j = actors.acceptance(C, P, mj)
@@ -104,16 +107,32 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         brings = open_[:, None] & any_j & (top_j >= th.offered)
         demand = np.where((demand < 0) & brings, j, demand)
         pledge_if[:, :, j] = np.where(brings, size_j, 0.0)
-
+        lifts = _lifts(C, mj, world_j, binding)
+        key = np.where(lifts, 1e6, 0.0) + np.maximum(top_j, -1e5)
+        step_key[:, :, j] = np.where(open_[:, None], key, -np.inf)
+    if len(active):
+        demand, credit, lift_all = _bundle(
+            C, P, m, obs, noise, mech, made, vetoed, has_cap, demand, step_key, th, consent_ok
+        )
+        liftable |= lift_all
+        pledge_if = pledge_if + credit
     h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
     new = stance.ladder(obs.stance, top, anyfree, liftable, gate, th, h)
     demand = np.where((new == DECLINED) | (new == CONDITIONAL), demand, -1)
+    gain = np.zeros((R, n_con))
     for j in range(n_con):
         gain[:, j] = np.where(demand == j, pledge_if[:, :, j], 0.0).sum(axis=1)
     in_ = new >= OFFERED
     kind = np.where(in_, best, -1)
     cap = np.take_along_axis(np.broadcast_to(P["capacity"], u.shape), best[..., None], 2)[..., 0]
-    size = stance.pledge(top, cap, P["kind_unit"][0][best], th.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None])
+    size = stance.pledge(
+        top,
+        cap,
+        P["kind_unit"][0][best],
+        th.offered,
+        d.pledge_full_payoff,
+        P["pledge_min_share"][:, None],
+    )
     shown = np.where(anyfree, best, ideal)
     return Decision(
         stance=new,
@@ -129,6 +148,45 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         gate_open=np.broadcast_to(gate, new.shape),
         accept_if=accept_if,
     )
+
+
+def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
+    """Whether a mandate satisfies each state's binding red line (R, S)."""
+    if not len(C.red_ids):
+        return np.zeros(binding.shape, bool)
+    ok = red_lines.satisfied(C.red, m, world)
+    ok |= C.red["caveat_ok"][None, :] & payoff.opted_out(C, m)[:, None]
+    hit = np.take_along_axis(ok, np.maximum(binding, 0), 1)
+    return hit & (binding >= 0)
+
+
+def _bundle(C, P, m, obs, noise, mech, made, vetoed, has_cap, demand, step_key, th, consent_ok):
+    """Demands no single concession meets, but the whole open menu would.
+
+    Such a state is conditional, and it asks first for the concession that
+    lifts its binding red line (else the one that raises its payoff most). The
+    broker credits that demand with `partial_demand_credit` of the pledge, since
+    one concession alone will not bring the state in.
+    """
+    m_all = m.copy()
+    for j in C.concession_order:
+        rows = ~made[:, j]
+        m_all[rows] = apply_changes(m_all[rows], C.concession_changes[j])
+    _, acc = actors.acceptance(C, P, m_all)
+    _, consent = actors.consent(C, P, m_all)
+    world = world_conditions(C, P, m_all, obs.level, consent, acc)
+    _, u, blocked, _ = evaluate(C, P, m_all, obs, noise, mech, world)
+    free = has_cap & ~blocked
+    _, top, anyfree, size = counted_pledge(C, P, u, free, vetoed)
+    order = C.concession_order
+    pick = order[step_key[:, :, order].argmax(axis=2)]
+    wants = (demand < 0) & anyfree & (top >= th.offered)
+    demand = np.where(wants, pick, demand)
+    credit = np.zeros((*demand.shape, len(C.concessions)))
+    share = C.scenario.decision.partial_demand_credit
+    for j in order:
+        credit[:, :, j] = np.where(wants & (pick == j), share * size, 0.0)
+    return demand, credit, anyfree
 
 
 def counted(C: Compiled, P: dict, dec: Decision, mech) -> np.ndarray:

@@ -70,8 +70,11 @@ def perception(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray, level) 
     task_w = C.extra.get("perception_task_cols")
     if task_w is None:
         lin = C.env["perception"]
-        task_w = [(c, w) for c, w, lv in zip(lin.cols, lin.weights, lin.levels, strict=True)
-                  if lv < 0 and C.optout[:, c].any()]
+        task_w = [
+            (c, w)
+            for c, w, lv in zip(lin.cols, lin.weights, lin.levels, strict=True)
+            if lv < 0 and C.optout[:, c].any()
+        ]
         C.extra["perception_task_cols"] = task_w
     for col, w in task_w:
         relief = np.where(caveats, w * m[:, col], 0.0)
@@ -124,8 +127,12 @@ def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
 def at_kind(comp: dict[str, np.ndarray], P: dict, kind: np.ndarray) -> dict[str, np.ndarray]:
     """Signed components for one kind per state (for the tables): they add up to U."""
     k = np.maximum(kind, 0)
-    vis, exp_, rk = (np.take_along_axis(np.broadcast_to(P[n][:, None, :], (*kind.shape, P[n].shape[-1])), k[..., None], 2)[..., 0]
-                     for n in ("kind_visibility", "kind_exposure", "kind_risk"))
+    vis, exp_, rk = (
+        np.take_along_axis(
+            np.broadcast_to(P[n][:, None, :], (*kind.shape, P[n].shape[-1])), k[..., None], 2
+        )[..., 0]
+        for n in ("kind_visibility", "kind_exposure", "kind_risk")
+    )
     out = dict(comp)
     out["incentives"] = vis * comp["incentives"]
     out["distance"] = -exp_ * comp["distance"]

@@ -43,7 +43,9 @@ def pledge(u, capacity, unit, offered, full, min_share) -> np.ndarray:
     unit is pledged when capacity allows.
     """
     span = max(full - offered, 1e-9)
-    share = np.minimum(1.0, np.maximum(min_share, min_share + (1.0 - min_share) * (u - offered) / span))
+    share = np.minimum(
+        1.0, np.maximum(min_share, min_share + (1.0 - min_share) * (u - offered) / span)
+    )
     units = np.floor(capacity * share / unit)
     units = np.where(capacity >= unit, np.maximum(units, 1.0), 0.0)
     return units * unit

@@ -193,13 +193,18 @@ def compile_scenario(sc: Scenario) -> Compiled:
     p["initial_stance"] = np.array([STANCES.index(sc.states[s].initial_stance) for s in states])
     for i, s in enumerate(states):
         for kind, cap in sc.states[s].offers.items():
-            p["capacity"][i, kinds.index(kind)] = _num(cap, "capacity", (i, kinds.index(kind)), ranges)
+            p["capacity"][i, kinds.index(kind)] = _num(
+                cap, "capacity", (i, kinds.index(kind)), ranges
+            )
         for kind, size in sc.states[s].initial_offer.items():
             p["initial_kind"][i] = kinds.index(kind)
             p["initial_pledge"][i] = float(size[0] if isinstance(size, tuple) else size)
     for name in ("exposure", "risk", "visibility"):
         p[f"kind_{name}"] = np.array(
-            [_num(getattr(sc.kinds[k], name), f"kind_{name}", (j,), ranges) for j, k in enumerate(kinds)]
+            [
+                _num(getattr(sc.kinds[k], name), f"kind_{name}", (j,), ranges)
+                for j, k in enumerate(kinds)
+            ]
         )
     p["kind_unit"] = np.array([sc.kinds[k].unit for k in kinds])
     p["kind_counts"] = np.array([k in sc.force.counts for k in kinds])
@@ -228,7 +233,10 @@ def compile_scenario(sc: Scenario) -> Compiled:
     for name in ("hysteresis", "noise_sd", "bandwagon", "pledge_min_share", "side_payment_effect"):
         p[name] = np.array(_num(getattr(d, name), name, (), ranges))
     p["veto_threshold"] = np.array(
-        [_num(v.threshold, "veto_threshold", (j,), ranges) for j, v in enumerate(sc.veto_players.values())]
+        [
+            _num(v.threshold, "veto_threshold", (j,), ranges)
+            for j, v in enumerate(sc.veto_players.values())
+        ]
     )
     p["host_threshold"] = np.array(
         [_num(h.threshold, "host_threshold", (j,), ranges) for j, h in enumerate(sc.hosts.values())]

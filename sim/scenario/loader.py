@@ -30,7 +30,9 @@ def read_yaml(path: Path) -> dict:
     except FileNotFoundError:
         raise ScenarioError("file not found", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read file ({exc.__class__.__name__})", file=str(path)) from None
+        raise ScenarioError(
+            f"cannot read file ({exc.__class__.__name__})", file=str(path)
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.constructor.ConstructorError as exc:

@@ -44,7 +44,9 @@ def check_references(sc: Scenario) -> None:
 def _role_term(sc: Scenario, term: str, kind: str, path: str) -> None:
     _known("term", term, sc.vocabulary, path)
     if sc.vocabulary[term].kind != kind:
-        raise ScenarioError(f"expected a {kind} term, got {term!r} ({sc.vocabulary[term].kind})", path)
+        raise ScenarioError(
+            f"expected a {kind} term, got {term!r} ({sc.vocabulary[term].kind})", path
+        )
 
 
 def _known(kind: str, name: str, known: Any, path: str) -> None:

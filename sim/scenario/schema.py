@@ -306,6 +306,7 @@ class Decision(Strict):
     pledge_min_share: Unit = 0.25
     pledge_full_payoff: float = 0.6
     side_payment_effect: NonNeg = 1.0
+    partial_demand_credit: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
 class Mechanisms(Strict):

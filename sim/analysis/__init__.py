@@ -1,0 +1,1 @@
+"""Summaries, explanations and the story of a run: read the tables only."""

@@ -1,0 +1,69 @@
+"""Charts drawn from the tidy result tables, never from engine internals.
+
+`draw_all(tables, meta, out_dir)` writes every chart as PNG and SVG and returns,
+for each, its file names, a title and a one-sentence caption that quotes a key
+number read from the tables (so a report can embed the chart with its reading).
+
+A chart is skipped (absent from the returned list) when a table it needs is
+missing from `tables`, e.g. `states` when no detail run was kept; a table that
+is present but empty is drawn as an axis with a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from sim.charts import (
+    acceptance,
+    coalitions,
+    commit_by_kind,
+    concessions,
+    force_bands,
+    stance_timeline,
+)
+
+CHARTS = (stance_timeline, force_bands, commit_by_kind, coalitions, concessions, acceptance)
+"""Chart modules, in reading order; each has NAME, REQUIRES and draw()."""
+
+MAPPINGS = (
+    "states",
+    "kinds",
+    "kind_measure",
+    "veto_players",
+    "veto_thresholds",
+    "hosts",
+    "concessions",
+)
+
+__all__ = ["CHARTS", "draw_all"]
+
+
+def draw_all(tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> list[dict]:
+    """Draw every chart whose tables are available into `out_dir`.
+
+    Args:
+        tables: tidy tables by name (runs, rounds, states, commits, coalitions, bands).
+        meta: scenario facts the tables do not carry (names, target, deadline ...).
+        out_dir: folder to write `<name>.png` and `<name>.svg` into (created if needed).
+
+    Returns:
+        One dict per chart drawn: name, png, svg (file names relative to out_dir),
+        title and caption.
+    """
+    out_dir = Path(out_dir)
+    drawn = []
+    for chart in CHARTS:
+        if all(isinstance(tables.get(t), pd.DataFrame) for t in chart.REQUIRES):
+            drawn.append(chart.draw(tables, _meta(meta), out_dir))
+    return drawn
+
+
+def _meta(meta: Mapping) -> dict:
+    """Meta with every optional mapping present, so charts can `.get` freely."""
+    filled = dict(meta)
+    for key in MAPPINGS:
+        filled[key] = dict(filled.get(key) or {})
+    return filled

@@ -1,0 +1,99 @@
+"""Each veto player's acceptance of the mandate over rounds, against its threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from sim.charts import style
+
+NAME = "acceptance"
+REQUIRES = ("bands",)
+TITLE = "Veto players' acceptance of the mandate, by round"
+PREFIX = "accept."
+
+
+def _players(bands: pd.DataFrame, meta: Mapping) -> list[str]:
+    """Veto players in scenario order, then any other accept.<ID> series found."""
+    found = {s[len(PREFIX) :] for s in bands["series"].astype(str) if s.startswith(PREFIX)}
+    listed = [p for p in meta.get("veto_players", {}) if p in found]
+    return listed + sorted(found - set(listed))
+
+
+def _name(player: str, meta: Mapping) -> str:
+    return meta.get("veto_players", {}).get(player) or player
+
+
+def _caption(bands: pd.DataFrame, players: list[str], meta: Mapping) -> str:
+    if not players:
+        return "No veto player's acceptance was recorded."
+    parts = []
+    at = None
+    for player in players:
+        series = bands[bands["series"] == PREFIX + player].sort_values("round")
+        row = series.iloc[-1]
+        at = int(row["round"])
+        threshold = meta.get("veto_thresholds", {}).get(player)
+        versus = f" (threshold {threshold:.2f})" if threshold is not None else ""
+        parts.append(f"{_name(player, meta)} {row['median']:.2f}{versus}")
+    return (
+        "Median and 5–95% band of each veto player's acceptance across runs, by round; "
+        f"at round {at} the median is " + ", ".join(parts) + "."
+    )
+
+
+def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
+    """Draw one median line, band and dashed threshold per veto player."""
+    bands = tables["bands"]
+    players = _players(bands, meta)
+    with style.chart_style():
+        fig, ax = style.new_figure(8.6, 4.6)
+        runs = meta.get("runs")
+        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else ""))
+        if not players:
+            style.empty_note(ax, "No veto player in the bands table.")
+        for i, player in enumerate(players):
+            colour = style.SERIES_PALETTE[i % len(style.SERIES_PALETTE)]
+            series = bands[bands["series"] == PREFIX + player].sort_values("round")
+            x = series["round"].astype(int)
+            name = _name(player, meta)
+            ax.fill_between(
+                x,
+                series["p05"],
+                series["p95"],
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+                label=f"{name}: 5–95% of runs",
+            )
+            ax.plot(x, series["median"], color=colour, linewidth=2.0, label=f"{name}: median")
+            threshold = meta.get("veto_thresholds", {}).get(player)
+            if threshold is not None:
+                ax.axhline(
+                    threshold,
+                    color=colour,
+                    linewidth=1.3,
+                    linestyle="--",
+                    label=f"{name}: threshold ({threshold:.2f})",
+                )
+        deadline = meta.get("deadline")
+        if players and deadline and deadline <= bands["round"].max():
+            style.deadline_line(ax, deadline)
+        ax.set_ylim(0, 1)
+        style.round_axis(ax)
+        ax.set_ylabel("Acceptance (0 = rejects, 1 = fully accepts)")
+        ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+        ax.set_axisbelow(True)
+        if players:
+            ax.set_xlim(bands["round"].min(), bands["round"].max())
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        png, svg = style.save(fig, out_dir, NAME)
+    return {
+        "name": NAME,
+        "png": png,
+        "svg": svg,
+        "title": TITLE,
+        "caption": _caption(bands, players, meta),
+    }

@@ -1,0 +1,248 @@
+"""Shared look of every chart: palettes, fonts, labels and deterministic saving.
+
+Colours are fixed so a reader who learns them on one chart can read them on
+the next: stances run from a warm "declined" through neutral grey to a dark
+"committed"; contribution kinds use the Okabe-Ito colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+DPI = 120
+
+STANCES: tuple[str, ...] = ("declined", "considering", "conditional", "offered", "committed")
+"""The stance ladder, lowest first (the order used for sorting and legends)."""
+
+STANCE_COLOURS: dict[str, str] = {
+    "declined": "#d6604d",
+    "considering": "#e0e0e0",
+    "conditional": "#c2a5cf",
+    "offered": "#8073ac",
+    "committed": "#2d004b",
+}
+"""Diverging orange-to-purple ramp (ColorBrewer PuOr family, colour-blind safe)."""
+
+STANCE_TEXT: dict[str, str] = {
+    "declined": "black",
+    "considering": "black",
+    "conditional": "black",
+    "offered": "white",
+    "committed": "white",
+}
+"""Text colour that stays legible on each stance colour."""
+
+KIND_PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+    "#999999",  # grey
+    "#882255",  # wine (Paul Tol)
+    "#44AA99",  # teal (Paul Tol)
+    "#DDCC77",  # sand (Paul Tol)
+)
+"""Okabe-Ito first, then Paul Tol's muted colours for scenarios with many kinds."""
+
+SERIES_PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+"""Colours for veto players and concessions (one line each)."""
+
+INK = "#222222"
+MUTED = "#666666"
+TARGET_COLOUR = "#009E73"
+MINIMUM_COLOUR = "#E69F00"
+DEADLINE_COLOUR = "#555555"
+NOT_COUNTED_HATCH = "///"
+DEADLINE: dict[str, object] = {"color": DEADLINE_COLOUR, "linewidth": 1.1, "linestyle": "-."}
+
+RC: dict[str, object] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9.5,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9.5,
+    "axes.edgecolor": "#888888",
+    "axes.labelcolor": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.titlesize": 12.5,
+    "figure.titleweight": "bold",
+    "legend.fontsize": 8.5,
+    "legend.frameon": False,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "hatch.linewidth": 1.0,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "forcegen-charts",
+    "svg.id": "forcegen",
+    "path.simplify": True,
+}
+
+
+@contextlib.contextmanager
+def chart_style() -> Iterator[None]:
+    """Apply the house style for one chart without touching global rcParams."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
+    """One figure with one axes, laid out by constrained layout."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
+    """Bold chart title and grey context line, both flush with the figure's left edge.
+
+    The axes gets a blank title so constrained layout reserves the subtitle's line;
+    the subtitle itself is anchored to the figure edge rather than the axes edge so
+    it lines up with the title above it whatever the width of the tick labels.
+    """
+    fig.suptitle(title, x=0.01, ha="left")
+    ax.set_title(" ", loc="left", fontsize=9)
+    note = ax.annotate(
+        subtitle,
+        xy=(0.01, 1.0),
+        xycoords=("figure fraction", "axes fraction"),
+        xytext=(0, matplotlib.rcParams["axes.titlepad"]),
+        textcoords="offset points",
+        ha="left",
+        va="baseline",
+        fontsize=9,
+        color=MUTED,
+        annotation_clip=False,
+    )
+    note.set_in_layout(False)
+
+
+def deadline_line(ax: Axes, deadline: int, x: float | None = None, zorder: float = 1) -> None:
+    """Dash-dot vertical line at the broker's deadline, labelled for the legend."""
+    ax.axvline(
+        deadline if x is None else x,
+        zorder=zorder,
+        label=f"Deadline (round {deadline})",
+        **DEADLINE,
+    )
+
+
+def round_axis(ax: Axes) -> None:
+    """Rounds are whole weeks: integer ticks only, labelled as such."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
+    ax.set_xlabel("Round (week of negotiation)")
+
+
+def save(fig: Figure, out_dir: Path, name: str) -> tuple[str, str]:
+    """Write `name`.png and `name`.svg with byte-stable metadata, then close the figure."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png, svg = f"{name}.png", f"{name}.svg"
+    try:
+        fig.savefig(out_dir / png, dpi=DPI, metadata={"Software": None})
+        fig.savefig(out_dir / svg, metadata={"Date": None, "Creator": None})
+    finally:
+        plt.close(fig)
+    return png, svg
+
+
+def empty_note(ax: Axes, text: str) -> None:
+    """Centre a note on an axes that has nothing to plot."""
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color=MUTED,
+        fontsize=10.5,
+        wrap=True,
+    )
+
+
+def state_label(code: str, meta: Mapping) -> str:
+    """'Pakistan (PAK)' when the name is known, the bare code otherwise."""
+    name = meta.get("states", {}).get(code)
+    return f"{name} ({code})" if name and name != code else code
+
+
+def kind_label(kind: str, meta: Mapping, *, measure: bool = False) -> str:
+    """Human label of a contribution kind, optionally with its unit of measure."""
+    label = meta.get("kinds", {}).get(kind) or kind.replace("_", " ").capitalize()
+    unit = meta.get("kind_measure", {}).get(kind)
+    return f"{label} ({unit})" if measure and unit else label
+
+
+def is_counted(kind: str, meta: Mapping) -> bool:
+    """Whether pledges of this kind count toward the force target."""
+    counted = meta.get("counted_kinds")
+    return True if counted is None else kind in counted
+
+
+def ordered_kinds(meta: Mapping, seen: Sequence[str] = ()) -> list[str]:
+    """Kinds in scenario order, then any extra kinds found in a table, sorted."""
+    kinds = [k for k in meta.get("kinds", {}) if k]
+    return kinds + sorted({k for k in seen if k and k not in kinds})
+
+
+def kind_colours(kinds: Sequence[str]) -> dict[str, str]:
+    """A fixed colour per kind, assigned in scenario order so every chart agrees."""
+    return {k: KIND_PALETTE[i % len(KIND_PALETTE)] for i, k in enumerate(kinds)}
+
+
+def kind_codes(kinds: Sequence[str], meta: Mapping) -> dict[str, str]:
+    """Short unique codes ("T", "PT", "Me") for marking kinds inside grid cells."""
+    codes: dict[str, str] = {}
+    for kind in kinds:
+        words = [w for w in kind_label(kind, meta).replace("_", " ").split() if w[0].isalnum()]
+        words = words or [kind]
+        first = words[0]
+        candidates = [
+            first[0].upper(),
+            "".join(w[0] for w in words[:2]).upper(),
+            first[:2].capitalize(),
+            first[:3].capitalize(),
+        ]
+        code = next((c for c in candidates if c not in codes.values()), None)
+        codes[kind] = code or f"{first[0].upper()}{len(codes) + 1}"
+    return codes
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap a label onto several lines so it never runs into its neighbours."""
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+
+
+def subtitle(meta: Mapping, *parts: str) -> str:
+    """Scenario title followed by chart-specific context, separated by middots."""
+    items = [str(meta.get("title") or meta.get("scenario") or ""), *parts]
+    return "  ·  ".join(p for p in items if p)
+
+
+def fmt_amount(value: float) -> str:
+    """12,340 for large amounts, 0.35 for fractions."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def fmt_share(value: float) -> str:
+    """A share of runs as a percentage, e.g. 0.345 -> '35%'."""
+    pct = 100 * value
+    return f"{pct:.0f}%" if pct >= 1 or pct == 0 else f"{pct:.1f}%"

@@ -1,0 +1,1 @@
+"""The results folder: tables, charts, manifest, summary and report, written atomically."""

@@ -1,0 +1,86 @@
+"""Write one scenario's results: CSV tables, charts, manifest, summary, report."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.report import render_report
+from sim.analysis.summary import meta as chart_meta
+from sim.analysis.summary import summarise
+from sim.charts import draw_all
+from sim.output.folder import atomic_folder
+from sim.scenario.arrays import Compiled
+from sim.scenario.loader import scenario_hash
+
+PACKAGES = ("forcegen", "mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyyaml")
+CSV_TABLES = ("runs", "rounds", "states")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the package and its main dependencies."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def manifest(C: Compiled, engine: str, detail: int, argv: list[str] | None = None) -> dict:
+    """What produced this folder: enough to reproduce it and to reuse it."""
+    sc = C.scenario
+    return {
+        "scenario": sc.name,
+        "title": sc.title,
+        "scenario_sha256": scenario_hash(sc),
+        "seed": sc.run.seed,
+        "runs": sc.run.runs,
+        "rounds": sc.broker.deadline,
+        "engine": engine,
+        "detail_runs": detail,
+        "versions": versions(),
+        "command": list(sys.argv if argv is None else argv),
+    }
+
+
+def dump_json(obj: dict, path: Path) -> None:
+    """JSON with sorted keys and a trailing newline: stable bytes."""
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
+    """The tidy tables as CSV (floats printed in full, so equal runs give equal bytes)."""
+    for name in CSV_TABLES:
+        tables[name].to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    for name in ("commits", "coalitions", "bands"):
+        tables[name].to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+
+
+def write_results(
+    C: Compiled,
+    tables: dict[str, pd.DataFrame],
+    final: Path,
+    engine: str,
+    detail: int,
+    argv: list[str] | None = None,
+) -> dict:
+    """Write the whole folder atomically; return the summary."""
+    summary = summarise(tables, C)
+    meta = chart_meta(C, tables)
+    with atomic_folder(final) as out:
+        write_tables(tables, out)
+        charts = draw_all(tables, meta, out / "charts")
+        for chart in charts:
+            chart["png"] = f"charts/{chart['png']}"
+            chart["svg"] = f"charts/{chart['svg']}"
+        (out / "report.md").write_text(render_report(C, tables, summary, meta, charts), "utf-8")
+        dump_json(summary, out / "summary.json")
+        dump_json(manifest(C, engine, detail, argv), out / "manifest.json")
+    return summary
