@@ -81,7 +81,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         deadline = meta.get("deadline")
         if players and deadline and deadline <= bands["round"].max():
             style.deadline_line(ax, deadline)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.02)
         style.round_axis(ax)
         ax.set_ylabel("Acceptance (0 = rejects, 1 = fully accepts)")
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)

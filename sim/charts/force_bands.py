@@ -88,7 +88,9 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             ax.plot(x, force["median"], color=LINE, linewidth=2.0, label="Median")
             ax.set_xlim(x.min(), max(x.max(), meta.get("deadline") or 0))
         _reference_lines(ax, meta, force)
-        ax.set_ylim(bottom=0)
+        highest = [meta.get("target") or 0, meta.get("minimum_viable") or 0]
+        highest.append(force["p95"].max() if not force.empty else 0)
+        ax.set_ylim(0, max(1.0, *highest) * 1.08)
         style.round_axis(ax)
         ax.set_ylabel("Counted force (personnel)")
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
