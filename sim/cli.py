@@ -84,7 +84,22 @@ def run(
     C = load_compiled(scenario, runs=runs, seed=seed)
     tables = run_with_progress(C, engine, detail_runs, quiet)
     final = out_dir or Path("results") / C.scenario.name
-    summary = write_results(C, tables, final, engine, detail_runs, ["forcegen", *sys.argv[1:]])
+    argv = [
+        "forcegen",
+        "run",
+        str(scenario),
+        "--runs",
+        str(C.scenario.run.runs),
+        "--seed",
+        str(C.scenario.run.seed),
+        "--out",
+        str(final),
+        "--engine",
+        engine,
+        "--detail-runs",
+        str(detail_runs),
+    ]
+    summary = write_results(C, tables, final, engine, detail_runs, argv)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)

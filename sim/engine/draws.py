@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.rules.events import SLOTS
+from sim.rules.kinds import slot_parameters
 from sim.scenario.arrays import Compiled
 
 
@@ -69,6 +70,7 @@ def parameters(C: Compiled, u: np.ndarray) -> dict[str, np.ndarray]:
         P[name] = np.repeat(arr, R, axis=0) if name in sampled else arr
     for e, (name, index, low, high) in enumerate(C.ranges):
         P[name][(slice(None), *index)] = low + u[:, e] * (high - low)
+    slot_parameters(C, P)
     return P
 
 

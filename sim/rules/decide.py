@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, payoff, red_lines, stance
+from sim.rules import actors, kinds, payoff, red_lines, stance
 from sim.rules.terms import apply_changes
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 
@@ -51,21 +51,21 @@ def choose_kind(u: np.ndarray, free: np.ndarray):
 def counted_pledge(C, P, u, free, vetoed):
     """Pledge a state would make at its best free kind, counted toward the target."""
     best, top, anyfree = choose_kind(u, free)
-    cap = np.take_along_axis(np.broadcast_to(P["capacity"], u.shape), best[..., None], 2)[..., 0]
-    unit = P["kind_unit"][0][best]
+    cap = kinds.pick(P["slot_capacity"], best)
+    unit = kinds.pick(P["slot_unit"], best)
     d = C.scenario.decision
     size = stance.pledge(
         top, cap, unit, d.thresholds.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None]
     )
-    counts = P["kind_counts"][0][best] & ~vetoed & anyfree
+    counts = kinds.pick(P["slot_counts"], best) & ~vetoed & anyfree
     return best, top, anyfree, np.where(counts, size, 0.0)
 
 
-def evaluate(C, P, m, obs: payoff.Observed, noise, mech, world):
+def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False):
     """Payoff per kind and red-line blocks under a mandate."""
-    comp = payoff.components(C, P, m, obs, noise, mech)
+    comp = payoff.components(C, P, m, obs, soc)
     u = payoff.by_kind(comp, P)
-    blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m))
+    blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m), first)
     return comp, u, blocked, first
 
 
@@ -75,8 +75,9 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     th = d.thresholds
     vetoed = P["vetoed"] & mech.vetoes
     world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
-    comp, u, blocked, first = evaluate(C, P, m, obs, noise, mech, world)
-    has_cap = P["capacity"] > 0
+    soc = payoff.social(C, P, obs, noise, mech)
+    comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
+    has_cap = P["slot_capacity"] > 0
     free = has_cap & ~blocked
     best, top, anyfree = choose_kind(u, free)
     ideal = np.where(has_cap, u, NEG).argmax(axis=2)
@@ -100,7 +101,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         _, consent_j = actors.consent(C, P, mj)
         accept_if[:, j, :] = acc_j
         world_j = world_conditions(C, P, mj, obs.level, consent_j, acc_j)
-        _, u_j, blocked_j, _ = evaluate(C, P, mj, obs, noise, mech, world_j)
+        _, u_j, blocked_j, _ = evaluate(C, P, mj, obs, soc, world_j)
         free_j = has_cap & ~blocked_j
         liftable |= open_[:, None] & free_j.any(axis=2)
         _, top_j, any_j, size_j = counted_pledge(C, P, u_j, free_j, vetoed)
@@ -112,7 +113,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         step_key[:, :, j] = np.where(open_[:, None], key, -np.inf)
     if len(active):
         demand, credit, lift_all = _bundle(
-            C, P, m, obs, noise, mech, made, vetoed, has_cap, demand, step_key, th, consent_ok
+            C, P, m, obs, soc, made, vetoed, has_cap, demand, step_key, th
         )
         liftable |= lift_all
         pledge_if = pledge_if + credit
@@ -123,12 +124,13 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     for j in range(n_con):
         gain[:, j] = np.where(demand == j, pledge_if[:, :, j], 0.0).sum(axis=1)
     in_ = new >= OFFERED
-    kind = np.where(in_, best, -1)
-    cap = np.take_along_axis(np.broadcast_to(P["capacity"], u.shape), best[..., None], 2)[..., 0]
+    best_kind = kinds.to_kind(C, best)
+    kind = np.where(in_, best_kind, -1)
+    cap = kinds.pick(P["slot_capacity"], best)
     size = stance.pledge(
         top,
         cap,
-        P["kind_unit"][0][best],
+        kinds.pick(P["slot_unit"], best),
         th.offered,
         d.pledge_full_payoff,
         P["pledge_min_share"][:, None],
@@ -143,7 +145,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         binding=binding,
         demand=demand,
         gain=gain,
-        best=best,
+        best=best_kind,
         available=anyfree,
         gate_open=np.broadcast_to(gate, new.shape),
         accept_if=accept_if,
@@ -160,7 +162,7 @@ def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
     return hit & (binding >= 0)
 
 
-def _bundle(C, P, m, obs, noise, mech, made, vetoed, has_cap, demand, step_key, th, consent_ok):
+def _bundle(C, P, m, obs, soc, made, vetoed, has_cap, demand, step_key, th):
     """Demands no single concession meets, but the whole open menu would.
 
     Such a state is conditional, and it asks first for the concession that
@@ -175,7 +177,7 @@ def _bundle(C, P, m, obs, noise, mech, made, vetoed, has_cap, demand, step_key, 
     _, acc = actors.acceptance(C, P, m_all)
     _, consent = actors.consent(C, P, m_all)
     world = world_conditions(C, P, m_all, obs.level, consent, acc)
-    _, u, blocked, _ = evaluate(C, P, m_all, obs, noise, mech, world)
+    _, u, blocked, _ = evaluate(C, P, m_all, obs, soc, world)
     free = has_cap & ~blocked
     _, top, anyfree, size = counted_pledge(C, P, u, free, vetoed)
     order = C.concession_order

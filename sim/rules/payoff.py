@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.rules import kinds
 from sim.rules.terms import evaluate
 from sim.scenario.arrays import COMMITTED, DECLINED, Compiled
 
@@ -90,23 +91,19 @@ def risk(C: Compiled, P: dict, m: np.ndarray, consent: np.ndarray, level) -> np.
 
 def conformity(C: Compiled, P: dict, stance: np.ndarray) -> np.ndarray:
     """Pull of the blocs a state follows (R, S): share of peers committed minus declined."""
+    # 0/1 products summed in floating point are exact integers, whatever the order.
+    peers = C.peers.T.astype(float)
     n = np.maximum(C.peers.sum(axis=1), 1)
-    up = (stance == COMMITTED).astype(np.int64) @ C.peers.T
-    down = (stance == DECLINED).astype(np.int64) @ C.peers.T
+    up = (stance == COMMITTED).astype(float) @ peers
+    down = (stance == DECLINED).astype(float) @ peers
     return P["conformity"] * ((up - down) / n)
 
 
-def components(C, P, m, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray]:
-    """Every payoff component that does not depend on the contribution kind."""
-    R, S = m.shape[0], len(C.states)
-    cav = opted_out(C, m)
-    zero = np.zeros((R, S))
+def social(C, P, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray]:
+    """Components that do not depend on the mandate: peers, momentum, payments, noise."""
+    zero = np.zeros(obs.stance.shape)
     band = P["bandwagon"] * np.minimum(1.0, obs.force / P["target"])
     return {
-        "incentives": incentives(C, P, m),
-        "distance": distance(C, P, m, cav),
-        "domestic": P["domestic_opposition"] * perception(C, P, m, cav, obs.level),
-        "risk": (1.0 - P["risk_tolerance"]) * risk(C, P, m, obs.consent, obs.level)[:, None],
         "conformity": conformity(C, P, obs.stance) if mech.conformity else zero,
         "bandwagon": (zero + band[:, None]) if mech.bandwagon else zero,
         "side_payment": obs.side,
@@ -114,9 +111,21 @@ def components(C, P, m, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.
     }
 
 
+def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every payoff component that does not depend on the contribution kind."""
+    cav = opted_out(C, m)
+    return {
+        "incentives": incentives(C, P, m),
+        "distance": distance(C, P, m, cav),
+        "domestic": P["domestic_opposition"] * perception(C, P, m, cav, obs.level),
+        "risk": (1.0 - P["risk_tolerance"]) * risk(C, P, m, obs.consent, obs.level)[:, None],
+        **soc,
+    }
+
+
 def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
     """The payoff of each contribution kind (R, S, K)."""
-    vis, exp_, rk = (P[n][:, None, :] for n in ("kind_visibility", "kind_exposure", "kind_risk"))
+    vis, exp_, rk = (P[n] for n in ("slot_visibility", "slot_exposure", "slot_risk"))
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
     u = vis * comp["incentives"][:, :, None]
     u = u - exp_ * (comp["distance"] + comp["domestic"])[:, :, None]
@@ -124,14 +133,10 @@ def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
     return u + social[:, :, None]
 
 
-def at_kind(comp: dict[str, np.ndarray], P: dict, kind: np.ndarray) -> dict[str, np.ndarray]:
-    """Signed components for one kind per state (for the tables): they add up to U."""
-    k = np.maximum(kind, 0)
+def at_kind(comp: dict[str, np.ndarray], P: dict, slot: np.ndarray) -> dict[str, np.ndarray]:
+    """Signed components at one offered kind (slot) per state: they add up to U."""
     vis, exp_, rk = (
-        np.take_along_axis(
-            np.broadcast_to(P[n][:, None, :], (*kind.shape, P[n].shape[-1])), k[..., None], 2
-        )[..., 0]
-        for n in ("kind_visibility", "kind_exposure", "kind_risk")
+        kinds.pick(P[n], slot) for n in ("slot_visibility", "slot_exposure", "slot_risk")
     )
     out = dict(comp)
     out["incentives"] = vis * comp["incentives"]

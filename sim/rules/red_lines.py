@@ -35,23 +35,40 @@ def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
 
 
 def blocked(
-    C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which (state, kind) pairs a violated red line rules out (R, S, K), and the
-    first violated line for each (-1 when none).
+    C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray, first: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Which (state, offered kind) slots a violated red line rules out (R, S, Kmax), and the
+    first violated line for each (-1 when none; None unless `first`).
 
     A `caveat_ok` task red line is lifted when the mandate allows national
     caveats: the state opts out of that task.
     """
     red = C.red
-    R, S, K = m.shape[0], len(C.states), len(C.kinds)
+    R, S, K = m.shape[0], len(C.states), C.slot_kind.shape[1]
+    L = len(red["op"])
+    if not L:
+        return np.zeros((R, S, K), bool), (np.full((R, S, K), -1) if first else None)
     ok = satisfied(red, m, world)
     ok |= red["caveat_ok"][None, :] & caveats[:, None]
-    out = np.zeros((R, S, K), bool)
-    first = np.full((R, S, K), -1)
-    for i in range(len(red["op"])):
-        hit = ~ok[:, i][:, None] & red["binds"][i][None, :]
+    # Counting violated lines per (state, kind) as a 0/1 product is exact in floating point.
+    out = ((~ok).astype(float) @ _spread(C)).reshape(R, S, K) > 0
+    if not first:
+        return out, None
+    low = np.full((R, S, K), L)
+    for i in range(L - 1, -1, -1):
+        hit = ~ok[:, i][:, None] & red["slot_binds"][i][None, :]
         s = red["owner"][i]
-        first[:, s, :] = np.where(hit & ~out[:, s, :], i, first[:, s, :])
-        out[:, s, :] |= hit
-    return out, first
+        low[:, s, :] = np.where(hit, i, low[:, s, :])
+    return out, np.where(low < L, low, -1)
+
+
+def _spread(C: Compiled) -> np.ndarray:
+    """(L, S*K) 0/1 matrix: line l binds kind k of its owner s."""
+    cached = C.extra.get("red_spread")
+    if cached is None:
+        red, S, K = C.red, len(C.states), C.slot_kind.shape[1]
+        cached = np.zeros((len(red["op"]), S, K))
+        cached[np.arange(len(red["op"])), red["owner"], :] = red["slot_binds"]
+        cached = cached.reshape(len(red["op"]), S * K)
+        C.extra["red_spread"] = cached
+    return cached

@@ -165,6 +165,7 @@ class Compiled:
     optout: np.ndarray
     incentive_names: list[str]
     incentive_lin: list[Linear]
+    slot_kind: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -256,7 +257,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
             vetoed[states.index(code)] = True
     p["vetoed"] = vetoed
 
+    slot_kind = _slots(sc, states, kinds)
     red, red_ids = _red_lines(sc, cols, states, kinds)
+    red["slot_binds"] = np.zeros((len(red_ids), slot_kind.shape[1]), bool)
+    for i, owner in enumerate(red["owner"]):
+        valid = slot_kind[owner] >= 0
+        red["slot_binds"][i, valid] = red["binds"][i, slot_kind[owner, valid]]
     concessions = [c.id for c in b.concessions]
     changes = [cols.changes(c.change, sc.mandate) for c in b.concessions]
     order = sorted(
@@ -306,8 +312,23 @@ def compile_scenario(sc: Scenario) -> Compiled:
         optout=optout,
         incentive_names=incentive_names,
         incentive_lin=incentive_lin,
+        slot_kind=slot_kind,
         extra={"caveat_col": cols.col.get(caveat_term, -1) if caveat_term else -1},
     )
+
+
+def _slots(sc: Scenario, states: list[str], kinds: list[str]) -> np.ndarray:
+    """(S, Kmax): the kinds each state offers, padded with -1.
+
+    Payoffs are computed per offered kind only, so the work grows with what
+    states offer rather than with the size of the kind vocabulary.
+    """
+    offered = [[kinds.index(k) for k in kinds if k in sc.states[s].offers] for s in states]
+    width = max(1, max(len(o) for o in offered))
+    out = np.full((len(states), width), -1)
+    for i, o in enumerate(offered):
+        out[i, : len(o)] = o
+    return out
 
 
 def _lo(v: Any) -> float:

@@ -1,0 +1,142 @@
+"""The command line end to end: run, validate, bad input, atomic output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
+PNG = b"\x89PNG\r\n\x1a\n"
+CHARTS = ("stance_timeline", "force_bands", "commit_by_kind", "coalitions", "concessions", "acceptance")
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def flagship_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("res") / "res2803"
+    result = runner.invoke(app, ["run", str(FLAGSHIP), "--runs", "40", "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_writes_a_complete_folder(flagship_run: Path) -> None:
+    names = {p.name for p in flagship_run.iterdir()}
+    for expected in ("manifest.json", "summary.json", "runs.csv", "rounds.csv", "states.csv", "report.md"):
+        assert expected in names
+    for chart in CHARTS:
+        png = flagship_run / "charts" / f"{chart}.png"
+        assert png.read_bytes()[:8] == PNG
+        assert (flagship_run / "charts" / f"{chart}.svg").read_text().lstrip().startswith("<?xml")
+    report = (flagship_run / "report.md").read_text()
+    for chart in CHARTS:
+        assert f"charts/{chart}.png" in report
+
+
+def test_manifest_names_what_produced_it(flagship_run: Path) -> None:
+    manifest = json.loads((flagship_run / "manifest.json").read_text())
+    assert manifest["scenario"] == "res2803"
+    assert manifest["runs"] == 40
+    assert len(manifest["scenario_sha256"]) == 64
+    assert {"numpy", "mesa", "pandas", "forcegen"} <= set(manifest["versions"])
+    assert manifest["command"][:2] == ["forcegen", "run"]
+
+
+def test_summary_has_the_documented_shape(flagship_run: Path) -> None:
+    s = json.loads((flagship_run / "summary.json").read_text())
+    assert s["runs"] == 40
+    assert set(s["outcome"]) == {"formed", "undersized", "stalled"}
+    assert abs(sum(s["outcome"].values()) - 1.0) < 1e-9
+    assert s["force"]["p05"] <= s["force"]["median"] <= s["force"]["p95"]
+    assert "median" in s["rounds_to_form"]
+    pak = s["states"]["PAK"]
+    assert abs(pak["p_commit"] - sum(pak["p_commit_by_kind"].values())) < 1e-6
+    assert "troops" in pak["p_commit_by_kind"]
+    assert abs(sum(c["share"] for c in s["coalitions"]) - 1.0) < 1e-6 or len(s["coalitions"]) == 10
+
+
+def test_validate_prints_the_resolved_scenario() -> None:
+    result = runner.invoke(app, ["validate", str(FLAGSHIP)])
+    assert result.exit_code == 0
+    assert "weapons_decommissioning" in result.output
+    assert "PAK:" in result.output
+
+
+def bad_file(tmp_path: Path) -> Path:
+    file = tmp_path / "bad.yaml"
+    file.write_text(f"extends: {FLAGSHIP}\nmandate:\n  use_of_forse: enforcement\n")
+    return file
+
+
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(bad_file(tmp_path)), "--out", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "bad.yaml" in lines[0] and "mandate.use_of_forse" in lines[0]
+    assert "did you mean 'use_of_force'?" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["run", "{missing}"], "file not found"),
+        (["run", "{flagship}", "--runs", "0"], "run.runs"),
+        (["run", "{flagship}", "--engine", "turbo"], "--engine"),
+        (["validate", "{bad}"], "did you mean 'use_of_force'?"),
+    ],
+)
+def test_refusals_are_one_line_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
+    names = {"missing": str(tmp_path / "missing.yaml"), "flagship": str(FLAGSHIP),
+             "bad": str(bad_file(tmp_path))}
+    argv = [a.format(**names) for a in args] + ["--out", str(tmp_path / "o")] * (args[0] == "run")
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2
+    text = result.output.strip()
+    assert len(text.splitlines()) == 1, text
+    assert expected in text
+    assert not (tmp_path / "o").exists()
+
+
+def test_failed_run_leaves_no_folder_that_looks_complete(tmp_path: Path, monkeypatch) -> None:
+    from sim.output import write
+
+    def boom(*_a, **_k):
+        raise RuntimeError("chart failure")
+
+    monkeypatch.setattr(write, "draw_all", boom)
+    out = tmp_path / "res"
+    result = runner.invoke(app, ["run", str(FLAGSHIP), "--runs", "5", "--out", str(out), "--quiet"])
+    assert result.exit_code != 0
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rerun_replaces_the_previous_folder(tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    for runs in ("5", "7"):
+        result = runner.invoke(app, ["run", str(FLAGSHIP), "--runs", runs, "--out", str(out), "--quiet"])
+        assert result.exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["runs"] == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
+
+
+def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0
+    assert "run" in proc.stdout and "validate" in proc.stdout
