@@ -15,7 +15,14 @@ from sim.cli import app
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
 PNG = b"\x89PNG\r\n\x1a\n"
-CHARTS = ("stance_timeline", "force_bands", "commit_by_kind", "coalitions", "concessions", "acceptance")
+CHARTS = (
+    "stance_timeline",
+    "force_bands",
+    "commit_by_kind",
+    "coalitions",
+    "concessions",
+    "acceptance",
+)
 
 runner = CliRunner()
 
@@ -23,14 +30,23 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def flagship_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("res") / "res2803"
-    result = runner.invoke(app, ["run", str(FLAGSHIP), "--runs", "40", "--out", str(out), "--quiet"])
+    result = runner.invoke(
+        app, ["run", str(FLAGSHIP), "--runs", "40", "--out", str(out), "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     return out
 
 
 def test_run_writes_a_complete_folder(flagship_run: Path) -> None:
     names = {p.name for p in flagship_run.iterdir()}
-    for expected in ("manifest.json", "summary.json", "runs.csv", "rounds.csv", "states.csv", "report.md"):
+    for expected in (
+        "manifest.json",
+        "summary.json",
+        "runs.csv",
+        "rounds.csv",
+        "states.csv",
+        "report.md",
+    ):
         assert expected in names
     for chart in CHARTS:
         png = flagship_run / "charts" / f"{chart}.png"
@@ -80,7 +96,10 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> N
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "run", str(bad_file(tmp_path)), "--out", str(out)],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
@@ -102,8 +121,11 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> N
     ],
 )
 def test_refusals_are_one_line_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
-    names = {"missing": str(tmp_path / "missing.yaml"), "flagship": str(FLAGSHIP),
-             "bad": str(bad_file(tmp_path))}
+    names = {
+        "missing": str(tmp_path / "missing.yaml"),
+        "flagship": str(FLAGSHIP),
+        "bad": str(bad_file(tmp_path)),
+    }
     argv = [a.format(**names) for a in args] + ["--out", str(tmp_path / "o")] * (args[0] == "run")
     result = runner.invoke(app, argv)
     assert result.exit_code == 2
@@ -130,13 +152,17 @@ def test_failed_run_leaves_no_folder_that_looks_complete(tmp_path: Path, monkeyp
 def test_rerun_replaces_the_previous_folder(tmp_path: Path) -> None:
     out = tmp_path / "res"
     for runs in ("5", "7"):
-        result = runner.invoke(app, ["run", str(FLAGSHIP), "--runs", runs, "--out", str(out), "--quiet"])
+        result = runner.invoke(
+            app, ["run", str(FLAGSHIP), "--runs", runs, "--out", str(out), "--quiet"]
+        )
         assert result.exit_code == 0
     assert json.loads((out / "summary.json").read_text())["runs"] == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
 
 
 def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0
     assert "run" in proc.stdout and "validate" in proc.stdout

@@ -105,7 +105,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 def test_missing_parent_is_named(tmp_path: Path) -> None:
     file = tmp_path / "child.yaml"
     file.write_text("extends: parent.yaml\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="extends a missing file 'parent.yaml'"):
+    with pytest.raises(ScenarioError, match=r"extends a missing file 'parent\.yaml'"):
         load(file)
 
 

@@ -17,7 +17,9 @@ def test_merge_is_deep_and_null_deletes() -> None:
 
 def test_list_add_and_remove() -> None:
     base = {"tasks": ["a", "b", "c"]}
-    assert merge(base, {"tasks": {"remove": ["b"], "add": ["d", "a"]}}) == {"tasks": ["a", "c", "d"]}
+    assert merge(base, {"tasks": {"remove": ["b"], "add": ["d", "a"]}}) == {
+        "tasks": ["a", "c", "d"]
+    }
 
 
 def test_variant_changes_only_what_it_states(tmp_path: Path) -> None:

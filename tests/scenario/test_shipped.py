@@ -90,7 +90,7 @@ def test_every_isf_parameter_has_evidence_or_is_a_marked_judgement() -> None:
 
 def test_isf_sources_point_to_the_record() -> None:
     sc = load(ROOT / "isf" / "res2803.yaml")
-    facts = (ROOT.parents[1] / "shared" / "facts" / "isf_positions_T0.md")
+    facts = ROOT.parents[1] / "shared" / "facts" / "isf_positions_T0.md"
     record = facts.read_text(encoding="utf-8") if facts.exists() else ""
     for code, st in sc.states.items():
         for ev in st.evidence:
