@@ -51,40 +51,38 @@ def _caption(table: pd.DataFrame, meta: Mapping) -> str:
     )
 
 
-def _bars(ax, table: pd.DataFrame, kinds: list[str], meta: Mapping) -> list[Patch]:
-    """Stacked bars, top state at the top; uncounted kinds hatched."""
+def _looks(kinds: list[str], meta: Mapping) -> dict[str, dict]:
+    """Fill, hatch and legend label per kind; uncounted kinds are hatched."""
     colours = style.kind_colours(style.ordered_kinds(meta, kinds))
+    looks = {}
+    for kind in kinds:
+        counted = style.is_counted(kind, meta)
+        label = style.kind_label(kind, meta, measure=True)
+        looks[kind] = {
+            "facecolor": colours[kind],
+            "hatch": None if counted else style.NOT_COUNTED_HATCH,
+            "hatchcolor": "white",
+            "edgecolor": "white",
+            "label": label if counted else f"{label} (not counted toward target)",
+        }
+    return looks
+
+
+def _legend_columns(looks: dict[str, dict]) -> int:
+    """As many columns as fit across the figure without clipping."""
+    longest = max((len(look["label"]) for look in looks.values()), default=1)
+    return max(1, min(len(looks), LEGEND_CHARS // (longest + 6)))
+
+
+def _bars(ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping) -> None:
+    """Stacked bars, most likely state at the top, with the total printed at the right."""
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
-    handles = []
-    for kind in kinds:
+    for kind, look in looks.items():
         values = table[kind].to_numpy()
-        counted = style.is_counted(kind, meta)
-        hatch = None if counted else style.NOT_COUNTED_HATCH
-        ax.barh(
-            y,
-            values,
-            left=left,
-            height=0.72,
-            color=colours[kind],
-            hatch=hatch,
-            hatchcolor="white",
-            edgecolor="white",
-            linewidth=0.5,
-        )
+        bar = {k: v for k, v in look.items() if k != "label"}
+        ax.barh(y, values, left=left, height=0.72, linewidth=0.5, **bar)
         left += values
-        label = style.kind_label(kind, meta, measure=True)
-        if not counted:
-            label += " (not counted toward target)"
-        handles.append(
-            Patch(
-                facecolor=colours[kind],
-                hatch=hatch,
-                hatchcolor="white",
-                edgecolor="white",
-                label=label,
-            )
-        )
     for yi, total in zip(y, left, strict=True):
         ax.text(
             1.015,
@@ -107,23 +105,26 @@ def _bars(ax, table: pd.DataFrame, kinds: list[str], meta: Mapping) -> list[Patc
         color=style.MUTED,
     )
     ax.set_yticks(y, [style.state_label(s, meta) for s in table.index])
-    return handles
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
     """Draw the stacked P(commit) bars."""
     table, kinds = _matrix(tables["commits"], meta)
+    looks = _looks(kinds, meta)
+    ncol = _legend_columns(looks)
+    legend_rows = -(-len(looks) // ncol) + 1 if looks else 0
+    height = 1.9 + 0.3 * len(table) + 0.2 * legend_rows
     with style.chart_style():
-        fig, ax = style.new_figure(8.6, min(15.0, max(3.4, 1.9 + 0.3 * len(table))))
+        fig, ax = style.new_figure(8.6, min(16.0, max(3.4, height)))
         runs = meta.get("runs")
         style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else ""))
         if table.empty:
             style.empty_note(ax, "No state in the commitments table.")
         else:
-            handles = _bars(ax, table, kinds, meta)
+            _bars(ax, table, looks, meta)
             ax.set_ylim(-0.6, len(table) - 0.4)
-            longest = max(len(h.get_label()) for h in handles)
-            ncol = max(1, min(len(handles), LEGEND_CHARS // (longest + 6)))
+        if looks:
+            handles = [Patch(**look) for look in looks.values()]
             fig.legend(
                 handles=handles,
                 loc="outside lower center",

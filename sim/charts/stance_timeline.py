@@ -142,6 +142,15 @@ def _legend_handles(meta, kinds: list[str], codes, any_vetoed: bool, deadline) -
     return handles
 
 
+def _size(labels: list[str], rounds: list[int], handles: list) -> tuple[float, float]:
+    """Figure inches: the grid grows with rounds and states, plus room for the legend."""
+    label_width = 0.3 + 0.075 * max((len(label) for label in labels), default=0)
+    legend_width = 0.6 + 0.065 * max(len(h.get_label()) for h in handles)
+    width = label_width + 0.5 + 0.24 * len(rounds) + legend_width
+    height = max(2.3 + 0.27 * len(labels), 1.4 + 0.2 * len(handles))
+    return min(18.0, max(8.0, width)), min(15.0, max(3.6, height))
+
+
 def _caption(run_id: int, run: pd.DataFrame, order: list[str], last: int | None) -> str:
     if last is None:
         return f"Run {run_id} has no recorded stances, so no timeline is shown."
@@ -172,23 +181,22 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     deadline = meta.get("deadline")
     deadline = deadline if deadline in rounds[:-1] else None
     with style.chart_style():
-        width = min(14.0, max(7.5, 3.4 + 0.24 * len(rounds)))
-        height = min(15.0, max(3.6, 2.3 + 0.27 * len(order)))
-        fig, ax = style.new_figure(width, height)
+        handles = _legend_handles(meta, kinds, codes, bool(run["vetoed"].any()), deadline)
+        labels = [style.state_label(s, meta) for s in order]
+        fig, ax = style.new_figure(*_size(labels, rounds, handles))
         style.titles(fig, ax, TITLE, style.subtitle(meta, f"run {run_id} (representative)"))
         if not order:
             style.empty_note(ax, f"No state records for run {run_id}.")
             ax.set_axis_off()
         else:
             _draw_grid(ax, run, order, rounds, codes)
-            ax.set_yticks(range(len(order)), [style.state_label(s, meta) for s in order])
+            ax.set_yticks(range(len(order)), labels)
             _round_ticks(ax, rounds)
             ax.tick_params(axis="y", length=0)
             for side in ("left", "bottom"):
                 ax.spines[side].set_visible(False)
             if deadline is not None:
                 style.deadline_line(ax, deadline, x=rounds.index(deadline) + 0.5, zorder=5)
-            handles = _legend_handles(meta, kinds, codes, bool(run["vetoed"].any()), deadline)
             ax.legend(
                 handles=handles,
                 loc="upper left",

@@ -1,8 +1,16 @@
-"""The ensemble driver: many runs of one scenario, in batches, with either engine."""
+"""The ensemble driver: many runs of one scenario, in batches, with either engine.
+
+Runs are cut into batches of consecutive run numbers; a batch is computed in
+this process or in a worker, and recorders are merged. Because each run draws
+from its own generator and tables are sorted by run, the tables are identical
+whatever the engine, the batch size and the number of workers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -14,6 +22,30 @@ from sim.scenario.arrays import Compiled
 BATCH = 2000
 """Runs per batch of the fast engine: large enough to amortise Python overhead,
 small enough that a batch's arrays stay a few tens of MB."""
+MESA_BATCH = 50
+
+
+def batches(runs: int, size: int) -> Iterator[np.ndarray]:
+    """Consecutive run numbers, `size` at a time."""
+    for start in range(0, runs, size):
+        yield np.arange(start, min(runs, start + size))
+
+
+def run_batch(
+    C: Compiled, seed: int, ids: np.ndarray, runs: int, detail: int, engine: str
+) -> Recorder:
+    """Compute one batch of runs into a fresh recorder (also the worker's task)."""
+    rec = Recorder(C, runs, detail, first=int(ids[0]), count=len(ids))
+    if engine == "fast":
+        fast.run_batch(C, seed, ids, rec)
+    elif engine == "mesa":
+        from sim.engine.model import ForceModel
+
+        for run in ids:
+            ForceModel(C, seed, int(run), rec).run_model()
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
+    return rec
 
 
 def run_ensemble(
@@ -23,24 +55,28 @@ def run_ensemble(
     detail: int = 50,
     engine: str = "fast",
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> dict[str, pd.DataFrame]:
     """Run `runs` runs and return the tidy tables. Same seed, same tables."""
     runs = C.scenario.run.runs if runs is None else runs
     seed = C.scenario.run.seed if seed is None else seed
+    size = BATCH if engine == "fast" else MESA_BATCH
+    if workers > 1:
+        size = max(1, min(size, -(-runs // (2 * workers))))
     rec = Recorder(C, runs, detail)
-    if engine == "fast":
-        for start in range(0, runs, BATCH):
-            ids = np.arange(start, min(runs, start + BATCH))
-            fast.run_batch(C, seed, ids, rec)
+    jobs = list(batches(runs, size))
+    if workers <= 1:
+        for ids in jobs:
+            rec.merge(run_batch(C, seed, ids, runs, detail, engine))
             if progress:
                 progress(len(ids))
-    elif engine == "mesa":
-        from sim.engine.model import ForceModel
-
-        for run in range(runs):
-            ForceModel(C, seed, run, rec).run_model()
+        return rec.tables()
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        futures = {
+            pool.submit(run_batch, C, seed, ids, runs, detail, engine): len(ids) for ids in jobs
+        }
+        for fut in as_completed(futures):
+            rec.merge(fut.result())
             if progress:
-                progress(1)
-    else:
-        raise ValueError(f"unknown engine {engine!r}")
+                progress(futures[fut])
     return rec.tables()

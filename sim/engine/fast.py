@@ -75,7 +75,8 @@ def initial(C: Compiled, P: dict, R: int, mech) -> Batch:
 def step(C: Compiled, P: dict, b: Batch, draws: Draws, t: int, mech):
     """One round for every run in the batch; returns the round's view for the recorder."""
     b.m = firm_up(b.m, C.cols.col[C.scenario.force.clarity_term], P["engagement"])
-    obs = payoff.Observed(b.stance, b.force, actors.lowest(b.consent), b.level, b.side.copy())
+    own = b.pledge * b.counted
+    obs = payoff.Observed(b.stance, b.force, actors.lowest(b.consent), b.level, b.side.copy(), own)
     made = b.made_round >= 0
     dec = decide.decide(C, P, b.m, obs, draws.noise[:, t - 1], mech, made, b.accepts, b.consent_ok)
     b.stance, b.kind, b.pledge = dec.stance, dec.kind, dec.pledge

@@ -157,6 +157,7 @@ class ForceModel(mesa.Model):
             consent=actors.lowest(consent),
             level=self.level,
             side=np.array([[s.side_payment for s in self.contributors]]),
+            own=np.array([[s.pledge * s.counted for s in self.contributors]]),
         )
 
     def step(self) -> None:

@@ -50,13 +50,18 @@ class RoundView:
 class Recorder:
     """Collects rows and aggregates as the engines step, then builds the tables."""
 
-    def __init__(self, C: Compiled, runs: int, detail: int) -> None:
+    def __init__(
+        self, C: Compiled, runs: int, detail: int, first: int = 0, count: int | None = None
+    ):
+        """Record runs first .. first+count-1 of an ensemble of `runs` runs."""
         self.C = C
         self.runs = runs
         self.detail = min(detail, runs)
+        self.first = first
+        count = runs - first if count is None else count
         T = C.scenario.broker.deadline
-        self.force = np.zeros((runs, T))
-        self.accept = np.zeros((len(C.veto_ids), runs, T))
+        self.force = np.zeros((count, T))
+        self.accept = np.zeros((len(C.veto_ids), count, T))
         self.state_rows: list[dict] = []
         self.round_rows: list[dict] = []
         self.run_rows: list[dict] = []
@@ -65,11 +70,29 @@ class Recorder:
         self.coalitions: Counter = Counter()
         self.outcomes = np.zeros(len(OUTCOMES), np.int64)
 
+    def merge(self, other: Recorder) -> None:
+        """Add another recorder's runs (computed elsewhere, e.g. in a worker process).
+
+        Every run is recorded by exactly one recorder and tables are sorted by run
+        at the end, so the merged tables do not depend on how runs were split.
+        """
+        rows = slice(other.first - self.first, other.first - self.first + other.force.shape[0])
+        self.force[rows] = other.force
+        self.accept[:, rows] = other.accept
+        self.state_rows += other.state_rows
+        self.round_rows += other.round_rows
+        self.run_rows += other.run_rows
+        self.commits += other.commits
+        self.pledges += other.pledges
+        self.coalitions.update(other.coalitions)
+        self.outcomes += other.outcomes
+
     def round(self, v: RoundView) -> None:
         """Record one round for the runs in the view."""
-        self.force[v.runs, v.t - 1] = v.force
+        at = v.runs - self.first
+        self.force[at, v.t - 1] = v.force
         for j in range(len(self.C.veto_ids)):
-            self.accept[j, v.runs, v.t - 1] = v.accept[:, j]
+            self.accept[j, at, v.t - 1] = v.accept[:, j]
         sel = np.flatnonzero(v.runs < self.detail)
         if len(sel):
             self._detail(v, sel)
@@ -131,9 +154,10 @@ class Recorder:
         T = self.force.shape[1]
         for i, run in enumerate(runs):
             run = int(run)
-            self.force[run, end[i] :] = force[i]
+            at = run - self.first
+            self.force[at, end[i] :] = force[i]
             for j in range(len(C.veto_ids)):
-                self.accept[j, run, end[i] :] = self.accept[j, run, end[i] - 1]
+                self.accept[j, at, end[i] :] = self.accept[j, at, end[i] - 1]
             members = [C.states[s] for s in np.flatnonzero(counted[i])]
             committed = np.flatnonzero(stance[i] == COMMITTED)
             for s in committed:

@@ -26,7 +26,7 @@ def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, m
         flips = (accepts[:, None, :] & ~dec.accept_if).sum(axis=2)
         cost = cost + P["veto_loss_cost"][:, None] * flips
     worth = dec.gain / P["target"][:, None] - cost
-    worth = np.where(made, -np.inf, worth)
+    worth = np.where(made | ~dec.open_, -np.inf, worth)
     short = force < P["target"]
     best = worth.argmax(axis=1)
     top = np.take_along_axis(worth, best[:, None], 1)[:, 0]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.rules import actors, kinds, payoff, red_lines, stance
-from sim.rules.terms import apply_changes
+from sim.rules.terms import apply_changes, changes_anything
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 
 NEG = -np.inf
@@ -32,6 +32,7 @@ class Decision:
     available: np.ndarray  # any kind free of red lines
     gate_open: np.ndarray
     accept_if: np.ndarray  # (R, C, V) veto players' acceptance flags under each concession
+    open_: np.ndarray  # (R, C) concessions not yet made that would change the mandate
 
 
 def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.ndarray:
@@ -77,7 +78,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
     soc = payoff.social(C, P, obs, noise, mech)
     comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
-    has_cap = P["slot_capacity"] > 0
+    has_cap = P["slot_capacity"] >= P["slot_unit"]
     free = has_cap & ~blocked
     best, top, anyfree = choose_kind(u, free)
     ideal = np.where(has_cap, u, NEG).argmax(axis=2)
@@ -93,9 +94,11 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     pledge_if = np.zeros((R, S, n_con))
     accept_if = np.zeros((R, n_con, len(C.veto_ids)), bool)
     step_key = np.full((R, S, n_con), -np.inf)
+    open_all = np.zeros((R, n_con), bool)
     active = C.concession_order if mech.concessions else np.array([], int)
     for j in active:
-        open_ = ~made[:, j]
+        open_ = ~made[:, j] & changes_anything(m, C.concession_changes[j])
+        open_all[:, j] = open_
         mj = apply_changes(m, C.concession_changes[j])
         _, acc_j = actors.acceptance(C, P, mj)
         _, consent_j = actors.consent(C, P, mj)
@@ -149,6 +152,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         available=anyfree,
         gate_open=np.broadcast_to(gate, new.shape),
         accept_if=accept_if,
+        open_=open_all,
     )
 
 

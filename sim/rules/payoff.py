@@ -24,6 +24,7 @@ class Observed:
     consent: np.ndarray  # (R,) least consenting host
     level: np.ndarray  # (R,) incident level
     side: np.ndarray  # (R, S) side payments received (payoff units)
+    own: np.ndarray  # (R, S) each state's own counted pledge
 
 
 def incentives(C: Compiled, P: dict, m: np.ndarray) -> np.ndarray:
@@ -102,10 +103,11 @@ def conformity(C: Compiled, P: dict, stance: np.ndarray) -> np.ndarray:
 def social(C, P, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray]:
     """Components that do not depend on the mandate: peers, momentum, payments, noise."""
     zero = np.zeros(obs.stance.shape)
-    band = P["bandwagon"] * np.minimum(1.0, obs.force / P["target"])
+    others = obs.force[:, None] - obs.own
+    band = P["bandwagon"] * np.minimum(1.0, others / P["target"][:, None])
     return {
         "conformity": conformity(C, P, obs.stance) if mech.conformity else zero,
-        "bandwagon": (zero + band[:, None]) if mech.bandwagon else zero,
+        "bandwagon": (zero + band) if mech.bandwagon else zero,
         "side_payment": obs.side,
         "noise": P["noise_sd"][:, None] * noise if mech.noise else zero,
     }

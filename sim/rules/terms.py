@@ -38,3 +38,11 @@ def firm_up(m: np.ndarray, clarity_col: int, engagement: np.ndarray) -> np.ndarr
 def clip01(x: np.ndarray) -> np.ndarray:
     """Acceptance and consent live in [0, 1]."""
     return np.minimum(1.0, np.maximum(0.0, x))
+
+
+def changes_anything(m: np.ndarray, changes: list[tuple[int, float]]) -> np.ndarray:
+    """Whether a concession would change the mandate of each run (R,)."""
+    out = np.zeros(m.shape[0], bool)
+    for col, value in changes:
+        out |= m[:, col] != value
+    return out
