@@ -117,6 +117,30 @@ def validate(scenario: ScenarioArg) -> None:
     )
 
 
+@app.command()
+def explain(
+    scenario: ScenarioArg,
+    state: Annotated[str, typer.Option("--state", help="The state to explain (its id).")],
+    run_id: Annotated[
+        int | None, typer.Option("--run", help="Run number (default: the representative run).")
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+) -> None:
+    """Why one state did what it did, week by week, in one run."""
+    from sim.analysis import explain as ex
+
+    C = load_compiled(scenario)
+    if state not in C.states:
+        fail(f"--state: unknown state {state!r}; expected one of: {', '.join(C.states)}")
+    if run_id is not None and not 0 <= run_id < C.scenario.run.runs:
+        fail(f"--run: expected a run number from 0 to {C.scenario.run.runs - 1}, got {run_id}")
+    result = ex.explain(C, state, run_id)
+    folder = out_dir or Path("results") / f"{C.scenario.name}-explain"
+    path = ex.write(result, folder)
+    ex.print_explanation(out, result)
+    out.print(f"explanation: {path}", highlight=False)
+
+
 def main() -> None:
     """Entry point for the `forcegen` script and `python -m sim`."""
     try:

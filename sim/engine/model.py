@@ -10,6 +10,8 @@ same numbers for the same seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 
@@ -18,6 +20,9 @@ from sim.engine.record import Recorder, RoundView
 from sim.rules import actors, broker, decide, events, payoff
 from sim.rules.terms import apply_changes, firm_up
 from sim.scenario.arrays import STANCES, Compiled
+
+Overrides = Callable[["ForceModel", decide.Decision], decide.Decision]
+"""Replaces (some of) a round's decisions before the agents adopt them."""
 
 
 class Contributor(mesa.Agent):
@@ -121,11 +126,22 @@ class HostActor(mesa.Agent):
 class ForceModel(mesa.Model):
     """One run of a scenario: contributors, a broker, veto players and hosts."""
 
-    def __init__(self, C: Compiled, seed: int, run: int, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        C: Compiled,
+        seed: int,
+        run: int,
+        recorder: Recorder | None = None,
+        overrides: Overrides | None = None,
+    ) -> None:
+        """`overrides(model, decision) -> decision`, if given, is applied to each
+        round's decision before the agents adopt it (a human seat in classroom
+        play; a tracer in explain). Without it the run is exactly the engine's."""
         rng = generator(seed, run)
         self.draws = draw_one(C, rng)  # all of the run's draws, before Mesa touches rng
         super().__init__(rng=rng)
         self.C, self.run, self.recorder = C, run, recorder
+        self.overrides = overrides
         self.mech = C.scenario.run.mechanisms
         self.P = parameters(C, self.draws.ranges)
         self.mandate = C.mandate0[None].copy()
@@ -172,6 +188,8 @@ class ForceModel(mesa.Model):
         dec = decide.decide(
             C, P, self.mandate, self._observed(), noise, self.mech, made, accepts, consent_ok
         )
+        if self.overrides is not None:
+            dec = self.overrides(self, dec)
         counted = decide.counted(C, P, dec, self.mech)
         for s in self.contributors:
             s.adopt(dec, counted)

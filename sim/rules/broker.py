@@ -11,7 +11,8 @@ from sim.scenario.arrays import COMMITTED, CONDITIONAL, OFFERED, Compiled
 def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, mech) -> np.ndarray:
     """The concession the broker makes this round per run (-1 for none).
 
-    Worth = troops the demands say it brings in (share of the target) minus its
+    Worth = troops the demands say it brings in, up to the shortfall, as a share
+    of the target, minus its
     cost, discounted as the deadline nears, minus a heavy cost for every veto
     player it would turn from accepting to rejecting. Only when short, after the
     broker's patience has run out, and only if worth is positive.
@@ -25,7 +26,9 @@ def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, m
     if mech.vetoes and len(C.veto_ids):
         flips = (accepts[:, None, :] & ~dec.accept_if).sum(axis=2)
         cost = cost + P["veto_loss_cost"][:, None] * flips
-    worth = dec.gain / P["target"][:, None] - cost
+    # Troops beyond the shortfall do not help the broker.
+    shortfall = np.maximum(P["target"] - force, 0.0)
+    worth = np.minimum(dec.gain, shortfall[:, None]) / P["target"][:, None] - cost
     worth = np.where(made | ~dec.open_, -np.inf, worth)
     short = force < P["target"]
     best = worth.argmax(axis=1)

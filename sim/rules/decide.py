@@ -33,6 +33,9 @@ class Decision:
     gate_open: np.ndarray
     accept_if: np.ndarray  # (R, C, V) veto players' acceptance flags under each concession
     open_: np.ndarray  # (R, C) concessions not yet made that would change the mandate
+    pledge_if: np.ndarray | None = (
+        None  # (R, S, C) counted pledge a demand credits to each concession
+    )
 
 
 def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.ndarray:
@@ -99,6 +102,8 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     for j in active:
         open_ = ~made[:, j] & changes_anything(m, C.concession_changes[j])
         open_all[:, j] = open_
+        if not open_.any():
+            continue
         mj = apply_changes(m, C.concession_changes[j])
         _, acc_j = actors.acceptance(C, P, mj)
         _, consent_j = actors.consent(C, P, mj)
@@ -153,6 +158,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         gate_open=np.broadcast_to(gate, new.shape),
         accept_if=accept_if,
         open_=open_all,
+        pledge_if=pledge_if,
     )
 
 

@@ -36,5 +36,6 @@ def to_kind(C: Compiled, slot: np.ndarray) -> np.ndarray:
 
 def pick(arr: np.ndarray, slot: np.ndarray) -> np.ndarray:
     """Value of a (R|1, S, Kmax) array at each state's slot (R, S)."""
-    full = np.broadcast_to(arr, (slot.shape[0], *arr.shape[1:]))
-    return np.take_along_axis(full, slot[..., None], 2)[..., 0]
+    if arr.shape[0] == 1:
+        return arr[0][np.arange(arr.shape[1])[None, :], slot]
+    return np.take_along_axis(arr, slot[..., None], 2)[..., 0]

@@ -49,17 +49,22 @@ def distance(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray) -> np.nda
     Ordinal and number terms: |level - ideal| / (levels - 1); categorical and
     boolean: 0 or 1; a task counts 1/n_tasks when carried but not wanted (or
     wanted but not carried). A task the state opts out of is not carried by it.
+    Entries are stored grouped by state; each state's entries are summed in order.
     """
     pr = C.prefs
     R, S = m.shape[0], len(C.states)
     out = np.zeros((R, S))
-    for e in range(len(pr["owner"])):
-        s, col = pr["owner"][e], pr["col"][e]
-        x = m[:, col]
-        if C.optout[s, col]:
-            x = np.where(caveats, 0.0, x)
-        d = (x != pr["ideal"][e]) * 1.0 if pr["categorical"][e] else np.abs(x - pr["ideal"][e])
-        out[:, s] = out[:, s] + P["pref_salience"][:, e] * (d / pr["scale"][e])
+    if not len(pr["owner"]):
+        return out
+    x = m[:, pr["col"]]
+    opt = C.optout[pr["owner"], pr["col"]]
+    if opt.any():
+        x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
+    cat = pr["categorical"].astype(bool)
+    d = np.where(cat, (x != pr["ideal"]) * 1.0, np.abs(x - pr["ideal"]))
+    contrib = P["pref_salience"] * (d / pr["scale"])
+    owners, starts = np.unique(pr["owner"], return_index=True)
+    out[:, owners] = np.add.reduceat(contrib, starts, axis=1)
     return out
 
 
@@ -126,13 +131,17 @@ def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray]) -> dict[str, 
 
 
 def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
-    """The payoff of each contribution kind (R, S, K)."""
+    """The payoff of each offered kind (R, S, Kmax), in a fixed order of operations."""
     vis, exp_, rk = (P[n] for n in ("slot_visibility", "slot_exposure", "slot_risk"))
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+    cost = comp["distance"] + comp["domestic"]
     u = vis * comp["incentives"][:, :, None]
-    u = u - exp_ * (comp["distance"] + comp["domestic"])[:, :, None]
-    u = u - rk * comp["risk"][:, :, None]
-    return u + social[:, :, None]
+    tmp = exp_ * cost[:, :, None]
+    u -= tmp
+    np.multiply(rk, comp["risk"][:, :, None], out=tmp)
+    u -= tmp
+    u += social[:, :, None]
+    return u
 
 
 def at_kind(comp: dict[str, np.ndarray], P: dict, slot: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,0 +1,67 @@
+"""The point cache that makes a sweep resumable.
+
+One JSON file per finished point, named by a key made of the resolved
+scenario's sha256 (which includes its seed and run count), the seed, the run
+count and a fingerprint of the model code. A sweep that is interrupted and run
+again finds the finished points here and computes only the rest; a changed
+scenario, seed, run count or model gives a new key, so a stale point is never
+served. Files are written whole (temporary file, then rename), so an
+interruption never leaves a half-written point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sim.explore.runner import code_fingerprint
+
+DEFAULT_DIR = Path(".sweep-cache")
+
+
+def point_key(scenario_sha256: str, seed: int, runs: int, detail: int = 0) -> str:
+    """The cache key of one point."""
+    text = f"{scenario_sha256}|seed={seed}|runs={runs}|detail={detail}|code={code_fingerprint()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PointCache:
+    """Finished points under a folder (created on the first write only)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = None if folder is None else Path(folder)
+
+    def _file(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{key[:40]}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The cached result for `key`, or None (also for a damaged file)."""
+        if self.folder is None:
+            return None
+        try:
+            entry = json.loads(self._file(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        return entry.get("result")
+
+    def put(self, key: str, result: dict[str, Any]) -> None:
+        """Store a finished point atomically."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"key": key, "result": result}, sort_keys=True, indent=1)
+        fd, tmp = tempfile.mkstemp(prefix=".point-", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            os.replace(tmp, self._file(key))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
