@@ -31,7 +31,9 @@ def _spoken(members: str, most: int = 6) -> str:
         return NOBODY
     if len(codes) <= most:
         return ", ".join(codes)
-    return f"a {len(codes)}-state coalition ({', '.join(codes[:3])} and {len(codes) - 3} others)"
+    return (
+        f"a coalition of {len(codes)} states ({', '.join(codes[:3])} and {len(codes) - 3} others)"
+    )
 
 
 def _top(coalitions: pd.DataFrame) -> pd.DataFrame:

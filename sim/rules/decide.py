@@ -97,6 +97,8 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     pledge_if = np.zeros((R, S, n_con))
     accept_if = np.zeros((R, n_con, len(C.veto_ids)), bool)
     step_key = np.full((R, S, n_con), -np.inf)
+    # A state already in on the present terms demands nothing.
+    needs = ~(anyfree & (top >= th.offered))
     open_all = np.zeros((R, n_con), bool)
     active = C.concession_order if mech.concessions else np.array([], int)
     for j in active:
@@ -113,7 +115,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         free_j = has_cap & ~blocked_j
         liftable |= open_[:, None] & free_j.any(axis=2)
         _, top_j, any_j, size_j = counted_pledge(C, P, u_j, free_j, vetoed)
-        brings = open_[:, None] & any_j & (top_j >= th.offered)
+        brings = needs & open_[:, None] & any_j & (top_j >= th.offered)
         demand = np.where((demand < 0) & brings, j, demand)
         pledge_if[:, :, j] = np.where(brings, size_j, 0.0)
         lifts = _lifts(C, mj, world_j, binding)
@@ -121,8 +123,9 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         step_key[:, :, j] = np.where(open_[:, None], key, -np.inf)
     if len(active):
         demand, credit, lift_all = _bundle(
-            C, P, m, obs, soc, made, vetoed, has_cap, demand, step_key, th
+            C, P, m, obs, soc, made, vetoed, has_cap, np.where(needs, demand, 0), step_key, th
         )
+        demand = np.where(needs, demand, -1)
         liftable |= lift_all
         pledge_if = pledge_if + credit
     h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
@@ -191,8 +194,9 @@ def _bundle(C, P, m, obs, soc, made, vetoed, has_cap, demand, step_key, th):
     free = has_cap & ~blocked
     _, top, anyfree, size = counted_pledge(C, P, u, free, vetoed)
     order = C.concession_order
-    pick = order[step_key[:, :, order].argmax(axis=2)]
-    wants = (demand < 0) & anyfree & (top >= th.offered)
+    keys = step_key[:, :, order]
+    pick = order[keys.argmax(axis=2)]
+    wants = (demand < 0) & anyfree & (top >= th.offered) & (keys.max(axis=2) > -np.inf)
     demand = np.where(wants, pick, demand)
     credit = np.zeros((*demand.shape, len(C.concessions)))
     share = C.scenario.decision.partial_demand_credit

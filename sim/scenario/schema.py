@@ -119,8 +119,8 @@ class RedLine(Strict):
     term: str | None = None
     excludes: str | None = None
     includes: str | None = None
-    at_least: str | None = None
-    at_most: str | None = None
+    at_least: str | float | None = None
+    at_most: str | float | None = None
     one_of: list[str] | None = None
     is_: bool | float | None = Field(default=None, alias="is")
     requires: Literal["ceasefire_holding", "host_consent", "veto_acceptance"] | None = None

@@ -1,0 +1,422 @@
+"""Sweep charts, drawn from the sweep table (one row per point).
+
+- one axis: line charts (P(formed) with its 95% interval, expected force), and
+  P(commit) per state as small multiples of lines;
+- two axes on a grid: heatmaps (P(formed), expected force), and P(commit) per
+  state as small multiples of heatmaps;
+- otherwise (a Latin hypercube, or more than two axes): P(formed) and expected
+  force against each axis, one scatter panel per axis.
+
+`meta` carries what the table does not: titles, state names, kind labels, the
+target, and the axes (path, label, values in order, numeric or not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
+
+from sim.charts import style
+
+P_CMAP = "Purples"
+FORCE_CMAP = "Blues"
+FORMED_COLOUR = "#0072B2"
+FORCE_COLOUR = "#D55E00"
+SHOW_MIN = 0.02
+"""A state is drawn if its P(commit) reaches this share at some point."""
+HEADER_IN = 0.72
+LINE_COLOUR = "#2d004b"
+
+
+def value_label(v: Any, width: int = 12) -> str:
+    """A tick label for an axis value."""
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if isinstance(v, float | np.floating):
+        return style.fmt_amount(float(v))
+    text = str(v).replace("_", " ")
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def header_figure(width: float, height: float, title: str, subtitle: str):
+    """A figure with a title band on top (title, then one or more grey lines) and a
+    body subfigure below it for the panels."""
+    lines = subtitle.count("\n") + 1
+    head_in = HEADER_IN + 0.17 * (lines - 1)
+    fig = plt.figure(figsize=(width, height + head_in - HEADER_IN), layout="constrained")
+    head, body = fig.subfigures(2, 1, height_ratios=[head_in, height - HEADER_IN])
+    size = plt.rcParams["figure.titlesize"]
+    head.text(0.01, 1 - 0.12 / head_in, title, ha="left", va="top", fontsize=size, weight="bold")
+    head.text(
+        0.01, 1 - 0.44 / head_in, subtitle, ha="left", va="top", fontsize=9, color=style.MUTED,
+        linespacing=1.5,
+    )
+    fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06, wspace=0.04, hspace=0.06)
+    return fig, body
+
+
+def _grid_shape(n: int) -> tuple[int, int]:
+    """Columns and rows for n small multiples: at most 4 across, rows as even as can be."""
+    ncols = max(1, min(4, math.ceil(math.sqrt(n))))
+    return ncols, max(1, -(-n // ncols))
+
+
+def _labels_below(axes: np.ndarray, n: int) -> None:
+    """With shared x, show tick labels on the lowest drawn panel of each column."""
+    nrows, ncols = axes.shape
+    for c in range(ncols):
+        drawn = [r for r in range(nrows) if r * ncols + c < n]
+        if drawn:
+            axes[drawn[-1], c].xaxis.set_tick_params(labelbottom=True)
+
+
+def _shown_states(table: pd.DataFrame, meta: Mapping) -> tuple[list[str], list[str]]:
+    """States to draw (ever at or above SHOW_MIN), most likely first; and the rest."""
+    codes = list(meta.get("states", {}))
+    peak = {c: float(table[f"p_commit.{c}"].max()) for c in codes if f"p_commit.{c}" in table}
+    shown = sorted((c for c in peak if peak[c] >= SHOW_MIN), key=lambda c: (-peak[c], c))
+    return shown, [c for c in codes if c not in shown]
+
+
+def _omitted_note(omitted: Sequence[str]) -> str:
+    if not omitted:
+        return ""
+    names = ", ".join(omitted[:8]) + (" …" if len(omitted) > 8 else "")
+    return f"never above {SHOW_MIN:.0%} anywhere (not drawn): {names}"
+
+
+def _positions(table: pd.DataFrame, axis: Mapping) -> tuple[np.ndarray, list[float], list[str]]:
+    """x of each row, tick positions and tick labels, for an axis."""
+    values = list(axis["values"])
+    if axis["numeric"]:
+        x = table[axis["path"]].astype(float).to_numpy()
+        return x, [float(v) for v in values], [value_label(v) for v in values]
+    index = {repr(v): i for i, v in enumerate(values)}
+    x = np.array([index[repr(_py(v))] for v in table[axis["path"]]], float)
+    return x, list(range(len(values))), [value_label(v) for v in values]
+
+
+def _py(v: Any) -> Any:
+    """numpy scalars as Python values (so repr matches the axis values)."""
+    return v.item() if hasattr(v, "item") else v
+
+
+def _ticks(ax, axis: Mapping, ticks: list[float], labels: list[str], which: str = "x") -> None:
+    setter = ax.set_xticks if which == "x" else ax.set_yticks
+    if axis["numeric"] and len(ticks) > 9:
+        step = -(-len(ticks) // 8)
+        ticks, labels = ticks[::step], labels[::step]
+    setter(ticks, labels)
+
+
+def _caption_best(table: pd.DataFrame, meta: Mapping) -> str:
+    best = table.sort_values(["p_formed", "expected_force"], ascending=False).iloc[0]
+    where = ", ".join(
+        f"{a['label'].lower()} {value_label(_py(best[a['path']]), 40)}" for a in meta["axes"]
+    )
+    return (
+        f"P(formed) is highest, {best['p_formed']:.2f}, at {where} "
+        f"(expected counted force {style.fmt_amount(best['expected_force'])})."
+    )
+
+
+def _subtitle(meta: Mapping, *parts: str) -> str:
+    runs, points = meta.get("runs"), meta.get("n_points")
+    return style.subtitle(
+        {"title": meta.get("base_title") or ""},
+        f"{points:,} points" if points else "",
+        f"{runs:,} runs per point" if runs else "",
+        *parts,
+    )
+
+
+# ----------------------------------------------------------------------- one axis
+
+
+def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
+    axis = meta["axes"][0]
+    title = f"P(formed) and expected force: {meta.get('title') or axis['label']}"
+    data = table.copy()
+    x, ticks, labels = _positions(data, axis)
+    order = np.argsort(x, kind="stable")
+    x = x[order]
+    data = data.iloc[order]
+    with style.chart_style():
+        fig, body = header_figure(9.6, 4.4, title, _subtitle(meta))
+        ax1, ax2 = body.subplots(1, 2)
+        ax1.fill_between(
+            x,
+            data["p_formed_lo"],
+            data["p_formed_hi"],
+            color=FORMED_COLOUR,
+            alpha=0.18,
+            linewidth=0,
+            label="95% interval (Wilson)",
+        )
+        ax1.plot(x, data["p_formed"], marker="o", color=FORMED_COLOUR, label="P(formed)")
+        ax1.set_ylim(-0.02, 1.02)
+        ax1.set_ylabel("P(formed): share of runs that formed")
+        ax1.legend(loc="best")
+        ax2.fill_between(
+            x,
+            data["force_p05"],
+            data["force_p95"],
+            color=FORCE_COLOUR,
+            alpha=0.15,
+            linewidth=0,
+            label="5–95% of runs",
+        )
+        ax2.plot(x, data["expected_force"], marker="o", color=FORCE_COLOUR, label="Expected (mean)")
+        target = meta.get("target")
+        if target:
+            ax2.axhline(
+                target,
+                color=style.TARGET_COLOUR,
+                linestyle="--",
+                linewidth=1.3,
+                label=f"Target ({style.fmt_amount(target)})",
+            )
+        ax2.set_ylim(bottom=0)
+        ax2.set_ylabel("Counted force at the end (personnel)")
+        ax2.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax2.legend(loc="best")
+        for ax in (ax1, ax2):
+            _ticks(ax, axis, ticks, labels)
+            ax.set_xlabel(axis["label"])
+            ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+            ax.set_axisbelow(True)
+        png, svg = style.save(fig, out_dir, "sweep_outcome")
+    return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))
+
+
+def _line_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
+    axis = meta["axes"][0]
+    shown, omitted = _shown_states(table, meta)
+    title = f"P(commit) per state: {meta.get('title') or axis['label']}"
+    x, ticks, labels = _positions(table, axis)
+    order = np.argsort(x, kind="stable")
+    ncols, nrows = _grid_shape(len(shown))
+    with style.chart_style():
+        fig, body = header_figure(
+            2.6 * ncols + 0.8,
+            2.1 * nrows + 1.5,
+            title,
+            _subtitle(meta) + ("\nStates " + _omitted_note(omitted) if omitted else ""),
+        )
+        axes = body.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+        for i, ax in enumerate(axes.flat):
+            if i >= len(shown):
+                ax.set_visible(False)
+                continue
+            code = shown[i]
+            y = table[f"p_commit.{code}"].to_numpy()[order]
+            ax.axhline(0.5, color=style.MUTED, linestyle="--", linewidth=0.9)
+            ax.plot(x[order], y, marker="o", markersize=3.5, color=LINE_COLOUR)
+            ax.set_title(style.state_label(code, meta), fontsize=9)
+            ax.set_ylim(-0.03, 1.03)
+            ax.grid(axis="y", color="#eeeeee", linewidth=0.7)
+            _ticks(ax, axis, ticks, labels)
+            ax.tick_params(axis="x", labelrotation=0 if axis["numeric"] else 30)
+        _labels_below(axes, len(shown))
+        if not shown:
+            axes[0, 0].set_visible(True)
+            style.empty_note(axes[0, 0], "No state reaches P(commit) 2% at any point.")
+        body.supxlabel(axis["label"], fontsize=9.5)
+        body.supylabel("P(commit) (dashed: 0.5)", fontsize=9.5)
+        png, svg = style.save(fig, out_dir, "sweep_commit")
+    return _chart("sweep_commit", png, svg, title, _commit_caption(table, meta, shown))
+
+
+def _commit_caption(table: pd.DataFrame, meta: Mapping, shown: list[str]) -> str:
+    if not shown:
+        return "No state reaches a P(commit) of 2% at any point of the sweep."
+    swing = {c: table[f"p_commit.{c}"].max() - table[f"p_commit.{c}"].min() for c in shown}
+    top = max(swing, key=lambda c: (swing[c], c))
+    lo = table[f"p_commit.{top}"].min()
+    hi = table[f"p_commit.{top}"].max()
+    return (
+        f"{len(shown)} states reach a P(commit) of at least 2% somewhere; "
+        f"{style.state_label(top, meta)} moves most, between {lo:.2f} and {hi:.2f}."
+    )
+
+
+# ----------------------------------------------------------------------- two axes
+
+
+def _matrix(table: pd.DataFrame, meta: Mapping, column: str) -> np.ndarray:
+    """Rows: values of the first axis; columns: values of the second."""
+    a0, a1 = meta["axes"]
+    i0 = {repr(v): i for i, v in enumerate(a0["values"])}
+    i1 = {repr(v): i for i, v in enumerate(a1["values"])}
+    out = np.full((len(a0["values"]), len(a1["values"])), np.nan)
+    for v0, v1, value in zip(table[a0["path"]], table[a1["path"]], table[column], strict=True):
+        out[i0[repr(_py(v0))], i1[repr(_py(v1))]] = value
+    return out
+
+
+def _heat(
+    ax, m: np.ndarray, meta: Mapping, cmap: str, norm: Normalize, fmt, fontsize=8.5, outline=None
+):
+    """A heatmap of m (rows: first axis, bottom up); cells >= `outline` get a dark frame."""
+    a0, a1 = meta["axes"]
+    im = ax.imshow(m, cmap=cmap, norm=norm, aspect="auto", origin="lower")
+    if outline is not None:
+        for (r, c), v in np.ndenumerate(m):
+            if v >= outline:
+                ax.add_patch(
+                    Rectangle(
+                        (c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=style.INK,
+                        linewidth=1.6, zorder=3,
+                    )
+                )
+    if m.size <= 120:
+        for (r, c), v in np.ndenumerate(m):
+            if np.isnan(v):
+                continue
+            dark = norm(v) > 0.55
+            ax.text(
+                c,
+                r,
+                fmt(v),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color="white" if dark else style.INK,
+            )
+    ax.set_xticks(range(len(a1["values"])), [value_label(v, 10) for v in a1["values"]])
+    ax.set_yticks(range(len(a0["values"])), [value_label(v, 14) for v in a0["values"]])
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return im
+
+
+def _rotate(ax, axis: Mapping) -> None:
+    lines = [ln for v in axis["values"] for ln in value_label(v, 10).split("\n")]
+    longest = max((len(ln) for ln in lines), default=0)
+    if len(axis["values"]) * longest > 40:
+        ax.tick_params(axis="x", labelrotation=35)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
+
+
+def _heat_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
+    a0, a1 = meta["axes"]
+    title = f"P(formed) and expected force: {meta.get('title') or a0['label']}"
+    formed = _matrix(table, meta, "p_formed")
+    force = _matrix(table, meta, "expected_force")
+    width = max(9.6, 1.2 * len(a1["values"]) * 2 + 3.5)
+    height = max(4.4, 0.5 * len(a0["values"]) + 2.6)
+    with style.chart_style():
+        fig, body = header_figure(width, height, title, _subtitle(meta))
+        ax1, ax2 = body.subplots(1, 2)
+        im1 = _heat(ax1, formed, meta, P_CMAP, Normalize(0, 1), lambda v: f"{v:.2f}")
+        ax1.set_title("P(formed): target met, veto players accept", fontsize=10)
+        body.colorbar(im1, ax=ax1, shrink=0.85, label="share of runs that formed")
+        top = np.nanmax(force) if np.isfinite(np.nanmax(force)) and np.nanmax(force) > 0 else 1
+        im2 = _heat(ax2, force, meta, FORCE_CMAP, Normalize(0, top), style.fmt_amount, 7.5)
+        target = meta.get("target")
+        sub = f" (target {style.fmt_amount(target)})" if target else ""
+        ax2.set_title(f"Expected counted force{sub}", fontsize=10)
+        cb = body.colorbar(im2, ax=ax2, shrink=0.85, label="mean counted force (personnel)")
+        cb.ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        for ax in (ax1, ax2):
+            ax.set_xlabel(a1["label"])
+            ax.set_ylabel(a0["label"])
+            _rotate(ax, a1)
+        png, svg = style.save(fig, out_dir, "sweep_outcome")
+    return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))
+
+
+def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
+    a0, a1 = meta["axes"]
+    shown, omitted = _shown_states(table, meta)
+    title = f"P(commit) per state: {meta.get('title') or a0['label']}"
+    ncols, nrows = _grid_shape(len(shown))
+    cell_w = max(2.4, 0.55 * len(a1["values"]) + 1.0)
+    cell_h = max(1.9, 0.32 * len(a0["values"]) + 1.2)
+    note = "Framed cells: P(commit) ≥ 0.5 (the state is in)"
+    if omitted:
+        note += "; " + _omitted_note(omitted)
+    with style.chart_style():
+        fig, body = header_figure(
+            cell_w * ncols + 2.4, cell_h * nrows + 1.8, title, _subtitle(meta) + "\n" + note
+        )
+        axes = body.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+        im = None
+        for i, ax in enumerate(axes.flat):
+            if i >= len(shown):
+                ax.set_visible(False)
+                continue
+            code = shown[i]
+            m = _matrix(table, meta, f"p_commit.{code}")
+            im = _heat(ax, m, meta, P_CMAP, Normalize(0, 1), lambda v: f"{v:.2f}", 7, 0.5)
+            ax.set_title(style.state_label(code, meta), fontsize=9)
+            _rotate(ax, a1)
+        _labels_below(axes, len(shown))
+        if im is not None:
+            body.colorbar(im, ax=axes, shrink=0.6, label="P(commit)")
+        else:
+            axes[0, 0].set_visible(True)
+            style.empty_note(axes[0, 0], "No state reaches P(commit) 2% at any point.")
+        body.supxlabel(a1["label"], fontsize=9.5)
+        body.supylabel(a0["label"], fontsize=9.5)
+        png, svg = style.save(fig, out_dir, "sweep_commit")
+    return _chart("sweep_commit", png, svg, title, _commit_caption(table, meta, shown))
+
+
+# ----------------------------------------------------------------------- samples
+
+
+def _scatter(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
+    axes_meta = meta["axes"]
+    n = len(axes_meta)
+    title = "P(formed) and expected force against each axis"
+    with style.chart_style():
+        fig, body = header_figure(
+            max(6.0, 3.2 * n + 0.8), 5.6, title, _subtitle(meta, f"design: {meta.get('design')}")
+        )
+        axes = body.subplots(2, n, squeeze=False, sharey="row")
+        for j, axis in enumerate(axes_meta):
+            x, ticks, labels = _positions(table, axis)
+            top, bottom = axes[0, j], axes[1, j]
+            top.scatter(x, table["p_formed"], s=16, color=FORMED_COLOUR, alpha=0.8)
+            bottom.scatter(x, table["expected_force"], s=16, color=FORCE_COLOUR, alpha=0.8)
+            top.set_ylim(-0.03, 1.03)
+            bottom.set_ylim(bottom=0)
+            bottom.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+            for ax in (top, bottom):
+                if not axis["numeric"]:
+                    ax.set_xticks(ticks, labels)
+                ax.grid(color="#eeeeee", linewidth=0.7)
+            bottom.set_xlabel(axis["label"])
+        axes[0, 0].set_ylabel("P(formed)")
+        axes[1, 0].set_ylabel("Expected counted force")
+        png, svg = style.save(fig, out_dir, "sweep_outcome")
+    return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))
+
+
+def _chart(name: str, png: str, svg: str, title: str, caption: str) -> dict:
+    return {"name": name, "png": png, "svg": svg, "title": title, "caption": caption}
+
+
+def draw(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> list[dict]:
+    """Draw the sweep's charts into `out_dir`; return name, files, title, caption of each."""
+    out_dir = Path(out_dir)
+    axes = meta["axes"]
+    if table.empty:
+        return []
+    if meta.get("design") == "grid" and len(axes) == 1:
+        return [_line_outcome(table, meta, out_dir), _line_commit(table, meta, out_dir)]
+    if meta.get("design") == "grid" and len(axes) == 2:
+        return [_heat_outcome(table, meta, out_dir), _heat_commit(table, meta, out_dir)]
+    return [_scatter(table, meta, out_dir)]

@@ -1,0 +1,168 @@
+"""Shared fixtures: small synthetic scenarios built from Python dicts.
+
+A test states only what it needs; everything else comes from the defaults
+below. The defaults are chosen so that a state's payoff is easy to read:
+
+- a default contributor has risk tolerance 1, no domestic opposition, no
+  conformity, no preferences and a clarity threshold of 0, so its payoff is
+  its incentives (+ bandwagon + noise while those mechanisms are on);
+- the default mandate is fully clear (clarity 1), carries only ceasefire
+  monitoring, and does not allow national caveats;
+- `police_trainers` are an out-of-theatre kind: a task red line does not bind them.
+
+    def test_something(scenario, simulate):
+        C = scenario(states={"PAK": {"incentives": {"ties": 0.4}}}, noise=False)
+        t = simulate(C, runs=50, seed=17)
+        ...
+
+`scenario(...)` returns the compiled arrays (`compile_scenario(validate(d))`);
+`scenario_spec(...)` returns the raw mapping before validation.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from sim.engine.ensemble import run_ensemble
+from sim.scenario.arrays import Compiled, compile_scenario
+from sim.scenario.loader import merge, validate
+
+SEED = 17
+"""The seed every mechanism test runs under unless it says otherwise."""
+
+TASKS = ["ceasefire_monitoring", "police_training", "weapons_decommissioning"]
+
+VOCABULARY = {
+    "use_of_force": {
+        "kind": "ordinal",
+        "levels": ["self_defence", "defence_of_mandate", "enforcement"],
+    },
+    "tasks": {"kind": "task_set", "levels": TASKS},
+    "national_caveats": {"kind": "boolean"},
+    "clarity": {"kind": "number"},
+}
+
+KINDS = {
+    "troops": {"label": "Combat troops", "unit": 100},
+    "police_trainers": {
+        "label": "Police trainers",
+        "unit": 10,
+        "exposure": 0.0,
+        "risk": 0.1,
+        "in_theatre": False,
+    },
+}
+
+MANDATE = {
+    "use_of_force": "defence_of_mandate",
+    "tasks": ["ceasefire_monitoring"],
+    "national_caveats": False,
+    "clarity": 1.0,
+}
+
+STATE = {
+    "blocs": [],
+    "offers": {"troops": 1000},
+    "incentives": {"ties": 0.4},
+    "risk_tolerance": 1.0,
+    "domestic_opposition": 0.0,
+    "conformity": 0.0,
+    "clarity_threshold": 0.0,
+}
+
+BROKER = {
+    "id": "USA",
+    "name": "United States",
+    "target": 1000,
+    "minimum_viable": 500,
+    "deadline": 12,
+    "engagement": 0.1,
+    "patience": 2,
+    "concessions": [],
+}
+
+BLOCS = {"oic": "Organisation of Islamic Cooperation", "nato": "NATO"}
+
+
+def spec(
+    states: dict[str, dict] | None = None,
+    *,
+    mandate: dict | None = None,
+    broker: dict | None = None,
+    veto_players: dict[str, dict] | None = None,
+    hosts: dict[str, dict] | None = None,
+    environment: dict | None = None,
+    decision: dict | None = None,
+    force: dict | None = None,
+    **mechanisms: bool,
+) -> dict[str, Any]:
+    """A scenario mapping: the defaults with these overrides deep-merged in.
+
+    `states` maps a code to its fields; each is merged onto the default
+    contributor. Keyword switches (`noise=False`, `vetoes=False`, ...) set
+    `run.mechanisms`.
+    """
+    states = states if states is not None else {"PAK": {}}
+    d: dict[str, Any] = {
+        "name": "synthetic",
+        "title": "Synthetic mechanism scenario",
+        "vocabulary": copy.deepcopy(VOCABULARY),
+        "blocs": dict(BLOCS),
+        "kinds": copy.deepcopy(KINDS),
+        "mandate": merge(copy.deepcopy(MANDATE), mandate or {}),
+        "states": {
+            code: merge({"name": code, **copy.deepcopy(STATE)}, fields or {})
+            for code, fields in states.items()
+        },
+        "broker": merge(copy.deepcopy(BROKER), broker or {}),
+        "veto_players": copy.deepcopy(veto_players or {}),
+        "hosts": copy.deepcopy(hosts or {}),
+        "environment": copy.deepcopy(environment or {}),
+        "decision": copy.deepcopy(decision or {}),
+        "force": copy.deepcopy(force or {"counts": ["troops"]}),
+    }
+    deadline = d["broker"]["deadline"]
+    d["run"] = {"rounds": deadline, "runs": 8, "seed": SEED, "mechanisms": dict(mechanisms)}
+    return d
+
+
+def build(states: dict[str, dict] | None = None, **overrides: Any) -> Compiled:
+    """`spec(...)`, validated and compiled to the arrays the rules read."""
+    return compile_scenario(validate(spec(states, **overrides)))
+
+
+@pytest.fixture
+def scenario_spec():
+    """Factory: the raw scenario mapping `spec(...)` builds, before validation."""
+    return spec
+
+
+@pytest.fixture
+def scenario():
+    """Factory: `scenario(states={...}, mandate={...}, noise=False, ...)` -> Compiled."""
+    return build
+
+
+def simulate_tables(
+    C: Compiled, runs: int = 8, seed: int = SEED, engine: str = "fast"
+) -> dict[str, pd.DataFrame]:
+    """Run an ensemble keeping per-round detail for every run."""
+    return run_ensemble(C, runs=runs, seed=seed, detail=runs, engine=engine)
+
+
+@pytest.fixture
+def simulate():
+    """`simulate(C, runs=8, seed=17, engine="fast")` -> the tidy tables, detail for all runs."""
+    return simulate_tables
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Axelrod-style contracts: a test class with a `cases` mapping (name ->
+    keyword arguments of `scenario`) runs each `case`-taking test on each one."""
+    cases = getattr(metafunc.cls, "cases", None)
+    if cases and "case" in metafunc.fixturenames:
+        metafunc.parametrize("case", list(cases.values()), ids=list(cases))

@@ -1,0 +1,96 @@
+"""Conformity: the pull of a state's blocs on its payoff.
+
+A follower (FOL, conformity 0.3, payoff drawn per run in [-0.2, 0.6], so it
+commits in about half the runs on its own) shares the `oic` bloc with two
+peers that either stay committed or stay declined. Same seed, the switch
+`mechanisms.conformity` on versus off.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from sim.engine.draws import parameters
+from sim.rules import payoff
+from sim.scenario.arrays import COMMITTED, CONSIDERING, DECLINED, OFFERED
+
+from .contract import EngineContract
+
+NO_DISARMAMENT = {"id": "no_disarmament", "term": "tasks", "excludes": "weapons_decommissioning"}
+FOLLOWER = {"blocs": ["oic"], "conformity": 0.3, "incentives": {"ties": [-0.2, 0.6]}}
+KEEN_PEER = {"blocs": ["oic"], "incentives": {"ties": 0.6}, "initial_stance": "committed"}
+AVERSE_PEER = {"blocs": ["oic"], "initial_stance": "declined", "red_lines": [NO_DISARMAMENT]}
+COMMON = {"mandate": {"tasks": {"add": ["weapons_decommissioning"]}}, "broker": {"target": 10_000}}
+
+PEERS_COMMIT = dict(states={"FOL": FOLLOWER, "AAA": KEEN_PEER, "BBB": KEEN_PEER}, **COMMON)
+PEERS_DECLINE = dict(states={"FOL": FOLLOWER, "CCC": AVERSE_PEER, "DDD": AVERSE_PEER}, **COMMON)
+
+
+class TestConformityScenarios(EngineContract):
+    cases: ClassVar[dict[str, dict]] = {
+        "peers commit": PEERS_COMMIT,
+        "peers decline": PEERS_DECLINE,
+        "peers commit, conformity off": dict(PEERS_COMMIT, conformity=False),
+    }
+
+
+def p_commit(tables, code="FOL"):
+    c = tables["commits"]
+    return float(c.loc[c["state"] == code, "p_commit"].sum())
+
+
+@pytest.mark.parametrize(
+    ("setup", "pull", "direction"),
+    [(PEERS_COMMIT, 0.3, +1), (PEERS_DECLINE, -0.3, -1)],
+    ids=["peers commit", "peers decline"],
+)
+def test_conformity_moves_a_follower_toward_its_bloc(scenario, simulate, setup, pull, direction):
+    on = simulate(scenario(**setup), runs=400, seed=17)
+    off = simulate(scenario(**dict(setup, conformity=False)), runs=400, seed=17)
+    fol_on = on["states"][on["states"]["state"] == "FOL"]
+    fol_off = off["states"][off["states"]["state"] == "FOL"]
+    # The component is the follower's conformity times (share committed - share declined).
+    assert np.allclose(fol_on["conformity"], pull)
+    assert (fol_off["conformity"] == 0).all()
+    # And it moves P(commit) in its direction, by a wide margin.
+    assert 0.3 < p_commit(off) < 0.7
+    assert direction * (p_commit(on) - p_commit(off)) > 0.2
+
+
+def test_conformity_does_not_pull_a_state_outside_the_bloc(scenario, simulate):
+    loner = dict(FOLLOWER, blocs=["nato"])
+    setup = dict(PEERS_COMMIT, states={**PEERS_COMMIT["states"], "FOL": loner})
+    t = simulate(scenario(**setup), runs=50)
+    assert (t["states"].loc[t["states"]["state"] == "FOL", "conformity"] == 0).all()
+
+
+def test_conformity_component_on_hand_built_stances(scenario):
+    """payoff.conformity = conformity * (peers committed - peers declined) / peers."""
+    states = {
+        "FOL": {"blocs": ["oic"], "conformity": 0.4},
+        "AAA": {"blocs": ["oic"]},
+        "BBB": {"blocs": ["oic"]},
+        "CCC": {"blocs": ["oic", "nato"]},
+        "DDD": {"blocs": ["oic"]},
+        "ITA": {"blocs": ["nato"], "follows": ["nato"], "conformity": 0.5},
+    }
+    C = scenario(states)
+    P = parameters(C, np.zeros((1, len(C.ranges))))
+    stance = np.array(
+        [
+            [CONSIDERING, COMMITTED, COMMITTED, DECLINED, OFFERED, COMMITTED],
+            [COMMITTED, DECLINED, DECLINED, DECLINED, DECLINED, DECLINED],
+        ]
+    )
+    got = payoff.conformity(C, P, stance)
+    fol, ita = C.states.index("FOL"), C.states.index("ITA")
+    assert got[0, fol] == pytest.approx(0.4 * (2 - 1) / 4)
+    assert got[1, fol] == pytest.approx(0.4 * (0 - 4) / 4)
+    # ITA follows NATO only: its one peer is CCC (declined in both runs); FOL's stance is ignored.
+    assert got[0, ita] == pytest.approx(-0.5)
+    assert got[1, ita] == pytest.approx(-0.5)
+    # States with zero conformity feel no pull.
+    assert (got[:, C.states.index("AAA")] == 0).all()
