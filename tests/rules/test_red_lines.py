@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from sim.rules import red_lines
-from sim.scenario.errors import ScenarioError
 
 from .contract import EngineContract
 
