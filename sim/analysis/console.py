@@ -19,6 +19,12 @@ def print_summary(console: Console, C: Compiled, s: dict) -> None:
         f"P(formed) {pct(o['formed'])}   undersized {pct(o['undersized'])}   "
         f"stalled {pct(o['stalled'])}"
     )
+    d = s["stalled_detail"]
+    if o["stalled"]:
+        console.print(
+            f"  stalled with enough pledged but the mandate rejected: {pct(d['mandate_rejected'])}"
+            f"   short of the minimum: {pct(d['short_of_minimum'])}"
+        )
     console.print(
         f"counted force: median {f['median']:,.0f}  (5–95%: {f['p05']:,.0f}–{f['p95']:,.0f})   "
         + "weeks to form: "
@@ -37,7 +43,7 @@ def print_summary(console: Console, C: Compiled, s: dict) -> None:
     tab.add_column("state")
     tab.add_column("P(commit)", justify="right")
     for k in kinds:
-        tab.add_column(C.scenario.kinds[k].label, justify="right")
+        tab.add_column(k.replace("_", " "), justify="right")
     ranked = sorted(s["states"].items(), key=lambda kv: (-kv[1]["p_commit"], kv[0]))
     for code, st in ranked:
         tab.add_row(

@@ -58,6 +58,10 @@ def summary_table(C: Compiled, summary: dict) -> str:
         f"| P(formed) | {pct(o['formed'])} |",
         f"| P(formed undersized at the deadline) | {pct(o['undersized'])} |",
         f"| P(stalled) | {pct(o['stalled'])} |",
+        f"| … with enough pledged, but a veto player rejecting the mandate | "
+        f"{pct(summary['stalled_detail']['mandate_rejected'])} |",
+        f"| … short of the minimum viable force | "
+        f"{pct(summary['stalled_detail']['short_of_minimum'])} |",
         f"| counted force, median (5–95%) | {f['median']:,.0f} ({f['p05']:,.0f}–{f['p95']:,.0f}) |",
         "| weeks to form, median | "
         + ("n/a (never formed)" if r["median"] is None else f"{r['median']:.0f}")

@@ -43,6 +43,7 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
         "scenario": C.scenario.name,
         "runs": n,
         "outcome": {k: _r(outcome.get(k, 0) / n) for k in ("formed", "undersized", "stalled")},
+        "stalled_detail": stalled_detail(runs, C),
         "force": {
             "median": _r(runs["force"].median()),
             "p05": _r(runs["force"].quantile(0.05)),
@@ -59,6 +60,26 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
             for m, s in zip(coal["members"], coal["share"], strict=True)
         ],
         "concessions": concession_summary(runs, C),
+    }
+
+
+def stalled_detail(runs: pd.DataFrame, C: Compiled) -> dict:
+    """Why stalled runs stalled: short of the minimum, or a veto player rejecting
+    the mandate although enough was pledged."""
+    stalled = runs[runs["outcome"] == "stalled"]
+    n = max(len(runs), 1)
+    rejected = stalled["rejected_by"].astype(str) != ""
+    enough = stalled["force"] >= float(C.params["minimum_viable"])
+    return {
+        "short_of_minimum": _r((~enough).sum() / n),
+        "mandate_rejected": _r((enough & rejected).sum() / n),
+        "rejected_by": {
+            v: _r(
+                stalled["rejected_by"].astype(str).str.split(";").apply(lambda x, v=v: v in x).sum()
+                / n
+            )
+            for v in C.veto_ids
+        },
     }
 
 

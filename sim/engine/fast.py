@@ -141,7 +141,17 @@ def run_batch(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder) -> None:
             break
     spent = (np.zeros(len(runs)) + P["budget"]) - b.budget
     rec.finish(
-        runs, b.outcome, b.end, b.force, b.stance, b.kind, b.pledge, b.counted, b.made_round, spent
+        runs,
+        b.outcome,
+        b.end,
+        b.force,
+        b.stance,
+        b.kind,
+        b.pledge,
+        b.counted,
+        b.made_round,
+        spent,
+        b.accepts,
     )
 
 

@@ -255,4 +255,5 @@ class ForceModel(mesa.Model):
             counted,
             self.broker.made_round[None],
             np.array([spent]),
+            np.array([[v.accepts for v in self.veto_players]], bool).reshape(1, -1),
         )

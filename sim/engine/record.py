@@ -148,7 +148,9 @@ class Recorder:
         out["side_payment_to"] = C.states[v.side_paid_to[i]] if v.side_paid_to[i] >= 0 else ""
         return out
 
-    def finish(self, runs, outcome, end, force, stance, kind, pledge, counted, made_round, spent):
+    def finish(
+        self, runs, outcome, end, force, stance, kind, pledge, counted, made_round, spent, accepts
+    ):
         """Record the end of a batch of runs."""
         C = self.C
         T = self.force.shape[1]
@@ -180,6 +182,9 @@ class Recorder:
                     "coalition": key,
                     "concessions": ";".join(f"{c}@{t}" for t, c in made),
                     "side_payments": float(spent[i]),
+                    "rejected_by": ";".join(
+                        v for j, v in enumerate(C.veto_ids) if not accepts[i, j]
+                    ),
                 }
             )
 

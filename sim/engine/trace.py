@@ -89,10 +89,24 @@ class Trace:
         return self
 
     @property
-    def P(self) -> dict[str, np.ndarray]:
+    def params(self) -> dict[str, np.ndarray]:
         """The run's parameter values (ranges sampled for this run)."""
         return self.model.P
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tidy tables of this run (the same rows the ensemble records for it)."""
-        return self.recorder.tables()
+        """The tidy tables of this run (the same rows the ensemble records for it).
+
+        Before the run has ended, only the rounds played so far: `states` and
+        `rounds`, and an empty `runs`.
+        """
+        rec = self.recorder
+        if rec.run_rows:
+            return rec.tables()
+        states = (
+            pd.DataFrame(
+                {k: np.concatenate([r[k] for r in rec.state_rows]) for k in rec.state_rows[0]}
+            )
+            if rec.state_rows
+            else pd.DataFrame()
+        )
+        return {"states": states, "rounds": pd.DataFrame(rec.round_rows), "runs": pd.DataFrame()}
