@@ -1,0 +1,145 @@
+"""Property: on randomly generated small scenarios, both engines give the same tables."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.engine.ensemble import run_ensemble
+from sim.scenario.arrays import compile_scenario
+from sim.scenario.loader import validate
+
+TASKS = ["monitoring", "policing", "disarming"]
+FORCE = ["self_defence", "defence_of_mandate", "enforcement"]
+MECHANISMS = [
+    "conformity",
+    "bandwagon",
+    "concessions",
+    "side_payments",
+    "vetoes",
+    "incidents",
+    "noise",
+    "clarity_gate",
+    "hysteresis",
+]
+unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
+judgement = st.one_of(unit, st.tuples(unit, unit).map(lambda p: sorted(p)))
+
+
+@st.composite
+def red_line(draw, i: int):
+    if draw(st.booleans()):
+        return {
+            "id": f"r{i}",
+            "term": "tasks",
+            "excludes": draw(st.sampled_from(TASKS)),
+            "caveat_ok": draw(st.booleans()),
+        }
+    if draw(st.booleans()):
+        return {"id": f"r{i}", "term": "use_of_force", "at_most": draw(st.sampled_from(FORCE))}
+    return {
+        "id": f"r{i}",
+        "requires": draw(st.sampled_from(["ceasefire_holding", "host_consent", "veto_acceptance"])),
+    }
+
+
+@st.composite
+def state(draw, code: str):
+    offers = {"troops": draw(st.integers(0, 30)) * 100}
+    if draw(st.booleans()):
+        offers["trainers"] = draw(st.integers(1, 10)) * 10
+    return {
+        "name": code,
+        "blocs": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2, unique=True)),
+        "offers": offers,
+        "initial_stance": draw(st.sampled_from(["considering", "declined", "offered"])),
+        "red_lines": [draw(red_line(i)) for i in range(draw(st.integers(0, 2)))],
+        "preferences": {
+            "use_of_force": {"ideal": draw(st.sampled_from(FORCE)), "salience": draw(judgement)}
+        },
+        "domestic_opposition": draw(judgement),
+        "risk_tolerance": draw(judgement),
+        "clarity_threshold": draw(judgement),
+        "conformity": draw(judgement),
+        "incentives": {"ties": draw(st.floats(0, 0.8).map(lambda x: round(x, 3)))},
+    }
+
+
+@st.composite
+def scenarios(draw):
+    codes = ["AAA", "BBB", "CCC", "DDD", "EEE"][: draw(st.integers(1, 5))]
+    deadline = draw(st.integers(3, 12))
+    data = {
+        "name": "prop",
+        "title": "property",
+        "vocabulary": {
+            "use_of_force": {"kind": "ordinal", "levels": FORCE},
+            "tasks": {"kind": "task_set", "levels": TASKS},
+            "national_caveats": {"kind": "boolean"},
+            "clarity": {"kind": "number"},
+        },
+        "blocs": {"a": "A", "b": "B"},
+        "kinds": {
+            "troops": {"label": "Troops", "unit": 100},
+            "trainers": {
+                "label": "Trainers",
+                "unit": 10,
+                "in_theatre": False,
+                "exposure": 0.1,
+                "risk": 0.1,
+            },
+        },
+        "mandate": {
+            "use_of_force": draw(st.sampled_from(FORCE)),
+            "tasks": draw(st.lists(st.sampled_from(TASKS), unique=True)),
+            "national_caveats": draw(st.booleans()),
+            "clarity": draw(unit),
+        },
+        "states": {c: draw(state(c)) for c in codes},
+        "broker": {
+            "id": "BRK",
+            "name": "Broker",
+            "target": draw(st.integers(1, 40)) * 100,
+            "minimum_viable": 100,
+            "deadline": deadline,
+            "patience": draw(st.integers(0, 3)),
+            "engagement": draw(unit),
+            "concessions": [
+                {"id": "drop", "change": {"tasks": {"remove": ["disarming"]}}, "cost": draw(unit)},
+                {
+                    "id": "soft",
+                    "change": {"use_of_force": "defence_of_mandate"},
+                    "cost": draw(unit),
+                },
+                {"id": "cav", "change": {"national_caveats": True}, "cost": draw(unit)},
+            ],
+            "side_payments": {"budget": draw(unit), "max_per_state": draw(unit)},
+        },
+        "veto_players": {
+            "VET": {
+                "name": "Veto",
+                "base": draw(unit),
+                "effects": {"tasks": {"disarming": 0.4}},
+                "vetoes": draw(st.lists(st.sampled_from(codes), max_size=1)),
+            }
+        },
+        "hosts": {
+            "HST": {"name": "Host", "base": draw(unit), "effects": {"tasks": {"disarming": -0.5}}}
+        },
+        "run": {
+            "rounds": deadline,
+            "runs": 3,
+            "seed": draw(st.integers(0, 10_000)),
+            "mechanisms": {m: draw(st.booleans()) for m in MECHANISMS},
+        },
+    }
+    return compile_scenario(validate(data, "generated"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_engines_agree_on_generated_scenarios(C) -> None:
+    fast = run_ensemble(C, runs=3, detail=3, engine="fast")
+    mesa = run_ensemble(C, runs=3, detail=3, engine="mesa")
+    for name in ("runs", "rounds", "states", "commits", "coalitions", "bands"):
+        assert fast[name].to_csv(index=False) == mesa[name].to_csv(index=False), name
