@@ -14,12 +14,12 @@ NAME = "coalitions"
 REQUIRES = ("coalitions",)
 TITLE = "Most frequent coalitions at the end of a run"
 TOP = 10
-NOBODY = "no state committed"
+NOBODY = "no counted contributor"
 BAR = "#2d004b"
 
 
 def _label(members: str, width: int = 34) -> str:
-    """'EGY;IDN;PAK' -> 'EGY, IDN, PAK', wrapped; '' -> 'no state committed'."""
+    """'EGY;IDN;PAK' -> 'EGY, IDN, PAK', wrapped; '' -> 'no counted contributor'."""
     codes = [c for c in str(members).split(";") if c]
     return style.wrap(", ".join(codes), width) if codes else NOBODY
 
@@ -87,7 +87,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         ax.xaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
         ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.set_ylabel("Committed states (ISO codes)")
+        ax.set_ylabel("Contributors counted toward the target (ISO codes)")
         ax.tick_params(axis="y", length=0)
         png, svg = style.save(fig, out_dir, NAME)
     return {"name": NAME, "png": png, "svg": svg, "title": TITLE,

@@ -39,9 +39,13 @@ class Decision:
 
 
 def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.ndarray:
-    """(R, 3): ceasefire holding, hosts consenting, veto players accepting."""
+    """(R, 3): ceasefire holding, hosts consenting, veto players accepting.
+
+    With the veto mechanism off, veto players' acceptance is taken as given.
+    """
     holding = level <= P["ceasefire_threshold"]
-    return np.stack([holding, consent_ok, accepts.all(axis=1)], axis=1)
+    accepted = accepts.all(axis=1) | (not C.scenario.run.mechanisms.vetoes)
+    return np.stack([holding, consent_ok, accepted], axis=1)
 
 
 def choose_kind(u: np.ndarray, free: np.ndarray):

@@ -25,6 +25,8 @@ def slot_parameters(C: Compiled, P: dict[str, np.ndarray]) -> None:
     for name in KIND_PARAMS:
         arr = P[f"kind_{name}"]
         P[f"slot_{name}"] = arr[:, idx]
+    # One salience per preference, spread over its entries (a task set has several).
+    P["pref_salience"] = P["pref_weight"][:, C.prefs["pref_index"]]
 
 
 def to_kind(C: Compiled, slot: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ def incentives(C: Compiled, P: dict, m: np.ndarray) -> np.ndarray:
     R, S = m.shape[0], len(C.states)
     out = np.zeros((R, S))
     for n, lin in enumerate(C.incentive_lin):
-        scale = evaluate(lin, m, lin.base)
+        scale = evaluate(lin, m, P["incentive_scale_base"][:, n])
         out = out + P["incentives"][:, :, n] * scale[:, None]
     return out
 

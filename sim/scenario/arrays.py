@@ -199,7 +199,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             )
         for kind, size in sc.states[s].initial_offer.items():
             p["initial_kind"][i] = kinds.index(kind)
-            p["initial_pledge"][i] = float(size[0] if isinstance(size, tuple) else size)
+            p["initial_pledge"][i] = float(size)
     for name in ("exposure", "risk", "visibility"):
         p[f"kind_{name}"] = np.array(
             [
@@ -277,17 +277,25 @@ def compile_scenario(sc: Scenario) -> Compiled:
                 optout[i, cols.task_col[(rl.term, rl.excludes)]] = True
     peers = _peers(sc, states)
     prefs = _prefs(sc, cols, states)
-    p["pref_salience"] = np.array(
-        [_num(v, "pref_salience", (e,), ranges) for e, v in enumerate(prefs.pop("salience_spec"))]
+    p["pref_weight"] = np.array(
+        [_num(v, "pref_weight", (i,), ranges) for i, v in enumerate(prefs.pop("salience_spec"))]
     )
     incentive_lin = [
         Linear.of(
-            env.incentive_scaling[n].base if n in env.incentive_scaling else 1.0,
+            0.0,
             env.incentive_scaling[n].effects if n in env.incentive_scaling else {},
             cols,
         )
         for n in incentive_names
     ]
+    p["incentive_scale_base"] = np.array(
+        [
+            _num(env.incentive_scaling[n].base, "incentive_scale_base", (j,), ranges)
+            if n in env.incentive_scaling
+            else 1.0
+            for j, n in enumerate(incentive_names)
+        ]
+    )
     return Compiled(
         scenario=sc,
         cols=cols,
@@ -390,10 +398,11 @@ def _red_lines(sc: Scenario, cols: Columns, states: list[str], kinds: list[str])
 
 def _prefs(sc: Scenario, cols: Columns, states: list[str]) -> dict[str, np.ndarray]:
     """Preferences as flat entries: state, column, kind of distance, ideal, scale, salience."""
-    owner, col, how, ideal, scale, sal = [], [], [], [], [], []
+    owner, col, how, ideal, scale, sal, index = [], [], [], [], [], [], []
     for i, s in enumerate(states):
         for term, pref in sc.states[s].preferences.items():
             spec = cols.vocab[term]
+            sal.append(pref.salience)
             if spec.kind == "task_set":
                 n = float(len(spec.levels))
                 for task in spec.levels:
@@ -402,21 +411,22 @@ def _prefs(sc: Scenario, cols: Columns, states: list[str]) -> dict[str, np.ndarr
                     how.append(0)
                     ideal.append(float(task in pref.ideal))
                     scale.append(n)
-                    sal.append(pref.salience)
+                    index.append(len(sal) - 1)
             else:
                 owner.append(i)
                 col.append(cols.col[term])
                 how.append(1 if spec.kind in ("categorical", "boolean") else 0)
                 ideal.append(cols.value(term, pref.ideal))
                 scale.append(float(len(spec.levels) - 1) if spec.kind == "ordinal" else 1.0)
-                sal.append(pref.salience)
+                index.append(len(sal) - 1)
     return {
         "owner": np.array(owner, int),
         "col": np.array(col, int),
         "categorical": np.array(how, int),
         "ideal": np.array(ideal),
         "scale": np.array(scale),
-        "salience_spec": sal,
+        "salience_spec": sal,  # one per preference (a range is drawn once per run)
+        "pref_index": np.array(index, int),  # entry -> preference
     }
 
 

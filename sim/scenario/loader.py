@@ -83,8 +83,8 @@ def _strip_ops(value: Any) -> Any:
 
 def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
     """The raw mapping of a file with its `extends` chain merged in."""
-    path = path.resolve() if path.exists() else path
-    if path in _seen:
+    key = path.resolve() if path.exists() else path
+    if key in _seen:
         raise ScenarioError("'extends' forms a cycle", "extends", str(path))
     data = read_yaml(path)
     parents = data.pop("extends", None)
@@ -99,7 +99,7 @@ def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
         parent_path = path.parent / parent
         if not parent_path.exists():
             raise ScenarioError(f"extends a missing file {parent!r}", "extends", str(path))
-        parent_data = resolve(parent_path, (*_seen, path))
+        parent_data = resolve(parent_path, (*_seen, key))
         parent_data.pop("name", None)
         merged = merge(merged, parent_data)
     return merge(merged, data)

@@ -12,10 +12,13 @@ from sim.scenario.errors import ScenarioError, unknown
 from sim.scenario.schema import Linear, RedLine, Scenario, TermSpec
 
 WORLD_CONDITIONS = ("ceasefire_holding", "host_consent", "veto_acceptance")
+CLARITY: dict[str, str] = {}
+"""The term that plays the clarity role in the scenario being checked."""
 
 
 def check_references(sc: Scenario) -> None:
     """Raise ScenarioError at the first reference to an undeclared name."""
+    CLARITY["term"] = sc.force.clarity_term
     _check_mandate(sc.mandate, sc.vocabulary, "mandate", full=True)
     for kind in sc.force.counts:
         _known("contribution kind", kind, sc.kinds, "force.counts")
@@ -28,6 +31,12 @@ def check_references(sc: Scenario) -> None:
     for vid, vp in sc.veto_players.items():
         _check_effects(vp.effects, sc.vocabulary, f"veto_players.{vid}.effects")
         for i, rl in enumerate(vp.requires):
+            if rl.requires is not None:
+                raise ScenarioError(
+                    "a veto player's requirement is a predicate on a mandate term, "
+                    f"not a world condition ({rl.requires!r})",
+                    f"veto_players.{vid}.requires[{i}]",
+                )
             _check_red_line(sc, rl, f"veto_players.{vid}.requires[{i}]")
         for j, target in enumerate(vp.vetoes):
             _known("state", target, sc.states, f"veto_players.{vid}.vetoes[{j}]")
@@ -41,11 +50,16 @@ def check_references(sc: Scenario) -> None:
         )
 
 
+def _a(word: str) -> str:
+    """'an ordinal', 'a number': the article a kind name takes."""
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
 def _role_term(sc: Scenario, term: str, kind: str, path: str) -> None:
     _known("term", term, sc.vocabulary, path)
     if sc.vocabulary[term].kind != kind:
         raise ScenarioError(
-            f"expected a {kind} term, got {term!r} ({sc.vocabulary[term].kind})", path
+            f"expected {_a(kind)} term, got {term!r} ({sc.vocabulary[term].kind})", path
         )
 
 
@@ -70,7 +84,7 @@ def _level(term: str, spec: TermSpec, value: Any, path: str) -> None:
             raise ScenarioError(f"expected true or false, got {value!r}", path)
     elif isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError(f"expected a number, got {value!r}", path)
-    elif term == "clarity" and not 0.0 <= value <= 1.0:
+    elif term == CLARITY.get("term") and not 0.0 <= value <= 1.0:
         raise ScenarioError(f"expected a number in [0, 1], got {value}", path)
 
 
@@ -101,7 +115,7 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
     }[spec.kind]
     if op not in allowed:
         raise ScenarioError(
-            f"operator {op!r} does not apply to a {spec.kind} term; expected one of {allowed}",
+            f"operator {op!r} does not apply to {_a(spec.kind)} term; expected one of {allowed}",
             path,
         )
     if op in ("excludes", "includes"):
@@ -132,8 +146,16 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
         _known("bloc", bloc, sc.blocs, f"{path}.follows[{i}]")
     for kind in st.offers:
         _known("contribution kind", kind, sc.kinds, f"{path}.offers.{kind}")
-    for kind in st.initial_offer:
+    for kind, size in st.initial_offer.items():
         _known("contribution kind", kind, st.offers, f"{path}.initial_offer.{kind}")
+        if size < 0:
+            raise ScenarioError(
+                f"expected a number >= 0, got {size}", f"{path}.initial_offer.{kind}"
+            )
+    if len(st.initial_offer) > 1:
+        raise ScenarioError(
+            "expected at most one initial offer (one kind)", f"{path}.initial_offer"
+        )
     ids = set()
     for i, rl in enumerate(st.red_lines):
         _check_red_line(sc, rl, f"{path}.red_lines[{i}]")
@@ -197,7 +219,8 @@ def _check_effects(effects: dict, vocab: dict[str, TermSpec], path: str) -> None
         if isinstance(eff, dict):
             if spec.kind not in ("ordinal", "categorical", "task_set"):
                 raise ScenarioError(
-                    f"a {spec.kind} term takes a single slope, not a mapping", f"{path}.{term}"
+                    f"{_a(spec.kind).capitalize()} term takes a single slope, not a mapping",
+                    f"{path}.{term}",
                 )
             for level, w in eff.items():
                 _known(f"level of {term}", level, spec.levels, f"{path}.{term}.{level}")
@@ -205,7 +228,8 @@ def _check_effects(effects: dict, vocab: dict[str, TermSpec], path: str) -> None
         else:
             if spec.kind in ("categorical", "task_set"):
                 raise ScenarioError(
-                    f"a {spec.kind} term takes a mapping of level to weight", f"{path}.{term}"
+                    f"{_a(spec.kind).capitalize()} term takes a mapping of level to weight",
+                    f"{path}.{term}",
                 )
             _number(eff, f"{path}.{term}")
 

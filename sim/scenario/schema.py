@@ -179,7 +179,7 @@ class StateSpec(Strict):
     blocs: list[str] = Field(default_factory=list)
     follows: list[str] | None = None
     offers: dict[str, NonNeg] = Field(default_factory=dict)
-    initial_offer: dict[str, NonNeg] = Field(default_factory=dict)
+    initial_offer: dict[str, float] = Field(default_factory=dict)
     initial_stance: Literal["declined", "considering", "conditional", "offered", "committed"] = (
         "considering"
     )

@@ -110,13 +110,13 @@ def test_coalition_caption_quotes_the_top_share_and_follows_the_table(synthetic,
     assert "62%" in changed and "EGY, IDN, PAK" in changed
 
 
-def test_empty_coalition_reads_no_state_committed(synthetic, tmp_path):
+def test_empty_coalition_reads_no_counted_contributor(synthetic, tmp_path):
     tables, meta = synthetic
     tables = dict(tables)
     tables["coalitions"] = pd.DataFrame({"members": ["", "PAK"], "share": [0.75, 0.25]})
     text = caption("coalitions", tables, meta, tmp_path)
-    assert "no state committed" in text and "75%" in text
-    assert coalitions._label("") == "no state committed"
+    assert "no counted contributor" in text and "75%" in text
+    assert coalitions._label("") == "no counted contributor"
 
 
 def test_force_caption_reads_the_band_at_the_deadline(synthetic, tmp_path):

@@ -68,6 +68,17 @@ CASES = {
         "broker.concessions[0].change.zones",
         "did you mean 'zone'?",
     ),
+    "veto requirement on the world": (
+        "veto_players:\n  ISR:\n    requires: [{id: x, requires: ceasefire_holding}]\n",
+        "veto_players.ISR.requires[0]",
+        "not a world condition",
+    ),
+    "two initial offers": (
+        "states:\n  IDN:\n    offers: {troops: 100, medical: 50}\n"
+        "    initial_offer: {troops: 100, medical: 50}\n",
+        "states.IDN.initial_offer",
+        "at most one initial offer",
+    ),
     "range upside down": (
         "states:\n  PAK:\n    conformity: [0.9, 0.1]\n",
         "states.PAK.conformity",
