@@ -41,24 +41,40 @@ MAPPINGS = (
 __all__ = ["CHARTS", "draw_all"]
 
 
-def draw_all(tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> list[dict]:
+def draw_all(
+    tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path, workers: int = 1
+) -> list[dict]:
     """Draw every chart whose tables are available into `out_dir`.
 
     Args:
         tables: tidy tables by name (runs, rounds, states, commits, coalitions, bands).
         meta: scenario facts the tables do not carry (names, target, deadline ...).
         out_dir: folder to write `<name>.png` and `<name>.svg` into (created if needed).
+        workers: processes to draw in (charts are independent; output is the same).
 
     Returns:
         One dict per chart drawn: name, png, svg (file names relative to out_dir),
         title and caption.
     """
     out_dir = Path(out_dir)
-    drawn = []
-    for chart in CHARTS:
-        if all(isinstance(tables.get(t), pd.DataFrame) for t in chart.REQUIRES):
-            drawn.append(chart.draw(tables, _meta(meta), out_dir))
-    return drawn
+    todo = [c for c in CHARTS if all(isinstance(tables.get(t), pd.DataFrame) for t in c.REQUIRES)]
+    if workers <= 1 or len(todo) < 2:
+        return [chart.draw(tables, _meta(meta), out_dir) for chart in todo]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(_draw_one, c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir)
+            for c in todo
+        ]
+        return [f.result() for f in futures]
+
+
+def _draw_one(name: str, tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> dict:
+    """Draw one chart by name (the task a worker process runs)."""
+    chart = next(c for c in CHARTS if c.NAME == name)
+    return chart.draw(tables, _meta(meta), out_dir)
 
 
 def _meta(meta: Mapping) -> dict:
