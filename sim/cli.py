@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,13 +46,19 @@ def load_compiled(path: Path, **run):
     return compile_scenario(sc)
 
 
-def run_with_progress(C, engine: str, detail: int, quiet: bool):
+def auto_workers(runs: int, engine: str) -> int:
+    """All cores when the work outweighs starting processes (about 1 s), else one."""
+    enough = runs >= (4000 if engine == "fast" else 200)
+    return max(1, os.cpu_count() or 1) if enough else 1
+
+
+def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1):
     """Run the ensemble with a progress bar on stderr."""
     from sim.engine.ensemble import run_ensemble
 
     runs = C.scenario.run.runs
     if quiet:
-        return run_ensemble(C, detail=detail, engine=engine)
+        return run_ensemble(C, detail=detail, engine=engine, workers=workers)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -61,7 +68,11 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool):
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(f"{C.scenario.name} ({engine})", total=runs)
         return run_ensemble(
-            C, detail=detail, engine=engine, progress=lambda n: bar.advance(task, n)
+            C,
+            detail=detail,
+            engine=engine,
+            workers=workers,
+            progress=lambda n: bar.advance(task, n),
         )
 
 
@@ -74,6 +85,9 @@ def run(
     engine: Annotated[str, typer.Option(help="fast (arrays) or mesa (reference).")] = "fast",
     detail_runs: Annotated[int, typer.Option(help="Runs with per-round detail.", min=1)] = 50,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    workers: Annotated[
+        int, typer.Option(help="Processes (0: all cores for large runs). Same results.", min=0)
+    ] = 0,
 ) -> None:
     """Run a scenario's ensemble and write tables, charts and a report."""
     from sim.analysis.console import print_summary
@@ -82,7 +96,8 @@ def run(
     if engine not in ("fast", "mesa"):
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
     C = load_compiled(scenario, runs=runs, seed=seed)
-    tables = run_with_progress(C, engine, detail_runs, quiet)
+    workers = workers or auto_workers(C.scenario.run.runs, engine)
+    tables = run_with_progress(C, engine, detail_runs, quiet, workers)
     final = out_dir or Path("results") / C.scenario.name
     argv = [
         "forcegen",
@@ -99,7 +114,7 @@ def run(
         "--detail-runs",
         str(detail_runs),
     ]
-    summary = write_results(C, tables, final, engine, detail_runs, argv)
+    summary = write_results(C, tables, final, engine, detail_runs, argv, workers=workers)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)
@@ -112,9 +127,7 @@ def validate(scenario: ScenarioArg) -> None:
 
     C = load_compiled(scenario)
     data = C.scenario.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    out.print(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True), markup=False, highlight=False
-    )
+    typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
 
 
 @app.command()
@@ -132,13 +145,111 @@ def explain(
     C = load_compiled(scenario)
     if state not in C.states:
         fail(f"--state: unknown state {state!r}; expected one of: {', '.join(C.states)}")
-    if run_id is not None and not 0 <= run_id < C.scenario.run.runs:
-        fail(f"--run: expected a run number from 0 to {C.scenario.run.runs - 1}, got {run_id}")
+    if run_id is not None and run_id < 0:
+        fail(f"--run: expected a run number (0, 1, 2, ...), got {run_id}")
     result = ex.explain(C, state, run_id)
     folder = out_dir or Path("results") / f"{C.scenario.name}-explain"
     path = ex.write(result, folder)
     ex.print_explanation(out, result)
     out.print(f"explanation: {path}", highlight=False)
+
+
+@app.command()
+def play(
+    scenario: ScenarioArg,
+    seats: Annotated[
+        list[str], typer.Option("--as", help="A state to play (repeat for several seats).")
+    ],
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+) -> None:
+    """Classroom mode: take seats at the table and play against the model."""
+    from sim.teach.play import play as play_game
+
+    C = load_compiled(scenario, seed=seed)
+    seats = list(dict.fromkeys(seats))
+    for code in seats:
+        if code not in C.states:
+            fail(f"--as: unknown state {code!r}; expected one of: {', '.join(C.states)}")
+    folder = out_dir or Path("results") / f"{C.scenario.name}-play"
+    game, path = play_game(C, seats, C.scenario.run.seed, folder, out)
+    if game.ended_early:
+        out.print(
+            f"input ended in week {game.ended_early}: game stopped; transcript so far: {path}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    out.print(f"transcript and charts: {path.parent}", highlight=False)
+
+
+WorkersOpt = Annotated[int, typer.Option(help="Worker processes on this machine.")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler ADDRESS, or 'local' for a LocalCluster (the dask extra)."),
+]
+
+
+def explore_errors(call, *args) -> None:
+    """Run an explore command; bad input (or a missing Dask) becomes one line, exit 2."""
+    from sim.explore.executors import ExecutorError
+
+    try:
+        call(*args)
+    except (ScenarioError, ExecutorError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
+    runs: Annotated[int | None, typer.Option(help="Runs per scenario (default: its own).")] = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Diff scenarios clause by clause and compare their outcomes side by side."""
+    from sim.explore import commands
+
+    explore_errors(commands.compare, scenarios, out_dir, runs, workers, scheduler, out, err)
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="A sweep YAML file (see docs/explore.md).")],
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
+    runs: Annotated[int | None, typer.Option(help="Runs per point (default: the file's).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Override the steps of range axes.")] = None,
+    cache: Annotated[Path, typer.Option(help="Folder of finished points.")] = Path(".sweep-cache"),
+) -> None:
+    """Sweep mandate terms or actor parameters over a grid or a Latin hypercube."""
+    from sim.explore import commands
+
+    explore_errors(
+        commands.sweep, sweep_file, out_dir, runs, steps, workers, scheduler, cache, out, err
+    )
+
+
+@app.command()
+def whatif(
+    scenario: ScenarioArg,
+    state: Annotated[str, typer.Option(help="The state to bring in (ISO3 code).")],
+    runs: Annotated[int, typer.Option(help="Runs per candidate change.")] = 100,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    top: Annotated[int, typer.Option(help="Changes to list.")] = 5,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Also write whatif.csv/.md.")
+    ] = None,
+) -> None:
+    """The smallest mandate changes that bring a state in, and what they cost."""
+    from sim.explore import commands
+
+    explore_errors(
+        commands.whatif, scenario, state, runs, workers, scheduler, top, out_dir, out, err
+    )
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -30,6 +31,8 @@ from sim.rules.terms import apply_changes, changes_anything
 from sim.scenario.arrays import STANCES, Compiled
 from sim.scenario.schema import Evidence, RedLine
 
+WIDE = 150
+"""Terminal width from which the week-by-week view is a table (else two lines a week)."""
 DETAIL = 50
 """Detail runs of the ensemble that picks the representative run (as `forcegen run`)."""
 OUTCOME_WORDS = {
@@ -122,7 +125,7 @@ def explain(C: Compiled, code: str, run: int | None = None, runs: int | None = N
     st = tables["states"]
     rows = st[st["state"] == code].sort_values("round")
     rounds = tables["rounds"].set_index("round")
-    P = trace.P
+    P = trace.params
     th = C.scenario.decision.thresholds
     weeks = []
     for snap, (_, row) in zip(trace.snapshots, rows.iterrows(), strict=True):
@@ -368,6 +371,40 @@ def flip_text(C: Compiled, w: Week) -> str:
     if f.veto_losses:
         text += "; but " + " and ".join(f.veto_losses) + " would then reject the mandate"
     return text
+
+
+def _num(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+def flip_short(C: Compiled, w: Week) -> str:
+    """The concession that would flip the state, in a few words (terminal table)."""
+    f = w.flip
+    if f is None:
+        return "—"
+    if f.how == "none":
+        return "none on the menu" + (
+            f" ({words(f.lifts)} lifts the red line only)" if f.lifts else ""
+        )
+    text = "whole menu" if f.how == "bundle" else words(f.concession)
+    text += f" → {f.to}"
+    if w.stance != "offered" and not w.gate_open and not w.binding:
+        text += " once clarity allows"
+    if f.veto_losses:
+        text += " (" + ", ".join(f.veto_losses) + " rejects)"
+    return text
+
+
+def held_short(w: Week, ex: Explanation) -> str:
+    """What keeps the state where it is, in a few words (terminal table)."""
+    if w.stance == "committed":
+        return "—"
+    if w.binding:
+        return f"red line {w.binding}"
+    if not w.gate_open:
+        return f"clarity {w.clarity:.2f} < {ex.threshold:.2f}"
+    rung = "offered" if w.stance != "offered" else "committed"
+    return f"payoff below {rung} ({_num(ex.thresholds[rung])})"
 
 
 def peer_text(C: Compiled, w: Week) -> str:
@@ -623,21 +660,15 @@ def write(ex: Explanation, out_dir: Path) -> Path:
     return path
 
 
-def print_explanation(console: Console, ex: Explanation) -> None:
-    """The explanation on the terminal."""
-    C = ex.C
-    console.print(f"[bold]Why {ex.name} ({ex.code}) did what it did[/bold]")
-    console.print(f"{C.scenario.title} — {run_line(ex)}", highlight=False)
-    console.print(headline(ex).replace("**", ""), highlight=False)
-    tab = Table(title="Week by week", title_justify="left", show_lines=False)
+def _week_table(C: Compiled, ex: Explanation) -> Table:
+    tab = Table(title="Week by week", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
     for col, just in (
         ("wk", "right"),
         ("stance", "left"),
         ("contribution", "left"),
         ("payoff", "right"),
-        ("red line", "left"),
-        ("clarity", "right"),
-        ("peer pull", "right"),
+        ("held back by", "left"),
+        ("peers", "right"),
         ("demand", "left"),
         ("would flip it", "left"),
     ):
@@ -647,15 +678,41 @@ def print_explanation(console: Console, ex: Explanation) -> None:
             str(w.week),
             w.stance,
             contribution(C, w),
-            f"{w.payoff:+.2f}",
-            w.binding or "—",
-            f"{w.clarity:.2f}" + ("" if w.gate_open else "*"),
-            f"{w.conformity:+.2f}",
+            _num(w.payoff),
+            held_short(w, ex),
+            _num(w.conformity),
             words(w.demand) if w.demand else "—",
-            flip_text(C, w),
+            flip_short(C, w),
         )
-    console.print(tab)
-    console.print(f"* clarity below {ex.name}'s threshold ({ex.threshold:.2f})", style="dim")
+    return tab
+
+
+def print_explanation(console: Console, ex: Explanation) -> None:
+    """The explanation on the terminal."""
+    C = ex.C
+    console.print(f"[bold]Why {ex.name} ({ex.code}) did what it did[/bold]")
+    console.print(f"{C.scenario.title} — {run_line(ex)}", highlight=False)
+    console.print(headline(ex).replace("**", ""), highlight=False)
+    if console.width >= WIDE:
+        console.print(_week_table(C, ex))
+    else:
+        console.print("[bold]Week by week[/bold]")
+        for w in ex.weeks:
+            console.print(
+                f"[bold]{w.week:>3}[/bold] {w.stance:<11} {_num(w.payoff):>6}  "
+                f"{contribution(C, w)} · held back by: {held_short(w, ex)}",
+                highlight=False,
+            )
+            console.print(
+                f"    peers {_num(w.conformity)} · demand: "
+                f"{words(w.demand) if w.demand else '—'} · would flip it: {flip_short(C, w)}",
+                style="dim",
+                highlight=False,
+            )
+    console.print(
+        "peers: pull of the blocs it follows; demand: the concession it asked the broker for",
+        style="dim",
+    )
     console.print("[bold]Binding red line and evidence[/bold]")
     for line in red_line_section(ex):
         console.print(line.replace("**", "").replace("`", ""), highlight=False, markup=False)

@@ -1,19 +1,55 @@
-"""The story of a run: a week-by-week briefing generated from the tables."""
+"""The story of a run: a week-by-week briefing generated from the tables.
+
+It opens with the bottom line (how the run ended, who is in and in what form,
+what the broker gave up and what that cost with the veto players), then goes
+through the weeks: a week where something that matters happened (a concession,
+a commitment, a withdrawal, a veto, a veto player turning) gets its own line,
+led by its most important event; runs of quieter weeks are told together.
+It closes with how the veto players' acceptance moved and who is still out.
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from sim.scenario.arrays import STANCES, Compiled
 
 RANK = {s: i for i, s in enumerate(STANCES)}
+OUTCOME_WORDS = {
+    "formed": "the force formed at its target",
+    "undersized": "the force formed below its target at the deadline",
+    "stalled": "no deployable force formed by the deadline",
+}
+
+
+@dataclass
+class WeekNews:
+    """What happened in one week, most important first."""
+
+    week: int
+    major: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)  # commitments that do not count
+    offers: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+    incidents: int = 0
+    clarity: float = 0.0
+    force: float = 0.0
 
 
 def _names(C: Compiled, codes: list[str]) -> str:
     names = [C.scenario.states[c].name for c in codes]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return join(names)
+
+
+def join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _label(C: Compiled, cid: str) -> str:
@@ -23,124 +59,290 @@ def _label(C: Compiled, cid: str) -> str:
     return cid
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _pledge(C: Compiled, kind: str, size: float) -> str:
     spec = C.scenario.kinds[kind]
-    unit = "USD million" if spec.measure.lower().startswith("usd") else ""
-    amount = f"{size:,.0f} {unit}".strip()
-    return f"{amount} ({spec.label.lower()})"
+    unit = " USD million of" if spec.measure.lower().startswith("usd") else ""
+    label = re.sub(r"\s*\(.*?\)", "", spec.label).strip() or spec.label
+    return f"{size:,.0f}{unit} {label.lower()}"
 
 
-def week_events(
+def _veto_name(C: Compiled, vid: str) -> str:
+    return C.scenario.veto_players[vid].name
+
+
+def _threshold(C: Compiled, vid: str) -> float:
+    t = C.scenario.veto_players[vid].threshold
+    return (t[0] + t[1]) / 2 if isinstance(t, tuple) else float(t)
+
+
+def _why_out(C: Compiled, row: pd.Series) -> str:
+    name = C.scenario.states[row["state"]].name
+    if row["binding_red_line"]:
+        return f"{name} (red line: {row['binding_red_line'].replace('_', ' ')})"
+    return name
+
+
+def week_news(
     C: Compiled,
     prev: pd.DataFrame | None,
     cur: pd.DataFrame,
     rnd: pd.Series,
     last_rnd: pd.Series | None,
-) -> list[str]:
-    """Sentences for one week: concessions, commitments, withdrawals, vetoes, incidents."""
-    out = []
-    if rnd["concession"]:
-        askers = cur.loc[cur["demand"] == rnd["concession"], "state"].tolist()
-        by = f", which {_names(C, askers)} had asked for" if askers else ""
-        out.append(f"the broker conceded: {_label(C, rnd['concession'])}{by}")
-    if rnd.get("side_payment_to"):
-        out.append(f"the broker offered a side payment to {_names(C, [rnd['side_payment_to']])}")
-    before = prev.set_index("state") if prev is not None else None
-    joined, left, declined, offers = [], [], [], []
+) -> WeekNews:
+    """One week's events, sorted into what matters and what does not."""
+    news = WeekNews(int(rnd.name), clarity=float(rnd["clarity"]), force=float(rnd["force"]))
+    before = prev.set_index("state")["stance"] if prev is not None else None
+    joined, support, left, offers, declined = [], [], [], [], []
+    counts = set(C.scenario.force.counts)
     for _, row in cur.iterrows():
-        was = before.loc[row["state"], "stance"] if before is not None else "considering"
-        if row["stance"] == "committed" and was != "committed":
-            joined.append(
-                f"{C.scenario.states[row['state']].name} {_pledge(C, row['kind'], row['pledge'])}"
-            )
-        elif was == "committed" and row["stance"] != "committed":
-            left.append(row["state"])
-        elif row["stance"] == "declined" and was != "declined":
-            declined.append(row["state"])
-        elif row["stance"] == "offered" and RANK[was] < RANK["offered"]:
-            offers.append(row["state"])
+        code, stance = row["state"], row["stance"]
+        was = before[code] if before is not None else None
+        if stance == "committed" and was != "committed":
+            name = C.scenario.states[code].name
+            text = f"{name} committed {_pledge(C, row['kind'], row['pledge'])}"
+            if row["vetoed"]:
+                joined.append(text + " (vetoed: it does not count)")
+            elif row["kind"] not in counts:
+                support.append(text + " (not counted toward the target)")
+            else:
+                joined.append(text)
+        elif was == "committed" and stance != "committed":
+            left.append(code)
+        elif stance == "offered" and (was is None or RANK[was] < RANK["offered"]):
+            name = C.scenario.states[code].name
+            offers.append(f"{name} ({_pledge(C, row['kind'], row['pledge'])})")
+        elif stance == "declined" and was != "declined":
+            declined.append(_why_out(C, row))
     if joined:
-        out.append("committed: " + "; ".join(joined))
-    if offers:
-        out.append(f"{_names(C, offers)} put an offer on the table")
+        news.major.append("; ".join(joined))
     if left:
-        out.append(f"{_names(C, left)} withdrew")
-    if declined:
-        out.append(f"{_names(C, declined)} declined")
-    vetoed = cur.loc[(cur["stance"] == "committed") & cur["vetoed"], "state"].tolist()
-    was_vetoed = (
-        []
-        if prev is None
-        else prev.loc[(prev["stance"] == "committed") & prev["vetoed"], "state"].tolist()
-    )
-    fresh = [s for s in vetoed if s not in was_vetoed]
-    if fresh:
-        out.append(
-            f"{_names(C, fresh)} committed but a veto player rejects them: "
-            "their pledge does not count"
+        cause = " after the week's incidents" if rnd["incidents"] else ""
+        news.major.append(f"{_names(C, left)} withdrew{cause}")
+    if rnd["concession"]:
+        cid = rnd["concession"]
+        askers = cur.loc[cur["demand"] == cid, "state"].tolist()
+        text = f"the broker conceded: {_lower_first(_label(C, cid))}"
+        text += (
+            f", on the demand of {_names(C, askers)}" if askers else " (no state had asked for it)"
         )
-    if rnd["incidents"]:
-        n = int(rnd["incidents"])
-        out.append(f"{n} incident{'s' if n > 1 else ''} on the ground")
+        if last_rnd is not None:
+            moved = []
+            for vid in C.veto_ids:
+                a0, a1 = float(last_rnd[f"accept.{vid}"]), float(rnd[f"accept.{vid}"])
+                if abs(a1 - a0) >= 0.005:
+                    moved.append(f"{_veto_name(C, vid)}'s acceptance {a0:.2f} → {a1:.2f}")
+            if moved:
+                text += " (" + "; ".join(moved) + ")"
+        news.major.append(text)
+    if rnd.get("side_payment_to"):
+        news.major.append(
+            f"the broker made a side payment to {_names(C, [rnd['side_payment_to']])}"
+        )
     for vid in C.veto_ids:
         col = f"accepts.{vid}"
         if last_rnd is not None and bool(rnd[col]) != bool(last_rnd[col]):
             verb = "now accepts" if rnd[col] else "no longer accepts"
-            out.append(
-                f"{C.scenario.veto_players[vid].name} {verb} the mandate "
-                f"(acceptance {rnd[f'accept.{vid}']:.2f})"
+            news.major.append(
+                f"{_veto_name(C, vid)} {verb} the mandate (acceptance {rnd[f'accept.{vid}']:.2f})"
             )
-    return out
+    news.support, news.offers, news.declined = support, offers, declined
+    news.incidents = int(rnd["incidents"])
+    return news
+
+
+def _minor(group: list[WeekNews]) -> list[str]:
+    """Support pledges, offers and refusals of a week or a run of weeks, one clause each."""
+    support = [x for w in group for x in w.support]
+    offers = [x for w in group for x in w.offers]
+    declined = [x for w in group for x in w.declined]
+    parts = []
+    if support:
+        parts.append("; ".join(support))
+    if offers:
+        parts.append(f"new offer{'s' if len(offers) > 1 else ''}: {join(offers)}")
+    if declined:
+        parts.append(f"{join(declined)} declined")
+    return parts
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _incidents(n: int) -> str:
+    return f"{n} incident{'s' if n != 1 else ''} on the ground"
+
+
+def _quiet(group: list[WeekNews]) -> str:
+    first, last = group[0], group[-1]
+    weeks = f"Week {first.week}" if first is last else f"Weeks {first.week}–{last.week}"
+    if first.week == 1:
+        weeks += ", opening positions" if first is last else ""
+    parts = _minor(group)
+    inc = sum(w.incidents for w in group)
+    if inc:
+        parts.append(_incidents(inc))
+    if not parts:
+        parts.append("no change in positions")
+    clarity = f"clarity {first.clarity:.2f}"
+    if first is not last:
+        clarity += f" → {last.clarity:.2f}"
+    if first.force or last.force:
+        clarity += f", counted force {last.force:,.0f}"
+    return f"- **{weeks}** ({clarity}): {_sentence(parts)}"
+
+
+def _major(w: WeekNews) -> str:
+    parts = w.major + _minor([w])
+    if w.incidents:
+        parts.append(_incidents(w.incidents))
+    return (
+        f"- **Week {w.week}** (clarity {w.clarity:.2f}, counted force {w.force:,.0f}): "
+        f"{_sentence(parts)}"
+    )
 
 
 def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
-    """A briefing on one run, week by week, then how it ended."""
+    """A briefing on one run: the bottom line, the weeks, the veto players, who is out."""
     states, rounds, runs = tables["states"], tables["rounds"], tables["runs"]
     st = states[states["run"] == run]
     rd = rounds[rounds["run"] == run].set_index("round")
     if st.empty:
         return "No per-round detail was recorded for this run."
-    lines = [_opening(C, rd)]
-    prev, last_rnd = None, None
+    row = runs[runs["run"] == run].iloc[0]
+    news, prev, last_rnd = [], None, None
     for week, cur in st.groupby("round", sort=True):
-        events = week_events(C, prev, cur, rd.loc[week], last_rnd)
-        if events:
-            text = "; ".join(events)
-            lines.append(
-                f"- **Week {week}** (clarity {rd.loc[week, 'clarity']:.2f}, "
-                f"counted force {rd.loc[week, 'force']:,.0f}): {text[0].upper()}{text[1:]}."
-            )
+        news.append(week_news(C, prev, cur, rd.loc[week], last_rnd))
         prev, last_rnd = cur, rd.loc[week]
-    lines.append(_ending(C, runs[runs["run"] == run].iloc[0], st))
-    return "\n".join(lines)
+    lines = [bottom_line(C, row, st, rd), "", "**Week by week.**", ""]
+    group: list[WeekNews] = []
+    for w in news:
+        if w.major:
+            if group:
+                lines.append(_quiet(group))
+                group = []
+            lines.append(_major(w))
+        else:
+            group.append(w)
+    if group:
+        lines.append(_quiet(group))
+    lines += ["", veto_paragraph(C, rd, st), "", still_out(C, st)]
+    return "\n".join(x for x in lines if x is not None).rstrip()
 
 
-def _opening(C: Compiled, rd: pd.DataFrame) -> str:
-    accepts = [
-        f"{C.scenario.veto_players[v].name} {'accepts' if rd.iloc[0][f'accepts.{v}'] else 'rejects'}"
-        f" the mandate ({rd.iloc[0][f'accept.{v}']:.2f})"
-        for v in C.veto_ids
+def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame) -> str:
+    """The outcome, who is in and in what form, and what the broker gave up."""
+    last = st[st["round"] == st["round"].max()]
+    committed = last[last["stance"] == "committed"]
+    counts = set(C.scenario.force.counts)
+    forms = []
+    for _, r in committed.iterrows():
+        text = f"{C.scenario.states[r['state']].name} ({_pledge(C, r['kind'], r['pledge'])}"
+        if r["vetoed"]:
+            text += ", vetoed"
+        elif r["kind"] not in counts:
+            text += ", not counted"
+        forms.append(text + ")")
+    out = [
+        f"**Bottom line.** After {row['rounds']} weeks, {OUTCOME_WORDS[row['outcome']]}, "
+        f"with a counted force of {row['force']:,.0f}."
     ]
-    return ("At the start, " + "; ".join(accepts) + ".") if accepts else ""
+    out.append(
+        f"Committed at the end: {join(forms)}." if forms else "No state was committed at the end."
+    )
+    made = [x for x in str(row["concessions"] or "").split(";") if x]
+    if made:
+        labels = [_lower_first(_label(C, x.rpartition("@")[0])) for x in made]
+        out.append(
+            f"The broker made {len(made)} concession{'s' if len(made) > 1 else ''}: {join(labels)}."
+        )
+    else:
+        out.append("The broker made no concession.")
+    rejecting = [_veto_name(C, v) for v in C.veto_ids if not bool(rd[f"accepts.{v}"].iloc[-1])]
+    if row["outcome"] != "formed" and rejecting and C.scenario.run.mechanisms.vetoes:
+        out[0] = out[0][:-1] + (
+            f": {join(rejecting)} {'rejects' if len(rejecting) == 1 else 'reject'} the mandate, "
+            "so no pledge can deploy."
+        )
+    for vid in C.veto_ids:
+        a0, a1 = float(rd[f"accept.{vid}"].iloc[0]), float(rd[f"accept.{vid}"].iloc[-1])
+        if abs(a1 - a0) >= 0.005 or not bool(rd[f"accepts.{vid}"].iloc[-1]):
+            verdict = "accepts" if bool(rd[f"accepts.{vid}"].iloc[-1]) else "rejects"
+            out.append(
+                f"{_veto_name(C, vid)} {verdict} the final mandate (acceptance {a0:.2f} in week 1, "
+                f"{a1:.2f} at the end)."
+            )
+    return " ".join(out)
 
 
-def _ending(C: Compiled, row: pd.Series, st: pd.DataFrame) -> str:
-    words = {
-        "formed": "the force formed at its target",
-        "undersized": "the force formed below target at the deadline",
-        "stalled": "no deployable force formed by the deadline",
-    }
+def veto_paragraph(C: Compiled, rd: pd.DataFrame, st: pd.DataFrame) -> str:
+    """How each veto player's acceptance moved, and what moved it."""
+    if not C.veto_ids:
+        return ""
+    parts = []
+    for vid in C.veto_ids:
+        acc = rd[f"accept.{vid}"].astype(float)
+        name, th = _veto_name(C, vid), _threshold(C, vid)
+        if acc.max() - acc.min() < 0.005:
+            parts.append(f"{name}'s acceptance held at {acc.iloc[0]:.2f} (threshold {th:.2f}).")
+            continue
+        steps = []
+        for week in rd.index[1:]:
+            delta = acc.loc[week] - acc.loc[week - 1] if week - 1 in acc.index else 0.0
+            if abs(delta) >= 0.005:
+                cause = rd.loc[week, "concession"]
+                why = f"{_lower_first(_label(C, cause))}" if cause else "the terms"
+                steps.append(f"{delta:+.2f} in week {week} ({why})")
+        parts.append(
+            f"{name}'s acceptance moved from {acc.iloc[0]:.2f} to {acc.iloc[-1]:.2f} "
+            f"(threshold {th:.2f}): " + "; ".join(steps) + "."
+        )
+    vetoed = sorted(set(st.loc[st["vetoed"].astype(bool), "state"]))
+    if vetoed and C.scenario.run.mechanisms.vetoes:
+        by = join([_veto_name(C, v) for v in C.veto_ids if C.scenario.veto_players[v].vetoes])
+        parts.append(
+            f"{by} rejects {_names(C, vetoed)} as "
+            + (
+                "a contributor: its pledge would not count."
+                if len(vetoed) == 1
+                else "contributors: their pledges would not count."
+            )
+        )
+    return "**Veto players.** " + " ".join(parts)
+
+
+def still_out(C: Compiled, st: pd.DataFrame) -> str:
+    """Who is not committed at the end, grouped by what holds them back."""
     last = st[st["round"] == st["round"].max()]
     out = last[last["stance"] != "committed"]
-    blocked = out[out["binding_red_line"] != ""]
-    tail = ""
-    if len(blocked):
-        pairs = [
-            f"{C.scenario.states[s].name} ({r.replace('_', ' ')})"
-            for s, r in zip(blocked["state"], blocked["binding_red_line"], strict=True)
-        ]
-        tail = " Still held back by a red line: " + ", ".join(pairs) + "."
-    return (
-        f"\n**Outcome:** after {row['rounds']} weeks, {words[row['outcome']]}, with a counted "
-        f"force of {row['force']:,.0f}.{tail}"
-    )
+    if out.empty:
+        return "**Still out.** Nobody: every state is committed."
+    by_line = out[out["binding_red_line"] != ""]
+    rest = out[out["binding_red_line"] == ""]
+    parts = []
+    if len(by_line):
+        parts.append(
+            "held back by a red line: "
+            + join(
+                [
+                    f"{C.scenario.states[s].name} ({r.replace('_', ' ')})"
+                    for s, r in zip(by_line["state"], by_line["binding_red_line"], strict=True)
+                ]
+            )
+        )
+    words = {
+        "offered": "an offer on the table, not yet committed",
+        "conditional": "conditional",
+        "considering": "still considering",
+        "declined": "declined",
+    }
+    for stance, text in words.items():
+        codes = rest.loc[rest["stance"] == stance, "state"].tolist()
+        if codes:
+            parts.append(f"{text}: {_names(C, codes)}")
+    return "**Still out.** " + _sentence(parts)

@@ -73,7 +73,7 @@ def draw_all(
 
 def _draw_one(name: str, tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> dict:
     """Draw one chart by name (the task a worker process runs)."""
-    chart = next(c for c in CHARTS if c.NAME == name)
+    chart = next(c for c in CHARTS if name == c.NAME)
     return chart.draw(tables, _meta(meta), out_dir)
 
 

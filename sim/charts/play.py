@@ -31,17 +31,17 @@ def draw_force(game: dict, model: dict, meta: Mapping, out_dir: Path) -> dict:
         fig, ax = style.new_figure(9.0, 4.6)
         style.titles(fig, ax, title, style.subtitle(meta, f"seed {meta.get('seed')}, run 0"))
         ax.plot(
-            m["round"], m["force"], color=MODEL, lw=2.0, ls="--", label="all-model run", zorder=3
-        )
-        ax.plot(
             g["round"],
             g["force"],
             color=GAME,
-            lw=2.4,
+            lw=3.0,
             marker="o",
-            ms=3.5,
+            ms=4,
             label="your game",
-            zorder=4,
+            zorder=3,
+        )
+        ax.plot(
+            m["round"], m["force"], color=MODEL, lw=1.8, ls="--", label="all-model run", zorder=4
         )
         target, minimum = meta.get("target"), meta.get("minimum_viable")
         if target:
@@ -61,26 +61,35 @@ def draw_force(game: dict, model: dict, meta: Mapping, out_dir: Path) -> dict:
         if deadline and deadline <= last + 1:
             style.deadline_line(ax, deadline)
         conceded = g[g["concession"].astype(str) != ""]
-        for i, (_, row) in enumerate(conceded.iterrows()):
-            ax.axvline(row["round"], color=GAME, lw=0.8, alpha=0.35, zorder=1)
-            label = meta.get("concessions", {}).get(row["concession"], row["concession"])
+        for n, (_, row) in enumerate(conceded.iterrows(), 1):
+            ax.axvline(row["round"], color=GAME, lw=0.9, alpha=0.4, zorder=1)
             ax.annotate(
-                style.wrap(label, 22),
+                str(n),
                 xy=(row["round"], 1.0),
                 xycoords=("data", "axes fraction"),
-                xytext=(3, -4 - 22 * (i % 3)),
+                xytext=(0, -3),
                 textcoords="offset points",
-                ha="left",
+                ha="center",
                 va="top",
                 fontsize=7.5,
-                color=GAME,
+                color="white",
+                bbox={"boxstyle": "circle,pad=0.25", "fc": GAME, "ec": "none"},
             )
-        if len(conceded):
-            ax.plot([], [], color=GAME, lw=0.8, alpha=0.5, label="week the broker conceded")
+            label = meta.get("concessions", {}).get(row["concession"], row["concession"])
+            ax.plot(
+                [],
+                [],
+                color=GAME,
+                lw=0.9,
+                alpha=0.5,
+                label=style.wrap(f"({n}) week {int(row['round'])}, conceded: {label.lower()}", 40),
+            )
+        if not (g["force"].any() or m["force"].any()):
+            style.empty_note(ax, "No pledge counted toward the target in either run.")
         style.round_axis(ax)
         ax.set_xlim(0.5, max(last, deadline or 0) + 0.5)
         top = max(float(g["force"].max()), float(m["force"].max()), target or 0.0)
-        ax.set_ylim(0, top * 1.12 + 1)
+        ax.set_ylim(0, top * 1.2 + 1)
         ax.set_ylabel("Counted force (personnel)")
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)

@@ -13,9 +13,9 @@ target, and the axes (path, label, values in order, numeric or not).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import math
 import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,13 @@ def header_figure(width: float, height: float, title: str, subtitle: str):
     size = plt.rcParams["figure.titlesize"]
     head.text(0.01, 1 - 0.12 / head_in, title, ha="left", va="top", fontsize=size, weight="bold")
     head.text(
-        0.01, 1 - 0.44 / head_in, subtitle, ha="left", va="top", fontsize=9, color=style.MUTED,
+        0.01,
+        1 - 0.44 / head_in,
+        subtitle,
+        ha="left",
+        va="top",
+        fontsize=9,
+        color=style.MUTED,
         linespacing=1.5,
     )
     fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06, wspace=0.04, hspace=0.06)
@@ -164,7 +170,8 @@ def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
         )
         ax1.plot(x, data["p_formed"], marker="o", color=FORMED_COLOUR, label="P(formed)")
         ax1.set_ylim(-0.02, 1.02)
-        ax1.set_ylabel("P(formed): share of runs that formed")
+        ax1.set_title("P(formed): target met, veto players accept", fontsize=10)
+        ax1.set_ylabel("share of runs that formed")
         ax1.legend(loc="best")
         ax2.fill_between(
             x,
@@ -186,7 +193,8 @@ def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
                 label=f"Target ({style.fmt_amount(target)})",
             )
         ax2.set_ylim(bottom=0)
-        ax2.set_ylabel("Counted force at the end (personnel)")
+        ax2.set_title("Counted force at the end of the run", fontsize=10)
+        ax2.set_ylabel("personnel")
         ax2.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax2.legend(loc="best")
         for ax in (ax1, ax2):
@@ -274,8 +282,13 @@ def _heat(
             if v >= outline:
                 ax.add_patch(
                     Rectangle(
-                        (c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=style.INK,
-                        linewidth=1.6, zorder=3,
+                        (c - 0.5, r - 0.5),
+                        1,
+                        1,
+                        fill=False,
+                        edgecolor=style.INK,
+                        linewidth=1.6,
+                        zorder=3,
                     )
                 )
     if m.size <= 120:
@@ -380,10 +393,10 @@ def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
 def _scatter(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
     axes_meta = meta["axes"]
     n = len(axes_meta)
-    title = "P(formed) and expected force against each axis"
+    title = f"P(formed) and expected force against each axis: {meta.get('title') or ''}".rstrip(": ")
     with style.chart_style():
         fig, body = header_figure(
-            max(6.0, 3.2 * n + 0.8), 5.6, title, _subtitle(meta, f"design: {meta.get('design')}")
+            max(6.0, 3.2 * n + 0.8), 5.6, title, _subtitle(meta, "Latin hypercube sample" if meta.get("design") == "lhs" else "")
         )
         axes = body.subplots(2, n, squeeze=False, sharey="row")
         for j, axis in enumerate(axes_meta):

@@ -84,14 +84,14 @@ def build(
         for x, bar in enumerate(steps):
             colour = UP if bar.delta > 0 else DOWN
             ax.bar(x, bar.delta, bottom=bar.start, width=0.62, color=colour, zorder=3)
-            _value(ax, x, bar.start, bar.end, f"{bar.delta:+.2f}")
+            _value(ax, x, bar.start, bar.end, signed(bar.delta))
             if x + 1 <= len(steps):
                 ax.plot(
                     [x + 0.31, x + 0.69], [bar.end, bar.end], color=style.MUTED, lw=0.8, zorder=2
                 )
         n = len(steps)
         ax.bar(n, payoff, bottom=0.0, width=0.62, color=TOTAL, zorder=3)
-        _value(ax, n, 0.0, payoff, f"{payoff:+.2f}", bold=True)
+        _value(ax, n, 0.0, payoff, signed(payoff), bold=True)
         ax.axhline(0.0, color="#888888", linewidth=0.9, zorder=1)
         handles = [
             Patch(color=UP, label="raises the payoff"),
@@ -104,7 +104,7 @@ def build(
                 colour = style.STANCE_COLOURS[rung] if rung != "conditional" else "#8f6fa8"
                 ax.axhline(level, color=colour, linestyle=dash, linewidth=1.2, zorder=2)
                 handles.append(
-                    Line2D([], [], color=colour, linestyle=dash, label=f"{words} {level:+.2f}")
+                    Line2D([], [], color=colour, linestyle=dash, label=f"{words} {signed(level)}")
                 )
         ax.set_xticks(range(n + 1), [b.label for b in steps] + ["Payoff"])
         ax.set_xlim(-0.6, n + 0.6)
@@ -127,6 +127,11 @@ def build(
             alignment="left",
         )
     return fig, ax, steps
+
+
+def signed(x: float) -> str:
+    """+0.25 / −0.10, with a true minus sign."""
+    return f"{x:+.2f}".replace("-", "\u2212")
 
 
 def _value(ax: Axes, x: float, start: float, end: float, text: str, bold: bool = False) -> None:

@@ -156,10 +156,22 @@ def label(sc: Scenario, path: str) -> str:
         if len(parts) == 3:
             return f"{name}: {parts[2].replace('_', ' ')}"
         return name
-    if parts[0] == "states" and len(parts) >= 3 and parts[1] in sc.states:
+    actors = {"states": sc.states, "veto_players": sc.veto_players, "hosts": sc.hosts}
+    if parts[0] in actors and len(parts) >= 3 and parts[1] in actors[parts[0]]:
         rest = " ".join(p.replace("_", " ") for p in parts[2:])
-        return f"{sc.states[parts[1]].name}: {rest}"
+        return f"{actors[parts[0]][parts[1]].name}: {rest}"
     if parts[0] == "broker" and len(parts) >= 2:
+        if len(parts) == 2 and parts[1] in BROKER_LABELS:
+            return BROKER_LABELS[parts[1]]
         rest = " ".join(p.replace("_", " ") for p in parts[1:])
-        return f"{sc.broker.name}: {rest}"
+        return f"Broker: {rest}"
     return path
+
+
+BROKER_LABELS = {
+    "target": "Target force (personnel)",
+    "minimum_viable": "Minimum viable force (personnel)",
+    "deadline": "Deadline (weeks)",
+    "engagement": "Broker engagement (clarity per week)",
+    "patience": "Broker patience (weeks)",
+}

@@ -117,7 +117,8 @@ class Sweep:
 
 def _one_line(exc: ValidationError, file: str) -> ScenarioError:
     """The first pydantic error of a sweep file as one line, with a did-you-mean hint."""
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
     path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
     if err["type"] == "extra_forbidden":
@@ -311,6 +312,8 @@ def load_sweep(
             raise ScenarioError(f"path {a.path!r} names two axes", f"axes[{i}].path", file)
         seen.add(a.path)
     base_path = path.parent / spec.base
+    if not base_path.is_file():
+        raise ScenarioError(f"base scenario file not found: {base_path}", "base", file)
     base = load(base_path)
     try:
         base = override(base, runs=runs or spec.runs, seed=spec.seed)
@@ -420,3 +423,66 @@ def point_table(sw: Sweep, results: list[dict[str, Any]]) -> pd.DataFrame:
         row["scenario_sha256"] = r["scenario_sha256"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def chart_meta(sw: Sweep) -> dict[str, Any]:
+    """What the sweep charts need beside the table."""
+    sc = sw.base
+    target = sc.broker.target
+    return {
+        "title": sw.title,
+        "base_title": sc.title,
+        "runs": sw.runs,
+        "n_points": len(sw.points),
+        "design": sw.design,
+        "states": {c: s.name for c, s in sc.states.items()},
+        "kinds": {k: v.label for k, v in sc.kinds.items()},
+        # no single target line when the target is itself swept
+        "target": None
+        if any(a.path == "broker.target" for a in sw.axes)
+        else (target[0] + target[1]) / 2
+        if isinstance(target, tuple)
+        else float(target),
+        "axes": [
+            {"path": a.path, "label": a.label, "values": a.values, "numeric": a.numeric}
+            for a in sw.axes
+        ],
+    }
+
+
+def write_sweep(sw: Sweep, result: SweepRun, final: Path, argv: list[str]) -> list[dict]:
+    """The sweep folder, written atomically: sweep.csv, tipping.csv, charts, sweep.md."""
+    from sim.charts.sweep import draw
+    from sim.explore.report import sweep_markdown
+    from sim.explore.tipping import tipping_points
+    from sim.output.folder import atomic_folder
+    from sim.output.write import dump_json, versions
+
+    states = list(sw.base.states)
+    tipping = tipping_points(result.table, sw.axes, states) if sw.design == "grid" else None
+    with atomic_folder(final) as out:
+        result.table.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
+        if tipping is not None:
+            tipping.to_csv(out / "tipping.csv", index=False, lineterminator="\n")
+        charts = draw(result.table, chart_meta(sw), out / "charts")
+        for chart in charts:
+            chart["png"] = f"charts/{chart['png']}"
+            chart["svg"] = f"charts/{chart['svg']}"
+        (out / "sweep.md").write_text(sweep_markdown(sw, result, tipping, charts), "utf-8")
+        dump_json(
+            {
+                "sweep": sw.name,
+                "file": sw.file,
+                "base": sw.base_file,
+                "base_sha256": scenario_hash(sw.base),
+                "design": sw.design,
+                "seed": sw.seed,
+                "runs": sw.runs,
+                "points": len(sw.points),
+                "axes": [{"path": a.path, "values": a.values} for a in sw.axes],
+                "versions": versions(),
+                "command": argv,
+            },
+            out / "manifest.json",
+        )
+    return charts

@@ -32,7 +32,9 @@ def tipping_points(
         for held_values, line in groups:
             held_values = held_values if isinstance(held_values, tuple) else (held_values,)
             line = line[line[ax.path].map(_key).isin(order)]
-            line = line.assign(_o=line[ax.path].map(lambda v: order[_key(v)])).sort_values("_o")
+            line = line.assign(
+                _o=line[ax.path].map(lambda v, order=order: order[_key(v)])
+            ).sort_values("_o")
             line = line.drop_duplicates("_o")
             held = "; ".join(f"{p} = {_show(v)}" for p, v in zip(others, held_values, strict=True))
             values = list(line[ax.path])

@@ -20,11 +20,16 @@ def evaluate(lin: Linear, m: np.ndarray, base: np.ndarray | float) -> np.ndarray
     return acc
 
 
-def apply_changes(m: np.ndarray, changes: list[tuple[int, float]]) -> np.ndarray:
-    """A copy of the mandate rows with a concession's columns set."""
+def apply_changes(m: np.ndarray, changes: list[tuple[int, float, int]]) -> np.ndarray:
+    """A copy of the mandate rows with a concession applied (set, cap or floor)."""
     out = m.copy()
-    for col, value in changes:
-        out[:, col] = value
+    for col, value, mode in changes:
+        if mode < 0:
+            out[:, col] = np.minimum(out[:, col], value)
+        elif mode > 0:
+            out[:, col] = np.maximum(out[:, col], value)
+        else:
+            out[:, col] = value
     return out
 
 
@@ -40,9 +45,10 @@ def clip01(x: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, np.maximum(0.0, x))
 
 
-def changes_anything(m: np.ndarray, changes: list[tuple[int, float]]) -> np.ndarray:
+def changes_anything(m: np.ndarray, changes: list[tuple[int, float, int]]) -> np.ndarray:
     """Whether a concession would change the mandate of each run (R,)."""
     out = np.zeros(m.shape[0], bool)
-    for col, value in changes:
-        out |= m[:, col] != value
+    for col, value, mode in changes:
+        x = m[:, col]
+        out |= (x > value) if mode < 0 else (x < value) if mode > 0 else (x != value)
     return out

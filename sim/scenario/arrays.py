@@ -80,21 +80,26 @@ class Columns:
                 out[term] = float(row[self.col[term]])
         return out
 
-    def changes(self, change: dict[str, Any], base: dict[str, Any]) -> list[tuple[int, float]]:
-        """A concession's change as (column, new value) pairs."""
+    def changes(self, change: dict[str, Any], base: dict[str, Any]) -> list[tuple[int, float, int]]:
+        """A concession's change as (column, value, mode): mode 0 sets the value,
+        -1 caps the term at it (`at_most`), +1 raises the term to it (`at_least`)."""
         out = []
         for term, value in change.items():
             if self.vocab[term].kind == "task_set":
                 if isinstance(value, dict):
                     for task in value.get("add") or []:
-                        out.append((self.task_col[(term, task)], 1.0))
+                        out.append((self.task_col[(term, task)], 1.0, 0))
                     for task in value.get("remove") or []:
-                        out.append((self.task_col[(term, task)], 0.0))
+                        out.append((self.task_col[(term, task)], 0.0, 0))
                 else:
                     for task in self.vocab[term].levels:
-                        out.append((self.task_col[(term, task)], float(task in value)))
+                        out.append((self.task_col[(term, task)], float(task in value), 0))
+            elif isinstance(value, dict):
+                ((bound, level),) = value.items()
+                mode = -1 if bound == "at_most" else 1
+                out.append((self.col[term], self.value(term, level), mode))
             else:
-                out.append((self.col[term], self.value(term, value)))
+                out.append((self.col[term], self.value(term, value), 0))
         return out
 
 

@@ -203,7 +203,14 @@ def check_change(change: dict, vocab: dict[str, TermSpec], path: str) -> None:
     for term, value in change.items():
         _known("term", term, vocab, f"{path}.{term}")
         spec = vocab[term]
-        if spec.kind == "task_set" and isinstance(value, dict):
+        if spec.kind == "ordinal" and isinstance(value, dict):
+            if len(value) != 1 or next(iter(value)) not in ("at_most", "at_least"):
+                raise ScenarioError(
+                    "expected a level, or {at_most: level} / {at_least: level}", f"{path}.{term}"
+                )
+            ((bound, level),) = value.items()
+            _level(term, spec, level, f"{path}.{term}.{bound}")
+        elif spec.kind == "task_set" and isinstance(value, dict):
             for op, tasks in value.items():
                 if op not in ("add", "remove"):
                     raise unknown("task operation", op, ("add", "remove"), f"{path}.{term}")

@@ -1,0 +1,277 @@
+"""The bodies of `forcegen compare`, `sweep` and `whatif` (sim/cli.py stays thin).
+
+Each raises ScenarioError or ExecutorError on bad input before anything is
+written; the command line turns those into one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.explore.executors import make_executor
+
+COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+MAX_NAME = 80
+
+
+@contextlib.contextmanager
+def executor_for(workers: int, scheduler: str | None) -> Iterator[Any]:
+    """The executor for the options, closed on the way out."""
+    ex = make_executor(workers, scheduler)
+    try:
+        yield ex
+    finally:
+        ex.close()
+
+
+def _progress(err: Console, quiet: bool) -> Progress:
+    return Progress(*COLUMNS, console=err, transient=True, disable=quiet)
+
+
+def _positive(**options: int | None) -> None:
+    """Refuse a count option below 1 in one line (`--runs 0`)."""
+    from sim.scenario.errors import ScenarioError
+
+    for name, value in options.items():
+        if value is not None and value < 1:
+            raise ScenarioError(f"expected a whole number >= 1, got {value}", f"--{name}")
+
+
+# ---------------------------------------------------------------- compare
+
+
+def compare(
+    files: list[Path],
+    out_dir: Path | None,
+    runs: int | None,
+    workers: int,
+    scheduler: str | None,
+    out: Console,
+    err: Console,
+    quiet: bool = False,
+) -> Path:
+    from sim.explore.compare import gather, load_all, write_compare
+    from sim.explore.diff import diff
+    from sim.scenario.errors import ScenarioError
+
+    _positive(workers=workers, runs=runs)
+    if len(files) < 2:
+        raise ScenarioError("compare needs at least two scenario files")
+    scenarios = load_all(files, runs)
+    clauses = diff(scenarios)
+    name = "compare-" + "-vs-".join(s.name for s in scenarios)
+    if len(name) > MAX_NAME:
+        name = f"compare-{scenarios[0].name}-vs-{len(scenarios) - 1}-others"
+    final = out_dir or Path("results") / name
+    argv = ["forcegen", "compare", *map(str, files), "--out", str(final)]
+    if runs is not None:
+        argv += ["--runs", str(runs)]
+    with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
+        tasks: dict[str, Any] = {}
+
+        def tick(name: str, n: int) -> None:
+            if name not in tasks:
+                total = next(s.run.runs for s in scenarios if s.name == name)
+                tasks[name] = bar.add_task(f"{name} (run)", total=total)
+            bar.advance(tasks[name], n)
+
+        entries = gather(files, scenarios, Path("results"), ex, tick)
+    comp, _ = write_compare(entries, clauses, final, argv)
+    if not quiet:
+        out.print(f"[bold]{len(clauses)} clauses differ[/bold]")
+        for c in clauses[:12]:
+            out.print(f"  {c.path}: " + " | ".join(map(_short, c.values)), highlight=False)
+        if len(clauses) > 12:
+            out.print(f"  … {len(clauses) - 12} more in diff.csv", highlight=False)
+        tab = Table()
+        for col in ("scenario", "ensemble", "P(formed) [95%]", "median force"):
+            tab.add_column(col)
+        for e, r in zip(entries, comp.to_dict("records"), strict=True):
+            tab.add_row(
+                r["scenario"],
+                "reused" if e.reused else "run",
+                f"{r['p_formed']:.2f} [{r['p_formed_lo']:.2f}, {r['p_formed_hi']:.2f}]",
+                f"{r['force_median']:,.0f}",
+            )
+        out.print(tab)
+    out.print(f"comparison: {final}", highlight=False, soft_wrap=True)
+    return final
+
+
+def _short(v: Any) -> str:
+    from sim.explore.report import show
+
+    return show(v)
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def sweep(
+    file: Path,
+    out_dir: Path | None,
+    runs: int | None,
+    steps: int | None,
+    workers: int,
+    scheduler: str | None,
+    cache_dir: Path,
+    out: Console,
+    err: Console,
+    quiet: bool = False,
+) -> Path:
+    from sim.explore.cache import PointCache
+    from sim.explore.sweep import load_sweep, run_sweep, write_sweep
+
+    _positive(workers=workers, runs=runs, steps=steps)
+    sw = load_sweep(file, runs=runs, steps=steps)
+    final = out_dir or Path("results") / f"sweep-{sw.name}"
+    argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
+    with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
+        task = bar.add_task(f"{sw.name} ({len(sw.points)} points)", total=len(sw.points))
+        result = run_sweep(sw, ex, PointCache(cache_dir), lambda n: bar.advance(task, n))
+    write_sweep(sw, result, final, argv)
+    if not quiet:
+        out.print(
+            f"{len(sw.points)} points × {sw.runs} runs: computed {result.computed}, "
+            f"from the cache {result.cached}",
+            highlight=False,
+        )
+    out.print(f"sweep: {final}", highlight=False, soft_wrap=True)
+    return final
+
+
+# ---------------------------------------------------------------- whatif
+
+
+def whatif(
+    file: Path,
+    state: str,
+    runs: int,
+    workers: int,
+    scheduler: str | None,
+    top: int,
+    out_dir: Path | None,
+    out: Console,
+    err: Console,
+    quiet: bool = False,
+) -> None:
+    from sim.explore.whatif import search
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import load
+
+    _positive(workers=workers, runs=runs, top=top)
+    sc = load(file)
+    if state not in sc.states:
+        from sim.scenario.errors import unknown
+
+        raise unknown("state", state, sc.states, "--state")
+    try:
+        from sim.scenario.loader import override
+
+        override(sc, runs=runs)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.message, "--runs", str(file)) from None
+    with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
+        task = bar.add_task(f"what if ({state})", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        w = search(sc, state, runs=runs, executor=ex, top=top, progress=tick)
+    table_ = whatif_table(sc, w)
+    render_whatif(out, sc, w, table_, runs)
+    if out_dir is not None:
+        from sim.explore.report import whatif_markdown
+        from sim.output.folder import atomic_folder
+
+        with atomic_folder(out_dir) as folder:
+            table_.to_csv(folder / "whatif.csv", index=False, lineterminator="\n")
+            (folder / "whatif.md").write_text(whatif_markdown(sc, w, table_, runs), "utf-8")
+        out.print(f"what-if: {out_dir}", highlight=False, soft_wrap=True)
+
+
+def whatif_table(sc, w) -> pd.DataFrame:
+    """One row per change found, with its costs (the whatif.csv table)."""
+    from sim.explore.whatif import veto_cost
+
+    rows = []
+    base = w.base
+    for rank, c in enumerate(w.found, 1):
+        r = c.result
+        flips, loss = veto_cost(base, r)
+        row: dict[str, Any] = {
+            "rank": rank,
+            "change": c.text(),
+            "clauses": len(c.changes),
+            "paths": ";".join(f"{ch.path}={ch.new}" for ch in c.changes),
+            "p_commit_base": base["p_commit"][w.state],
+            "p_commit": r["p_commit"][w.state],
+            "kind": r["dominant_kind"][w.state],
+            "brings_in": r["p_commit"][w.state] >= 0.5,
+            "p_formed_base": base["p_formed"],
+            "p_formed": r["p_formed"],
+            "veto_flips": flips,
+            "veto_acceptance_loss": round(loss, 6),
+        }
+        for v in r["acceptance"]:
+            row[f"acceptance_base.{v}"] = base["acceptance"][v]
+            row[f"acceptance.{v}"] = r["acceptance"][v]
+            row[f"flips.{v}"] = base["acceptance"][v] >= base["thresholds"][v] > r["acceptance"][v]
+        for code in sc.states:
+            if code != w.state:
+                row[f"dp_commit.{code}"] = round(r["p_commit"][code] - base["p_commit"][code], 6)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def render_whatif(out: Console, sc, w, table_: pd.DataFrame, runs: int) -> None:
+    from sim.explore.whatif import others_text, veto_text
+
+    name = sc.states[w.state].name
+    b = w.base
+    out.print(
+        f"[bold]What would bring {name} ({w.state}) in?[/bold]  {sc.name} · {runs} runs per "
+        f"candidate · seed {sc.run.seed}",
+        highlight=False,
+    )
+    accept = ", ".join(
+        f"{v} {a:.2f}" + ("" if a >= b["thresholds"][v] else " (rejects)")
+        for v, a in b["acceptance"].items()
+    )
+    out.print(
+        f"baseline: P(commit) {b['p_commit'][w.state]:.2f}, P(formed) {b['p_formed']:.2f}; "
+        f"veto players' mean final acceptance: {accept or 'none'}",
+        highlight=False,
+    )
+    if w.already_in:
+        out.print(f"{w.state} is already in (P(commit) ≥ 0.5) under this mandate.", highlight=False)
+        return
+    searched = f"searched {w.tried_single} single changes"
+    if w.tried_pairs:
+        searched += f", then {w.tried_pairs} pairs"
+    if w.brings_in:
+        out.print(f"{searched}; smallest changes that bring {w.state} in:", highlight=False)
+    else:
+        out.print(f"{searched}; none brings {w.state} to 0.5. Largest increases:", highlight=False)
+    for rank, c in enumerate(w.found, 1):
+        r = c.result
+        kind = r["dominant_kind"][w.state]
+        out.print(f"[bold]{rank}. {c.text()}[/bold]", highlight=False)
+        out.print(
+            f"   P(commit) {w.state} {b['p_commit'][w.state]:.2f} → {r['p_commit'][w.state]:.2f}"
+            + (f" ({kind})" if kind else "")
+            + f"   P(formed) {b['p_formed']:.2f} → {r['p_formed']:.2f}",
+            highlight=False,
+        )
+        out.print(f"   veto players (mean final acceptance): {veto_text(b, r)}", highlight=False)
+        out.print(
+            f"   other states, change in P(commit): {others_text(b, r, w.state)}", highlight=False
+        )

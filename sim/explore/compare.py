@@ -1,0 +1,392 @@
+"""Compare scenarios: what differs in the clauses, what differs in the outcome.
+
+Each scenario's ensemble comes from its results folder (`results/<name>/`)
+when that folder's manifest matches it (same resolved-scenario sha256, seed and
+run count: the tables would be identical), and is run otherwise, which also
+writes that results folder as `forcegen run` would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.explore.diff import GROUP_ORDER, Clause
+from sim.explore.report import charts_md, pct, show, table
+from sim.explore.runner import outcome_of, simulate
+from sim.explore.stats import wilson
+from sim.scenario.arrays import compile_scenario
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load, override, scenario_hash
+from sim.scenario.schema import Scenario
+
+DETAIL = 50
+"""Detail runs kept when compare has to run a scenario (as `forcegen run`'s default)."""
+
+
+@dataclass
+class Entry:
+    """One scenario of the comparison, with the two tables compare reads."""
+
+    file: str
+    scenario: Scenario
+    runs: pd.DataFrame
+    commits: pd.DataFrame
+    bands: pd.DataFrame | None
+    reused: bool
+    folder: Path
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+
+def load_all(files: list[Path], runs: int | None = None) -> list[Scenario]:
+    """Load every scenario (run count overridden if given); refuse duplicate names."""
+    out: list[Scenario] = []
+    for f in files:
+        sc = load(f)
+        if runs is not None:
+            try:
+                sc = override(sc, runs=runs)
+            except ScenarioError as exc:
+                exc.file = str(f)
+                raise
+        for other, of in zip(out, files, strict=False):
+            if other.name == sc.name:
+                raise ScenarioError(
+                    f"two scenarios are named {sc.name!r} (also {of}); give one a distinct "
+                    "'name:' so their results folders do not collide",
+                    "name",
+                    str(f),
+                )
+        out.append(sc)
+    return out
+
+
+def matching_folder(sc: Scenario, folder: Path) -> bool:
+    """Whether `folder` holds complete results of exactly this scenario, seed and runs."""
+    try:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    same = (
+        m.get("scenario_sha256") == scenario_hash(sc)
+        and m.get("seed") == sc.run.seed
+        and m.get("runs") == sc.run.runs
+    )
+    return same and (folder / "runs.csv").is_file() and (folder / "commits.csv").is_file()
+
+
+def gather(
+    files: list[Path],
+    scenarios: list[Scenario],
+    results_root: Path,
+    executor: Any = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> list[Entry]:
+    """Each scenario's runs and commits tables: reused from its results folder, or run."""
+    from sim.output.write import write_results
+
+    entries = []
+    for f, sc in zip(files, scenarios, strict=True):
+        folder = results_root / sc.name
+        if matching_folder(sc, folder):
+            runs = pd.read_csv(folder / "runs.csv", keep_default_na=False)
+            commits = pd.read_csv(folder / "commits.csv", keep_default_na=False)
+            bands_csv = folder / "bands.csv"
+            bands = pd.read_csv(bands_csv) if bands_csv.is_file() else None
+            entries.append(Entry(str(f), sc, runs, commits, bands, True, folder))
+            continue
+        C = compile_scenario(sc)
+        tick = (lambda n, name=sc.name: progress(name, n)) if progress else None
+        tables, _ = simulate(C, detail=DETAIL, executor=executor, progress=tick)
+        argv = [
+            "forcegen",
+            "run",
+            str(f),
+            "--runs",
+            str(sc.run.runs),
+            "--seed",
+            str(sc.run.seed),
+            "--out",
+            str(folder),
+            "--engine",
+            "fast",
+            "--detail-runs",
+            str(DETAIL),
+        ]
+        write_results(C, tables, folder, "fast", DETAIL, argv)
+        entries.append(
+            Entry(str(f), sc, tables["runs"], tables["commits"], tables["bands"], False, folder)
+        )
+    return entries
+
+
+def _mid(v: Any) -> float:
+    return (v[0] + v[1]) / 2 if isinstance(v, tuple | list) else float(v)
+
+
+def comparison_table(entries: list[Entry]) -> pd.DataFrame:
+    """comparison.csv: one row per scenario (outcome, force, time, P(commit) per state)."""
+    codes: list[str] = []
+    for e in entries:
+        codes += [c for c in e.scenario.states if c not in codes]
+    rows = []
+    for e in entries:
+        o = outcome_of(e.runs, e.commits, list(e.scenario.states))
+        lo, hi = wilson(o["p_formed"], o["runs"])
+        row: dict[str, Any] = {
+            "scenario": e.name,
+            "file": e.file,
+            "title": e.scenario.title,
+            "runs": o["runs"],
+            "seed": e.scenario.run.seed,
+            "scenario_sha256": scenario_hash(e.scenario),
+            "reused": e.reused,
+            "p_formed": o["p_formed"],
+            "p_formed_lo": round(lo, 6),
+            "p_formed_hi": round(hi, 6),
+            "p_undersized": o["p_undersized"],
+            "p_stalled": o["p_stalled"],
+            "expected_force": o["expected_force"],
+            "force_median": o["force_median"],
+            "force_p05": o["force_p05"],
+            "force_p95": o["force_p95"],
+            "rounds_to_form_median": o["rounds_to_form_median"],
+            "target": _mid(e.scenario.broker.target),
+            "minimum_viable": _mid(e.scenario.broker.minimum_viable),
+            "deadline": e.scenario.broker.deadline,
+        }
+        for v, a in final_acceptance(e).items():
+            row[f"acceptance.{v}"] = a
+        for c in codes:
+            row[f"p_commit.{c}"] = o["p_commit"].get(c)
+        for c in codes:
+            row[f"kind.{c}"] = o["dominant_kind"].get(c)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def final_acceptance(e: Entry) -> dict[str, float | None]:
+    """Each veto player's median acceptance across runs at the deadline (from the bands)."""
+    out: dict[str, float | None] = {}
+    for v in e.scenario.veto_players:
+        value = None
+        if e.bands is not None and len(e.bands):
+            b = e.bands[e.bands["series"] == f"accept.{v}"]
+            if len(b):
+                value = round(float(b.sort_values("round")["median"].iloc[-1]), 6)
+        out[v] = value
+    return out
+
+
+def chart_tables(entries: list[Entry]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long tables for the charts: every run's force and outcome; P(commit) by kind."""
+    runs = pd.concat(
+        [e.runs[["run", "outcome", "rounds", "force"]].assign(scenario=e.name) for e in entries],
+        ignore_index=True,
+    )
+    commits = pd.concat(
+        [e.commits[["state", "kind", "p_commit"]].assign(scenario=e.name) for e in entries],
+        ignore_index=True,
+    )
+    return runs, commits
+
+
+def chart_meta(entries: list[Entry]) -> dict[str, Any]:
+    """Names, labels and reference lines the compare charts need beside the tables."""
+    states: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    counted: list[str] = []
+    for e in entries:
+        sc = e.scenario
+        states |= {c: s.name for c, s in sc.states.items() if c not in states}
+        kinds |= {k: v.label for k, v in sc.kinds.items() if k not in kinds}
+        counted += [k for k in sc.force.counts if k not in counted]
+    return {
+        "title": " vs ".join(e.name for e in entries),
+        "states": states,
+        "kinds": kinds,
+        "counted_kinds": counted,
+        "scenarios": [
+            {
+                "name": e.name,
+                "title": e.scenario.title,
+                "runs": len(e.runs),
+                "target": _mid(e.scenario.broker.target),
+                "minimum_viable": _mid(e.scenario.broker.minimum_viable),
+                "deadline": e.scenario.broker.deadline,
+            }
+            for e in entries
+        ],
+    }
+
+
+def write_compare(
+    entries: list[Entry], clauses: list[Clause], final: Path, argv: list[str]
+) -> tuple[pd.DataFrame, list[dict]]:
+    """The comparison folder, written atomically."""
+    from sim.charts.compare import draw
+    from sim.output.folder import atomic_folder
+    from sim.output.write import dump_json, versions
+
+    comp = comparison_table(entries)
+    runs, commits = chart_tables(entries)
+    names = [e.name for e in entries]
+    with atomic_folder(final) as out:
+        comp.to_csv(out / "comparison.csv", index=False, lineterminator="\n")
+        diff_frame(clauses, names).to_csv(out / "diff.csv", index=False, lineterminator="\n")
+        charts = draw(comp, runs, commits, chart_meta(entries), out / "charts")
+        for chart in charts:
+            chart["png"] = f"charts/{chart['png']}"
+            chart["svg"] = f"charts/{chart['svg']}"
+        (out / "compare.md").write_text(compare_markdown(entries, clauses, comp, charts), "utf-8")
+        dump_json(
+            {
+                "scenarios": [
+                    {
+                        "name": e.name,
+                        "file": e.file,
+                        "scenario_sha256": scenario_hash(e.scenario),
+                        "seed": e.scenario.run.seed,
+                        "runs": e.scenario.run.runs,
+                        "results": str(e.folder),
+                        "reused": e.reused,
+                    }
+                    for e in entries
+                ],
+                "versions": versions(),
+                "command": argv,
+            },
+            out / "manifest.json",
+        )
+    return comp, charts
+
+
+def diff_frame(clauses: list[Clause], names: list[str]) -> pd.DataFrame:
+    """diff.csv: one row per differing clause, one column per scenario."""
+    rows = [
+        {
+            "group": c.group,
+            "clause": c.path,
+            **{n: show(v) for n, v in zip(names, c.values, strict=True)},
+        }
+        for c in clauses
+    ]
+    return pd.DataFrame(rows, columns=["group", "clause", *names])
+
+
+def compare_markdown(
+    entries: list[Entry], clauses: list[Clause], comp: pd.DataFrame, charts: list[dict]
+) -> str:
+    """compare.md: the scenarios, the clauses that differ, the outcomes, the charts."""
+    names = [e.name for e in entries]
+    lines = ["# Comparison: " + " vs ".join(f"`{n}`" for n in names), ""]
+    lines.append(
+        table(
+            ["scenario", "file", "title", "runs", "seed", "ensemble"],
+            [
+                [
+                    f"`{e.name}`",
+                    f"`{e.file}`",
+                    e.scenario.title,
+                    str(e.scenario.run.runs),
+                    str(e.scenario.run.seed),
+                    f"reused `{e.folder}`" if e.reused else f"run now, written to `{e.folder}`",
+                ]
+                for e in entries
+            ],
+        )
+    )
+    lines += ["", "## What differs", ""]
+    if not clauses:
+        lines += ["The resolved scenarios agree on every clause.", ""]
+    for group in GROUP_ORDER:
+        rows = [c for c in clauses if c.group == group]
+        if not rows:
+            continue
+        lines += [f"### {group.capitalize()} ({len(rows)})", ""]
+        lines.append(
+            table(
+                ["clause", *[f"`{n}`" for n in names]], [[f"`{c.path}`", *c.values] for c in rows]
+            )
+        )
+        lines.append("")
+    lines += [
+        "Task clauses read *true* when the force carries the task. Evidence, judgement "
+        "notes, names, titles and descriptions are not compared. Full list: `diff.csv`.",
+        "",
+        "## Outcomes",
+        "",
+    ]
+    rows = []
+    for e, r in zip(entries, comp.to_dict("records"), strict=True):
+        rounds = r["rounds_to_form_median"]
+        accept = []
+        for v, vp in e.scenario.veto_players.items():
+            a = r.get(f"acceptance.{v}")
+            if a is not None and a == a:
+                thr = _mid(vp.threshold)
+                accept.append(f"{v} {a:.2f}" + (" (rejects)" if a < thr else ""))
+        rows.append(
+            [
+                f"`{r['scenario']}`",
+                f"{pct(r['p_formed'])} [{pct(r['p_formed_lo'])}–{pct(r['p_formed_hi'])}]",
+                pct(r["p_undersized"]),
+                pct(r["p_stalled"]),
+                f"{show(r['force_median'])} ({show(r['force_p05'])}–{show(r['force_p95'])})",
+                "never formed" if rounds is None or rounds != rounds else f"{rounds:.0f}",
+                ", ".join(accept) or "—",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "scenario",
+                "P(formed) [95%]",
+                "undersized",
+                "stalled",
+                "counted force: median (5–95%)",
+                "weeks to form (median)",
+                "veto players' acceptance at the deadline (median)",
+            ],
+            rows,
+        )
+    )
+    lines += [
+        "",
+        "A run forms when the counted force reaches the target *and* every veto player "
+        "accepts the mandate, so a large force can still fail to form.",
+    ]
+    lines += ["", "## P(commit) by state", ""]
+    codes = [c[len("p_commit.") :] for c in comp.columns if c.startswith("p_commit.")]
+    state_rows = []
+    for code in codes:
+        values = comp[f"p_commit.{code}"].tolist()
+        kinds = comp[f"kind.{code}"].tolist()
+        cells = [
+            "—" if v is None or v != v else f"{v:.2f}" + (f" ({k})" if k else "")
+            for v, k in zip(values, kinds, strict=True)
+        ]
+        present = [v for v in values if v is not None and v == v]
+        spread = max(present) - min(present) if present else 0.0
+        state_rows.append((-spread, code, [f"`{code}`", *cells]))
+    lines.append(
+        table(["state", *[f"`{n}`" for n in names]], [r for _, _, r in sorted(state_rows)])
+    )
+    lines += [
+        "",
+        "In brackets: the contribution kind most often committed. States are listed by how "
+        "much their P(commit) differs between the scenarios.",
+        "",
+        "## Charts",
+        "",
+        charts_md(charts),
+    ]
+    return "\n".join(lines).rstrip() + "\n"

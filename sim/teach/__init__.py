@@ -1,0 +1,1 @@
+"""Teaching: classroom play against the model (`play`)."""
