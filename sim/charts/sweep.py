@@ -393,10 +393,15 @@ def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
 def _scatter(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
     axes_meta = meta["axes"]
     n = len(axes_meta)
-    title = f"P(formed) and expected force against each axis: {meta.get('title') or ''}".rstrip(": ")
+    title = f"P(formed) and expected force against each axis: {meta.get('title') or ''}".rstrip(
+        ": "
+    )
     with style.chart_style():
         fig, body = header_figure(
-            max(6.0, 3.2 * n + 0.8), 5.6, title, _subtitle(meta, "Latin hypercube sample" if meta.get("design") == "lhs" else "")
+            max(6.0, 3.2 * n + 0.8),
+            5.6,
+            title,
+            _subtitle(meta, "Latin hypercube sample" if meta.get("design") == "lhs" else ""),
         )
         axes = body.subplots(2, n, squeeze=False, sharey="row")
         for j, axis in enumerate(axes_meta):

@@ -84,7 +84,14 @@ def sweep_markdown(sw, result, tipping: pd.DataFrame | None, charts: list[dict])
         ]
         rows = []
         for r in tipping.head(MAX_ROWS).to_dict("records"):
-            at = "" if r["at"] is None or r["at"] != r["at"] else f" (≈ {show(r['at'])})"
+            a = r["at"]
+            at = (
+                ""
+                if a is None or a != a
+                else f" (≈ {a:,.0f})"
+                if abs(a) >= 100
+                else f" (≈ {a:.2f})"
+            )
             rows.append(
                 [
                     f"{names.get(r['state'], r['state'])} ({r['state']})",

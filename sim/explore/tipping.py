@@ -70,4 +70,9 @@ def _key(v: Any) -> Any:
 
 
 def _show(v: Any) -> str:
-    return str(v).lower() if isinstance(v, bool) else str(v)
+    """A held value as text: true/false, whole floats without '.0'."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

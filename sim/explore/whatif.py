@@ -12,7 +12,7 @@ The search (see docs/explore.md):
    Pairs are drawn from a pool of promising single changes: the three that meet
    the most of the state's violated red lines (checked on the mandate with the
    rule's own predicate), and the `pool` (6) changes that
-   raise its P(commit), then its mean final payoff, the most. Two changes of
+   raise its mean final payoff, then its P(commit), the most. Two changes of
    the same clause are never paired. At most 36 pairs are run.
 3. **Ranking.** Changes that bring the state in, smallest first: fewer
    clauses, then fewer ordinal steps, then fewer veto players flipped to
@@ -237,7 +237,7 @@ def _pool(sc: Scenario, singles: list[Candidate], base: dict, state: str, k: int
     """Promising single changes to pair.
 
     The LIFTERS changes that meet the most of the state's violated red lines,
-    then the `k` changes that raise its P(commit), then its mean final payoff,
+    then the `k` changes that raise its mean final payoff, then its P(commit),
     the most (only changes that raise one of them).
     """
     pay0 = base.get("final_payoff", {}).get(state) or 0.0
@@ -245,7 +245,7 @@ def _pool(sc: Scenario, singles: list[Candidate], base: dict, state: str, k: int
     def gain(c: Candidate) -> tuple[float, float]:
         r = c.result
         pay = r.get("final_payoff", {}).get(state, pay0) or 0.0
-        return (r["p_commit"][state] - base["p_commit"][state], pay - pay0)
+        return (pay - pay0, r["p_commit"][state] - base["p_commit"][state])
 
     lifts = {c.text(): lifted_red_lines(sc, _apply(sc, c.changes), state) for c in singles}
     lifting = sorted(
@@ -254,7 +254,7 @@ def _pool(sc: Scenario, singles: list[Candidate], base: dict, state: str, k: int
     chosen = [c.changes[0] for c in lifting[:LIFTERS]]
     ranked = sorted(singles, key=lambda c: (*(-g for g in gain(c)), c.text()))
     for c in ranked:
-        if len(chosen) >= LIFTERS + k or not (gain(c) > (0.0, 0.0)):
+        if len(chosen) >= LIFTERS + k or not any(g > 0 for g in gain(c)):
             break
         if c.changes[0] not in chosen:
             chosen.append(c.changes[0])
