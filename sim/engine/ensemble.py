@@ -62,7 +62,9 @@ def run_ensemble(
     seed = C.scenario.run.seed if seed is None else seed
     size = BATCH if engine == "fast" else MESA_BATCH
     if workers > 1:
-        size = max(1, min(size, -(-runs // (2 * workers))))
+        # A whole number of batches per worker, so no worker is left with the tail.
+        n_batches = workers * -(-runs // (workers * size))
+        size = max(1, -(-runs // n_batches))
     rec = Recorder(C, runs, detail)
     jobs = list(batches(runs, size))
     if workers <= 1:

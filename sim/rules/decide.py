@@ -50,10 +50,7 @@ def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.
 
 def choose_kind(u: np.ndarray, free: np.ndarray):
     """Best kind among the free ones; (best (R,S), its payoff, whether any is free)."""
-    masked = np.where(free, u, NEG)
-    best = masked.argmax(axis=2)
-    top = np.take_along_axis(masked, best[..., None], 2)[..., 0]
-    return best, top, free.any(axis=2)
+    return kinds.best_slot(u, free)
 
 
 def counted_pledge(C, P, u, free, vetoed):
@@ -108,23 +105,25 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     for j in active:
         open_ = ~made[:, j] & changes_anything(m, C.concession_changes[j])
         open_all[:, j] = open_
-        if not open_.any():
+        rows = np.flatnonzero(open_)
+        if not len(rows):
             continue
-        mj = apply_changes(m, C.concession_changes[j])
-        _, acc_j = actors.acceptance(C, P, mj)
-        _, consent_j = actors.consent(C, P, mj)
-        accept_if[:, j, :] = acc_j
-        world_j = world_conditions(C, P, mj, obs.level, consent_j, acc_j)
-        _, u_j, blocked_j, _ = evaluate(C, P, mj, obs, soc, world_j)
-        free_j = has_cap & ~blocked_j
-        liftable |= open_[:, None] & free_j.any(axis=2)
-        _, top_j, any_j, size_j = counted_pledge(C, P, u_j, free_j, vetoed)
-        brings = needs & open_[:, None] & any_j & (top_j >= th.offered)
-        demand = np.where((demand < 0) & brings, j, demand)
-        pledge_if[:, :, j] = np.where(brings, size_j, 0.0)
-        lifts = _lifts(C, mj, world_j, binding)
-        key = np.where(lifts, 1e6, 0.0) + np.maximum(top_j, -1e5)
-        step_key[:, :, j] = np.where(open_[:, None], key, -np.inf)
+        # Evaluate the concession only in the runs where it is still open.
+        Pj, obs_j, soc_j = _rows(P, obs, soc, rows, R)
+        mj = apply_changes(m[rows], C.concession_changes[j])
+        _, acc_j = actors.acceptance(C, Pj, mj)
+        _, consent_j = actors.consent(C, Pj, mj)
+        accept_if[rows, j, :] = acc_j
+        world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j)
+        _, u_j, blocked_j, _ = evaluate(C, Pj, mj, obs_j, soc_j, world_j)
+        free_j = (Pj["slot_capacity"] >= Pj["slot_unit"]) & ~blocked_j
+        liftable[rows] |= kinds.any_slot(free_j)
+        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed)
+        brings = needs[rows] & any_j & (top_j >= th.offered)
+        demand[rows] = np.where((demand[rows] < 0) & brings, j, demand[rows])
+        pledge_if[rows, :, j] = np.where(brings, size_j, 0.0)
+        lifts = _lifts(C, mj, world_j, binding[rows])
+        step_key[rows, :, j] = np.where(lifts, 1e6, 0.0) + np.maximum(top_j, -1e5)
     if len(active):
         demand, credit, lift_all = _bundle(
             C, P, m, obs, soc, made, vetoed, has_cap, np.where(needs, demand, 0), step_key, th
@@ -167,6 +166,15 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         open_=open_all,
         pledge_if=pledge_if,
     )
+
+
+def _rows(P: dict, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
+    """Parameters, observations and social components of a subset of runs."""
+    if len(rows) == R:
+        return P, obs, soc
+    Pj = {k: (v[rows] if v.shape[0] > 1 else v) for k, v in P.items()}
+    obs_j = payoff.Observed(*(getattr(obs, f)[rows] for f in payoff.Observed.__dataclass_fields__))
+    return Pj, obs_j, {k: v[rows] for k, v in soc.items()}
 
 
 def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
