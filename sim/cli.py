@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sim.parallel import cores, processes
 from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
@@ -49,16 +49,16 @@ def load_compiled(path: Path, **run):
 def auto_workers(runs: int, engine: str) -> int:
     """All cores when the work outweighs starting processes (about 1 s), else one."""
     enough = runs >= (4000 if engine == "fast" else 200)
-    return max(1, os.cpu_count() or 1) if enough else 1
+    return cores() if enough else 1
 
 
-def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1):
+def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1, pool=None):
     """Run the ensemble with a progress bar on stderr."""
     from sim.engine.ensemble import run_ensemble
 
     runs = C.scenario.run.runs
     if quiet:
-        return run_ensemble(C, detail=detail, engine=engine, workers=workers)
+        return run_ensemble(C, detail=detail, engine=engine, workers=workers, pool=pool)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -72,6 +72,7 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1
             detail=detail,
             engine=engine,
             workers=workers,
+            pool=pool,
             progress=lambda n: bar.advance(task, n),
         )
 
@@ -97,24 +98,25 @@ def run(
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
     C = load_compiled(scenario, runs=runs, seed=seed)
     workers = workers or auto_workers(C.scenario.run.runs, engine)
-    tables = run_with_progress(C, engine, detail_runs, quiet, workers)
-    final = out_dir or Path("results") / C.scenario.name
-    argv = [
-        "forcegen",
-        "run",
-        str(scenario),
-        "--runs",
-        str(C.scenario.run.runs),
-        "--seed",
-        str(C.scenario.run.seed),
-        "--out",
-        str(final),
-        "--engine",
-        engine,
-        "--detail-runs",
-        str(detail_runs),
-    ]
-    summary = write_results(C, tables, final, engine, detail_runs, argv, workers=workers)
+    with processes(workers) as pool:
+        tables = run_with_progress(C, engine, detail_runs, quiet, workers, pool)
+        final = out_dir or Path("results") / C.scenario.name
+        argv = [
+            "forcegen",
+            "run",
+            str(scenario),
+            "--runs",
+            str(C.scenario.run.runs),
+            "--seed",
+            str(C.scenario.run.seed),
+            "--out",
+            str(final),
+            "--engine",
+            engine,
+            "--detail-runs",
+            str(detail_runs),
+        ]
+        summary = write_results(C, tables, final, engine, detail_runs, argv, pool=pool)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)

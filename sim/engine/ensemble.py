@@ -9,7 +9,7 @@ whatever the engine, the batch size and the number of workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
 import numpy as np
@@ -56,29 +56,36 @@ def run_ensemble(
     engine: str = "fast",
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    pool: Executor | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run `runs` runs and return the tidy tables. Same seed, same tables."""
     runs = C.scenario.run.runs if runs is None else runs
     seed = C.scenario.run.seed if seed is None else seed
     size = BATCH if engine == "fast" else MESA_BATCH
+    workers = getattr(pool, "_max_workers", workers)
     if workers > 1:
         # A whole number of batches per worker, so no worker is left with the tail.
         n_batches = workers * -(-runs // (workers * size))
         size = max(1, -(-runs // n_batches))
     rec = Recorder(C, runs, detail)
     jobs = list(batches(runs, size))
+    if pool is not None:
+        return _collect(pool, C, seed, jobs, runs, detail, engine, rec, progress)
     if workers <= 1:
         for ids in jobs:
             rec.merge(run_batch(C, seed, ids, runs, detail, engine))
             if progress:
                 progress(len(ids))
         return rec.tables()
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = {
-            pool.submit(run_batch, C, seed, ids, runs, detail, engine): len(ids) for ids in jobs
-        }
-        for fut in as_completed(futures):
-            rec.merge(fut.result())
-            if progress:
-                progress(futures[fut])
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as own:
+        return _collect(own, C, seed, jobs, runs, detail, engine, rec, progress)
+
+
+def _collect(pool, C, seed, jobs, runs, detail, engine, rec, progress):
+    """Submit every batch to the pool and merge the recorders as they finish."""
+    futures = {pool.submit(run_batch, C, seed, ids, runs, detail, engine): len(ids) for ids in jobs}
+    for fut in as_completed(futures):
+        rec.merge(fut.result())
+        if progress:
+            progress(futures[fut])
     return rec.tables()

@@ -71,13 +71,14 @@ def write_results(
     detail: int,
     argv: list[str] | None = None,
     workers: int = 1,
+    pool=None,
 ) -> dict:
     """Write the whole folder atomically; return the summary."""
     summary = summarise(tables, C)
     meta = chart_meta(C, tables)
     with atomic_folder(final) as out:
         write_tables(tables, out)
-        charts = draw_all(tables, meta, out / "charts", workers=workers)
+        charts = draw_all(tables, meta, out / "charts", workers=workers, pool=pool)
         for chart in charts:
             chart["png"] = f"charts/{chart['png']}"
             chart["svg"] = f"charts/{chart['svg']}"
