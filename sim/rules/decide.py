@@ -66,9 +66,9 @@ def counted_pledge(C, P, u, free, vetoed):
     return best, top, anyfree, np.where(counts, size, 0.0)
 
 
-def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False):
+def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False, base=None, changed=()):
     """Payoff per kind and red-line blocks under a mandate."""
-    comp = payoff.components(C, P, m, obs, soc)
+    comp = payoff.components(C, P, m, obs, soc, base, changed)
     u = payoff.by_kind(comp, P)
     blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m), first)
     return comp, u, blocked, first
@@ -115,7 +115,11 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         _, consent_j = actors.consent(C, Pj, mj)
         accept_if[rows, j, :] = acc_j
         world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j)
-        _, u_j, blocked_j, _ = evaluate(C, Pj, mj, obs_j, soc_j, world_j)
+        base_j = comp if len(rows) == R else {k: v[rows] for k, v in comp.items()}
+        changed = {col for col, _, _ in C.concession_changes[j]}
+        _, u_j, blocked_j, _ = evaluate(
+            C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed
+        )
         free_j = (Pj["slot_capacity"] >= Pj["slot_unit"]) & ~blocked_j
         liftable[rows] |= kinds.any_slot(free_j)
         _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed)

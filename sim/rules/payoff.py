@@ -118,16 +118,49 @@ def social(C, P, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray
     }
 
 
-def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every payoff component that does not depend on the contribution kind."""
+def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray], base=None, changed=()):
+    """Every payoff component that does not depend on the contribution kind.
+
+    With `base` (the components under another mandate, same runs) and the
+    mandate columns `changed` since, a component that reads none of them is
+    taken from `base`: the same inputs, so the same numbers, without the work.
+    """
+    reads = _reads(C)
     cav = opted_out(C, m)
-    return {
-        "incentives": incentives(C, P, m),
-        "distance": distance(C, P, m, cav),
-        "domestic": P["domestic_opposition"] * perception(C, P, m, cav, obs.level),
-        "risk": (1.0 - P["risk_tolerance"]) * risk(C, P, m, obs.consent, obs.level)[:, None],
-        **soc,
+
+    def fresh(name: str) -> bool:
+        return base is None or not reads[name].isdisjoint(changed)
+
+    out = {
+        "incentives": incentives(C, P, m) if fresh("incentives") else base["incentives"],
+        "distance": distance(C, P, m, cav) if fresh("distance") else base["distance"],
+        "domestic": (
+            P["domestic_opposition"] * perception(C, P, m, cav, obs.level)
+            if fresh("domestic")
+            else base["domestic"]
+        ),
+        "risk": (
+            (1.0 - P["risk_tolerance"]) * risk(C, P, m, obs.consent, obs.level)[:, None]
+            if fresh("risk")
+            else base["risk"]
+        ),
     }
+    return {**out, **soc}
+
+
+def _reads(C: Compiled) -> dict[str, set[int]]:
+    """The mandate columns each mandate-dependent component reads."""
+    cached = C.extra.get("component_reads")
+    if cached is None:
+        cav = {C.extra["caveat_col"]} if C.optout.any() and C.extra["caveat_col"] >= 0 else set()
+        cached = {
+            "incentives": {int(c) for lin in C.incentive_lin for c in lin.cols},
+            "distance": {int(c) for c in C.prefs["col"]} | cav,
+            "domestic": {int(c) for c in C.env["perception"].cols} | cav,
+            "risk": {int(c) for c in C.env["risk"].cols},
+        }
+        C.extra["component_reads"] = cached
+    return cached
 
 
 def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
