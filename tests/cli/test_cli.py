@@ -166,3 +166,20 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0
     assert "run" in proc.stdout and "validate" in proc.stdout
+
+
+def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
+    folders = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        args = ["run", str(FLAGSHIP), "--runs", "30", "--out", str(out), "--quiet"]
+        result = runner.invoke(app, [*args, "--workers", workers, "--detail-runs", "10"])
+        assert result.exit_code == 0, result.output
+        folders.append(out)
+    one, two = folders
+    names = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    for name in names:
+        if name.name == "manifest.json":
+            continue
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
