@@ -12,10 +12,12 @@ def pct(p: float | None) -> str:
     return "n/a" if p is None else f"{100 * p:.0f}%"
 
 
-def mandate_text(C: Compiled) -> str:
-    """The mandate's terms as a readable list."""
+def mandate_words(C: Compiled, terms: dict, skip: tuple[str, ...] = ()) -> str:
+    """A mandate's terms as a readable list ("Use of force: enforcement; ...")."""
     parts = []
-    for term, value in C.scenario.mandate.items():
+    for term, value in terms.items():
+        if term in skip:
+            continue
         label = C.scenario.vocabulary[term].label or term.replace("_", " ")
         if isinstance(value, list):
             shown = ", ".join(v.replace("_", " ") for v in value) or "none"
@@ -25,6 +27,11 @@ def mandate_text(C: Compiled) -> str:
             shown = str(value).replace("_", " ")
         parts.append(f"{label}: {shown}")
     return "; ".join(parts)
+
+
+def mandate_text(C: Compiled) -> str:
+    """The scenario's mandate as a readable list."""
+    return mandate_words(C, C.scenario.mandate)
 
 
 def scenario_paragraph(C: Compiled, summary: dict) -> str:

@@ -125,17 +125,7 @@ def _commit(comp, commits, meta, out_dir) -> dict:
                 zorder=3,
             )
             if v >= 0.5:
-                ax.add_patch(
-                    Rectangle(
-                        (c - 0.5, r - 0.5),
-                        1,
-                        1,
-                        fill=False,
-                        edgecolor=style.INK,
-                        linewidth=1.6,
-                        zorder=4,
-                    )
-                )
+                style.outline_cell(ax, r, c, zorder=4)
         ax.set_xticks(range(len(names)), [style.wrap(n.replace("_", " "), 14) for n in names])
         ax.xaxis.tick_top()
         ax.set_yticks(range(len(states)), [style.state_label(s, meta) for s in states])

@@ -246,3 +246,14 @@ def fmt_share(value: float) -> str:
     """A share of runs as a percentage, e.g. 0.345 -> '35%'."""
     pct = 100 * value
     return f"{pct:.0f}%" if pct >= 1 or pct == 0 else f"{pct:.1f}%"
+
+
+def outline_cell(ax: Axes, row: int, col: int, zorder: int = 4) -> None:
+    """Frame one cell of a heatmap (e.g. a probability of at least one half)."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(
+        Rectangle(
+            (col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=INK, linewidth=1.6, zorder=zorder
+        )
+    )

@@ -23,7 +23,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
-from matplotlib.patches import Rectangle
 
 from sim.charts import style
 
@@ -280,17 +279,7 @@ def _heat(
     if outline is not None:
         for (r, c), v in np.ndenumerate(m):
             if v >= outline:
-                ax.add_patch(
-                    Rectangle(
-                        (c - 0.5, r - 0.5),
-                        1,
-                        1,
-                        fill=False,
-                        edgecolor=style.INK,
-                        linewidth=1.6,
-                        zorder=3,
-                    )
-                )
+                style.outline_cell(ax, r, c, zorder=3)
     if m.size <= 120:
         for (r, c), v in np.ndenumerate(m):
             if np.isnan(v):

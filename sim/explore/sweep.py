@@ -37,8 +37,8 @@ from sim.explore import paths
 from sim.explore.cache import PointCache, point_key
 from sim.explore.runner import run_point
 from sim.explore.stats import wilson
-from sim.scenario.errors import ScenarioError, suggest, unknown
-from sim.scenario.loader import load, override, read_yaml, scenario_hash
+from sim.scenario.errors import ScenarioError, unknown
+from sim.scenario.loader import load, one_line, override, read_yaml, scenario_hash
 from sim.scenario.schema import MAX_RUNS, Scenario
 
 MAX_POINTS = 5000
@@ -117,30 +117,7 @@ class Sweep:
 
 def _one_line(exc: ValidationError, file: str) -> ScenarioError:
     """The first pydantic error of a sweep file as one line, with a did-you-mean hint."""
-    errors = exc.errors()
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-    path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
-    if err["type"] == "extra_forbidden":
-        model: Any = SweepSpec
-        if "axes" in loc[:1]:
-            model = AxisSpec
-        if "values" in loc:
-            model = RangeSpec
-        known = [f.alias or n for n, f in model.model_fields.items()]
-        hint = suggest(str(loc[-1]), known) or f"; expected one of: {', '.join(known)}"
-        return ScenarioError(f"unknown field {loc[-1]!r}{hint}", path, file)
-    if err["type"] == "missing":
-        return ScenarioError("missing required field", path, file)
-    msg = err["msg"].removeprefix("Value error, ")
-    value = err.get("input")
-    if err["type"] == "literal_error" and isinstance(value, str):
-        msg = (
-            f"unexpected value {value!r}{suggest(value, ['grid', 'lhs'])}; expected 'grid' or 'lhs'"
-        )
-    elif not isinstance(value, dict | list) and value is not None and "got" not in msg:
-        msg = f"{msg}, got {value!r}"
-    return ScenarioError(msg, path, file)
+    return one_line(exc, file, root=SweepSpec, prefer_unknown=True)
 
 
 def _clean(x: float, integer: bool) -> float | int:

@@ -120,7 +120,7 @@ def validate(data: dict, file: str = "") -> Scenario:
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise _one_line(exc, file) from None
+        raise one_line(exc, file) from None
     try:
         check_references(sc)
     except ScenarioError as exc:
@@ -139,13 +139,22 @@ def _dotted(loc: tuple) -> str:
     return out
 
 
-def _one_line(exc: ValidationError, file: str) -> ScenarioError:
-    """The first pydantic error as one line, with a hint for a misspelt key."""
-    err = exc.errors()[0]
+def one_line(
+    exc: ValidationError, file: str, root: type[BaseModel] = Scenario, prefer_unknown: bool = False
+) -> ScenarioError:
+    """A pydantic error as one line, with a hint for a misspelt key or value.
+
+    `root` is the model that was validated (a scenario, a sweep file...), so the
+    hint can list the field names allowed where the unknown key stands.
+    """
+    errors = exc.errors()
+    err = errors[0]
+    if prefer_unknown:
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), err)
     loc = tuple(p for p in err["loc"] if not _is_wrapper(p))
     path = _dotted(loc)
     if err["type"] == "extra_forbidden":
-        known = _fields_at(loc[:-1])
+        known = _fields_at(loc[:-1], root)
         hint = suggest(loc[-1], known)
         if not hint and known:
             hint = f"; expected one of: {', '.join(sorted(known))}"
@@ -170,9 +179,9 @@ def _is_wrapper(part: Any) -> bool:
     )
 
 
-def _fields_at(loc: tuple) -> list[str]:
+def _fields_at(loc: tuple, root: type[BaseModel] = Scenario) -> list[str]:
     """The field names the schema allows at a location (for did-you-mean hints)."""
-    cls: Any = Scenario
+    cls: Any = root
     for part in loc:
         cls = _inner(cls, part)
         if cls is None:

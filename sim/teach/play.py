@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.analysis import story
-from sim.analysis.report import mandate_text
+from sim.analysis.report import mandate_text, mandate_words
 from sim.charts import play as play_charts
 from sim.engine.model import ForceModel
 from sim.engine.trace import Trace
@@ -490,19 +490,7 @@ def pledge_text(C: Compiled, kind: str, pledge: float, vetoed: bool = False) -> 
 
 def mandate_now(C: Compiled, terms: dict) -> str:
     """The mandate as it stands, in words (clarity left out: it is shown apart)."""
-    parts = []
-    for term, value in terms.items():
-        if term == C.scenario.force.clarity_term:
-            continue
-        label = C.scenario.vocabulary[term].label or term.replace("_", " ")
-        if isinstance(value, list):
-            shown = ", ".join(v.replace("_", " ") for v in value) or "none"
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        else:
-            shown = str(value).replace("_", " ")
-        parts.append(f"{label}: {shown}")
-    return "; ".join(parts) + "."
+    return mandate_words(C, terms, skip=(C.scenario.force.clarity_term,)) + "."
 
 
 def red_line_status(C: Compiled, rl, terms: dict) -> str:
