@@ -334,15 +334,19 @@ def contribution(C: Compiled, w: Week) -> str:
     return text
 
 
-def holding_back(w: Week, ex: Explanation) -> str:
-    """What keeps the state where it is this week, in a few words."""
+def holding_back(w: Week, ex: Explanation, short: bool = False) -> str:
+    """What keeps the state where it is this week, in a few words (fewer if `short`)."""
     if w.stance == "committed":
         return "—"
     if w.binding:
-        return f"red line `{w.binding}`"
+        return f"red line {w.binding}" if short else f"red line `{w.binding}`"
     if not w.gate_open:
+        if short:
+            return f"clarity {w.clarity:.2f} < {ex.threshold:.2f}"
         return f"waiting for clarity ({w.clarity:.2f} < {ex.threshold:.2f})"
     rung = "offered" if w.stance != "offered" else "committed"
+    if short:
+        return f"payoff below {rung} ({_num(ex.thresholds[rung])})"
     return f"payoff {w.payoff:+.2f} below the {rung} level ({ex.thresholds[rung]:+.2f})"
 
 
@@ -393,18 +397,6 @@ def flip_short(C: Compiled, w: Week) -> str:
     if f.veto_losses:
         text += " (" + ", ".join(f.veto_losses) + " rejects)"
     return text
-
-
-def held_short(w: Week, ex: Explanation) -> str:
-    """What keeps the state where it is, in a few words (terminal table)."""
-    if w.stance == "committed":
-        return "—"
-    if w.binding:
-        return f"red line {w.binding}"
-    if not w.gate_open:
-        return f"clarity {w.clarity:.2f} < {ex.threshold:.2f}"
-    rung = "offered" if w.stance != "offered" else "committed"
-    return f"payoff below {rung} ({_num(ex.thresholds[rung])})"
 
 
 def peer_text(C: Compiled, w: Week) -> str:
@@ -679,7 +671,7 @@ def _week_table(C: Compiled, ex: Explanation) -> Table:
             w.stance,
             contribution(C, w),
             _num(w.payoff),
-            held_short(w, ex),
+            holding_back(w, ex, short=True),
             _num(w.conformity),
             words(w.demand) if w.demand else "—",
             flip_short(C, w),
@@ -700,7 +692,7 @@ def print_explanation(console: Console, ex: Explanation) -> None:
         for w in ex.weeks:
             console.print(
                 f"[bold]{w.week:>3}[/bold] {w.stance:<11} {_num(w.payoff):>6}  "
-                f"{contribution(C, w)} · held back by: {held_short(w, ex)}",
+                f"{contribution(C, w)} · held back by: {holding_back(w, ex, short=True)}",
                 highlight=False,
             )
             console.print(
