@@ -87,7 +87,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         ax.xaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
         ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.set_ylabel("Contributors counted toward the target (ISO codes)")
+        ax.set_ylabel("Counted contributors")
         ax.tick_params(axis="y", length=0)
         png, svg = style.save(fig, out_dir, NAME)
     return {"name": NAME, "png": png, "svg": svg, "title": TITLE,
