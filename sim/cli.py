@@ -92,12 +92,28 @@ def run(
 ) -> None:
     """Run a scenario's ensemble and write tables, charts and a report."""
     from sim.analysis.console import print_summary
-    from sim.output.write import write_results
 
     if engine not in ("fast", "mesa"):
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
     C = load_compiled(scenario, runs=runs, seed=seed)
     workers = workers or auto_workers(C.scenario.run.runs, engine)
+    try:
+        summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers)
+    except KeyboardInterrupt:
+        err.print(
+            "interrupted: no results folder was written (an earlier one is left as it was)",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    if not quiet:
+        print_summary(out, C, summary)
+    out.print(f"results: {final}", highlight=False)
+
+
+def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers):
+    """Run the ensemble and write the results folder (atomically); return the summary."""
+    from sim.output.write import write_results
+
     with processes(workers) as pool:
         tables = run_with_progress(C, engine, detail_runs, quiet, workers, pool)
         final = out_dir or Path("results") / C.scenario.name
@@ -117,9 +133,7 @@ def run(
             str(detail_runs),
         ]
         summary = write_results(C, tables, final, engine, detail_runs, argv, pool=pool)
-    if not quiet:
-        print_summary(out, C, summary)
-    out.print(f"results: {final}", highlight=False)
+    return summary, final
 
 
 @app.command()

@@ -183,3 +183,20 @@ def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
         if name.name == "manifest.json":
             continue
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_interrupted_run_says_so_in_one_line_and_leaves_no_folder(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from sim.output import write
+
+    def interrupt(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write, "draw_all", interrupt)
+    out = tmp_path / "res"
+    result = runner.invoke(app, ["run", str(FLAGSHIP), "--runs", "5", "--out", str(out), "--quiet"])
+    assert result.exit_code == 130
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted:")
+    assert list(tmp_path.iterdir()) == []
