@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.decide import Decision
-from sim.scenario.arrays import COMMITTED, CONDITIONAL, OFFERED, Compiled
+from sim.scenario.arrays import CONDITIONAL, OFFERED, Compiled
 
 
 def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, mech) -> np.ndarray:
@@ -64,6 +64,3 @@ def side_payment(C: Compiled, P: dict, dec: Decision, force, budget, paid, mech)
     any_ok = ok.any(axis=1)
     pay = np.where(any_ok, np.take_along_axis(gap, pick[:, None], 1)[:, 0], 0.0)
     return np.where(any_ok, pick, -1), pay
-
-
-__all__ = ["COMMITTED", "concede", "side_payment"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenario.arrays import COMMITTED, CONDITIONAL, CONSIDERING, DECLINED, OFFERED
+from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED
 
 NEXT_RUNG = np.array([CONDITIONAL, CONDITIONAL, OFFERED, COMMITTED, COMMITTED])
 
@@ -49,6 +49,3 @@ def pledge(u, capacity, unit, offered, full, min_share) -> np.ndarray:
     units = np.floor(capacity * share / unit)
     units = np.where(capacity >= unit, np.maximum(units, 1.0), 0.0)
     return units * unit
-
-
-__all__ = ["CONSIDERING", "ladder", "level", "pledge"]
