@@ -43,23 +43,7 @@ def _caption(force: pd.DataFrame, meta: Mapping) -> str:
 
 
 def _reference_lines(ax, meta: Mapping, force: pd.DataFrame) -> None:
-    target, minimum = meta.get("target"), meta.get("minimum_viable")
-    if target:
-        ax.axhline(
-            target,
-            color=style.TARGET_COLOUR,
-            linewidth=1.4,
-            linestyle="--",
-            label=f"Target ({style.fmt_amount(target)})",
-        )
-    if minimum:
-        ax.axhline(
-            minimum,
-            color=style.MINIMUM_COLOUR,
-            linewidth=1.4,
-            linestyle=":",
-            label=f"Minimum viable ({style.fmt_amount(minimum)})",
-        )
+    style.target_lines(ax, meta.get("target"), meta.get("minimum_viable"))
     deadline = meta.get("deadline")
     if deadline and not force.empty and deadline <= force["round"].max() + 1:
         style.deadline_line(ax, deadline)

@@ -43,19 +43,8 @@ def draw_force(game: dict, model: dict, meta: Mapping, out_dir: Path) -> dict:
         ax.plot(
             m["round"], m["force"], color=MODEL, lw=1.8, ls="--", label="all-model run", zorder=4
         )
-        target, minimum = meta.get("target"), meta.get("minimum_viable")
-        if target:
-            ax.axhline(
-                target, color=style.TARGET_COLOUR, lw=1.3, ls="--", label=f"target ({target:,.0f})"
-            )
-        if minimum:
-            ax.axhline(
-                minimum,
-                color=style.MINIMUM_COLOUR,
-                lw=1.3,
-                ls=":",
-                label=f"minimum viable ({minimum:,.0f})",
-            )
+        target = meta.get("target")
+        style.target_lines(ax, target, meta.get("minimum_viable"), width=1.3)
         deadline = meta.get("deadline")
         last = int(max(g["round"].max(), m["round"].max()))
         if deadline and deadline <= last + 1:

@@ -257,3 +257,25 @@ def outline_cell(ax: Axes, row: int, col: int, zorder: int = 4) -> None:
             (col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=INK, linewidth=1.6, zorder=zorder
         )
     )
+
+
+def target_lines(
+    ax: Axes, target: float | None, minimum: float | None = None, width: float = 1.4
+) -> None:
+    """The broker's target (dashed) and minimum viable size (dotted), labelled for the legend."""
+    if target:
+        ax.axhline(
+            target,
+            color=TARGET_COLOUR,
+            linewidth=width,
+            linestyle="--",
+            label=f"Target ({fmt_amount(target)})",
+        )
+    if minimum:
+        ax.axhline(
+            minimum,
+            color=MINIMUM_COLOUR,
+            linewidth=width,
+            linestyle=":",
+            label=f"Minimum viable ({fmt_amount(minimum)})",
+        )

@@ -183,14 +183,7 @@ def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
         )
         ax2.plot(x, data["expected_force"], marker="o", color=FORCE_COLOUR, label="Expected (mean)")
         target = meta.get("target")
-        if target:
-            ax2.axhline(
-                target,
-                color=style.TARGET_COLOUR,
-                linestyle="--",
-                linewidth=1.3,
-                label=f"Target ({style.fmt_amount(target)})",
-            )
+        style.target_lines(ax2, target, width=1.3)
         ax2.set_ylim(bottom=0)
         ax2.set_title("Counted force at the end of the run", fontsize=10)
         ax2.set_ylabel("personnel")
