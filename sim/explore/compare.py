@@ -19,7 +19,7 @@ import pandas as pd
 from sim.explore.diff import GROUP_ORDER, Clause
 from sim.explore.report import charts_md, pct, show, table
 from sim.explore.runner import outcome_of, simulate
-from sim.explore.stats import wilson
+from sim.numbers import wilson
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load, override, scenario_hash

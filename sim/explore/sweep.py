@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.explore import paths
 from sim.explore.cache import PointCache, point_key
 from sim.explore.runner import run_point
-from sim.explore.stats import wilson
+from sim.numbers import wilson
 from sim.scenario.errors import ScenarioError, unknown
 from sim.scenario.loader import load, one_line, override, read_yaml, scenario_hash
 from sim.scenario.schema import MAX_RUNS, Scenario

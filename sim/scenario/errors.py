@@ -39,3 +39,19 @@ def unknown(kind: str, name: str, known: Iterable[str], path: str) -> ScenarioEr
         shown = ", ".join(sorted(map(str, known))[:12])
         hint = f"; expected one of: {shown}" if shown else ""
     return ScenarioError(f"unknown {kind} {name!r}{hint}", path)
+
+
+def resolve_name(kind: str, text: str, known: Iterable[str], path: str) -> str:
+    """The declared name that `text` means, matched case-insensitively.
+
+    Used wherever a user names something on the command line or in a file
+    (`--state pak`, `--as idn`): an exact or case-only match resolves, anything
+    else is refused with the did-you-mean hint.
+    """
+    known = [str(k) for k in known]
+    if text in known:
+        return text
+    folded = [k for k in known if k.casefold() == str(text).casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise unknown(kind, text, known, path)
