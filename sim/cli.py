@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +12,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sim.output.folder import FolderError, check_target
 from sim.parallel import cores, processes
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, resolve_name
+
+try:  # typer >= 0.24 carries its own copy of Click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer uses Click itself
+    from click import exceptions as click_errors
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Force-generation negotiation simulator: which states contribute, in what form, and why.",
 )
 out = Console()
@@ -23,11 +33,72 @@ err = Console(stderr=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="A scenario YAML file.")]
 
+NO_FOLDER = "interrupted: no results folder was written (an earlier one is left as it was)"
+WORKER_DIED = (
+    "a worker process stopped unexpectedly (killed, or out of memory); nothing was written"
+)
 
-def fail(message: str) -> None:
-    """Bad input: one line on stderr, exit status 2, no traceback."""
+
+def fail(message: str, code: int = 2) -> None:
+    """Bad input (exit 2) or a fault of the environment (exit 1): one line on stderr."""
     err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+def note(message: str) -> None:
+    """One line on stderr that is not an error."""
+    err.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def guarded(interrupted: str = NO_FOLDER):
+    """Turn every expected failure of a command into one line and an exit status.
+
+    Bad input and an output folder forcegen may not use: 2; a fault of the
+    environment (read-only or full disk, a worker killed): 1; Ctrl-C: 130.
+    """
+
+    def wrap(command):
+        @functools.wraps(command)
+        def guarded_command(*args, **kwargs):
+            from sim.explore.executors import ExecutorError
+
+            try:
+                return command(*args, **kwargs)
+            except KeyboardInterrupt:
+                err.print(interrupted, markup=False, highlight=False, soft_wrap=True)
+                raise typer.Exit(130) from None
+            except FolderError as exc:
+                fail(str(exc), exc.code)
+            except (ScenarioError, ExecutorError) as exc:
+                fail(str(exc))
+            except BrokenProcessPool:
+                fail(WORKER_DIED, 1)
+            except OSError as exc:
+                where = f"{exc.filename}: " if exc.filename else ""
+                fail(f"{where}{exc.strerror or exc}", 1)
+
+        return guarded_command
+
+    return wrap
+
+
+def check_out(final: Path, given: bool) -> None:
+    """Refuse, before any work, an output folder forcegen may not write."""
+    try:
+        check_target(final, "--out" if given else "output folder")
+    except FolderError as exc:
+        fail(str(exc), exc.code)
+
+
+def cap_workers(workers: int, scheduler: str | None = None) -> int:
+    """At most one worker per core on this machine (a remote Dask scheduler is not capped)."""
+    if scheduler and scheduler != "local":
+        return workers
+    n = cores()
+    if workers > n:
+        note(f"--workers {workers}: this machine has {n} cores; using {n}")
+        return n
+    return workers
 
 
 def load_compiled(path: Path, **run):
@@ -57,7 +128,7 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1
     from sim.engine.ensemble import run_ensemble
 
     runs = C.scenario.run.runs
-    if quiet:
+    if quiet or not err.is_terminal:  # a bar on a pipe or a file only leaves a blank line
         return run_ensemble(C, detail=detail, engine=engine, workers=workers, pool=pool)
     columns = (
         TextColumn("{task.description}"),
@@ -78,6 +149,7 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1
 
 
 @app.command()
+@guarded()
 def run(
     scenario: ScenarioArg,
     runs: Annotated[int | None, typer.Option(help="Runs (default: the scenario's).")] = None,
@@ -96,15 +168,9 @@ def run(
     if engine not in ("fast", "mesa"):
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
     C = load_compiled(scenario, runs=runs, seed=seed)
-    workers = workers or auto_workers(C.scenario.run.runs, engine)
-    try:
-        summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers)
-    except KeyboardInterrupt:
-        err.print(
-            "interrupted: no results folder was written (an earlier one is left as it was)",
-            highlight=False,
-        )
-        raise typer.Exit(130) from None
+    check_out(out_dir or Path("results") / C.scenario.name, out_dir is not None)
+    workers = cap_workers(workers) or auto_workers(C.scenario.run.runs, engine)
+    summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)
@@ -137,6 +203,7 @@ def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers):
 
 
 @app.command()
+@guarded()
 def validate(scenario: ScenarioArg) -> None:
     """Print the resolved scenario, or the first error in one line."""
     import yaml
@@ -147,6 +214,7 @@ def validate(scenario: ScenarioArg) -> None:
 
 
 @app.command()
+@guarded()
 def explain(
     scenario: ScenarioArg,
     state: Annotated[str, typer.Option("--state", help="The state to explain (its id).")],
@@ -159,18 +227,19 @@ def explain(
     from sim.analysis import explain as ex
 
     C = load_compiled(scenario)
-    if state not in C.states:
-        fail(f"--state: unknown state {state!r}; expected one of: {', '.join(C.states)}")
+    state = resolve_name("state", state, C.states, "--state")
     if run_id is not None and run_id < 0:
         fail(f"--run: expected a run number (0, 1, 2, ...), got {run_id}")
+    folder = out_dir or Path("results") / f"{C.scenario.name}-explain-{state}"
+    check_out(folder, out_dir is not None)
     result = ex.explain(C, state, run_id)
-    folder = out_dir or Path("results") / f"{C.scenario.name}-explain"
     path = ex.write(result, folder)
     ex.print_explanation(out, result)
     out.print(f"explanation: {path}", highlight=False)
 
 
 @app.command()
+@guarded("interrupted: the game was stopped; no folder was written")
 def play(
     scenario: ScenarioArg,
     seats: Annotated[
@@ -183,11 +252,9 @@ def play(
     from sim.teach.play import play as play_game
 
     C = load_compiled(scenario, seed=seed)
-    seats = list(dict.fromkeys(seats))
-    for code in seats:
-        if code not in C.states:
-            fail(f"--as: unknown state {code!r}; expected one of: {', '.join(C.states)}")
+    seats = list(dict.fromkeys(resolve_name("state", code, C.states, "--as") for code in seats))
     folder = out_dir or Path("results") / f"{C.scenario.name}-play"
+    check_out(folder, out_dir is not None)
     game, path = play_game(C, seats, C.scenario.run.seed, folder, out)
     if game.ended_early:
         out.print(
@@ -195,7 +262,7 @@ def play(
             highlight=False,
             soft_wrap=True,
         )
-        return
+        raise typer.Exit(getattr(game, "exit_status", 0))  # 3: input ended before the game did
     out.print(f"transcript and charts: {path.parent}", highlight=False)
 
 
@@ -207,16 +274,12 @@ SchedulerOpt = Annotated[
 
 
 def explore_errors(call, *args) -> None:
-    """Run an explore command; bad input (or a missing Dask) becomes one line, exit 2."""
-    from sim.explore.executors import ExecutorError
-
-    try:
-        call(*args)
-    except (ScenarioError, ExecutorError) as exc:
-        fail(str(exc))
+    """Run an explore command (its errors become one line through `guarded`)."""
+    call(*args)
 
 
 @app.command()
+@guarded()
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
@@ -227,10 +290,15 @@ def compare(
     """Diff scenarios clause by clause and compare their outcomes side by side."""
     from sim.explore import commands
 
+    workers = cap_workers(workers, scheduler)
     explore_errors(commands.compare, scenarios, out_dir, runs, workers, scheduler, out, err)
 
 
 @app.command()
+@guarded(
+    "interrupted: no sweep folder was written; finished points are kept in the cache, "
+    "so the same command resumes"
+)
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="A sweep YAML file (see docs/explore.md).")],
     workers: WorkersOpt = 1,
@@ -243,12 +311,25 @@ def sweep(
     """Sweep mandate terms or actor parameters over a grid or a Latin hypercube."""
     from sim.explore import commands
 
+    check_cache(cache)
+    workers = cap_workers(workers, scheduler)
     explore_errors(
         commands.sweep, sweep_file, out_dir, runs, steps, workers, scheduler, cache, out, err
     )
 
 
+def check_cache(cache: Path) -> None:
+    """Refuse a --cache that is a file, or lies under one."""
+    for path in (cache, *cache.parents):
+        if path.exists():
+            if not path.is_dir():
+                where = "" if path == cache else f" ({str(path)!r} is a file)"
+                fail(f"--cache {str(cache)!r}: expected a folder{where}")
+            return
+
+
 @app.command()
+@guarded("interrupted: nothing was written")
 def whatif(
     scenario: ScenarioArg,
     state: Annotated[str, typer.Option(help="The state to bring in (ISO3 code).")],
@@ -263,15 +344,41 @@ def whatif(
     """The smallest mandate changes that bring a state in, and what they cost."""
     from sim.explore import commands
 
+    workers = cap_workers(workers, scheduler)
     explore_errors(
         commands.whatif, scenario, state, runs, workers, scheduler, top, out_dir, out, err
     )
 
 
+NO_ARGS = getattr(click_errors, "NoArgsIsHelpError", ())
+
+
+def usage_line(exc: click_errors.UsageError) -> str:
+    """A usage error (unknown command or option, a bad value) as one line."""
+    message = " ".join(exc.format_message().split())
+    where = exc.ctx.command_path if exc.ctx is not None else "forcegen"
+    return f"{where}: {message} (see '{where} --help')"
+
+
 def main() -> None:
-    """Entry point for the `forcegen` script and `python -m sim`."""
+    """Entry point for the `forcegen` script and `python -m sim`.
+
+    Runs the commands without Click's standalone mode, so a usage error is one
+    line `error: ...` with exit status 2 instead of a framed box.
+    """
+    command = typer.main.get_command(app)
     try:
-        app()
-    except KeyboardInterrupt:
-        err.print("interrupted: no results folder was completed")
-        sys.exit(130)
+        code = command.main(sys.argv[1:], prog_name="forcegen", standalone_mode=False)
+    except NO_ARGS as exc:  # bare `forcegen`: the help
+        typer.echo(exc.ctx.get_help())
+        code = 0
+    except click_errors.UsageError as exc:
+        err.print(f"error: {usage_line(exc)}", markup=False, highlight=False, soft_wrap=True)
+        code = 2
+    except (click_errors.Abort, KeyboardInterrupt):
+        err.print(NO_FOLDER, markup=False, highlight=False, soft_wrap=True)
+        code = 130
+    except click_errors.ClickException as exc:
+        err.print(f"error: {exc.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        code = exc.exit_code
+    sys.exit(code if isinstance(code, int) else 0)

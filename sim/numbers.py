@@ -26,7 +26,9 @@ def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    lo = 0.0 if p <= 0 else max(0.0, centre - half)  # exact ends, not 1e-18 off
+    hi = 1.0 if p >= 1 else min(1.0, centre + half)
+    return (lo, hi)
 
 
 def _half_up(x: float, places: int = 0) -> Decimal:

@@ -1,34 +1,32 @@
-"""The terminal summary printed after a run."""
+"""The terminal summary printed after a run.
+
+The rows are the ones report.md shows (`report.outcome_rows`), so a share
+reads the same on the console and in the report.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.report import pct
+from sim.analysis import words as wd
+from sim.analysis.report import adds_up, outcome_rows
+from sim.numbers import pct, share_ci
 from sim.scenario.arrays import Compiled
 
 TOP = 5
 
 
 def print_summary(console: Console, C: Compiled, s: dict) -> None:
-    """P(formed), force size, time to form, top coalitions, P(commit) by kind."""
-    o, f, r = s["outcome"], s["force"], s["rounds_to_form"]
-    console.print(f"[bold]{C.scenario.title}[/bold]  ({s['runs']} runs)")
+    """Outcome shares with their intervals, force where formed, top coalitions, P(commit)."""
+    n = s["runs"]
+    console.print(f"[bold]{C.scenario.title}[/bold]  ({n} runs)", highlight=False)
+    for measure, value in outcome_rows(C, s):
+        console.print(f"{measure}: {value}", highlight=False, markup=False)
     console.print(
-        f"P(formed) {pct(o['formed'])}   undersized {pct(o['undersized'])}   "
-        f"stalled {pct(o['stalled'])}"
-    )
-    d = s["stalled_detail"]
-    if o["stalled"]:
-        console.print(
-            f"  stalled with enough pledged but the mandate rejected: {pct(d['mandate_rejected'])}"
-            f"   short of the minimum: {pct(d['short_of_minimum'])}"
-        )
-    console.print(
-        f"counted force: median {f['median']:,.0f}  (5–95%: {f['p05']:,.0f}–{f['p95']:,.0f})   "
-        + "weeks to form: "
-        + ("never formed" if r["median"] is None else f"median {r['median']:.0f}")
+        "(in brackets: 95% interval of the share over this number of runs)",
+        style="dim",
+        highlight=False,
     )
     console.print("[bold]Most frequent coalitions[/bold] (contributors counted toward the target)")
     coal = Table()
@@ -41,14 +39,25 @@ def print_summary(console: Console, C: Compiled, s: dict) -> None:
     console.print("[bold]P(commit) by state and contribution kind[/bold]")
     tab = Table()
     tab.add_column("state")
-    tab.add_column("P(commit)", justify="right")
+    tab.add_column("P(commit) (95%)", justify="right")
     for k in kinds:
-        tab.add_column(k.replace("_", " "), justify="right")
+        tab.add_column(wd.id_words(k, C), justify="right")
     ranked = sorted(s["states"].items(), key=lambda kv: (-kv[1]["p_commit"], kv[0]))
+    uneven = False
     for code, st in ranked:
+        parts = [st["p_commit_by_kind"][k] for k in kinds]
+        mark = ""
+        if sum(1 for p in parts if p) > 1 and not adds_up([p for p in parts if p], st["p_commit"]):
+            mark, uneven = " *", True
         tab.add_row(
             f"{st['name']} ({code})",
-            pct(st["p_commit"]),
-            *[pct(st["p_commit_by_kind"][k]) for k in kinds],
+            share_ci(st["p_commit"], n) + mark,
+            *[pct(p) if p else "—" for p in parts],
         )
     console.print(tab)
+    if uneven:
+        console.print(
+            "* each kind is rounded on its own: the kinds need not add up to the total",
+            style="dim",
+            highlight=False,
+        )

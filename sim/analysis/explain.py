@@ -24,9 +24,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from sim.analysis import words as wd
 from sim.charts import waterfall
 from sim.engine.trace import Snapshot, Trace
-from sim.rules import actors, decide, payoff
+from sim.numbers import force
+from sim.output.folder import atomic_folder
+from sim.rules import actors, decide, payoff, red_lines
 from sim.rules.terms import apply_changes, changes_anything
 from sim.scenario.arrays import STANCES, Compiled
 from sim.scenario.schema import Evidence, RedLine
@@ -67,7 +70,7 @@ class Week:
     considered: str  # kind the payoff is shown for
     payoff: float
     components: dict[str, float]
-    binding: str  # red line id, "" when none
+    binding: str  # red line id, "" when none (the first of `bindings`, as in states.csv)
     clarity: float
     gate_open: bool
     conformity: float
@@ -76,6 +79,7 @@ class Week:
     demand: str
     flip: Flip | None
     vetoed: bool
+    bindings: list[str] = field(default_factory=list)  # every red line that binds, in order
 
 
 @dataclass
@@ -161,6 +165,7 @@ def _week(C: Compiled, P: dict, snap: Snapshot, i: int, row: pd.Series, rnd: pd.
     gate = bool(snap.decision.gate_open[0, i])
     stance = str(row["stance"])
     flip = None if stance == "committed" else concession_to_flip(C, P, snap, i, str(row["demand"]))
+    binding = str(row["binding_red_line"] or "")
     return Week(
         week=snap.t,
         stance=stance,
@@ -170,7 +175,7 @@ def _week(C: Compiled, P: dict, snap: Snapshot, i: int, row: pd.Series, rnd: pd.
         considered=considered_kind(C, P, snap, i),
         payoff=float(row["payoff"]),
         components={k: float(row[k]) for k in waterfall.COMPONENTS},
-        binding=str(row["binding_red_line"] or ""),
+        binding=binding,
         clarity=clarity,
         gate_open=gate,
         conformity=float(row["conformity"]),
@@ -179,10 +184,37 @@ def _week(C: Compiled, P: dict, snap: Snapshot, i: int, row: pd.Series, rnd: pd.
         demand=str(row["demand"] or ""),
         flip=flip,
         vetoed=bool(row["vetoed"]),
+        bindings=binding_lines(C, P, snap, i) if binding else [],
     )
 
 
-def _evaluate(C: Compiled, P: dict, snap: Snapshot, m: np.ndarray):
+def binding_lines(C: Compiled, P: dict, snap: Snapshot, i: int) -> list[str]:
+    """Every red line of state i that rules out the kind it would choose this week.
+
+    The tables record only the first violated line (`binding_red_line`); a state
+    can be held back by several at once (Pakistan: no disarmament *and*
+    peacekeeping, not enforcement), and lifting one leaves it held back. The
+    lines are checked with the red-line rule itself (`red_lines.satisfied`,
+    national caveats lifting a `caveat_ok` task line as in `red_lines.blocked`),
+    on the kind the decision rule takes as its ideal (best payoff among the
+    kinds it can offer).
+    """
+    red = C.red
+    if not len(red["op"]):
+        return []
+    m = snap.mandate
+    u, _, has_cap, _, world = _evaluate(C, P, snap, m, with_world=True)
+    ok = red_lines.satisfied(red, m, world)
+    ok |= red["caveat_ok"][None, :] & payoff.opted_out(C, m)[:, None]
+    ideal = int(np.where(has_cap[0, i], u[0, i], -np.inf).argmax())
+    return [
+        C.red_ids[n]
+        for n in range(len(red["op"]))
+        if red["owner"][n] == i and not ok[0, n] and red["slot_binds"][n, ideal]
+    ]
+
+
+def _evaluate(C: Compiled, P: dict, snap: Snapshot, m: np.ndarray, with_world: bool = False):
     """Payoff per offered kind and red-line blocks under mandate `m`, as the states saw it."""
     mech = C.scenario.run.mechanisms
     obs = snap.observed
@@ -192,6 +224,8 @@ def _evaluate(C: Compiled, P: dict, snap: Snapshot, m: np.ndarray):
     world = decide.world_conditions(C, P, m, obs.level, consent, acc)
     _, u, blocked, _ = decide.evaluate(C, P, m, obs, soc, world)
     has_cap = P["slot_capacity"] >= P["slot_unit"]
+    if with_world:
+        return u, has_cap & ~blocked, has_cap, acc, world
     return u, has_cap & ~blocked, has_cap, acc
 
 
@@ -258,17 +292,14 @@ def concession_to_flip(C: Compiled, P: dict, snap: Snapshot, i: int, demand: str
 # ---------------------------------------------------------------------------
 
 
-def words(x: str) -> str:
-    """An identifier as words."""
-    return str(x).replace("_", " ")
+def words(x: str, C: Compiled | None = None) -> str:
+    """An identifier as words ('us_led' → 'US led'; see sim.analysis.words)."""
+    return wd.id_words(x, C)
 
 
 def concession_label(C: Compiled, cid: str) -> str:
     """A concession's label from the broker's menu."""
-    for con in C.scenario.broker.concessions:
-        if con.id == cid:
-            return con.label or words(cid)
-    return words(cid)
+    return wd.concession(C, cid)
 
 
 def red_line(C: Compiled, code: str, rid: str) -> RedLine | None:
@@ -280,25 +311,30 @@ def describe(C: Compiled, rl: RedLine) -> str:
     """A red line's predicate in words."""
     vocab = C.scenario.vocabulary
     if rl.requires:
-        return f"requires {words(rl.requires)}"
-    label = (vocab[rl.term].label or words(rl.term)).lower()
+        return f"requires {wd.requirement(C, rl.requires)}"
+    label = vocab[rl.term].label or wd.sentence(rl.term, C)
+    label = label if label.split(" ", 1)[0].isupper() else label[:1].lower() + label[1:]
     op = rl.operator
+
+    def lv(v) -> str:
+        return wd.level(C, v)
+
     if op == "excludes":
-        text = f"{label} must not include {words(rl.excludes)}"
+        text = f"{label} must not include {lv(rl.excludes)}"
     elif op == "includes":
-        text = f"{label} must include {words(rl.includes)}"
+        text = f"{label} must include {lv(rl.includes)}"
     elif op == "at_least":
-        text = f"{label} at least {words(rl.at_least)}"
+        text = f"{label} at least {lv(rl.at_least)}"
     elif op == "at_most":
-        text = f"{label} at most {words(rl.at_most)}"
+        text = f"{label} at most {lv(rl.at_most)}"
     elif op == "one_of":
-        text = f"{label} one of: " + ", ".join(words(v) for v in rl.one_of or [])
+        text = f"{label} one of: " + ", ".join(lv(v) for v in rl.one_of or [])
     else:
-        text = f"{label} must be {rl.is_}"
+        text = f"{label} must be {lv(rl.is_)}"
     if rl.caveat_ok:
         text += " (lifted if national caveats let it opt out)"
     if rl.kinds:
-        text += "; applies to " + ", ".join(C.scenario.kinds[k].label.lower() for k in rl.kinds)
+        text += "; applies to " + ", ".join(wd.kind(C, k) for k in rl.kinds)
     return text
 
 
@@ -324,9 +360,7 @@ def contribution(C: Compiled, w: Week) -> str:
     """'12,150 combat troops' or '—'."""
     if not w.kind or w.pledge <= 0:
         return "—"
-    spec = C.scenario.kinds[w.kind]
-    unit = " USD million" if spec.measure.lower().startswith("usd") else ""
-    text = f"{w.pledge:,.0f}{unit} {spec.label.lower()}"
+    text = wd.pledge(C, w.kind, w.pledge)
     if w.vetoed:
         text += " (vetoed: not counted)"
     elif not w.counted and w.stance == "committed":
@@ -338,8 +372,12 @@ def holding_back(w: Week, ex: Explanation, short: bool = False) -> str:
     """What keeps the state where it is this week, in a few words (fewer if `short`)."""
     if w.stance == "committed":
         return "—"
-    if w.binding:
-        return f"red line {w.binding}" if short else f"red line `{w.binding}`"
+    lines = w.bindings or ([w.binding] if w.binding else [])
+    if lines:
+        s = "s" if len(lines) > 1 else ""
+        if short:
+            return f"red line{s} " + ", ".join(wd.red_line(ex.C, r) for r in lines)
+        return f"red line{s} " + wd.join([f"`{r}` ({wd.red_line(ex.C, r)})" for r in lines])
     if not w.gate_open:
         if short:
             return f"clarity {w.clarity:.2f} < {ex.threshold:.2f}"
@@ -388,9 +426,9 @@ def flip_short(C: Compiled, w: Week) -> str:
         return "—"
     if f.how == "none":
         return "none on the menu" + (
-            f" ({words(f.lifts)} lifts the red line only)" if f.lifts else ""
+            f" ({concession_label(C, f.lifts).lower()} lifts the red line only)" if f.lifts else ""
         )
-    text = "whole menu" if f.how == "bundle" else words(f.concession)
+    text = "whole menu" if f.how == "bundle" else concession_label(C, f.concession).lower()
     text += f" → {f.to}"
     if w.stance != "offered" and not w.gate_open and not w.binding:
         text += " once clarity allows"
@@ -432,7 +470,7 @@ def headline(ex: Explanation) -> str:
     if ex.peers:
         mean = float(np.mean([w.conformity for w in ex.weeks]))
         out.append(
-            f"It follows {', '.join(words(b) for b in ex.follows)} "
+            f"It follows {wd.join([wd.bloc(C, b) for b in ex.follows])} "
             f"(conformity weight {ex.conformity_weight:.2f}); the peers' pull averaged "
             f"{mean:+.2f} over the run."
         )
@@ -461,7 +499,7 @@ def run_line(ex: Explanation) -> str:
     coalition = ", ".join(o["coalition"].split(";")) if o["coalition"] else "none"
     return (
         f"{which}: after {o['rounds']} weeks {OUTCOME_WORDS[o['outcome']]}, counted force "
-        f"{o['force']:,.0f}; counted contributors: {coalition}."
+        f"{force(o['force'])}; counted contributors: {coalition}."
     )
 
 
@@ -476,7 +514,13 @@ def draw_waterfall(ex: Explanation, out_dir: Path) -> dict:
     kind = ex.C.scenario.kinds[last.considered].label.lower()
     note = None
     if last.binding:
-        note = f"Red line {words(last.binding)} binds: the stance is capped whatever the payoff."
+        lines = last.bindings or [last.binding]
+        s = "s" if len(lines) > 1 else ""
+        verb = "bind" if len(lines) > 1 else "binds"
+        note = (
+            f"Red line{s} {wd.join([wd.red_line(ex.C, r) for r in lines])} {verb}: "
+            "the stance is capped whatever the payoff."
+        )
     elif not last.gate_open:
         note = "Clarity below its threshold: the stance is held whatever the payoff."
     meta = {"title": ex.C.scenario.title, "thresholds": ex.thresholds, "note": note}
@@ -488,15 +532,17 @@ def draw_waterfall(ex: Explanation, out_dir: Path) -> dict:
 
 
 def red_line_section(ex: Explanation) -> list[str]:
-    """Each red line that bound in the run, with its weeks and its evidence."""
+    """Every red line that bound in the run (not only the first of each week), with its
+    weeks and its evidence."""
     C = ex.C
     lines: list[str] = []
-    bound = list(dict.fromkeys(w.binding for w in ex.weeks if w.binding))
+    bound = list(dict.fromkeys(r for w in ex.weeks for r in _lines(w)))
     for rid in bound:
         rl = red_line(C, ex.code, rid)
-        weeks = [w.week for w in ex.weeks if w.binding == rid]
+        weeks = [w.week for w in ex.weeks if rid in _lines(w)]
         lines.append(
-            f"**`{rid}`**: {describe(C, rl) if rl else words(rid)}. Binding in {_spans(weeks)}."
+            f"**`{rid}`** ({wd.red_line(C, rid)}): {describe(C, rl) if rl else words(rid, C)}. "
+            f"Binding in {_spans(weeks)}."
         )
         lines.append("")
         evidence = evidence_for(C, ex.code, rid)
@@ -523,6 +569,11 @@ def red_line_section(ex: Explanation) -> list[str]:
             lines.append(f"{ex.name} states no red line in this scenario.")
         lines.append("")
     return lines
+
+
+def _lines(w: Week) -> list[str]:
+    """The red lines binding the state in week w (all of them, first first)."""
+    return w.bindings or ([w.binding] if w.binding else [])
 
 
 def _spans(weeks: list[int]) -> str:
@@ -555,7 +606,7 @@ def markdown(ex: Explanation) -> str:
         "",
         "## Week by week",
         "",
-        "| week | stance | contribution | payoff | binding red line | clarity | "
+        "| week | stance | contribution | payoff | binding red lines | clarity | "
         "peers (pull; committed / declined) | demand sent | concession that would flip it |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -563,10 +614,10 @@ def markdown(ex: Explanation) -> str:
         gate = f"{w.clarity:.2f}" + ("" if w.gate_open else " (below)")
         lines.append(
             f"| {w.week} | {w.stance} | {contribution(C, w)} | {w.payoff:+.2f} | "
-            f"{w.binding or '—'} | {gate} | {peer_text(C, w)} | "
+            f"{', '.join(_lines(w)) or '—'} | {gate} | {peer_text(C, w)} | "
             f"{concession_label(C, w.demand) if w.demand else '—'} | {flip_text(C, w)} |"
         )
-    lines += ["", "## The binding red line and its evidence", ""]
+    lines += ["", "## The binding red lines and their evidence", ""]
     lines += red_line_section(ex)
     lines += ["## Payoff components", ""]
     chart = ex.charts.get("waterfall")
@@ -601,7 +652,7 @@ def peer_section(ex: Explanation) -> list[str]:
         return ["Conformity is switched off in this scenario: peers exert no pull."]
     names = ", ".join(f"{C.scenario.states[p].name} ({p})" for p in ex.peers)
     out = [
-        f"{ex.name} follows {', '.join(words(b) for b in ex.follows)}: {names}. "
+        f"{ex.name} follows {wd.join([wd.bloc(C, b) for b in ex.follows])}: {names}. "
         f"Its conformity weight in this run is {ex.conformity_weight:.2f}; the pull is that "
         "weight times (share of those peers committed − share declined) at the end of the "
         "previous week.",
@@ -643,13 +694,17 @@ def demand_section(ex: Explanation) -> list[str]:
 
 
 def write(ex: Explanation, out_dir: Path) -> Path:
-    """Write explain_<ID>.md and its waterfall into out_dir; return the markdown path."""
+    """Write explain_<ID>.md and its waterfall into out_dir; return the markdown path.
+
+    The folder is written atomically, as `forcegen run` writes its own: it is
+    assembled under a hidden name and renamed into place when complete.
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    draw_waterfall(ex, out_dir)
-    path = out_dir / f"explain_{ex.code}.md"
-    path.write_text(markdown(ex), encoding="utf-8")
-    return path
+    name = f"explain_{ex.code}.md"
+    with atomic_folder(out_dir) as tmp:
+        draw_waterfall(ex, tmp)
+        (tmp / name).write_text(markdown(ex), encoding="utf-8")
+    return out_dir / name
 
 
 def _week_table(C: Compiled, ex: Explanation) -> Table:
@@ -673,7 +728,7 @@ def _week_table(C: Compiled, ex: Explanation) -> Table:
             _num(w.payoff),
             holding_back(w, ex, short=True),
             _num(w.conformity),
-            words(w.demand) if w.demand else "—",
+            concession_label(C, w.demand).lower() if w.demand else "—",
             flip_short(C, w),
         )
     return tab
@@ -697,7 +752,8 @@ def print_explanation(console: Console, ex: Explanation) -> None:
             )
             console.print(
                 f"    peers {_num(w.conformity)} · demand: "
-                f"{words(w.demand) if w.demand else '—'} · would flip it: {flip_short(C, w)}",
+                f"{concession_label(C, w.demand).lower() if w.demand else '—'} · "
+                f"would flip it: {flip_short(C, w)}",
                 style="dim",
                 highlight=False,
             )
@@ -705,9 +761,11 @@ def print_explanation(console: Console, ex: Explanation) -> None:
         "peers: pull of the blocs it follows; demand: the concession it asked the broker for",
         style="dim",
     )
-    console.print("[bold]Binding red line and evidence[/bold]")
-    for line in red_line_section(ex):
-        console.print(line.replace("**", "").replace("`", ""), highlight=False, markup=False)
+    console.print("[bold]Binding red lines and their evidence[/bold]")
+    for line in red_line_section(ex):  # soft wrap: a source's URL stays whole, copyable
+        console.print(
+            line.replace("**", "").replace("`", ""), highlight=False, markup=False, soft_wrap=True
+        )
     console.print("[bold]Peer influence[/bold]")
     for line in peer_section(ex):
         console.print(line, highlight=False, markup=False)

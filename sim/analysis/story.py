@@ -10,11 +10,12 @@ It closes with how the veto players' acceptance moved and who is still out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.analysis import words as wd
+from sim.numbers import force
 from sim.scenario.arrays import STANCES, Compiled
 
 RANK = {s: i for i, s in enumerate(STANCES)}
@@ -34,6 +35,7 @@ class WeekNews:
     support: list[str] = field(default_factory=list)  # commitments that do not count
     offers: list[str] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)
+    moves: list[str] = field(default_factory=list)  # any other change of stance
     incidents: int = 0
     clarity: float = 0.0
     force: float = 0.0
@@ -44,19 +46,11 @@ def _names(C: Compiled, codes: list[str]) -> str:
     return join(names)
 
 
-def join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+join = wd.join
 
 
 def _label(C: Compiled, cid: str) -> str:
-    for con in C.scenario.broker.concessions:
-        if con.id == cid:
-            return con.label or cid.replace("_", " ")
-    return cid
+    return wd.concession(C, cid)
 
 
 def _lower_first(text: str) -> str:
@@ -64,10 +58,7 @@ def _lower_first(text: str) -> str:
 
 
 def _pledge(C: Compiled, kind: str, size: float) -> str:
-    spec = C.scenario.kinds[kind]
-    unit = " USD million of" if spec.measure.lower().startswith("usd") else ""
-    label = re.sub(r"\s*\(.*?\)", "", spec.label).strip() or spec.label
-    return f"{size:,.0f}{unit} {label.lower()}"
+    return wd.pledge(C, kind, size)
 
 
 def _veto_name(C: Compiled, vid: str) -> str:
@@ -82,7 +73,7 @@ def _threshold(C: Compiled, vid: str) -> float:
 def _why_out(C: Compiled, row: pd.Series) -> str:
     name = C.scenario.states[row["state"]].name
     if row["binding_red_line"]:
-        return f"{name} (red line: {row['binding_red_line'].replace('_', ' ')})"
+        return f"{name} (red line: {wd.red_line(C, row['binding_red_line'])})"
     return name
 
 
@@ -96,7 +87,7 @@ def week_news(
     """One week's events, sorted into what matters and what does not."""
     news = WeekNews(int(rnd.name), clarity=float(rnd["clarity"]), force=float(rnd["force"]))
     before = prev.set_index("state")["stance"] if prev is not None else None
-    joined, support, left, offers, declined = [], [], [], [], []
+    joined, support, left, offers, declined, moves = [], [], [], [], [], []
     counts = set(C.scenario.force.counts)
     for _, row in cur.iterrows():
         code, stance = row["state"], row["stance"]
@@ -117,6 +108,8 @@ def week_news(
             offers.append(f"{name} ({_pledge(C, row['kind'], row['pledge'])})")
         elif stance == "declined" and was != "declined":
             declined.append(_why_out(C, row))
+        elif was is not None and was != stance:
+            moves.append(f"{C.scenario.states[code].name} from {was} to {stance}")
     if joined:
         news.major.append("; ".join(joined))
     if left:
@@ -149,16 +142,22 @@ def week_news(
             news.major.append(
                 f"{_veto_name(C, vid)} {verb} the mandate (acceptance {rnd[f'accept.{vid}']:.2f})"
             )
-    news.support, news.offers, news.declined = support, offers, declined
+    news.support, news.offers, news.declined, news.moves = support, offers, declined, moves
     news.incidents = int(rnd["incidents"])
     return news
 
 
 def _minor(group: list[WeekNews]) -> list[str]:
-    """Support pledges, offers and refusals of a week or a run of weeks, one clause each."""
-    support = [x for w in group for x in w.support]
-    offers = [x for w in group for x in w.offers]
-    declined = [x for w in group for x in w.declined]
+    """Support pledges, offers, refusals and other moves of a week, one clause each
+    (an item told twice in the same line is told once)."""
+
+    def unique(xs: list[str]) -> list[str]:
+        return list(dict.fromkeys(xs))
+
+    support = unique([x for w in group for x in w.support])
+    offers = unique([x for w in group for x in w.offers])
+    declined = unique([x for w in group for x in w.declined])
+    moves = unique([x for w in group for x in w.moves])
     parts = []
     if support:
         parts.append("; ".join(support))
@@ -166,6 +165,8 @@ def _minor(group: list[WeekNews]) -> list[str]:
         parts.append(f"new offer{'s' if len(offers) > 1 else ''}: {join(offers)}")
     if declined:
         parts.append(f"{join(declined)} declined")
+    if moves:
+        parts.append(f"stance change{'s' if len(moves) > 1 else ''}: {join(moves)}")
     return parts
 
 
@@ -178,23 +179,47 @@ def _incidents(n: int) -> str:
     return f"{n} incident{'s' if n != 1 else ''} on the ground"
 
 
+def _eventful(w: WeekNews) -> bool:
+    """Whether any state changed its stance (or anything major happened) that week."""
+    return bool(w.major or w.support or w.offers or w.declined or w.moves)
+
+
 def _quiet(group: list[WeekNews]) -> str:
+    """A stretch of weeks with no commitment, withdrawal, concession or veto turn.
+
+    Told in words on one line ("Weeks 4–8 (clarity 0.34 → 0.48): No change in
+    any stance; counted force steady at 0."); the weeks in it where a state
+    did move (an offer, a refusal, a step down) follow as sub-items, each
+    under its own week.
+    """
     first, last = group[0], group[-1]
     weeks = f"Week {first.week}" if first is last else f"Weeks {first.week}–{last.week}"
-    if first.week == 1:
-        weeks += ", opening positions" if first is last else ""
-    parts = _minor(group)
-    inc = sum(w.incidents for w in group)
-    if inc:
-        parts.append(_incidents(inc))
-    if not parts:
-        parts.append("no change in positions")
     clarity = f"clarity {first.clarity:.2f}"
     if first is not last:
         clarity += f" → {last.clarity:.2f}"
-    if first.force or last.force:
-        clarity += f", counted force {last.force:,.0f}"
-    return f"- **{weeks}** ({clarity}): {_sentence(parts)}"
+    moved = [w for w in group if _eventful(w)]
+    parts = [
+        "no change in any stance"
+        if not moved
+        else "no commitment, withdrawal or concession"
+        + (f"; {len(moved)} week{'s' if len(moved) > 1 else ''} with a change of stance")
+    ]
+    forces = [w.force for w in group]
+    if max(forces) == min(forces):
+        parts.append(f"counted force steady at {force(forces[0])}")
+    else:
+        parts.append(f"counted force {force(forces[0])} → {force(forces[-1])}")
+    inc = sum(w.incidents for w in group)
+    if inc:
+        parts.append(_incidents(inc))
+    head = weeks + (", opening positions" if first.week == 1 and first is last else "")
+    lines = [f"- **{head}** ({clarity}): {_sentence(parts)}"]
+    if first.week == 1 and first is last:
+        lines = [f"- **{head}** ({clarity}): {_sentence(_minor([first]) or parts)}"]
+        return "\n".join(lines)
+    for w in moved:
+        lines.append(f"  - Week {w.week}: {_sentence(_minor([w]))}")
+    return "\n".join(lines)
 
 
 def _major(w: WeekNews) -> str:
@@ -202,7 +227,7 @@ def _major(w: WeekNews) -> str:
     if w.incidents:
         parts.append(_incidents(w.incidents))
     return (
-        f"- **Week {w.week}** (clarity {w.clarity:.2f}, counted force {w.force:,.0f}): "
+        f"- **Week {w.week}** (clarity {w.clarity:.2f}, counted force {force(w.force)}): "
         f"{_sentence(parts)}"
     )
 
@@ -213,7 +238,7 @@ def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
     st = states[states["run"] == run]
     rd = rounds[rounds["run"] == run].set_index("round")
     if st.empty:
-        return "No per-round detail was recorded for this run."
+        return "No per-week detail was recorded for this run."
     row = runs[runs["run"] == run].iloc[0]
     news, prev, last_rnd = [], None, None
     for week, cur in st.groupby("round", sort=True):
@@ -222,11 +247,11 @@ def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
     lines = [bottom_line(C, row, st, rd), "", "**Week by week.**", ""]
     group: list[WeekNews] = []
     for w in news:
-        if w.major:
+        if w.major or w.week == 1:
             if group:
                 lines.append(_quiet(group))
                 group = []
-            lines.append(_major(w))
+            lines.append(_major(w) if w.major else _quiet([w]))
         else:
             group.append(w)
     if group:
@@ -250,7 +275,7 @@ def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame)
         forms.append(text + ")")
     out = [
         f"**Bottom line.** After {row['rounds']} weeks, {OUTCOME_WORDS[row['outcome']]}, "
-        f"with a counted force of {row['force']:,.0f}."
+        f"with a counted force of {force(row['force'])}."
     ]
     out.append(
         f"Committed at the end: {join(forms)}." if forms else "No state was committed at the end."
@@ -330,7 +355,7 @@ def still_out(C: Compiled, st: pd.DataFrame) -> str:
             "held back by a red line: "
             + join(
                 [
-                    f"{C.scenario.states[s].name} ({r.replace('_', ' ')})"
+                    f"{C.scenario.states[s].name} ({wd.red_line(C, r)})"
                     for s, r in zip(by_line["state"], by_line["binding_red_line"], strict=True)
                 ]
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.numbers import wilson
 from sim.scenario.arrays import Compiled
 
 DIGITS = 6
@@ -14,6 +15,27 @@ TOP_COALITIONS = 10
 def _r(x: float) -> float | None:
     """Round for JSON; NaN (nothing to summarise) becomes null."""
     return None if x is None or not np.isfinite(x) else round(float(x), DIGITS)
+
+
+def _ci(p: float | None, n: int) -> list[float | None]:
+    """The 95% Wilson interval of a share of `n` runs, as [lo, hi] for JSON."""
+    if p is None:
+        return [None, None]
+    lo, hi = wilson(p, n)
+    return [_r(lo), _r(hi)]
+
+
+def _spread(force: pd.Series) -> dict:
+    """Median and 5–95% of a force distribution, and how many runs it covers."""
+    force = force.astype(float)
+    if not len(force):
+        return {"runs": 0, "median": None, "p05": None, "p95": None}
+    return {
+        "runs": len(force),
+        "median": _r(force.median()),
+        "p05": _r(force.quantile(0.05)),
+        "p95": _r(force.quantile(0.95)),
+    }
 
 
 def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
@@ -30,6 +52,7 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
         states[code] = {
             "name": C.scenario.states[code].name,
             "p_commit": _r(rows["p_commit"].sum()),
+            "p_commit_ci": _ci(_r(rows["p_commit"].sum()), n),
             "p_commit_by_kind": {
                 k: _r(p) for k, p in zip(rows["kind"], rows["p_commit"], strict=True)
             },
@@ -39,16 +62,22 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
             },
         }
     coal = tables["coalitions"].head(TOP_COALITIONS)
+    shares = {k: _r(outcome.get(k, 0) / n) for k in ("formed", "undersized", "stalled")}
     return {
         "scenario": C.scenario.name,
         "runs": n,
-        "outcome": {k: _r(outcome.get(k, 0) / n) for k in ("formed", "undersized", "stalled")},
+        "outcome": shares,
+        "outcome_ci": {k: _ci(p, n) for k, p in shares.items()},
         "stalled_detail": stalled_detail(runs, C),
         "force": {
             "median": _r(runs["force"].median()),
             "p05": _r(runs["force"].quantile(0.05)),
             "p95": _r(runs["force"].quantile(0.95)),
         },
+        # The counted force is two groups (runs that formed, runs that stalled):
+        # each is summarised apart, so a median of 0 never sits beside P(formed) 48%.
+        "force_formed": _spread(runs.loc[runs["outcome"] != "stalled", "force"]),
+        "force_stalled": _spread(runs.loc[runs["outcome"] == "stalled", "force"]),
         "rounds_to_form": {
             "median": _r(formed.median()) if len(formed) else None,
             "p05": _r(formed.quantile(0.05)) if len(formed) else None,
@@ -66,19 +95,21 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
 def stalled_detail(runs: pd.DataFrame, C: Compiled) -> dict:
     """Why stalled runs stalled: short of the minimum, or a veto player rejecting
     the mandate although enough was pledged."""
+    return stalled_shares(runs, float(C.params["minimum_viable"]), list(C.veto_ids))
+
+
+def stalled_shares(runs: pd.DataFrame, minimum_viable: float, veto_ids: list[str]) -> dict:
+    """`stalled_detail` from a runs table: shares of all runs (not of stalled runs)."""
     stalled = runs[runs["outcome"] == "stalled"]
     n = max(len(runs), 1)
-    rejected = stalled["rejected_by"].astype(str) != ""
-    enough = stalled["force"] >= float(C.params["minimum_viable"])
+    by = stalled["rejected_by"].fillna("").astype(str)
+    rejected = by != ""
+    enough = stalled["force"].astype(float) >= minimum_viable
     return {
         "short_of_minimum": _r((~enough).sum() / n),
         "mandate_rejected": _r((enough & rejected).sum() / n),
         "rejected_by": {
-            v: _r(
-                stalled["rejected_by"].astype(str).str.split(";").apply(lambda x, v=v: v in x).sum()
-                / n
-            )
-            for v in C.veto_ids
+            v: _r(by.str.split(";").apply(lambda x, v=v: v in x).sum() / n) for v in veto_ids
         },
     }
 

@@ -11,7 +11,7 @@ from sim.charts import style
 
 NAME = "acceptance"
 REQUIRES = ("bands",)
-TITLE = "Veto players' acceptance of the mandate, by round"
+TITLE = "Veto players' acceptance of the mandate, by week"
 PREFIX = "accept."
 
 
@@ -39,9 +39,19 @@ def _caption(bands: pd.DataFrame, players: list[str], meta: Mapping) -> str:
         versus = f" (threshold {threshold:.2f})" if threshold is not None else ""
         parts.append(f"{_name(player, meta)} {row['median']:.2f}{versus}")
     return (
-        "Median and 5–95% band of each veto player's acceptance across runs, by round; "
-        f"at round {at} the median is " + ", ".join(parts) + "."
+        "Median and 5–95% band of each veto player's acceptance across runs, by week; "
+        f"in week {at} the median is " + ", ".join(parts) + "."
     )
+
+
+def threshold_groups(players: list[str], meta: Mapping) -> list[tuple[float, list[str]]]:
+    """Each distinct threshold once, with the veto players it applies to (in order)."""
+    groups: dict[float, list[str]] = {}
+    for player in players:
+        threshold = meta.get("veto_thresholds", {}).get(player)
+        if threshold is not None:
+            groups.setdefault(round(float(threshold), 9), []).append(player)
+    return sorted(groups.items())
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
@@ -54,8 +64,11 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else ""))
         if not players:
             style.empty_note(ax, "No veto player in the bands table.")
-        for i, player in enumerate(players):
-            colour = style.SERIES_PALETTE[i % len(style.SERIES_PALETTE)]
+        colours = {
+            p: style.SERIES_PALETTE[i % len(style.SERIES_PALETTE)] for i, p in enumerate(players)
+        }
+        for player in players:
+            colour = colours[player]
             series = bands[bands["series"] == PREFIX + player].sort_values("round")
             x = series["round"].astype(int)
             name = _name(player, meta)
@@ -68,27 +81,44 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                 linewidth=0,
                 label=f"{name}: 5–95% of runs",
             )
-            ax.plot(x, series["median"], color=colour, linewidth=2.0, label=f"{name}: median")
-            threshold = meta.get("veto_thresholds", {}).get(player)
-            if threshold is not None:
-                ax.axhline(
-                    threshold,
-                    color=colour,
-                    linewidth=1.3,
-                    linestyle="--",
-                    label=f"{name}: threshold ({threshold:.2f})",
-                )
+            ax.plot(
+                x,
+                series["median"],
+                color=colour,
+                linewidth=2.0,
+                clip_on=False,
+                zorder=3,
+                label=f"{name}: median",
+            )
+        for threshold, group in threshold_groups(players, meta):
+            names = ", ".join(_name(p, meta) for p in group)
+            shared = len(group) > 1
+            colour = style.INK if shared else colours[group[0]]
+            ax.axhline(
+                threshold,
+                color=colour,
+                linewidth=1.3,
+                linestyle="--",
+                zorder=2,
+                label=style.wrap(f"Threshold {threshold:.2f}: {names}", 34),
+            )
         deadline = meta.get("deadline")
         if players and deadline and deadline <= bands["round"].max():
             style.deadline_line(ax, deadline)
-        ax.set_ylim(0, 1.02)
+        ax.set_ylim(-0.02, 1.05)
         style.round_axis(ax)
         ax.set_ylabel("Acceptance (0 = rejects, 1 = fully accepts)")
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
         if players:
-            ax.set_xlim(bands["round"].min(), bands["round"].max())
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+            ax.set_xlim(bands["round"].min() - 0.5, bands["round"].max() + 0.5)
+            ax.legend(
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                title="Below its threshold a veto\nplayer rejects the mandate",
+                title_fontsize=8.5,
+                alignment="left",
+            )
         png, svg = style.save(fig, out_dir, NAME)
     return {
         "name": NAME,

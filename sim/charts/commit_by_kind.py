@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from sim.charts import style
+from sim.numbers import pct
 
 NAME = "commit_by_kind"
 REQUIRES = ("commits",)
@@ -19,7 +20,7 @@ LEGEND_CHARS = 110
 
 
 def _matrix(commits: pd.DataFrame, meta: Mapping) -> tuple[pd.DataFrame, list[str]]:
-    """States × kinds table of P(commit), states sorted most likely first."""
+    """States × kinds table of P(commit), in the report's order (`style.state_order`)."""
     commits = commits.assign(kind=commits["kind"].fillna("").astype(str))
     commits = commits[commits["kind"] != ""]
     kinds = style.ordered_kinds(meta, commits["kind"].unique())
@@ -30,9 +31,7 @@ def _matrix(commits: pd.DataFrame, meta: Mapping) -> tuple[pd.DataFrame, list[st
         if code not in table.index:
             table.loc[code] = 0.0
     table = table.reindex(columns=kinds, fill_value=0.0).astype(float)
-    labels = {s: style.state_label(s, meta) for s in table.index}
-    # sort on the total as printed, so the printed column never looks out of order
-    order = sorted(table.index, key=lambda s: (-float(f"{table.loc[s].sum():.2f}"), labels[s]))
+    order = style.state_order({s: float(table.loc[s].sum()) for s in table.index})
     return table.loc[order], kinds
 
 
@@ -47,23 +46,28 @@ def _caption(table: pd.DataFrame, meta: Mapping) -> str:
     return (
         f"Share of {of_runs} in which each state ended committed, by contribution kind; "
         f"the most likely contributor is {style.state_label(top, meta)} at "
-        f"{totals.iloc[0]:.2f} (largest part: {style.kind_label(kind, meta).lower()})."
+        f"{pct(totals.iloc[0])} (largest part: {style.kind_label(kind, meta).lower()})."
     )
 
 
-def _looks(kinds: list[str], meta: Mapping) -> dict[str, dict]:
-    """Fill, hatch and legend label per kind; uncounted kinds are hatched."""
+def _looks(kinds: list[str], meta: Mapping, table: pd.DataFrame | None = None) -> dict[str, dict]:
+    """Fill, hatch and legend label per kind that occurs; uncounted kinds are hatched.
+
+    Colours are fixed per kind in scenario order (so every chart agrees); a kind no
+    state ever commits with (a zero column of `table`) is left out of the legend.
+    """
     colours = style.kind_colours(style.ordered_kinds(meta, kinds))
     looks = {}
     for kind in kinds:
+        if table is not None and not (table[kind].to_numpy() > 0).any():
+            continue
         counted = style.is_counted(kind, meta)
-        label = style.kind_label(kind, meta, measure=True)
         looks[kind] = {
             "facecolor": colours[kind],
             "hatch": None if counted else style.NOT_COUNTED_HATCH,
             "hatchcolor": "white",
             "edgecolor": "white",
-            "label": label if counted else f"{label} (not counted toward target)",
+            "label": style.kind_note_label(kind, meta, money=False),
         }
     return looks
 
@@ -75,7 +79,7 @@ def _legend_columns(looks: dict[str, dict]) -> int:
 
 
 def _bars(ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping) -> None:
-    """Stacked bars, most likely state at the top, with the total printed at the right."""
+    """Stacked bars, most likely state at the top, the total share printed after each bar."""
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for kind, look in looks.items():
@@ -84,40 +88,31 @@ def _bars(ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping) -> Non
         ax.barh(y, values, left=left, height=0.72, linewidth=0.5, **bar)
         left += values
     for yi, total in zip(y, left, strict=True):
-        ax.text(
-            1.015,
-            yi,
-            f"{total:.2f}",
-            transform=ax.get_yaxis_transform(),
+        ax.annotate(
+            pct(total),
+            xy=(total, yi),
+            xytext=(3, 0),
+            textcoords="offset points",
             va="center",
             ha="left",
             fontsize=8,
-            color=style.INK,
+            color=style.INK if total > 0 else style.MUTED,
         )
-    ax.text(
-        1.015,
-        1.0,
-        "total",
-        transform=ax.transAxes,
-        va="bottom",
-        ha="left",
-        fontsize=8,
-        color=style.MUTED,
-    )
     ax.set_yticks(y, [style.state_label(s, meta) for s in table.index])
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
     """Draw the stacked P(commit) bars."""
     table, kinds = _matrix(tables["commits"], meta)
-    looks = _looks(kinds, meta)
+    looks = _looks(kinds, meta, table)
     ncol = _legend_columns(looks)
     legend_rows = -(-len(looks) // ncol) + 1 if looks else 0
     height = 1.9 + 0.3 * len(table) + 0.2 * legend_rows
     with style.chart_style():
         fig, ax = style.new_figure(8.6, min(16.0, max(3.4, height)))
         runs = meta.get("runs")
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else ""))
+        order = "most likely first, as in the report"
+        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else "", order))
         if table.empty:
             style.empty_note(ax, "No state in the commitments table.")
         else:
@@ -132,8 +127,11 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                 title="Contribution kind",
                 title_fontsize=8.5,
             )
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("P(commit): share of runs ending committed with this kind")
+        largest = float(table.sum(axis=1).max()) if not table.empty else 0.0
+        top = style.nice_share_top(largest)
+        ax.set_xlim(0, top)
+        style.share_axis(ax, top)
+        ax.set_xlabel("P(commit): share of runs ending committed, by kind")
         ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)

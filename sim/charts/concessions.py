@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from sim.charts import style
+from sim.numbers import pct
 
 NAME = "concessions"
 REQUIRES = ("runs",)
-TITLE = "Concessions made by the broker, by round"
+TITLE = "Concessions made by the broker, by week"
 
 
 def parse(cell: object) -> list[tuple[str, int]]:
@@ -50,6 +51,19 @@ def _order(ids: list[str], meta: Mapping) -> list[str]:
     return [c for c in menu if c in ids] + sorted(c for c in ids if c not in menu)
 
 
+def by_final_height(shares: pd.DataFrame) -> list[str]:
+    """Concessions highest at the last week first (ties: earliest made first, then menu
+    order), so the legend reads top to bottom in the order of the curves."""
+    if shares.empty:
+        return list(shares.columns)
+    position = {c: i for i, c in enumerate(shares.columns)}
+    area = shares.sum()
+    return sorted(
+        shares.columns,
+        key=lambda c: (-round(float(shares[c].iloc[-1]), 9), -float(area[c]), position[c]),
+    )
+
+
 def _label(cid: str, meta: Mapping) -> str:
     return meta.get("concessions", {}).get(cid) or cid.replace("_", " ")
 
@@ -62,8 +76,8 @@ def _caption(shares: pd.DataFrame, meta: Mapping, n_runs: int) -> str:
     cid = final.index[0]
     return (
         f"Cumulative share of the {runs} in which the broker had made each concession, "
-        f"by round; the most frequent, '{_label(cid, meta)}', had been made in "
-        f"{style.fmt_share(final.iloc[0])} of runs by round {int(shares.index[-1])}."
+        f"by week; the most frequent, '{_label(cid, meta)}', had been made in "
+        f"{pct(final.iloc[0])} of runs by week {int(shares.index[-1])}."
     )
 
 
@@ -73,17 +87,19 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     last = int(meta.get("rounds") or (runs["rounds"].max() if len(runs) else 1))
     shares = cumulative(runs, last)
     shares = shares[_order(list(shares.columns), meta)]
+    colours = {c: style.SERIES_PALETTE[i % len(style.SERIES_PALETTE)] for i, c in enumerate(shares)}
+    shares = shares[by_final_height(shares)]
     never = [c for c in meta.get("concessions", {}) if c not in shares.columns]
     with style.chart_style():
         fig, ax = style.new_figure(8.6, 4.6)
         style.titles(fig, ax, TITLE, style.subtitle(meta, f"{len(runs):,} runs"))
         if shares.shape[1] == 0:
             style.empty_note(ax, f"No run made any concession\n(0 of {len(runs):,} runs).")
-        for i, cid in enumerate(shares.columns):
-            colour = style.SERIES_PALETTE[i % len(style.SERIES_PALETTE)]
+        for cid in shares.columns:
+            colour = colours[cid]
             ax.step(
-                shares.index,
-                shares[cid],
+                [*shares.index, shares.index[-1] + 0.5],  # the last week drawn to its end
+                [*shares[cid], shares[cid].iloc[-1]],
                 where="post",
                 color=colour,
                 linewidth=2.0,
@@ -92,24 +108,36 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         deadline = meta.get("deadline")
         if deadline and deadline <= last:
             style.deadline_line(ax, deadline)
-        ax.set_xlim(1, max(last, 2))
-        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0.5, max(last, 2) + 0.5)
+        ax.set_ylim(-0.02, 1.03)
         style.round_axis(ax)
         ax.set_ylabel("Share of runs with the concession made")
-        ax.yaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
+        style.share_axis(ax, 1.0, which="y", ticks=5)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
-        if never and shares.shape[1]:
-            note = "Not made in any run: " + "; ".join(_label(c, meta) for c in never)
-            ax.plot([], [], linestyle="none", label=style.wrap(note, 32))
         if ax.get_legend_handles_labels()[0]:
             ax.legend(
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
-                title="Concession",
+                title="Concession (highest at the end first)",
                 title_fontsize=8.5,
                 alignment="left",
             )
+        if never and shares.shape[1]:
+            note = "Not made in any run: " + "; ".join(_label(c, meta) for c in never) + "."
+            note = style.wrap(note, int(fig.get_figwidth() * 14))
+            fig.text(
+                0.01,
+                0.01,
+                note,
+                ha="left",
+                va="bottom",
+                fontsize=8.5,
+                color=style.MUTED,
+            )
+            # keep the note inside the image, below the axes: reserve its lines
+            reserve = (0.17 * (note.count("\n") + 1) + 0.1) / fig.get_figheight()
+            fig.get_layout_engine().set(rect=(0, reserve, 1, 1 - reserve))
         png, svg = style.save(fig, out_dir, NAME)
     return {
         "name": NAME,

@@ -1,86 +1,239 @@
-"""Counted force over rounds across all runs: median and 5–95% band."""
+"""How runs end, week by week, and the force of the runs that formed.
+
+Outcomes are split, not averaged: in most scenarios about half the runs end
+with no counted force and the rest at or near the target, so a median and a
+5–95% band across all runs would suggest a continuum that no run follows. The
+top panel stacks the share of runs formed, formed undersized, stalled (and
+why) or still negotiating at each week, from the runs table (outcome and the
+week it ended); the bottom panel shows the counted force of each run that
+formed, at the week it formed, with their median and 5–95% band.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 
 from sim.charts import style
+from sim.numbers import force, pct
 
 NAME = "force_bands"
-REQUIRES = ("bands",)
-TITLE = "Counted force by round, across all runs"
-LINE = "#0072B2"
+REQUIRES = ("runs",)
+TITLE = "How runs end, week by week, and the force of those that formed"
+
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("formed", "#0072B2"),
+    ("undersized", "#56B4E9"),
+    ("negotiating", "#e4e4e4"),
+    ("stalled_other", "#E69F00"),
+    ("stalled_rejected", "#CC79A7"),
+    ("stalled_short", "#D55E00"),
+)
+"""Outcome groups, bottom of the stack first, with their colours."""
+DEPLOYED = ("formed", "undersized")
+BAND = "#0072B2"
 
 
-def _series(bands: pd.DataFrame) -> pd.DataFrame:
-    return bands[bands["series"] == "force"].sort_values("round")
+def _group_names(meta: Mapping, rejecters: list[str]) -> dict[str, str]:
+    who = ", ".join(meta.get("veto_players", {}).get(v) or v for v in rejecters)
+    return {
+        "formed": "formed (target met, mandate accepted)",
+        "undersized": "formed undersized at the deadline",
+        "negotiating": "still negotiating",
+        "stalled_other": "stalled: enough pledged, not deployable",
+        "stalled_rejected": f"stalled: mandate rejected{f' by {who}' if who else ''}",
+        "stalled_short": "stalled: short of the minimum viable force",
+    }
 
 
-def _reference_round(force: pd.DataFrame, meta: Mapping) -> int:
-    """The deadline if the bands reach it, else the last round drawn."""
-    deadline = meta.get("deadline")
-    rounds = force["round"].astype(int)
-    return int(deadline) if deadline in set(rounds) else int(rounds.max())
+def classify(runs: pd.DataFrame, minimum: float | None) -> pd.Series:
+    """Each run's end as one of the GROUPS keys (never 'negotiating')."""
+    outcome = runs["outcome"].astype(str)
+    rejected = runs.get("rejected_by", pd.Series("", index=runs.index))
+    rejected = rejected.fillna("").astype(str) != ""
+    enough = runs["force"].astype(float) >= (minimum or 0.0)
+    stalled = np.where(
+        ~enough, "stalled_short", np.where(rejected, "stalled_rejected", "stalled_other")
+    )
+    group = np.where(outcome.isin(DEPLOYED), outcome, stalled)
+    return pd.Series(group, index=runs.index)
 
 
-def _caption(force: pd.DataFrame, meta: Mapping) -> str:
-    runs = meta.get("runs")
-    across = f"across {runs:,} runs" if runs else "across runs"
-    if force.empty:
-        return f"No counted-force figures were recorded {across}."
-    at = _reference_round(force, meta)
-    row = force[force["round"] == at].iloc[0]
-    target = meta.get("target")
-    versus = f", against a target of {style.fmt_amount(target)}" if target else ""
+def shares_by_week(runs: pd.DataFrame, minimum: float | None, last: int) -> pd.DataFrame:
+    """Weeks 1..last × GROUPS: share of all runs in each state at the end of the week."""
+    weeks = np.arange(1, max(last, 1) + 1)
+    group = classify(runs, minimum).to_numpy()
+    ended = runs["rounds"].astype(int).to_numpy()
+    n = max(len(runs), 1)
+    table = {}
+    for key, _ in GROUPS:
+        if key == "negotiating":
+            table[key] = [(ended > w).sum() / n for w in weeks]
+        else:
+            table[key] = [((group == key) & (ended <= w)).sum() / n for w in weeks]
+    return pd.DataFrame(table, index=pd.Index(weeks, name="week"))
+
+
+def _rejecters(runs: pd.DataFrame, meta: Mapping) -> list[str]:
+    if "rejected_by" not in runs:
+        return []
+    found = {v for cell in runs["rejected_by"].fillna("").astype(str) for v in cell.split(";") if v}
+    listed = [v for v in meta.get("veto_players", {}) if v in found]
+    return listed + sorted(found - set(listed))
+
+
+def _target(
+    runs: pd.DataFrame, meta: Mapping
+) -> tuple[float | None, tuple[float, float] | None, str]:
+    """The target line, an optional band of per-run targets, and where they come from."""
+    if "target" in runs and runs["target"].notna().any():
+        values = runs["target"].astype(float)
+        band = (float(values.quantile(0.05)), float(values.quantile(0.95)))
+        return float(values.median()), band, "target drawn per run (median, 5–95% of runs)"
     return (
-        f"Median counted force {across} was {style.fmt_amount(row['median'])} personnel "
-        f"at round {at} (5–95% of runs: {style.fmt_amount(row['p05'])}–"
-        f"{style.fmt_amount(row['p95'])}){versus}."
+        meta.get("target"),
+        None,
+        "lines: the scenario's target (midpoint, if a range) and minimum viable size",
     )
 
 
-def _reference_lines(ax, meta: Mapping, force: pd.DataFrame) -> None:
-    style.target_lines(ax, meta.get("target"), meta.get("minimum_viable"))
-    deadline = meta.get("deadline")
-    if deadline and not force.empty and deadline <= force["round"].max() + 1:
-        style.deadline_line(ax, deadline)
+def _top_panel(ax, shares: pd.DataFrame, names: dict[str, str], overall: dict[str, float]):
+    bottom = np.zeros(len(shares))
+    handles = []
+    for key, colour in GROUPS:
+        values = shares[key].to_numpy()
+        if not values.any():
+            continue
+        ax.bar(shares.index, values, bottom=bottom, width=1.0, color=colour, linewidth=0)
+        bottom += values
+        share = f" ({pct(overall[key])} of runs)" if key != "negotiating" else ""
+        handles.append(Patch(facecolor=colour, label=names[key] + share))
+    ax.set_ylim(0, 1)
+    style.share_axis(ax, 1.0, which="y", ticks=5)
+    ax.set_ylabel("Share of runs")
+    return handles[::-1]  # legend reads top of the stack first
+
+
+def _who(group: pd.Series) -> str:
+    """'runs that formed', saying so when it includes runs formed undersized."""
+    return "runs that formed" + (" (incl. undersized)" if (group == "undersized").any() else "")
+
+
+def _bottom_panel(ax, runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> list:
+    deployed = runs[group.isin(DEPLOYED)]
+    who = _who(group)
+    target, band, _ = _target(runs, meta)
+    minimum = meta.get("minimum_viable")
+    handles: list = []
+    if deployed.empty:
+        style.empty_note(ax, "No run formed, so there is no deployed force to show.")
+    else:
+        values = deployed["force"].astype(float)
+        lo, med, hi = (float(values.quantile(q)) for q in (0.05, 0.5, 0.95))
+        band_patch = ax.axhspan(lo, hi, color=BAND, alpha=0.13, linewidth=0, zorder=0)
+        band_patch.set_label(f"5–95% of {who}: {force(lo)}–{force(hi)}")
+        ax.axhline(med, color=BAND, linewidth=1.6, zorder=1,
+                   label=f"median of {who}: {force(med)}")  # fmt: skip
+        jitter = np.random.default_rng(0).uniform(-0.22, 0.22, len(deployed))
+        for key, colour, marker in (("formed", "#0072B2", "o"), ("undersized", "#56B4E9", "D")):
+            rows = group.loc[deployed.index] == key
+            if rows.any():
+                ax.scatter(
+                    deployed.loc[rows, "rounds"].astype(float) + jitter[rows.to_numpy()],
+                    deployed.loc[rows, "force"].astype(float),
+                    s=14,
+                    color=colour,
+                    alpha=0.55,
+                    marker=marker,
+                    linewidth=0,
+                    zorder=3,
+                    label="one run that formed" if key == "formed" else "one run formed undersized",
+                )
+    if band is not None:
+        ax.axhspan(*band, color=style.TARGET_COLOUR, alpha=0.10, linewidth=0, zorder=0)
+    style.target_lines(ax, target, minimum)
+    top = max([target or 0, minimum or 0, *deployed["force"].astype(float).tolist(), 1.0])
+    ax.set_ylim(0, top * 1.12)
+    ax.set_ylabel("Counted force (personnel)")
+    ax.yaxis.set_major_formatter(lambda v, _pos: force(v))
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    handles, _ = ax.get_legend_handles_labels()
+    return handles
+
+
+def _caption(runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> str:
+    n = len(runs)
+    if n == 0:
+        return "No run was recorded, so no outcome is shown."
+    share = group.value_counts(normalize=True)
+    formed = runs[group == "formed"]
+    stalled = sum(share.get(k, 0.0) for k in ("stalled_short", "stalled_rejected", "stalled_other"))
+    week = f" (median week {formed['rounds'].median():.0f})" if len(formed) else ""
+    text = (
+        f"Of {n:,} runs, {pct(share.get('formed', 0.0))} formed{week}, "
+        f"{pct(share.get('undersized', 0.0))} formed undersized at the deadline and "
+        f"{pct(stalled)} stalled"
+    )
+    deployed = runs[group.isin(DEPLOYED)]["force"].astype(float)
+    if len(deployed):
+        target = _target(runs, meta)[0]
+        versus = f", against a target of {force(target)}" if target else ""
+        text += (
+            f"; {_who(group)} counted a median {force(deployed.median())} personnel "
+            f"(5–95%: {force(deployed.quantile(0.05))}–{force(deployed.quantile(0.95))}){versus}"
+        )
+    return text + "."
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
-    """Draw the force bands with target, minimum viable and deadline."""
-    force = _series(tables["bands"])
+    """Draw the outcome shares by week above the force of the runs that formed."""
+    runs = tables["runs"]
+    minimum = meta.get("minimum_viable")
+    group = classify(runs, minimum) if len(runs) else pd.Series([], dtype=str)
+    deadline = meta.get("deadline")
+    last = int(max([deadline or 1, *runs["rounds"].astype(int).tolist()]))
+    names = _group_names(meta, _rejecters(runs, meta))
+    overall = {k: float((group == k).mean()) if len(runs) else 0.0 for k, _ in GROUPS}
     with style.chart_style():
-        fig, ax = style.new_figure(8.0, 4.6)
-        runs = meta.get("runs")
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else ""))
-        if force.empty:
-            style.empty_note(ax, "No counted-force series in the bands table.")
+        fig, (top, bottom) = plt.subplots(
+            2,
+            1,
+            figsize=(9.2, 6.6),
+            layout="constrained",
+            sharex=True,
+            height_ratios=[1, 1.15],
+        )
+        runs_n = meta.get("runs") or len(runs)
+        source = _target(runs, meta)[2]
+        style.titles(fig, top, TITLE, style.subtitle(meta, f"{runs_n:,} runs", source))
+        if runs.empty:
+            style.empty_note(top, "No run in the runs table.")
+            top_handles: list = []
         else:
-            x = force["round"].astype(int)
-            ax.fill_between(
-                x,
-                force["p05"],
-                force["p95"],
-                color=LINE,
-                alpha=0.2,
-                linewidth=0,
-                label="5–95% of runs",
+            top_handles = _top_panel(top, shares_by_week(runs, minimum, last), names, overall)
+        bottom_handles = _bottom_panel(bottom, runs, meta, group)
+        bottom.set_title(f"Counted force of the {_who(group)}, at the week each ended",
+                         loc="left", fontsize=9, color=style.INK)  # fmt: skip
+        if deadline:
+            for ax in (top, bottom):
+                ax.axvline(deadline + 0.5, zorder=4, **style.DEADLINE)
+            bottom_handles.append(
+                plt.Line2D([], [], label=f"Deadline (end of week {deadline})", **style.DEADLINE)
             )
-            ax.plot(x, force["median"], color=LINE, linewidth=2.0, label="Median")
-            ax.set_xlim(x.min(), max(x.max(), meta.get("deadline") or 0))
-        _reference_lines(ax, meta, force)
-        highest = [meta.get("target") or 0, meta.get("minimum_viable") or 0]
-        highest.append(force["p95"].max() if not force.empty else 0)
-        ax.set_ylim(0, max(1.0, *highest) * 1.08)
-        style.round_axis(ax)
-        ax.set_ylabel("Counted force (personnel)")
-        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
-        ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-        ax.set_axisbelow(True)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        bottom.set_xlim(0.5, last + 0.75)
+        style.round_axis(bottom)
+        if top_handles:
+            top.legend(handles=top_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       title="Runs at the end of the week", title_fontsize=8.5,
+                       alignment="left")  # fmt: skip
+        if bottom_handles:
+            bottom.legend(handles=bottom_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         png, svg = style.save(fig, out_dir, NAME)
-    return {"name": NAME, "png": png, "svg": svg, "title": TITLE, "caption": _caption(force, meta)}
+    caption = _caption(runs, meta, group)
+    return {"name": NAME, "png": png, "svg": svg, "title": TITLE, "caption": caption}

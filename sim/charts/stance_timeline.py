@@ -1,4 +1,10 @@
-"""Stance of every state, round by round, in the representative run."""
+"""Stance of every state, week by week, in the representative run.
+
+Rows are ordered by the stance the state ends the run in (committed first),
+then by its P(commit) across all runs (the report's order), so the states that
+matter come first; the title gives how the run ended. A dashed frame marks a
+pledge a veto player vetoed (only where the state had offered or committed).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.charts import style
+from sim.numbers import force
 
 NAME = "stance_timeline"
-REQUIRES = ("states",)
-TITLE = "Stance of each state, round by round"
+REQUIRES = ("states", "commits", "runs")
+TITLE = "Stance of each state, week by week"
+PLEDGED = ("offered", "committed")
+"""Stances that carry a pledge, so the only ones a veto can matter to."""
 MAX_LETTERED_ROUNDS = 40
 """Above this many rounds, kind codes are written only where a pledge starts or changes."""
 MAX_GRID_ROUNDS = 60
@@ -25,19 +34,45 @@ VETO_HALO = {"fill": False, "edgecolor": "white", "linewidth": 3.2}
 """Solid white under the black dashes, so the outline shows on dark and light cells."""
 
 
-def _grid(run: pd.DataFrame, meta: Mapping) -> pd.DataFrame:
-    """One row per state, ordered by final stance, then when it got there, then name."""
+def _grid(run: pd.DataFrame, meta: Mapping, p_commit: Mapping[str, float] | None = None):
+    """One row per state: final stance (committed first), then P(commit), then when
+    it reached its final stance, then name."""
     rank = {s: i for i, s in enumerate(style.STANCES)}
     run = run.assign(rank=run["stance"].map(rank).fillna(0).astype(int))
+    p_commit = p_commit or {}
+    report = {c: i for i, c in enumerate(style.state_order(p_commit))}
     rows = []
     for code, g in run.sort_values("round").groupby("state", sort=True):
         final = int(g["rank"].iloc[-1])
         # first round of the final unbroken stretch at the final stance
         changed = g["rank"].to_numpy() != final
         since = g["round"].iloc[int(np.flatnonzero(changed)[-1]) + 1] if changed.any() else 0
-        rows.append((-final, int(since), style.state_label(code, meta), code))
+        rows.append(
+            (-final, report.get(code, len(report)), int(since), style.state_label(code, meta), code)
+        )
     order = [code for *_, code in sorted(rows)]
     return pd.DataFrame({"state": order})
+
+
+def p_commit_by_state(commits: pd.DataFrame | None) -> dict[str, float]:
+    """P(commit) per state across all runs (all kinds), from the commits table."""
+    if commits is None or commits.empty:
+        return {}
+    return {str(k): float(v) for k, v in commits.groupby("state")["p_commit"].sum().items()}
+
+
+def run_title(run_id: int, runs: pd.DataFrame | None) -> str:
+    """'Representative run 3: formed in week 9, force 8,000' from the runs table."""
+    if runs is None or "run" not in runs or not (runs["run"] == run_id).any():
+        return f"{TITLE}, run {run_id}"
+    row = runs[runs["run"] == run_id].iloc[0]
+    week, counted = int(row["rounds"]), force(float(row["force"]))
+    ended = {
+        "formed": f"formed in week {week}, force {counted}",
+        "undersized": f"formed undersized at the deadline (week {week}), force {counted}",
+        "stalled": f"stalled in week {week}, counted force {counted}",
+    }.get(str(row["outcome"]), f"{row['outcome']} in week {week}, force {counted}")
+    return f"Representative run {run_id}: {ended}"
 
 
 def _vetoed_spans(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -63,8 +98,8 @@ def _matrices(run: pd.DataFrame, order: list[str], rounds: list[int]):
     for rec in run.itertuples(index=False):
         i, j = row[rec.state], col[rec.round]
         values[i, j] = rank.get(rec.stance, 0)
-        vetoed[i, j] = bool(rec.vetoed)
-        if rec.stance in ("offered", "committed"):
+        vetoed[i, j] = bool(rec.vetoed) and rec.stance in PLEDGED
+        if rec.stance in PLEDGED:
             kinds[i, j] = rec.kind or ""
     return values, vetoed, kinds
 
@@ -96,11 +131,11 @@ def _draw_grid(ax, run: pd.DataFrame, order: list[str], rounds: list[int], codes
 
 
 def _round_ticks(ax, rounds: list[int]) -> None:
-    """Label round 1 and every 1st/2nd/5th/10th... round, at most ~26 labels."""
+    """Label week 1 and every 1st/2nd/5th/10th... week, at most ~26 labels."""
     step = next((k for k in (1, 2, 5, 10, 20, 25, 50, 100) if len(rounds) / k <= 26), 200)
     cols = [j for j, r in enumerate(rounds) if r == rounds[0] or r % step == 0]
     ax.set_xticks(cols, [str(rounds[j]) for j in cols])
-    ax.set_xlabel("Round (week of negotiation)")
+    ax.set_xlabel("Week of negotiation")
 
 
 def _write_codes(ax, values, kinds, codes, every_cell: bool) -> None:
@@ -131,24 +166,55 @@ def _legend_handles(meta, kinds: list[str], codes, any_vetoed: bool, deadline) -
         for s in style.STANCES
     ]
     for kind in kinds:
-        label = f"{codes[kind]} = {style.kind_label(kind, meta)}"
-        if not style.is_counted(kind, meta):
-            label += " (not counted toward target)"
+        label = f"{codes[kind]} = {style.kind_note_label(kind, meta, money=False)}"
         handles.append(Patch(fill=False, linewidth=0, label=label))
-    label = "vetoed by a veto player (pledge not counted)"
-    handles.append(Patch(label=label if any_vetoed else f"{label}: none in this run", **VETO_STYLE))
+    if any_vetoed:
+        handles.append(Patch(label="pledge vetoed by a veto player (not counted)", **VETO_STYLE))
     if deadline is not None:
-        handles.append(Line2D([], [], label=f"Deadline (round {deadline})", **style.DEADLINE))
+        handles.append(Line2D([], [], label=f"Deadline (week {deadline})", **style.DEADLINE))
     return handles
 
 
+LEGEND_CHARS_PER_INCH = 14.0
+"""Characters of legend text (8.5 pt) that fit in an inch of figure width."""
+
+
+def _legend_columns(handles: list, width: float) -> int:
+    """As many legend columns as fit across the figure (the legend sits below the grid)."""
+    longest = max((len(h.get_label()) for h in handles), default=1)
+    fit = int(width * LEGEND_CHARS_PER_INCH) // (longest + 6)
+    return max(1, min(len(handles), fit))
+
+
+def _legend(fig, handles: list, n_kinds: int) -> None:
+    """Stance colours (and veto frame, deadline) in a row below the grid; the kind
+    codes written out in the legend's title above them."""
+    codes = [h.get_label() for h in handles[len(style.STANCES) : len(style.STANCES) + n_kinds]]
+    marks = handles[: len(style.STANCES)] + handles[len(style.STANCES) + n_kinds :]
+    width = int(fig.get_figwidth() * LEGEND_CHARS_PER_INCH)
+    title = "Colour: stance"
+    if codes:
+        title += ".  Letters: the kind pledged, " + "; ".join(codes)
+    fig.legend(
+        handles=marks,
+        loc="outside lower center",
+        ncol=_legend_columns(marks, fig.get_figwidth()),
+        title=style.wrap(title, width),
+        title_fontsize=8.5,
+        alignment="left",
+        handlelength=1.6,
+        columnspacing=1.4,
+    )
+
+
 def _size(labels: list[str], rounds: list[int], handles: list) -> tuple[float, float]:
-    """Figure inches: the grid grows with rounds and states, plus room for the legend."""
+    """Figure inches: the grid grows with weeks and states, plus the legend rows below."""
     label_width = 0.3 + 0.075 * max((len(label) for label in labels), default=0)
-    legend_width = 0.6 + 0.065 * max(len(h.get_label()) for h in handles)
-    width = label_width + 0.5 + 0.24 * len(rounds) + legend_width
-    height = max(2.3 + 0.27 * len(labels), 1.4 + 0.2 * len(handles))
-    return min(18.0, max(8.0, width)), min(15.0, max(3.6, height))
+    width = min(18.0, max(8.0, label_width + 0.5 + 0.24 * len(rounds)))
+    chars = sum(len(h.get_label()) + 2 for h in handles)
+    legend_rows = 2 + chars // int(width * LEGEND_CHARS_PER_INCH)
+    height = 2.4 + 0.27 * len(labels) + 0.2 * legend_rows
+    return width, min(16.0, max(3.6, height))
 
 
 def _caption(run_id: int, run: pd.DataFrame, order: list[str], last: int | None) -> str:
@@ -156,13 +222,14 @@ def _caption(run_id: int, run: pd.DataFrame, order: list[str], last: int | None)
         return f"Run {run_id} has no recorded stances, so no timeline is shown."
     final = run[run["round"] == last]
     committed = int((final["stance"] == "committed").sum())
-    vetoed = int(run.loc[run["vetoed"].astype(bool), "state"].nunique())
-    were = "was" if vetoed == 1 else "were"
-    veto_note = f", and {vetoed} {were} vetoed in at least one round" if vetoed else ""
+    pledged_vetoed = run["vetoed"].astype(bool) & run["stance"].isin(PLEDGED)
+    vetoed = int(run.loc[pledged_vetoed, "state"].nunique())
+    had = "had its pledge" if vetoed == 1 else "had their pledges"
+    veto_note = f", and {vetoed} {had} vetoed in at least one week" if vetoed else ""
     return (
-        f"Stance of each of the {len(order)} states in every round of run {run_id}: "
+        f"Stance of each of the {len(order)} states in every week of run {run_id}: "
         f"{committed} of {len(order)} {'was' if committed == 1 else 'were'} committed "
-        f"by its last round ({last}){veto_note}."
+        f"by its last week ({last}){veto_note}."
     )
 
 
@@ -173,7 +240,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     run = states[states["run"] == run_id].copy()
     run["kind"] = run["kind"].fillna("").astype(str)
     run["vetoed"] = run["vetoed"].fillna(False).astype(bool)
-    order = _grid(run, meta)["state"].tolist()
+    order = _grid(run, meta, p_commit_by_state(tables.get("commits")))["state"].tolist()
     rounds = sorted(int(r) for r in run["round"].unique())
     kinds = [k for k in style.ordered_kinds(meta, run["kind"].unique()) if k in set(run["kind"])]
     codes = style.kind_codes(style.ordered_kinds(meta, run["kind"].unique()), meta)
@@ -181,10 +248,15 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     deadline = meta.get("deadline")
     deadline = deadline if deadline in rounds[:-1] else None
     with style.chart_style():
-        handles = _legend_handles(meta, kinds, codes, bool(run["vetoed"].any()), deadline)
+        any_vetoed = bool((run["vetoed"] & run["stance"].isin(PLEDGED)).any())
+        handles = _legend_handles(meta, kinds, codes, any_vetoed, deadline)
         labels = [style.state_label(s, meta) for s in order]
         fig, ax = style.new_figure(*_size(labels, rounds, handles))
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"run {run_id} (representative)"))
+        title = run_title(run_id, tables.get("runs"))
+        rows = "rows: final stance, then P(commit) across all runs"
+        style.titles(
+            fig, ax, title, style.subtitle(meta, "a detail run with the most common outcome", rows)
+        )
         if not order:
             style.empty_note(ax, f"No state records for run {run_id}.")
             ax.set_axis_off()
@@ -197,21 +269,13 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                 ax.spines[side].set_visible(False)
             if deadline is not None:
                 style.deadline_line(ax, deadline, x=rounds.index(deadline) + 0.5, zorder=5)
-            ax.legend(
-                handles=handles,
-                loc="upper left",
-                bbox_to_anchor=(1.01, 1.0),
-                title="Stance · kind code · veto",
-                title_fontsize=8.5,
-                alignment="left",
-                handlelength=1.6,
-            )
+            _legend(fig, handles, len(kinds))
         png, svg = style.save(fig, out_dir, NAME)
     last = rounds[-1] if rounds else None
     return {
         "name": NAME,
         "png": png,
         "svg": svg,
-        "title": TITLE,
+        "title": title,
         "caption": _caption(run_id, run, order, last),
     }

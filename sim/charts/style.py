@@ -8,6 +8,7 @@ the next: stances run from a warm "declined" through neutral grey to a dark
 from __future__ import annotations
 
 import contextlib
+import re
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,7 +20,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+from sim.numbers import force, pct
 
 DPI = 120
 
@@ -115,11 +118,14 @@ def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     The axes gets a blank title so constrained layout reserves the subtitle's line;
     the subtitle itself is anchored to the figure edge rather than the axes edge so
     it lines up with the title above it whatever the width of the tick labels.
+    A subtitle too long for the figure is wrapped at middots (or words) onto more
+    lines, each reserved, so it is never cut at the figure's edge.
     """
-    fig.suptitle(title, x=0.01, ha="left")
-    ax.set_title(" ", loc="left", fontsize=9)
+    fig.suptitle(wrap(title, int(fig.get_figwidth() * TITLE_CHARS_PER_INCH)), x=0.01, ha="left")
+    lines = wrap_subtitle(subtitle, int(fig.get_figwidth() * SUBTITLE_CHARS_PER_INCH))
+    ax.set_title("\n".join([" "] * (lines.count("\n") + 1)), loc="left", fontsize=9)
     note = ax.annotate(
-        subtitle,
+        lines,
         xy=(0.01, 1.0),
         xycoords=("figure fraction", "axes fraction"),
         xytext=(0, matplotlib.rcParams["axes.titlepad"]),
@@ -133,12 +139,29 @@ def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     note.set_in_layout(False)
 
 
+TITLE_CHARS_PER_INCH = 9.0
+"""Characters of the bold 12.5-point title that fit in an inch of figure width."""
+SUBTITLE_CHARS_PER_INCH = 12.5
+"""Characters of 9-point subtitle text that fit in an inch of figure width."""
+
+
+def wrap_subtitle(text: str, width: int) -> str:
+    """Break a '  ·  '-separated subtitle between its parts (words if a part is too long)."""
+    out: list[str] = []
+    for part in text.split("  ·  "):
+        if out and len(out[-1]) + 5 + len(part) <= width:
+            out[-1] += "  ·  " + part
+        else:
+            out.extend(textwrap.wrap(part, width) or [part])
+    return "\n".join(out)
+
+
 def deadline_line(ax: Axes, deadline: int, x: float | None = None, zorder: float = 1) -> None:
     """Dash-dot vertical line at the broker's deadline, labelled for the legend."""
     ax.axvline(
         deadline if x is None else x,
         zorder=zorder,
-        label=f"Deadline (round {deadline})",
+        label=f"Deadline (week {deadline})",
         **DEADLINE,
     )
 
@@ -146,7 +169,25 @@ def deadline_line(ax: Axes, deadline: int, x: float | None = None, zorder: float
 def round_axis(ax: Axes) -> None:
     """Rounds are whole weeks: integer ticks only, labelled as such."""
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
-    ax.set_xlabel("Round (week of negotiation)")
+    ax.set_xlabel("Week of negotiation")
+
+
+SHARE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25)
+
+
+def share_axis(ax: Axes, top: float, which: str = "x", ticks: int = 6) -> None:
+    """A share-of-runs axis from 0 to `top`, ticks at whole percents written by `pct`."""
+    step = next((s for s in SHARE_STEPS if top / s <= ticks), 0.25)
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(MultipleLocator(step))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: pct(round(v, 6))))
+
+
+def nice_share_top(largest: float, floor: float = 0.05) -> float:
+    """An axis end a little above the largest share (room for its label), at most 1."""
+    room = largest * 1.12 + 0.02
+    step = 0.05 if room <= 0.5 else 0.1
+    return min(1.0, max(floor, step * -(-room // step)))
 
 
 def save(fig: Figure, out_dir: Path, name: str) -> tuple[str, str]:
@@ -187,6 +228,34 @@ def kind_label(kind: str, meta: Mapping, *, measure: bool = False) -> str:
     label = meta.get("kinds", {}).get(kind) or kind.replace("_", " ").capitalize()
     unit = meta.get("kind_measure", {}).get(kind)
     return f"{label} ({unit})" if measure and unit else label
+
+
+def kind_note_label(kind: str, meta: Mapping, *, money: bool = True) -> str:
+    """A kind with every note in one parenthesis, never two in a row.
+
+    'Police trainers (outside the territory)' that does not count reads
+    'Police trainers (outside the territory; not counted toward target)'; money keeps
+    its unit ('Funding (USD million; not counted toward target)') when `money` is set.
+    """
+    label = meta.get("kinds", {}).get(kind) or kind.replace("_", " ").capitalize()
+    notes = [n.strip() for n in re.findall(r"\(([^()]*)\)", label) if n.strip()]
+    base = re.sub(r"\s*\([^()]*\)", "", label).strip() or label
+    unit = meta.get("kind_measure", {}).get(kind)
+    if money and unit and unit.lower() != "personnel":
+        notes.append(unit)
+    if not is_counted(kind, meta):
+        notes.append("not counted toward target")
+    return f"{base} ({'; '.join(notes)})" if notes else base
+
+
+def state_order(p_commit: Mapping[str, float]) -> list[str]:
+    """States most likely to commit first, ties by code: the order of the report's table.
+
+    The report (sim/analysis/report.py, `summary_table`) ranks states by P(commit)
+    (rounded to 6 digits in summary.json) descending, then by code; charts that list
+    states use this so a reader finds the rows in the same order in both.
+    """
+    return sorted(p_commit, key=lambda c: (-round(float(p_commit[c] or 0.0), 6), c))
 
 
 def is_counted(kind: str, meta: Mapping) -> bool:
@@ -243,9 +312,8 @@ def fmt_amount(value: float) -> str:
 
 
 def fmt_share(value: float) -> str:
-    """A share of runs as a percentage, e.g. 0.345 -> '35%'."""
-    pct = 100 * value
-    return f"{pct:.0f}%" if pct >= 1 or pct == 0 else f"{pct:.1f}%"
+    """A share of runs as a percentage, e.g. 0.345 -> '35%' (as `sim.numbers.pct`)."""
+    return pct(value)
 
 
 def outline_cell(ax: Axes, row: int, col: int, zorder: int = 4) -> None:
@@ -269,7 +337,7 @@ def target_lines(
             color=TARGET_COLOUR,
             linewidth=width,
             linestyle="--",
-            label=f"Target ({fmt_amount(target)})",
+            label=f"Target ({force(target)})",
         )
     if minimum:
         ax.axhline(
@@ -277,5 +345,5 @@ def target_lines(
             color=MINIMUM_COLOUR,
             linewidth=width,
             linestyle=":",
-            label=f"Minimum viable ({fmt_amount(minimum)})",
+            label=f"Minimum viable ({force(minimum)})",
         )

@@ -9,6 +9,13 @@
 
 `meta` carries what the table does not: titles, state names, kind labels, the
 target, and the axes (path, label, values in order, numeric or not).
+
+Colour scales follow one policy, written on every colourbar: each runs over its
+full natural range, 0–100% for a share of runs and 0 to the target (the largest
+target when the target is swept) for a force, so a pale cell is low in absolute
+terms, never just the lowest of the sweep. P(formed) carries its 95% interval:
+printed in each cell, and a cell whose interval overlaps those of all its
+neighbours (not told apart from any of them) is hatched.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
 
 from sim.charts import style
+from sim.numbers import force, pct, pct_range
 
 P_CMAP = "Purples"
 FORCE_CMAP = "Blues"
@@ -85,18 +94,25 @@ def _labels_below(axes: np.ndarray, n: int) -> None:
 
 
 def _shown_states(table: pd.DataFrame, meta: Mapping) -> tuple[list[str], list[str]]:
-    """States to draw (ever at or above SHOW_MIN), most likely first; and the rest."""
+    """States to draw (ever at or above SHOW_MIN), most likely first; and the names of
+    the rest."""
     codes = list(meta.get("states", {}))
     peak = {c: float(table[f"p_commit.{c}"].max()) for c in codes if f"p_commit.{c}" in table}
     shown = sorted((c for c in peak if peak[c] >= SHOW_MIN), key=lambda c: (-peak[c], c))
-    return shown, [c for c in codes if c not in shown]
+    return shown, [meta["states"].get(c) or c for c in codes if c not in shown]
 
 
 def _omitted_note(omitted: Sequence[str]) -> str:
+    """Every state left out, by code (the subtitle wraps it; nothing is cut)."""
     if not omitted:
         return ""
-    names = ", ".join(omitted[:8]) + (" …" if len(omitted) > 8 else "")
-    return f"never above {SHOW_MIN:.0%} anywhere (not drawn): {names}"
+    return f"never above {pct(SHOW_MIN)} anywhere (not drawn): {', '.join(omitted)}"
+
+
+def _wrapped(text: str, width_in: float) -> str:
+    """Wrap each line of a subtitle to the figure's width (9-point text)."""
+    chars = max(40, int(width_in * 14))
+    return "\n".join(style.wrap(line, chars) for line in text.split("\n"))
 
 
 def _positions(table: pd.DataFrame, axis: Mapping) -> tuple[np.ndarray, list[float], list[str]]:
@@ -129,8 +145,8 @@ def _caption_best(table: pd.DataFrame, meta: Mapping) -> str:
         f"{a['label'].lower()} {value_label(_py(best[a['path']]), 40)}" for a in meta["axes"]
     )
     return (
-        f"P(formed) is highest, {best['p_formed']:.2f}, at {where} "
-        f"(expected counted force {style.fmt_amount(best['expected_force'])})."
+        f"P(formed) is highest, {pct(best['p_formed'])}, at {where} "
+        f"(expected counted force {force(best['expected_force'])})."
     )
 
 
@@ -169,6 +185,7 @@ def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
         )
         ax1.plot(x, data["p_formed"], marker="o", color=FORMED_COLOUR, label="P(formed)")
         ax1.set_ylim(-0.02, 1.02)
+        style.share_axis(ax1, 1.0, which="y", ticks=5)
         ax1.set_title("P(formed): target met, veto players accept", fontsize=10)
         ax1.set_ylabel("share of runs that formed")
         ax1.legend(loc="best")
@@ -187,7 +204,7 @@ def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
         ax2.set_ylim(bottom=0)
         ax2.set_title("Counted force at the end of the run", fontsize=10)
         ax2.set_ylabel("personnel")
-        ax2.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax2.yaxis.set_major_formatter(lambda v, _: force(v))
         ax2.legend(loc="best")
         for ax in (ax1, ax2):
             _ticks(ax, axis, ticks, labels)
@@ -206,11 +223,14 @@ def _line_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
     order = np.argsort(x, kind="stable")
     ncols, nrows = _grid_shape(len(shown))
     with style.chart_style():
+        width = 2.6 * ncols + 0.8
         fig, body = header_figure(
-            2.6 * ncols + 0.8,
+            width,
             2.1 * nrows + 1.5,
             title,
-            _subtitle(meta) + ("\nStates " + _omitted_note(omitted) if omitted else ""),
+            _wrapped(
+                _subtitle(meta) + ("\nStates " + _omitted_note(omitted) if omitted else ""), width
+            ),
         )
         axes = body.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
         for i, ax in enumerate(axes.flat):
@@ -223,6 +243,7 @@ def _line_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             ax.plot(x[order], y, marker="o", markersize=3.5, color=LINE_COLOUR)
             ax.set_title(style.state_label(code, meta), fontsize=9)
             ax.set_ylim(-0.03, 1.03)
+            style.share_axis(ax, 1.0, which="y", ticks=5)
             ax.grid(axis="y", color="#eeeeee", linewidth=0.7)
             _ticks(ax, axis, ticks, labels)
             ax.tick_params(axis="x", labelrotation=0 if axis["numeric"] else 30)
@@ -231,7 +252,7 @@ def _line_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             axes[0, 0].set_visible(True)
             style.empty_note(axes[0, 0], "No state reaches P(commit) 2% at any point.")
         body.supxlabel(axis["label"], fontsize=9.5)
-        body.supylabel("P(commit) (dashed: 0.5)", fontsize=9.5)
+        body.supylabel("P(commit) (dashed: 50%)", fontsize=9.5)
         png, svg = style.save(fig, out_dir, "sweep_commit")
     return _chart("sweep_commit", png, svg, title, _commit_caption(table, meta, shown))
 
@@ -245,7 +266,7 @@ def _commit_caption(table: pd.DataFrame, meta: Mapping, shown: list[str]) -> str
     hi = table[f"p_commit.{top}"].max()
     return (
         f"{len(shown)} states reach a P(commit) of at least 2% somewhere; "
-        f"{style.state_label(top, meta)} moves most, between {lo:.2f} and {hi:.2f}."
+        f"{style.state_label(top, meta)} moves most, between {pct(lo)} and {pct(hi)}."
     )
 
 
@@ -263,10 +284,46 @@ def _matrix(table: pd.DataFrame, meta: Mapping, column: str) -> np.ndarray:
     return out
 
 
+def unresolved(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Cells whose interval [lo, hi] overlaps the interval of every neighbouring cell
+    (above, below, left, right): the sweep does not tell them apart from any neighbour."""
+    out = np.zeros(lo.shape, dtype=bool)
+    for (r, c), low in np.ndenumerate(lo):
+        if np.isnan(low):
+            continue
+        near = [
+            (r + dr, c + dc)
+            for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))
+            if 0 <= r + dr < lo.shape[0]
+            and 0 <= c + dc < lo.shape[1]
+            and not np.isnan(lo[r + dr, c + dc])
+        ]
+        out[r, c] = bool(near) and all(lo[n] <= hi[r, c] and low <= hi[n] for n in near)
+    return out
+
+
+def _hatch(ax, mask: np.ndarray) -> None:
+    for (r, c), flag in np.ndenumerate(mask):
+        if flag:
+            ax.add_patch(
+                Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///",
+                          edgecolor="#9a9a9a", linewidth=0, zorder=2)
+            )  # fmt: skip
+
+
 def _heat(
-    ax, m: np.ndarray, meta: Mapping, cmap: str, norm: Normalize, fmt, fontsize=8.5, outline=None
+    ax,
+    m: np.ndarray,
+    meta: Mapping,
+    cmap: str,
+    norm: Normalize,
+    fmt,
+    fontsize=8.5,
+    outline=None,
+    sub: np.ndarray | None = None,
 ):
-    """A heatmap of m (rows: first axis, bottom up); cells >= `outline` get a dark frame."""
+    """A heatmap of m (rows: first axis, bottom up); cells >= `outline` get a dark frame;
+    `sub` (strings) is printed under each value in smaller type."""
     a0, a1 = meta["axes"]
     im = ax.imshow(m, cmap=cmap, norm=norm, aspect="auto", origin="lower")
     if outline is not None:
@@ -278,15 +335,12 @@ def _heat(
             if np.isnan(v):
                 continue
             dark = norm(v) > 0.55
-            ax.text(
-                c,
-                r,
-                fmt(v),
-                ha="center",
-                va="center",
-                fontsize=fontsize,
-                color="white" if dark else style.INK,
-            )
+            colour = "white" if dark else style.INK
+            ax.text(c, r, fmt(v), ha="center", va="center" if sub is None else "bottom",
+                    fontsize=fontsize, color=colour, zorder=3)  # fmt: skip
+            if sub is not None:
+                ax.text(c, r, sub[r, c], ha="center", va="top", fontsize=fontsize - 1.5,
+                        color=colour, zorder=3)  # fmt: skip
     ax.set_xticks(range(len(a1["values"])), [value_label(v, 10) for v in a1["values"]])
     ax.set_yticks(range(len(a0["values"])), [value_label(v, 14) for v in a0["values"]])
     ax.tick_params(length=0)
@@ -304,26 +358,59 @@ def _rotate(ax, axis: Mapping) -> None:
             t.set_horizontalalignment("right")
 
 
+def force_scale(table: pd.DataFrame, meta: Mapping) -> tuple[float, str]:
+    """Top of the force colour scale and how it was chosen: the target (the largest
+    target when the target is swept); the data's maximum only if it goes beyond."""
+    targets = [float(meta["target"])] if meta.get("target") else []
+    if "broker.target" in table:
+        targets.append(float(table["broker.target"].astype(float).max()))
+    data = float(np.nanmax(table["expected_force"])) if len(table) else 0.0
+    if targets and max(targets) >= data:
+        swept = "broker.target" in table
+        return max(targets), "the largest target" if swept else "the target"
+    return (data if data > 0 else 1.0), "the largest value"
+
+
 def _heat_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
     a0, a1 = meta["axes"]
     title = f"P(formed) and expected force: {meta.get('title') or a0['label']}"
     formed = _matrix(table, meta, "p_formed")
-    force = _matrix(table, meta, "expected_force")
+    lo = _matrix(table, meta, "p_formed_lo")
+    hi = _matrix(table, meta, "p_formed_hi")
+    force_m = _matrix(table, meta, "expected_force")
+    ranges = np.full(formed.shape, "", dtype=object)
+    for (r, c), low in np.ndenumerate(lo):
+        if not np.isnan(low):
+            ranges[r, c] = pct_range(low, hi[r, c])
+    hatched = unresolved(lo, hi)
+    top, why = force_scale(table, meta)
     width = max(9.6, 1.2 * len(a1["values"]) * 2 + 3.5)
-    height = max(4.4, 0.5 * len(a0["values"]) + 2.6)
+    height = max(4.6, 0.6 * len(a0["values"]) + 2.6)
+    note = (
+        "Colour scales: full range, 0–100% of runs and 0–"
+        f"{force(top)} personnel ({why}).  Under each P(formed): its 95% interval; "
+        "hatched: the interval overlaps every neighbouring cell's, so the sweep does not "
+        "tell that cell apart from its neighbours.  Expected force: a mean, with no interval "
+        "recorded in sweep.csv."
+    )
     with style.chart_style():
-        fig, body = header_figure(width, height, title, _subtitle(meta))
+        fig, body = header_figure(
+            width, height, title, _wrapped(_subtitle(meta) + "\n" + note, width)
+        )
         ax1, ax2 = body.subplots(1, 2)
-        im1 = _heat(ax1, formed, meta, P_CMAP, Normalize(0, 1), lambda v: f"{v:.2f}")
+        im1 = _heat(ax1, formed, meta, P_CMAP, Normalize(0, 1), pct, sub=ranges)
+        _hatch(ax1, hatched)
         ax1.set_title("P(formed): target met, veto players accept", fontsize=10)
-        body.colorbar(im1, ax=ax1, shrink=0.85, label="share of runs that formed")
-        top = np.nanmax(force) if np.isfinite(np.nanmax(force)) and np.nanmax(force) > 0 else 1
-        im2 = _heat(ax2, force, meta, FORCE_CMAP, Normalize(0, top), style.fmt_amount, 7.5)
+        bar1 = body.colorbar(im1, ax=ax1, shrink=0.85, label="share of runs that formed (0–100%)")
+        bar1.ax.yaxis.set_major_formatter(lambda v, _: pct(v))
+        im2 = _heat(ax2, force_m, meta, FORCE_CMAP, Normalize(0, top), force, 7.5)
         target = meta.get("target")
-        sub = f" (target {style.fmt_amount(target)})" if target else ""
-        ax2.set_title(f"Expected counted force{sub}", fontsize=10)
-        cb = body.colorbar(im2, ax=ax2, shrink=0.85, label="mean counted force (personnel)")
-        cb.ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        sub = f", target {force(target)}" if target else ""
+        ax2.set_title(f"Expected counted force (mean of the runs{sub})", fontsize=10)
+        cb = body.colorbar(
+            im2, ax=ax2, shrink=0.85, label=f"mean counted force, 0–{force(top)} ({why})"
+        )
+        cb.ax.yaxis.set_major_formatter(lambda v, _: force(v))
         for ax in (ax1, ax2):
             ax.set_xlabel(a1["label"])
             ax.set_ylabel(a0["label"])
@@ -339,12 +426,13 @@ def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
     ncols, nrows = _grid_shape(len(shown))
     cell_w = max(2.4, 0.55 * len(a1["values"]) + 1.0)
     cell_h = max(1.9, 0.32 * len(a0["values"]) + 1.2)
-    note = "Framed cells: P(commit) ≥ 0.5 (the state is in)"
+    note = "Framed cells: P(commit) ≥ 50% (the state is in); colour 0–100% of runs"
     if omitted:
         note += "; " + _omitted_note(omitted)
+    width = cell_w * ncols + 2.4
     with style.chart_style():
         fig, body = header_figure(
-            cell_w * ncols + 2.4, cell_h * nrows + 1.8, title, _subtitle(meta) + "\n" + note
+            width, cell_h * nrows + 1.8, title, _wrapped(_subtitle(meta) + "\n" + note, width)
         )
         axes = body.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
         im = None
@@ -354,12 +442,13 @@ def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
                 continue
             code = shown[i]
             m = _matrix(table, meta, f"p_commit.{code}")
-            im = _heat(ax, m, meta, P_CMAP, Normalize(0, 1), lambda v: f"{v:.2f}", 7, 0.5)
+            im = _heat(ax, m, meta, P_CMAP, Normalize(0, 1), pct, 7, 0.5)
             ax.set_title(style.state_label(code, meta), fontsize=9)
             _rotate(ax, a1)
         _labels_below(axes, len(shown))
         if im is not None:
-            body.colorbar(im, ax=axes, shrink=0.6, label="P(commit)")
+            bar = body.colorbar(im, ax=axes, shrink=0.6, label="P(commit) (0–100%)")
+            bar.ax.yaxis.set_major_formatter(lambda v, _: pct(v))
         else:
             axes[0, 0].set_visible(True)
             style.empty_note(axes[0, 0], "No state reaches P(commit) 2% at any point.")
@@ -393,13 +482,14 @@ def _scatter(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             bottom.scatter(x, table["expected_force"], s=16, color=FORCE_COLOUR, alpha=0.8)
             top.set_ylim(-0.03, 1.03)
             bottom.set_ylim(bottom=0)
-            bottom.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+            bottom.yaxis.set_major_formatter(lambda v, _: force(v))
             for ax in (top, bottom):
                 if not axis["numeric"]:
                     ax.set_xticks(ticks, labels)
                 ax.grid(color="#eeeeee", linewidth=0.7)
             bottom.set_xlabel(axis["label"])
         axes[0, 0].set_ylabel("P(formed)")
+        axes[0, 0].yaxis.set_major_formatter(lambda v, _: pct(round(v, 6)))
         axes[1, 0].set_ylabel("Expected counted force")
         png, svg = style.save(fig, out_dir, "sweep_outcome")
     return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))

@@ -9,8 +9,7 @@ whatever the engine, the batch size and the number of workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from concurrent.futures import Executor, as_completed
 
 import numpy as np
 import pandas as pd
@@ -77,8 +76,16 @@ def run_ensemble(
             if progress:
                 progress(len(ids))
         return rec.tables()
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as own:
+    from sim.parallel import make_pool, stop
+
+    own = make_pool(workers, warm=False)
+    try:
         return _collect(own, C, seed, jobs, runs, detail, engine, rec, progress)
+    except BaseException:
+        stop(own)
+        raise
+    finally:
+        own.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(pool, C, seed, jobs, runs, detail, engine, rec, progress):

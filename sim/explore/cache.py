@@ -6,7 +6,8 @@ count and a fingerprint of the model code. A sweep that is interrupted and run
 again finds the finished points here and computes only the rest; a changed
 scenario, seed, run count or model gives a new key, so a stale point is never
 served. Files are written whole (temporary file, then rename), so an
-interruption never leaves a half-written point.
+interruption never leaves a half-written point; a cache that cannot be written
+(read-only, full) stops the sweep with one line (FolderError, exit status 1).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.explore.runner import code_fingerprint
+from sim.output.folder import FolderError
 
 DEFAULT_DIR = Path(".sweep-cache")
 
@@ -55,13 +57,23 @@ class PointCache:
         """Store a finished point atomically."""
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"key": key, "result": result}, sort_keys=True, indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=".point-", suffix=".tmp", dir=self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".point-", suffix=".tmp", dir=self.folder)
+        except OSError as exc:
+            raise self._error(exc) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text + "\n")
             os.replace(tmp, self._file(key))
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise self._error(exc) from None
             raise
+
+    def _error(self, exc: OSError) -> FolderError:
+        """A cache that cannot be written: a fault of the environment, one line, exit 1."""
+        why = exc.strerror or str(exc)
+        return FolderError(f"--cache {str(self.folder)!r}: cannot write a finished point: {why}", 1)

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.explore.executors import make_executor
+from sim.output.folder import check_target
 
 COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
 MAX_NAME = 80
@@ -28,12 +29,22 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Any]:
     ex = make_executor(workers, scheduler)
     try:
         yield ex
+    except BaseException:
+        if hasattr(ex, "stop"):  # a local pool: stop its workers at once
+            ex.stop()
+        raise
     finally:
         ex.close()
 
 
+def _note(err: Console):
+    """Print one line on stderr (a note, not an error)."""
+    return lambda text: err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _progress(err: Console, quiet: bool) -> Progress:
-    return Progress(*COLUMNS, console=err, transient=True, disable=quiet)
+    # Off when stderr is not a terminal: a bar there only leaves a blank line.
+    return Progress(*COLUMNS, console=err, transient=True, disable=quiet or not err.is_terminal)
 
 
 def _positive(**options: int | None) -> None:
@@ -71,6 +82,7 @@ def compare(
     if len(name) > MAX_NAME:
         name = f"compare-{scenarios[0].name}-vs-{len(scenarios) - 1}-others"
     final = out_dir or Path("results") / name
+    check_target(final, "--out" if out_dir else "comparison folder")
     argv = ["forcegen", "compare", *map(str, files), "--out", str(final)]
     if runs is not None:
         argv += ["--runs", str(runs)]
@@ -83,7 +95,7 @@ def compare(
                 tasks[name] = bar.add_task(f"{name} (run)", total=total)
             bar.advance(tasks[name], n)
 
-        entries = gather(files, scenarios, Path("results"), ex, tick)
+        entries = gather(files, scenarios, Path("results"), ex, tick, final / "runs", _note(err))
     comp, _ = write_compare(entries, clauses, final, argv)
     if not quiet:
         out.print(f"[bold]{len(clauses)} clauses differ[/bold]")
@@ -91,19 +103,30 @@ def compare(
             out.print(f"  {c.path}: " + " | ".join(map(_short, c.values)), highlight=False)
         if len(clauses) > 12:
             out.print(f"  … {len(clauses) - 12} more in diff.csv", highlight=False)
-        tab = Table()
-        for col in ("scenario", "ensemble", "P(formed) [95%]", "median force"):
-            tab.add_column(col)
-        for e, r in zip(entries, comp.to_dict("records"), strict=True):
-            tab.add_row(
-                r["scenario"],
-                "reused" if e.reused else "run",
-                f"{r['p_formed']:.2f} [{r['p_formed_lo']:.2f}, {r['p_formed_hi']:.2f}]",
-                f"{r['force_median']:,.0f}",
-            )
-        out.print(tab)
+        print_comparison(out, entries, comp)
     out.print(f"comparison: {final}", highlight=False, soft_wrap=True)
     return final
+
+
+def print_comparison(out: Console, entries: list, comp: pd.DataFrame) -> None:
+    """The outcomes side by side, as compare.md words them: P(formed) with its interval,
+    the force where it formed, and why runs stall (short of the minimum, or the mandate
+    rejected and by whom)."""
+    from sim.explore.compare import _formed_force, why_not_formed
+    from sim.numbers import share_ci
+
+    tab = Table()
+    for col in ("scenario", "ensemble", "P(formed) (95%)", "force where formed", "why runs stall"):
+        tab.add_column(col)
+    for e, r in zip(entries, comp.to_dict("records"), strict=True):
+        tab.add_row(
+            r["scenario"],
+            "reused" if e.reused else "run",
+            share_ci(r["p_formed"], int(r["runs"])),
+            _formed_force(r),
+            why_not_formed(e, r),
+        )
+    out.print(tab)
 
 
 def _short(v: Any) -> str:
@@ -133,6 +156,7 @@ def sweep(
     _positive(workers=workers, runs=runs, steps=steps)
     sw = load_sweep(file, runs=runs, steps=steps)
     final = out_dir or Path("results") / f"sweep-{sw.name}"
+    check_target(final, "--out" if out_dir else "sweep folder")
     argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
     with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"{sw.name} ({len(sw.points)} points)", total=len(sw.points))
@@ -164,15 +188,14 @@ def whatif(
     quiet: bool = False,
 ) -> None:
     from sim.explore.whatif import search
-    from sim.scenario.errors import ScenarioError
+    from sim.scenario.errors import ScenarioError, resolve_name
     from sim.scenario.loader import load
 
     _positive(workers=workers, runs=runs, top=top)
     sc = load(file)
-    if state not in sc.states:
-        from sim.scenario.errors import unknown
-
-        raise unknown("state", state, sc.states, "--state")
+    state = resolve_name("state", state, sc.states, "--state")
+    if out_dir is not None:
+        check_target(out_dir, "--out")
     try:
         from sim.scenario.loader import override
 
@@ -201,6 +224,7 @@ def whatif(
 def whatif_table(sc, w) -> pd.DataFrame:
     """One row per change found, with its costs (the whatif.csv table)."""
     from sim.explore.whatif import veto_cost
+    from sim.numbers import resolved, runs_to_resolve, wilson
 
     rows = []
     base = w.base
@@ -215,7 +239,12 @@ def whatif_table(sc, w) -> pd.DataFrame:
             "p_commit_base": base["p_commit"][w.state],
             "p_commit": r["p_commit"][w.state],
             "kind": r["dominant_kind"][w.state],
+            "p_commit_lo": round(wilson(r["p_commit"][w.state], r["runs"])[0], 6),
+            "p_commit_hi": round(wilson(r["p_commit"][w.state], r["runs"])[1], 6),
             "brings_in": r["p_commit"][w.state] >= 0.5,
+            # whether the run count tells P(commit) apart from 0.5, and what count would
+            "resolved": resolved(r["p_commit"][w.state], r["runs"], 0.5),
+            "runs_to_resolve": runs_to_resolve(r["p_commit"][w.state], 0.5),
             "p_formed_base": base["p_formed"],
             "p_formed": r["p_formed"],
             "veto_flips": flips,
@@ -233,7 +262,9 @@ def whatif_table(sc, w) -> pd.DataFrame:
 
 
 def render_whatif(out: Console, sc, w, table_: pd.DataFrame, runs: int) -> None:
-    from sim.explore.whatif import others_text, veto_text
+    from sim.explore.report import THRESHOLD, unresolved
+    from sim.explore.whatif import claim_text, others_text, veto_text
+    from sim.numbers import pct, share_ci
 
     name = sc.states[w.state].name
     b = w.base
@@ -247,12 +278,18 @@ def render_whatif(out: Console, sc, w, table_: pd.DataFrame, runs: int) -> None:
         for v, a in b["acceptance"].items()
     )
     out.print(
-        f"baseline: P(commit) {b['p_commit'][w.state]:.2f}, P(formed) {b['p_formed']:.2f}; "
+        f"baseline: P(commit) {share_ci(b['p_commit'][w.state], runs)}, "
+        f"P(formed) {share_ci(b['p_formed'], runs)}; "
         f"veto players' mean final acceptance: {accept or 'none'}",
         highlight=False,
     )
     if w.already_in:
-        out.print(f"{w.state} is already in (P(commit) ≥ 0.5) under this mandate.", highlight=False)
+        note = unresolved(b["p_commit"][w.state], runs)
+        out.print(
+            f"{w.state} is already in (P(commit) ≥ {pct(THRESHOLD)}) under this mandate"
+            + (f"; {note}." if note else "."),
+            highlight=False,
+        )
         return
     searched = f"searched {w.tried_single} single changes"
     if w.tried_pairs:
@@ -260,15 +297,19 @@ def render_whatif(out: Console, sc, w, table_: pd.DataFrame, runs: int) -> None:
     if w.brings_in:
         out.print(f"{searched}; smallest changes that bring {w.state} in:", highlight=False)
     else:
-        out.print(f"{searched}; none brings {w.state} to 0.5. Largest increases:", highlight=False)
+        out.print(
+            f"{searched}; none brings {w.state} to {pct(THRESHOLD)}. Largest increases:",
+            highlight=False,
+        )
     for rank, c in enumerate(w.found, 1):
         r = c.result
         kind = r["dominant_kind"][w.state]
         out.print(f"[bold]{rank}. {c.text()}[/bold]", highlight=False)
         out.print(
-            f"   P(commit) {w.state} {b['p_commit'][w.state]:.2f} → {r['p_commit'][w.state]:.2f}"
-            + (f" ({kind})" if kind else "")
-            + f"   P(formed) {b['p_formed']:.2f} → {r['p_formed']:.2f}",
+            f"   P(commit) {w.state} {pct(b['p_commit'][w.state])} → "
+            f"{claim_text(r['p_commit'][w.state], runs)}"
+            + (f" ({kind.replace('_', ' ')})" if kind else "")
+            + f"   P(formed) {pct(b['p_formed'])} → {share_ci(r['p_formed'], runs)}",
             highlight=False,
         )
         out.print(f"   veto players (mean final acceptance): {veto_text(b, r)}", highlight=False)

@@ -2,8 +2,12 @@
 
 Each scenario's ensemble comes from its results folder (`results/<name>/`)
 when that folder's manifest matches it (same resolved-scenario sha256, seed and
-run count: the tables would be identical), and is run otherwise, which also
-writes that results folder as `forcegen run` would.
+run count: the tables would be identical), and is run otherwise. A run is
+written as `forcegen run` would write it: to `results/<name>/` when that folder
+does not exist yet (or is empty); when it holds other results (another run
+count, seed or version of the scenario) or anything else, it is left as it is
+and the run goes inside the comparison folder, `<comparison>/runs/<name>/`, so
+an earlier report that reused `results/<name>` still points at the same data.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.summary import stalled_shares
 from sim.explore.diff import GROUP_ORDER, Clause
-from sim.explore.report import charts_md, pct, show, table
+from sim.explore.report import charts_md, show, table
 from sim.explore.runner import outcome_of, simulate
-from sim.numbers import wilson
+from sim.numbers import force, pct, share_ci, wilson
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load, override, scenario_hash
@@ -40,6 +45,8 @@ class Entry:
     bands: pd.DataFrame | None
     reused: bool
     folder: Path
+    pending: tuple | None = None
+    """(compiled scenario, tables, argv) of a run still to be written into the comparison."""
 
     @property
     def name(self) -> str:
@@ -83,14 +90,33 @@ def matching_folder(sc: Scenario, folder: Path) -> bool:
     return same and (folder / "runs.csv").is_file() and (folder / "commits.csv").is_file()
 
 
+def free_folder(folder: Path) -> bool:
+    """Whether a run may be written to `folder` without replacing anything (absent or empty)."""
+    if folder.is_symlink():
+        return False
+    if not folder.exists():
+        return True
+    try:
+        return folder.is_dir() and not any(folder.iterdir())
+    except OSError:
+        return False
+
+
 def gather(
     files: list[Path],
     scenarios: list[Scenario],
     results_root: Path,
     executor: Any = None,
     progress: Callable[[str, int], None] | None = None,
+    own_root: Path | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> list[Entry]:
-    """Each scenario's runs and commits tables: reused from its results folder, or run."""
+    """Each scenario's runs and commits tables: reused from its results folder, or run.
+
+    A run is written to `results_root/<name>` only when that folder is free;
+    otherwise it is kept in the entry (`pending`) and `write_compare` writes it
+    to `own_root/<name>` (inside the comparison folder), saying so through `note`.
+    """
     from sim.output.write import write_results
 
     entries = []
@@ -105,6 +131,15 @@ def gather(
             continue
         C = compile_scenario(sc)
         tick = (lambda n, name=sc.name: progress(name, n)) if progress else None
+        taken = not free_folder(folder)
+        if taken and own_root is not None:
+            if note:
+                note(
+                    f"note: {folder} holds other results and is left as it is; "
+                    f"{sc.name} ({sc.run.runs} runs, seed {sc.run.seed}) is written to "
+                    f"{own_root / sc.name} instead"
+                )
+            folder = own_root / sc.name
         tables, _ = simulate(C, detail=DETAIL, executor=executor, progress=tick)
         argv = [
             "forcegen",
@@ -121,9 +156,22 @@ def gather(
             "--detail-runs",
             str(DETAIL),
         ]
-        write_results(C, tables, folder, "fast", DETAIL, argv)
+        pending = None
+        if taken and own_root is not None:
+            pending = (C, tables, argv)
+        else:
+            write_results(C, tables, folder, "fast", DETAIL, argv)
         entries.append(
-            Entry(str(f), sc, tables["runs"], tables["commits"], tables["bands"], False, folder)
+            Entry(
+                str(f),
+                sc,
+                tables["runs"],
+                tables["commits"],
+                tables["bands"],
+                False,
+                folder,
+                pending,
+            )
         )
     return entries
 
@@ -141,6 +189,10 @@ def comparison_table(entries: list[Entry]) -> pd.DataFrame:
     for e in entries:
         o = outcome_of(e.runs, e.commits, list(e.scenario.states))
         lo, hi = wilson(o["p_formed"], o["runs"])
+        why = stalled_shares(
+            e.runs, _mid(e.scenario.broker.minimum_viable), list(e.scenario.veto_players)
+        )
+        formed = e.runs.loc[e.runs["outcome"].astype(str) != "stalled", "force"].astype(float)
         row: dict[str, Any] = {
             "scenario": e.name,
             "file": e.file,
@@ -154,10 +206,17 @@ def comparison_table(entries: list[Entry]) -> pd.DataFrame:
             "p_formed_hi": round(hi, 6),
             "p_undersized": o["p_undersized"],
             "p_stalled": o["p_stalled"],
+            "p_stalled_short": why["short_of_minimum"],
+            "p_stalled_rejected": why["mandate_rejected"],
+            "rejected_by": ";".join(v for v, p in why["rejected_by"].items() if p),
             "expected_force": o["expected_force"],
             "force_median": o["force_median"],
             "force_p05": o["force_p05"],
             "force_p95": o["force_p95"],
+            "formed_runs": len(formed),
+            "force_formed_median": _round(formed.median()) if len(formed) else None,
+            "force_formed_p05": _round(formed.quantile(0.05)) if len(formed) else None,
+            "force_formed_p95": _round(formed.quantile(0.95)) if len(formed) else None,
             "rounds_to_form_median": o["rounds_to_form_median"],
             "target": _mid(e.scenario.broker.target),
             "minimum_viable": _mid(e.scenario.broker.minimum_viable),
@@ -171,6 +230,28 @@ def comparison_table(entries: list[Entry]) -> pd.DataFrame:
             row[f"kind.{c}"] = o["dominant_kind"].get(c)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _round(x: float) -> float:
+    return round(float(x), 6)
+
+
+def why_not_formed(e: Entry, row: dict) -> str:
+    """Why runs of this scenario do not form, in words: short of the minimum viable
+    force, or enough pledged but the mandate rejected, and by which veto player."""
+    from sim.analysis.report import stalled_words
+
+    names = {v: vp.name for v, vp in e.scenario.veto_players.items()}
+    by = [v for v in str(row.get("rejected_by") or "").split(";") if v]
+    detail = {
+        "short_of_minimum": row.get("p_stalled_short"),
+        "mandate_rejected": row.get("p_stalled_rejected"),
+        "rejected_by": dict.fromkeys(by, 1.0),
+    }
+    text = stalled_words(detail, names)
+    if not row.get("p_stalled"):
+        return "—"
+    return text or "—"
 
 
 def final_acceptance(e: Entry) -> dict[str, float | None]:
@@ -188,8 +269,9 @@ def final_acceptance(e: Entry) -> dict[str, float | None]:
 
 def chart_tables(entries: list[Entry]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long tables for the charts: every run's force and outcome; P(commit) by kind."""
+    cols = ["run", "outcome", "rounds", "force", "rejected_by"]  # rejected_by: why runs stall
     runs = pd.concat(
-        [e.runs[["run", "outcome", "rounds", "force"]].assign(scenario=e.name) for e in entries],
+        [e.runs[[c for c in cols if c in e.runs]].assign(scenario=e.name) for e in entries],
         ignore_index=True,
     )
     commits = pd.concat(
@@ -209,8 +291,10 @@ def chart_meta(entries: list[Entry]) -> dict[str, Any]:
         states |= {c: s.name for c, s in sc.states.items() if c not in states}
         kinds |= {k: v.label for k, v in sc.kinds.items() if k not in kinds}
         counted += [k for k in sc.force.counts if k not in counted]
+    veto = {v: p.name for e in entries for v, p in e.scenario.veto_players.items()}
     return {
         "title": " vs ".join(e.name for e in entries),
+        "veto_players": veto,
         "states": states,
         "kinds": kinds,
         "counted_kinds": counted,
@@ -240,6 +324,7 @@ def write_compare(
     runs, commits = chart_tables(entries)
     names = [e.name for e in entries]
     with atomic_folder(final) as out:
+        _write_pending(entries, out / "runs")
         comp.to_csv(out / "comparison.csv", index=False, lineterminator="\n")
         diff_frame(clauses, names).to_csv(out / "diff.csv", index=False, lineterminator="\n")
         charts = draw(comp, runs, commits, chart_meta(entries), out / "charts")
@@ -269,6 +354,16 @@ def write_compare(
     return comp, charts
 
 
+def _write_pending(entries: list[Entry], runs_dir: Path) -> None:
+    """Write the runs that could not go to results/<name> inside the comparison folder."""
+    from sim.output.write import write_results
+
+    for e in entries:
+        if e.pending is not None:
+            C, tables, argv = e.pending
+            write_results(C, tables, runs_dir / e.name, "fast", DETAIL, argv)
+
+
 def diff_frame(clauses: list[Clause], names: list[str]) -> pd.DataFrame:
     """diff.csv: one row per differing clause, one column per scenario."""
     rows = [
@@ -280,6 +375,16 @@ def diff_frame(clauses: list[Clause], names: list[str]) -> pd.DataFrame:
         for c in clauses
     ]
     return pd.DataFrame(rows, columns=["group", "clause", *names])
+
+
+def _formed_force(r: dict) -> str:
+    """'11,350 (8,000–13,260)' over the runs that formed, or 'none formed'."""
+    if not r.get("formed_runs"):
+        return "none formed"
+    return (
+        f"{force(r['force_formed_median'])} ({force(r['force_formed_p05'])}–"
+        f"{force(r['force_formed_p95'])}), {r['formed_runs']} runs"
+    )
 
 
 def compare_markdown(
@@ -334,13 +439,16 @@ def compare_markdown(
             if a is not None and a == a:
                 thr = _mid(vp.threshold)
                 accept.append(f"{v} {a:.2f}" + (" (rejects)" if a < thr else ""))
+        n = int(r["runs"])
         rows.append(
             [
                 f"`{r['scenario']}`",
-                f"{pct(r['p_formed'])} [{pct(r['p_formed_lo'])}–{pct(r['p_formed_hi'])}]",
-                pct(r["p_undersized"]),
-                pct(r["p_stalled"]),
-                f"{show(r['force_median'])} ({show(r['force_p05'])}–{show(r['force_p95'])})",
+                share_ci(r["p_formed"], n),
+                share_ci(r["p_undersized"], n),
+                share_ci(r["p_stalled"], n),
+                why_not_formed(e, r),
+                _formed_force(r),
+                f"{force(r['force_median'])} ({force(r['force_p05'])}–{force(r['force_p95'])})",
                 "never formed" if rounds is None or rounds != rounds else f"{rounds:.0f}",
                 ", ".join(accept) or "—",
             ]
@@ -349,10 +457,12 @@ def compare_markdown(
         table(
             [
                 "scenario",
-                "P(formed) [95%]",
-                "undersized",
-                "stalled",
-                "counted force: median (5–95%)",
+                "P(formed) (95%)",
+                "undersized (95%)",
+                "stalled (95%)",
+                "why runs stall",
+                "counted force where it formed: median (5–95%)",
+                "counted force, all runs: median (5–95%)",
                 "weeks to form (median)",
                 "veto players' acceptance at the deadline (median)",
             ],
@@ -362,7 +472,9 @@ def compare_markdown(
     lines += [
         "",
         "A run forms when the counted force reaches the target *and* every veto player "
-        "accepts the mandate, so a large force can still fail to form.",
+        "accepts the mandate, so a large force can still fail to form: *why runs stall* says "
+        "whether they fell short of the minimum viable force or had enough pledged and the "
+        "mandate was rejected (and by whom); shares are of all runs.",
     ]
     lines += ["", "## P(commit) by state", ""]
     codes = [c[len("p_commit.") :] for c in comp.columns if c.startswith("p_commit.")]
@@ -371,7 +483,7 @@ def compare_markdown(
         values = comp[f"p_commit.{code}"].tolist()
         kinds = comp[f"kind.{code}"].tolist()
         cells = [
-            "—" if v is None or v != v else f"{v:.2f}" + (f" ({k})" if k else "")
+            "—" if v is None or v != v else pct(v) + (f" ({k.replace('_', ' ')})" if k else "")
             for v, k in zip(values, kinds, strict=True)
         ]
         present = [v for v in values if v is not None and v == v]

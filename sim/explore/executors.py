@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from concurrent.futures import as_completed
 from typing import Any
 
 DASK_HINT = 'Dask is not installed; install the optional extra with: pip install ".[dask]"'
@@ -41,8 +40,10 @@ class Pool:
     """A pool of `workers` processes on this machine (spawned, so nothing is inherited)."""
 
     def __init__(self, workers: int) -> None:
+        from sim.parallel import make_pool
+
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        self.pool = make_pool(workers, warm=False)
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         futures = {self.pool.submit(fn, *job): i for i, job in enumerate(jobs)}
@@ -55,6 +56,12 @@ class Pool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """Stop the workers at once (after an error or Ctrl-C)."""
+        from sim.parallel import stop
+
+        stop(self.pool)
 
 
 class Dask:

@@ -6,7 +6,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.numbers import force, pct, resolved, runs_to_resolve, share_ci
+
 MAX_ROWS = 60
+THRESHOLD = 0.5
+"""A state is *in* at P(commit) >= 0.5 (whatif's "brings in", sweep's tipping points)."""
 
 
 def show(v: Any) -> str:
@@ -24,8 +28,36 @@ def show(v: Any) -> str:
     return str(v).replace("|", "\\|")
 
 
-def pct(p: float | None) -> str:
-    return "—" if p is None else f"{100 * p:.0f}%"
+def points(d: float) -> str:
+    """A change of a share, in percentage points: '+12 pts', '−5 pts'."""
+    whole = round(d * 100)
+    if whole == 0 and d:
+        return "+<1 pt" if d > 0 else "−<1 pt"
+    return f"{'+' if whole > 0 else '−' if whole < 0 else '±'}{abs(whole)} pt" + (
+        "s" if abs(whole) != 1 else ""
+    )
+
+
+def unresolved(p: float, n: int, threshold: float = THRESHOLD) -> str:
+    """'' when `n` runs tell `p` apart from the threshold; else a note saying the
+    95% interval straddles it and how many runs would resolve it."""
+    if resolved(p, n, threshold):
+        return ""
+    need = runs_to_resolve(p, threshold)
+    more = f"; about {need:,} runs would resolve it" if need else ""
+    return f"not resolved at {n} runs (the 95% interval includes {pct(threshold)}{more})"
+
+
+def unresolved_pair(ps: list[float], n: int, threshold: float = THRESHOLD) -> str:
+    """`unresolved` for a claim resting on several shares (a tipping point's two ends)."""
+    open_ = [p for p in ps if not resolved(p, n, threshold)]
+    if not open_:
+        return ""
+    needs = [runs_to_resolve(p, threshold) for p in open_]
+    more = (
+        f"; about {max(needs):,} runs would resolve it" if all(x is not None for x in needs) else ""
+    )
+    return f"not resolved at {n} runs (a 95% interval includes {pct(threshold)}{more})"
 
 
 def table(header: list[str], rows: list[list[Any]]) -> str:
@@ -92,43 +124,64 @@ def sweep_markdown(sw, result, tipping: pd.DataFrame | None, charts: list[dict])
                 if abs(a) >= 100
                 else f" (≈ {a:.2f})"
             )
+            note = unresolved_pair([r["p_from"], r["p_to"]], sw.runs)
             rows.append(
                 [
                     f"{names.get(r['state'], r['state'])} ({r['state']})",
                     f"`{r['axis']}`",
                     r["held"] or "—",
                     f"{show(r['from'])} → {show(r['to'])}{at}",
-                    f"{r['p_from']:.2f} → {r['p_to']:.2f}",
-                    r["change"],
+                    f"{share_ci(r['p_from'], sw.runs)} → {share_ci(r['p_to'], sw.runs)}",
+                    r["change"] + (f": {note}" if note else ""),
                 ]
             )
-        lines.append(table(["state", "axis", "held", "from → to", "P(commit)", "change"], rows))
+        lines.append(
+            table(["state", "axis", "held", "from → to", "P(commit) (95%)", "change"], rows)
+        )
         if len(tipping) > MAX_ROWS:
             lines.append(f"\n({len(tipping) - MAX_ROWS} more rows in `tipping.csv`.)")
-        lines.append("")
+        lines += [
+            "",
+            f"A tipping point is *resolved* when the 95% intervals at both values exclude "
+            f"{pct(THRESHOLD)}; one that is not may be noise at {sw.runs} runs per point "
+            "(`tipping.csv`: `resolved`, `runs_to_resolve`).",
+            "",
+        ]
     lines += ["## Points", ""]
-    header = [a.label for a in sw.axes] + ["P(formed) [95%]", "expected force", "states in"]
+    header = [a.label for a in sw.axes] + ["P(formed) (95%)", "expected force", "states in"]
     rows = []
     for r in t.head(MAX_ROWS).to_dict("records"):
-        inside = [c for c in states if (r[f"p_commit.{c}"] or 0) >= 0.5]
+        inside = [
+            c + ("?" if not resolved(r[f"p_commit.{c}"], sw.runs, THRESHOLD) else "")
+            for c in states
+            if (r[f"p_commit.{c}"] or 0) >= THRESHOLD
+        ]
         rows.append(
             [show(r[a.path]) for a in sw.axes]
             + [
-                f"{r['p_formed']:.2f} [{r['p_formed_lo']:.2f}, {r['p_formed_hi']:.2f}]",
-                show(r["expected_force"]),
+                share_ci(r["p_formed"], sw.runs),
+                force(r["expected_force"]),
                 ", ".join(inside) or "(none)",
             ]
         )
     lines.append(table(header, rows))
     if len(t) > MAX_ROWS:
         lines.append(f"\n({len(t) - MAX_ROWS} more points in `sweep.csv`.)")
-    lines += ["", "*states in*: P(commit) ≥ 0.5.", "", "## Charts", "", charts_md(charts)]
+    lines += [
+        "",
+        f"*states in*: P(commit) ≥ {pct(THRESHOLD)}; a `?` marks a state whose 95% interval "
+        f"still includes {pct(THRESHOLD)} at {sw.runs} runs per point.",
+        "",
+        "## Charts",
+        "",
+        charts_md(charts),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def whatif_markdown(sc, w, frame: pd.DataFrame, runs: int) -> str:
     """whatif.md: the question, the baseline, the search and the changes found."""
-    from sim.explore.whatif import others_text, veto_text
+    from sim.explore.whatif import claim_text, others_text, veto_text
 
     name = sc.states[w.state].name
     b = w.base
@@ -136,13 +189,18 @@ def whatif_markdown(sc, w, frame: pd.DataFrame, runs: int) -> str:
         f"# What would bring {name} ({w.state}) in?",
         "",
         f"Scenario `{sc.name}` ({sc.title}); {runs} runs per candidate, seed {sc.run.seed} "
-        "for every candidate. *In* means P(commit) ≥ 0.5.",
+        f"for every candidate. *In* means P(commit) ≥ {pct(THRESHOLD)}; in brackets, the 95% "
+        "interval over the runs.",
         "",
-        f"Baseline: P(commit) {b['p_commit'][w.state]:.2f}, P(formed) {b['p_formed']:.2f}.",
+        f"Baseline: P(commit) {share_ci(b['p_commit'][w.state], runs)}, "
+        f"P(formed) {share_ci(b['p_formed'], runs)}.",
         "",
     ]
     if w.already_in:
-        lines.append(f"{w.state} is already in under this mandate.")
+        note = unresolved(b["p_commit"][w.state], runs)
+        lines.append(
+            f"{w.state} is already in under this mandate" + (f" ({note})." if note else ".")
+        )
         return "\n".join(lines) + "\n"
     lines.append(
         f"Searched {w.tried_single} single changes"
@@ -155,7 +213,7 @@ def whatif_markdown(sc, w, frame: pd.DataFrame, runs: int) -> str:
         + (
             f"The smallest changes that bring {w.state} in:"
             if w.brings_in
-            else f"None brings {w.state} to 0.5; the largest increases:"
+            else f"None brings {w.state} to {pct(THRESHOLD)}; the largest increases:"
         )
     )
     lines.append("")
@@ -166,8 +224,8 @@ def whatif_markdown(sc, w, frame: pd.DataFrame, runs: int) -> str:
             [
                 str(rank),
                 c.text(),
-                f"{b['p_commit'][w.state]:.2f} → {r['p_commit'][w.state]:.2f}",
-                f"{b['p_formed']:.2f} → {r['p_formed']:.2f}",
+                f"{pct(b['p_commit'][w.state])} → {claim_text(r['p_commit'][w.state], runs)}",
+                f"{pct(b['p_formed'])} → {share_ci(r['p_formed'], runs)}",
                 veto_text(b, r),
                 others_text(b, r, w.state),
             ]
@@ -177,13 +235,18 @@ def whatif_markdown(sc, w, frame: pd.DataFrame, runs: int) -> str:
             [
                 "#",
                 "change",
-                f"P(commit) {w.state}",
-                "P(formed)",
+                f"P(commit) {w.state} (95%)",
+                "P(formed) (95%)",
                 "veto players (mean final acceptance)",
                 "other states: change in P(commit)",
             ],
             rows,
         )
     )
-    lines += ["", "Every column for every state is in `whatif.csv`."]
+    lines += [
+        "",
+        "A change whose interval still includes 50% is marked *not resolved*: at this run "
+        "count it may or may not bring the state in; the note says how many runs would tell. "
+        "Every column for every state is in `whatif.csv`.",
+    ]
     return "\n".join(lines) + "\n"

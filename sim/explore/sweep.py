@@ -24,60 +24,77 @@ before anything runs; a bad path or value is refused in one line.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from sim.explore import paths
 from sim.explore.cache import PointCache, point_key
 from sim.explore.runner import run_point
 from sim.numbers import wilson
 from sim.scenario.errors import ScenarioError, unknown
-from sim.scenario.loader import load, one_line, override, read_yaml, scenario_hash
-from sim.scenario.schema import MAX_RUNS, Scenario
+from sim.scenario.loader import (
+    default_name,
+    follow,
+    load,
+    one_line,
+    override,
+    read_yaml,
+    scenario_hash,
+)
+from sim.scenario.schema import MAX_RUNS, Label, Scenario, real
 
 MAX_POINTS = 5000
 MAX_STEPS = 1000
+MAX_AXES = 10
 DECIMALS = 10
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, allow_inf_nan=False
+    )
+
+
+def _end(value: Any) -> Any:
+    """An end of a range: a level name, or a finite number within bounds."""
+    return value if isinstance(value, str) else real(value)
 
 
 class RangeSpec(_Strict):
     """`{from, to, steps}`: evenly spaced numbers, or the ordinal levels from .. to."""
 
-    from_: float | str = Field(alias="from")
-    to: float | str
+    from_: Annotated[float | str, BeforeValidator(_end)] = Field(alias="from")
+    to: Annotated[float | str, BeforeValidator(_end)]
     steps: int | None = Field(default=None, ge=2, le=MAX_STEPS)
 
 
 class AxisSpec(_Strict):
     """One axis: a field path and its values (a list, or a range)."""
 
-    path: str
+    path: str = Field(max_length=500)
     values: Any
-    label: str | None = None
+    label: Label | None = None
 
 
 class SweepSpec(_Strict):
     """The sweep file."""
 
     name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    title: str | None = None
+    title: Label | None = None
     description: str = ""
     base: str
     design: Literal["grid", "lhs"] = "grid"
     samples: int | None = Field(default=None, ge=2, le=MAX_POINTS)
     runs: int | None = Field(default=None, ge=1, le=MAX_RUNS)
-    seed: int | None = Field(default=None, ge=0)
-    axes: list[AxisSpec] = Field(min_length=1)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    axes: list[AxisSpec] = Field(min_length=1, max_length=MAX_AXES)
 
 
 @dataclass
@@ -254,6 +271,32 @@ def grid(axes: list[Axis]) -> list[dict[str, Any]]:
     ]
 
 
+def _check_size(spec: SweepSpec, file: str) -> None:
+    """Refuse a sweep too large to check, before any of its values is validated.
+
+    Each axis has at most MAX_STEPS values; a grid has at most MAX_POINTS
+    points, counted with Python integers (a product of many axes overflows a
+    fixed-size integer and would slip under the limit).
+    """
+    counts = []
+    for i, a in enumerate(spec.axes):
+        raw = a.values
+        if isinstance(raw, list):
+            n = len(raw)
+        elif isinstance(raw, dict) and isinstance(raw.get("steps"), int):
+            n = raw["steps"]
+        else:
+            n = 1  # an ordinal range, or a shape refused when the axis is checked
+        if n > MAX_STEPS:
+            raise ScenarioError(
+                f"an axis has at most {MAX_STEPS} values, got {n:,}", f"axes[{i}].values", file
+            )
+        counts.append(max(n, 1))
+    size = math.prod(counts)
+    if spec.design == "grid" and size > MAX_POINTS:
+        raise ScenarioError(f"the grid has {size:,} points; at most {MAX_POINTS}", "axes", file)
+
+
 def load_sweep(
     path: str | Path,
     runs: int | None = None,
@@ -276,6 +319,10 @@ def load_sweep(
             axes.append(a)
         spec = spec.model_copy(update={"axes": axes})
     if samples is not None:
+        if not 2 <= samples <= MAX_POINTS:
+            raise ScenarioError(
+                f"expected 2 to {MAX_POINTS} samples, got {samples}", "samples", file
+            )
         spec = spec.model_copy(update={"samples": samples})
     if spec.design == "lhs" and spec.samples is None:
         raise ScenarioError(
@@ -288,10 +335,9 @@ def load_sweep(
         if a.path in seen:
             raise ScenarioError(f"path {a.path!r} names two axes", f"axes[{i}].path", file)
         seen.add(a.path)
-    base_path = path.parent / spec.base
-    if not base_path.is_file():
-        raise ScenarioError(f"base scenario file not found: {base_path}", "base", file)
-    base = load(base_path)
+    _check_size(spec, file)
+    base_path = follow(spec.base, path, "base")
+    base = load(base_path, named_by=path, field="base")
     try:
         base = override(base, runs=runs or spec.runs, seed=spec.seed)
     except ScenarioError as exc:
@@ -302,7 +348,7 @@ def load_sweep(
         exc.file = exc.file or file
         raise
     if spec.design == "grid":
-        size = int(np.prod([len(a.values) for a in axes]))
+        size = math.prod(len(a.values) for a in axes)  # Python ints: no overflow
         if size > MAX_POINTS:
             raise ScenarioError(f"the grid has {size} points; at most {MAX_POINTS}", "axes", file)
         points = grid(axes)
@@ -315,7 +361,7 @@ def load_sweep(
         except ScenarioError as exc:
             at = ", ".join(f"{k}={v}" for k, v in point.items())
             raise ScenarioError(f"{exc.message} (point {i}: {at})", exc.path, file) from None
-    name = spec.name or path.stem.replace(".", "_").lower()
+    name = spec.name or default_name(path)
     return Sweep(
         name=name,
         title=spec.title or name.replace("_", " "),
@@ -436,7 +482,9 @@ def write_sweep(sw: Sweep, result: SweepRun, final: Path, argv: list[str]) -> li
     from sim.output.write import dump_json, versions
 
     states = list(sw.base.states)
-    tipping = tipping_points(result.table, sw.axes, states) if sw.design == "grid" else None
+    tipping = (
+        tipping_points(result.table, sw.axes, states, runs=sw.runs) if sw.design == "grid" else None
+    )
     with atomic_folder(final) as out:
         result.table.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
         if tipping is not None:

@@ -274,12 +274,25 @@ def veto_text(base: dict, r: dict) -> str:
 
 
 def others_text(base: dict, r: dict, state: str, limit: int = 6) -> str:
-    """Other states whose P(commit) moves by 0.05 or more, largest first."""
+    """Other states whose P(commit) moves by 5 percentage points or more, largest first."""
+    from sim.explore.report import points
+
     deltas = {c: r["p_commit"][c] - base["p_commit"][c] for c in r["p_commit"] if c != state}
     moved = sorted(
         (c for c in deltas if abs(deltas[c]) >= 0.05), key=lambda c: (-abs(deltas[c]), c)
     )
-    text = ", ".join(f"{c} {deltas[c]:+.2f}" for c in moved[:limit])
+    text = ", ".join(f"{c} {points(deltas[c])}" for c in moved[:limit])
     if len(moved) > limit:
         text += f", … {len(moved) - limit} more"
-    return text or "none moves by 0.05 or more"
+    return text or "none moves by 5 points or more"
+
+
+def claim_text(p: float, runs: int) -> str:
+    """A state's P(commit) under a change, with its interval, and a flag when the run
+    count cannot tell it apart from the 0.5 that decides "brings in":
+    '62% (48–74%), not resolved at 50 runs (...; about 180 runs would resolve it)'."""
+    from sim.explore.report import unresolved
+    from sim.numbers import share_ci
+
+    note = unresolved(p, runs, IN)
+    return share_ci(p, runs) + (f", {note}" if note else "")

@@ -109,7 +109,7 @@ def social(C, P, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray
     """Components that do not depend on the mandate: peers, momentum, payments, noise."""
     zero = np.zeros(obs.stance.shape)
     others = obs.force[:, None] - obs.own
-    band = P["bandwagon"] * np.minimum(1.0, others / P["target"][:, None])
+    band = P["bandwagon"][:, None] * np.minimum(1.0, others / P["target"][:, None])
     return {
         "conformity": conformity(C, P, obs.stance) if mech.conformity else zero,
         "bandwagon": (zero + band) if mech.bandwagon else zero,

@@ -17,17 +17,36 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.path) if p)
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return " ".join(text.splitlines())  # one line, whatever a file name holds
+
+
+SHOWN = 60
+"""Characters of a value echoed in a message; a longer value is cut."""
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """`repr(value)`, cut to `limit` characters so a message stays one short line."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    if isinstance(value, dict | list | tuple) and len(value) > 20:
+        return f"a {type(value).__name__} of {len(value):,} items"
+    text = repr(value)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text
 
 
 def suggest(name: str, known: Iterable[str]) -> str:
     """A ' (did you mean X?)' hint for a misspelt name, or '' when none is close."""
     known = [str(k) for k in known]
+    if len(str(name)) > 2 * SHOWN or len(known) > 10_000:
+        return ""  # nothing long is a misspelling; difflib on it would be slow
     match = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
-    if not match:
-        lowered = {k.lower(): k for k in known}
-        if str(name).lower() in lowered:
-            match = [lowered[str(name).lower()]]
+    if not match:  # a typo in another case: 'pakk' for 'PAK'
+        folded = {k.casefold(): k for k in known}
+        close = difflib.get_close_matches(str(name).casefold(), list(folded), n=1, cutoff=0.6)
+        match = [folded[close[0]]] if close else []
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
@@ -36,9 +55,9 @@ def unknown(kind: str, name: str, known: Iterable[str], path: str) -> ScenarioEr
     known = list(known)
     hint = suggest(name, known)
     if not hint:
-        shown = ", ".join(sorted(map(str, known))[:12])
-        hint = f"; expected one of: {shown}" if shown else ""
-    return ScenarioError(f"unknown {kind} {name!r}{hint}", path)
+        listed = ", ".join(sorted(map(str, known))[:12])
+        hint = f"; expected one of: {listed}" if listed else ""
+    return ScenarioError(f"unknown {kind} {shown(name)}{hint}", path)
 
 
 def resolve_name(kind: str, text: str, known: Iterable[str], path: str) -> str:

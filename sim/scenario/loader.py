@@ -6,8 +6,12 @@ path, so the command line can print it and exit 2 without a traceback.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import os
+import re
+import stat
 import types
 import typing
 from pathlib import Path
@@ -15,103 +19,420 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from sim.scenario.errors import ScenarioError, suggest
+from sim.scenario.errors import ScenarioError, shown, suggest, unknown
 from sim.scenario.references import check_references
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MAX_ID, Scenario
 
 TASK_OPS = ("add", "remove")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """PyYAML's safe loader, in C when libyaml is available (same behaviour, faster)."""
 
+MAX_FILE_BYTES = 1 << 20
+"""A scenario or sweep file is at most 1 MiB."""
+MAX_DEPTH = 40
+"""Nesting of mappings and lists in one file (a scenario needs fewer than 10)."""
+MAX_NODES = 200_000
+"""Values in one file, counting each use of an alias as a full copy."""
+MAX_ALIASES = 1_000
+"""Uses of YAML aliases (`*name`) in one file."""
+MAX_CHAIN = 16
+"""Files in one line of `extends` (a file, its parent, its parent's parent...)."""
+MAX_FILES = 64
+"""Distinct files one scenario may read through `extends`."""
+SUFFIXES = (".yaml", ".yml")
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
-def read_yaml(path: Path) -> dict:
-    """Read one YAML mapping safely; object-constructing tags are refused."""
+
+class _RefusedError(Exception):
+    """A YAML document refused while it is read (duplicate key, bad key)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing duplicate and unhashable keys.
+
+    Parsing stays in C (libyaml) when available; only building the Python
+    objects runs here, as it does in PyYAML's own safe loader.
+    """
+
+    echo_keys = True
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        if not isinstance(node, MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        explicit = sum(1 for k, _ in node.value if k.tag != MERGE_TAG)
+        self.flatten_mapping(node)
+        first = len(node.value) - explicit  # pairs before it come from `<<` merges
+        mapping: dict = {}
+        lines: dict = {}
+        for i, (key_node, value_node) in enumerate(node.value):
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                what = "mapping" if isinstance(key_node, MappingNode) else "list"
+                raise _RefusedError(line, f"a key must be a name, not a {what}")
+            key = self.construct_object(key_node, deep=deep)
+            if i >= first and key in lines:
+                name = f" {shown(key)}" if self.echo_keys else ""
+                raise _RefusedError(line, f"duplicate key{name} (first at line {lines[key]})")
+            if i >= first:
+                lines[key] = line
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+# YAML 1.1 reads `1e9` and `1.0e9` as text (its exponent needs a dot and a
+# sign); read them as numbers, as YAML 1.2 does.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _check_nodes(root: Any) -> None:
+    """Bound depth, aliases and size (aliases counted as copies), iteratively."""
+    seen: set[int] = set()
+    aliases = count = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        count += 1
+        if count > MAX_NODES:
+            raise _RefusedError(
+                line,
+                f"the document holds more than {MAX_NODES:,} values (aliases counted as copies)",
+            )
+        if depth > MAX_DEPTH:
+            raise _RefusedError(line, f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ScalarNode):
+            continue
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _RefusedError(line, f"more than {MAX_ALIASES:,} uses of YAML aliases")
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((v, depth + 1) for v in node.value)
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """The text of a regular file of at most MAX_FILE_BYTES, without blocking.
+
+    Devices, FIFOs and folders are refused before they are opened, and the file
+    is opened non-blocking and checked again, so nothing can hang the read.
+    """
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ScenarioError(f"{what} not found", file=file) from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"cannot read {what} ({exc.__class__.__name__})", file=file) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"not a regular file; a {what} must be one", file=file)
+    if info.st_size > MAX_FILE_BYTES:
         raise ScenarioError(
-            f"cannot read file ({exc.__class__.__name__})", file=str(path)
-        ) from None
+            f"the file is {info.st_size:,} bytes; a {what} is at most {MAX_FILE_BYTES:,}",
+            file=file,
+        )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
+        fd = os.open(path, flags)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ScenarioError(f"not a regular file; a {what} must be one", file=file)
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                blob = fh.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} ({exc.__class__.__name__})", file=file) from None
+    if len(blob) > MAX_FILE_BYTES:
+        raise ScenarioError(f"the file is over {MAX_FILE_BYTES:,} bytes", file=file)
+    try:
+        return blob.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"cannot read {what} (not UTF-8 text)", file=file) from None
+
+
+def read_yaml(path: Path, what: str = "file", echo: bool = True) -> dict:
+    """Read one YAML mapping safely and within bounds.
+
+    Object-constructing tags, duplicate keys, keys that are mappings or lists,
+    deep nesting and alias bombs are refused with the line they are on. With
+    `echo=False` (a file reached through `extends`, maybe not a scenario at
+    all) no key of the file is quoted in a message.
+    """
+    text = read_text(path, what)
+    file = str(path)
+    loader = _Loader(text)
+    loader.echo_keys = echo
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node)
+        data = loader.construct_document(node) if node is not None else None
+    except _RefusedError as exc:
+        raise ScenarioError(f"line {exc.line}: {exc.message}", file=file) from None
     except yaml.constructor.ConstructorError as exc:
         tag = getattr(exc, "problem", "") or "unsupported tag"
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ScenarioError(
             f"line {line}: YAML tags that construct objects are not allowed ({tag})",
-            file=str(path),
+            file=file,
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ScenarioError(f"{where}{problem}", file=str(path)) from None
+        raise ScenarioError(f"{where}{problem}", file=file) from None
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ScenarioError(f"not valid YAML ({exc.__class__.__name__})", file=file) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
-        raise ScenarioError("expected a mapping of fields at the top level", file=str(path))
+        raise ScenarioError("expected a mapping of fields at the top level", file=file)
     return data
 
 
-def merge(base: Any, over: Any) -> Any:
+def _kind_of(path: str) -> str:
+    """What the items of the list at `path` are, for a message."""
+    last = path.rsplit(".", 1)[-1]
+    if path.startswith("mandate.") or path.endswith(".change." + last):
+        return "task"
+    return {"counts": "contribution kind", "blocs": "bloc", "follows": "bloc"}.get(last, "item")
+
+
+def _edit(base: list | None, over: dict, path: str) -> list:
+    """Apply `{add: [...], remove: [...]}` to a list; every removed name must be there."""
+    for op in TASK_OPS:
+        items = over.get(op)
+        if items is not None and not isinstance(items, list):
+            raise ScenarioError(f"expected a list of names, got {shown(items)}", f"{path}.{op}")
+    remove = over.get("remove") or []
+    for i, item in enumerate(remove):
+        if base is None:
+            raise ScenarioError(
+                f"cannot remove {shown(item)}: the list is not set in the files this extends",
+                f"{path}.remove[{i}]",
+            )
+        if item not in base:
+            raise unknown(_kind_of(path), item, [str(x) for x in base], f"{path}.remove[{i}]")
+    out = [x for x in base or [] if x not in remove]
+    out += [x for x in (over.get("add") or []) if x not in out]
+    return out
+
+
+def _is_edit(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and set(value) <= set(TASK_OPS)
+
+
+def merge(base: Any, over: Any, path: str = "") -> Any:
     """Deep-merge `over` onto `base`: mappings merge, `null` deletes a key,
-    a `{add: [...], remove: [...]}` mapping edits a list, anything else replaces."""
-    if isinstance(over, dict) and isinstance(base, list) and over and set(over) <= set(TASK_OPS):
-        out = [x for x in base if x not in (over.get("remove") or [])]
-        out += [x for x in (over.get("add") or []) if x not in out]
-        return out
+    a `{add: [...], remove: [...]}` mapping edits a list, anything else replaces.
+
+    A name in `remove` that the list does not hold is refused (a misspelt name
+    is never silently ignored)."""
+    if _is_edit(over) and isinstance(base, list):
+        return _edit(base, over, path)
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
+            where = f"{path}.{key}" if path else str(key)
             if value is None:
                 out.pop(key, None)
             elif key in out:
-                out[key] = merge(out[key], value)
+                out[key] = merge(out[key], value, where)
             else:
-                out[key] = _strip_ops(value)
+                out[key] = _strip_ops(value, where)
         return out
-    return _strip_ops(over)
+    return _strip_ops(over, path)
 
 
-def _strip_ops(value: Any) -> Any:
+def _strip_ops(value: Any, path: str = "") -> Any:
     """An `{add: [...]}` edit with nothing beneath it becomes the plain list."""
-    if isinstance(value, dict) and value and set(value) <= set(TASK_OPS):
-        return list(value.get("add") or [])
+    if _is_edit(value):
+        return _edit(None, value, path)
     if isinstance(value, dict):
-        return {k: _strip_ops(v) for k, v in value.items() if v is not None}
+        return {
+            k: _strip_ops(v, f"{path}.{k}" if path else str(k))
+            for k, v in value.items()
+            if v is not None
+        }
     return value
 
 
-def resolve(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """The raw mapping of a file with its `extends` chain merged in."""
-    key = path.resolve() if path.exists() else path
-    if key in _seen:
-        raise ScenarioError("'extends' forms a cycle", "extends", str(path))
-    data = read_yaml(path)
-    parents = data.pop("extends", None)
-    if parents is None:
+SCENARIO_KEYS = frozenset([f.alias or n for n, f in Scenario.model_fields.items()] + ["extends"])
+NEEDS = (("states", "name", "state"), ("veto_players", "name", "veto player"))
+NEEDS += (("hosts", "name", "host"), ("kinds", "label", "contribution kind"))
+"""Mappings of actors or kinds whose new entries need a field: a key that is new
+in a variant and lacks it is most likely a misspelt existing one."""
+
+
+def follow(name: Any, from_file: Path, field: str = "extends") -> Path:
+    """The path a file names in `extends` (or a sweep's `base`), checked.
+
+    Relative paths are taken from the naming file's folder. Only a regular file
+    ending in .yaml or .yml is followed; its content is checked when read.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(
+            f"expected a file name or a list of them, got {shown(name)}", field, str(from_file)
+        )
+    target = from_file.parent / name
+    if target.suffix.lower() not in SUFFIXES:
+        raise ScenarioError(
+            f"{shown(name)} is not a scenario file; expected a .yaml or .yml file",
+            field,
+            str(from_file),
+        )
+    try:
+        info = os.stat(target)
+    except (OSError, ValueError):
+        what = "extends a missing file" if field.startswith("extends") else "file not found:"
+        if field == "base":
+            what = "base scenario file not found:"
+        raise ScenarioError(f"{what} {shown(name)}", field, str(from_file)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{shown(name)} is not a regular file", field, str(from_file))
+    return target
+
+
+def _scenario_mapping(data: dict, path: Path, named_by: Path, field: str) -> None:
+    """Refuse a followed file that is not a scenario, without quoting its content."""
+    keys = list(data)
+    if keys and all(isinstance(k, str) and k in SCENARIO_KEYS for k in keys):
+        return
+    # A scenario with one misspelt top-level key gets the usual hint; anything
+    # else is not a scenario, and none of its content is shown.
+    strange = [k for k in keys if not (isinstance(k, str) and k in SCENARIO_KEYS)]
+    if len(strange) == 1 and len(keys) > 1 and isinstance(strange[0], str):
+        hint = suggest(strange[0], SCENARIO_KEYS)
+        if hint:
+            raise ScenarioError(f"unknown field {shown(strange[0])}{hint}", strange[0], str(path))
+    raise ScenarioError(
+        f"{shown(str(path.name))} is not a scenario file (its top-level keys are not "
+        "scenario fields)",
+        field,
+        str(named_by),
+    )
+
+
+class _Resolver:
+    """One `load`: follows `extends`, reads each file once, bounds the chain."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, dict] = {}
+
+    def resolve(
+        self,
+        path: Path,
+        chain: tuple[str, ...] = (),
+        named_by: Path | None = None,
+        field: str = "extends",
+    ) -> dict:
+        key = os.path.realpath(path)
+        if key in chain:
+            raise ScenarioError("'extends' forms a cycle", "extends", str(path))
+        if len(chain) >= MAX_CHAIN:
+            raise ScenarioError(
+                f"a chain of more than {MAX_CHAIN} files through 'extends'", "extends", str(path)
+            )
+        if key in self.cache:
+            return self.cache[key]
+        if len(self.cache) >= MAX_FILES:
+            raise ScenarioError(
+                f"more than {MAX_FILES} files through 'extends'", "extends", str(path)
+            )
+        self.cache[key] = {}  # counted now; filled below
+        if named_by is None:
+            data = read_yaml(path, "scenario file")
+        else:
+            data = read_yaml(path, "scenario file", echo=False)
+            _scenario_mapping(data, path, named_by, field)
+        data = dict(data)
+        parents = data.pop("extends", None)
+        if parents is not None:
+            if isinstance(parents, str):
+                parents = [parents]
+            if not isinstance(parents, list) or not parents:
+                raise ScenarioError(
+                    f"expected a file name or a list of them, got {shown(parents)}",
+                    "extends",
+                    str(path),
+                )
+            merged: dict = {}
+            for i, parent in enumerate(parents):
+                where = "extends" if len(parents) == 1 else f"extends[{i}]"
+                parent_path = follow(parent, path, where)
+                parent_data = self.resolve(parent_path, (*chain, key), path, where)
+                parent_data = {k: v for k, v in parent_data.items() if k != "name"}
+                merged = merge(merged, parent_data)
+            try:
+                _check_new_entries(merged, data)
+                data = merge(merged, data)
+            except ScenarioError as exc:
+                exc.file = exc.file or str(path)
+                raise
+        self.cache[key] = data
         return data
-    if isinstance(parents, str):
-        parents = [parents]
-    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
-        raise ScenarioError("expected a file name or a list of them", "extends", str(path))
-    merged: dict = {}
-    for parent in parents:
-        parent_path = path.parent / parent
-        if not parent_path.exists():
-            raise ScenarioError(f"extends a missing file {parent!r}", "extends", str(path))
-        parent_data = resolve(parent_path, (*_seen, key))
-        parent_data.pop("name", None)
-        merged = merge(merged, parent_data)
-    return merge(merged, data)
 
 
-def load(path: str | Path) -> Scenario:
-    """Load, merge and validate a scenario; raise ScenarioError on bad input."""
+def _check_new_entries(parents: dict, child: dict) -> None:
+    """A state (veto player, host, kind) new in a variant needs its name (label):
+    without it, the key is most likely a misspelt existing one."""
+    for section, needed, kind in NEEDS:
+        old, new = parents.get(section), child.get(section)
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            continue
+        for key, value in new.items():
+            if key in old or value is None or (isinstance(value, dict) and needed in value):
+                continue
+            err = unknown(kind, key, old, f"{section}.{key}")
+            err.message += f"; a new {kind} needs a {needed}"
+            raise err
+
+
+def resolve(path: Path) -> dict:
+    """The raw mapping of a file with its `extends` chain merged in."""
+    return _Resolver().resolve(Path(path))
+
+
+def default_name(path: Path) -> str:
+    """A results-folder name from a file name: `My Scenario (v2).yaml` -> `my_scenario_v2`."""
+    slug = re.sub(r"[^a-z0-9_-]+", "_", path.stem.lower()).strip("_-")
+    if not slug:
+        raise ScenarioError(
+            f"the file name {shown(path.name)} cannot be a scenario name; add `name:` "
+            "(lowercase letters, digits, _ and -)",
+            "name",
+            str(path),
+        )
+    return slug[:MAX_ID].rstrip("_-")
+
+
+def load(path: str | Path, named_by: Path | None = None, field: str = "extends") -> Scenario:
+    """Load, merge and validate a scenario; raise ScenarioError on bad input.
+
+    `named_by` is the file that names this one (a sweep's `base`): then the file
+    must be a scenario file, and nothing of it is quoted if it is not one.
+    """
     path = Path(path)
-    data = resolve(path)
-    data.setdefault("name", path.stem.replace(".", "_").lower())
+    data = _Resolver().resolve(path, named_by=named_by, field=field)
+    data = dict(data)
+    if "name" not in data:
+        data["name"] = default_name(path)
     return validate(data, str(path))
 
 
@@ -121,6 +442,10 @@ def validate(data: dict, file: str = "") -> Scenario:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         raise one_line(exc, file) from None
+    except (RecursionError, ValueError, TypeError, OverflowError) as exc:  # pragma: no cover
+        raise ScenarioError(
+            f"cannot be read as a scenario ({exc.__class__.__name__})", "", file
+        ) from None
     try:
         check_references(sc)
     except ScenarioError as exc:
@@ -135,7 +460,9 @@ def _dotted(loc: tuple) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            text = text if len(text) <= MAX_ID else shown(text, 20)
+            out += ("." if out else "") + text
     return out
 
 
@@ -152,6 +479,8 @@ def one_line(
     if prefer_unknown:
         err = next((e for e in errors if e["type"] == "extra_forbidden"), err)
     loc = tuple(p for p in err["loc"] if not _is_wrapper(p))
+    is_key = "[key]" in loc
+    loc = tuple(p for p in loc if p != "[key]")
     path = _dotted(loc)
     if err["type"] == "extra_forbidden":
         known = _fields_at(loc[:-1], root)
@@ -163,12 +492,28 @@ def one_line(
         return ScenarioError("missing required field", path, file)
     msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
+    if is_key and err["type"] == "string_too_long":
+        return ScenarioError(
+            f"a name is at most {MAX_ID} characters, got {len(value):,}", path, file
+        )
+    if is_key:
+        return ScenarioError(f"a name must be text, got {shown(value)}", path, file)
+    if err["type"] == "string_too_long" and isinstance(value, str):
+        limit = err.get("ctx", {}).get("max_length")
+        return ScenarioError(f"expected at most {limit} characters, got {len(value):,}", path, file)
+    if err["type"] == "too_long" and isinstance(value, dict | list):
+        limit = err.get("ctx", {}).get("max_length")
+        return ScenarioError(f"expected at most {limit} items, got {len(value):,}", path, file)
+    if isinstance(value, datetime.date) and err["type"] == "string_type":
+        return ScenarioError(f"expected text; quote the date ('{value}')", path, file)
     if err["type"] == "literal_error" and isinstance(value, str):
         expected = err.get("ctx", {}).get("expected", "")
         names = [s.strip().strip("'") for s in expected.replace(" or ", ",").split(",")]
-        msg = f"unexpected value {value!r}{suggest(value, names)}; expected {expected}"
+        msg = f"unexpected value {shown(value)}{suggest(value, names)}; expected {expected}"
+    elif isinstance(value, dict | list) and err["type"].endswith("_type") and "got" not in msg:
+        msg = f"{msg}, got {'a mapping' if isinstance(value, dict) else 'a list'}"
     elif not isinstance(value, dict | list) and value is not None and "got" not in msg:
-        msg = f"{msg}, got {value!r}"
+        msg = f"{msg}, got {shown(value)}"
     return ScenarioError(msg, path, file)
 
 

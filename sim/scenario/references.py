@@ -6,10 +6,11 @@ state, bloc, kind or concession is refused with the likely intended name.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from sim.scenario.errors import ScenarioError, unknown
-from sim.scenario.schema import Linear, RedLine, Scenario, TermSpec
+from sim.scenario.errors import ScenarioError, shown, unknown
+from sim.scenario.schema import Linear, RedLine, Scenario, TermSpec, real
 
 WORLD_CONDITIONS = ("ceasefire_holding", "host_consent", "veto_acceptance")
 CLARITY: dict[str, str] = {}
@@ -63,7 +64,9 @@ def _role_term(sc: Scenario, term: str, kind: str, path: str) -> None:
         )
 
 
-def _known(kind: str, name: str, known: Any, path: str) -> None:
+def _known(kind: str, name: Any, known: Any, path: str) -> None:
+    if not isinstance(name, str):
+        raise ScenarioError(f"expected the name of a {kind}, got {shown(name)}", path)
     if name not in known:
         raise unknown(kind, name, known, path)
 
@@ -72,20 +75,21 @@ def _level(term: str, spec: TermSpec, value: Any, path: str) -> None:
     """Check one value against a term's kind and levels."""
     if spec.kind in ("ordinal", "categorical"):
         if not isinstance(value, str):
-            raise ScenarioError(f"expected one of {spec.levels} for {term}, got {value!r}", path)
+            levels = ", ".join(spec.levels[:12])
+            raise ScenarioError(f"expected a level of {term} ({levels}), got {shown(value)}", path)
         _known(f"level of {term}", value, spec.levels, path)
     elif spec.kind == "task_set":
         if not isinstance(value, list):
-            raise ScenarioError(f"expected a list of tasks, got {value!r}", path)
+            raise ScenarioError(f"expected a list of tasks, got {shown(value)}", path)
         for i, task in enumerate(value):
             _known("task", task, spec.levels, f"{path}[{i}]")
     elif spec.kind == "boolean":
         if not isinstance(value, bool):
-            raise ScenarioError(f"expected true or false, got {value!r}", path)
-    elif isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(f"expected a number, got {value!r}", path)
-    elif term == CLARITY.get("term") and not 0.0 <= value <= 1.0:
-        raise ScenarioError(f"expected a number in [0, 1], got {value}", path)
+            raise ScenarioError(f"expected true or false, got {shown(value)}", path)
+    else:
+        _number(value, path)
+        if term == CLARITY.get("term") and not 0.0 <= value <= 1.0:
+            raise ScenarioError(f"expected a number in [0, 1], got {value}", path)
 
 
 def _check_mandate(mandate: dict, vocab: dict[str, TermSpec], path: str, full: bool) -> None:
@@ -126,16 +130,21 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
     elif spec.kind == "ordinal":
         _known(f"level of {rl.term}", getattr(rl, op), spec.levels, f"{path}.{op}")
     elif spec.kind == "number":
-        _number(getattr(rl, op), f"{path}.{op}")
+        bound = getattr(rl, op)
+        if isinstance(bound, str):  # "0.5" has long been read as a number here
+            with contextlib.suppress(ValueError):
+                bound = float(bound)
+        _number(bound, f"{path}.{op}")
     if op == "is" and spec.kind == "boolean" and not isinstance(rl.is_, bool):
-        raise ScenarioError(f"expected true or false, got {rl.is_!r}", f"{path}.is")
+        raise ScenarioError(f"expected true or false, got {shown(rl.is_)}", f"{path}.is")
 
 
 def _number(value: Any, path: str) -> None:
+    """A plain finite number within bounds (see `schema.real`); text is refused."""
     try:
-        float(value)
-    except (TypeError, ValueError):
-        raise ScenarioError(f"expected a number, got {value!r}", path) from None
+        real(value)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), path) from None
 
 
 def _check_state(sc: Scenario, code: str, st: Any) -> None:

@@ -8,30 +8,97 @@ matched against the names that exist.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from sim.scenario.errors import shown
 
 MAX_RUNS = 1_000_000
 MAX_ROUNDS = 520
+MAX_MAGNITUDE = 1e9
+"""Every number in a scenario lies in [-1e9, 1e9] (and is finite)."""
+MAX_ID = 64
+"""Characters in an id or a name that other fields refer to."""
+MAX_LABEL = 200
+"""Characters in a name, label or title (shown in charts and reports)."""
+MAX_LEVELS = 60
+MAX_STATES = 250
+MAX_ITEMS = 200
+"""At most this many terms, kinds, blocs, veto players, hosts, concessions,
+red lines per state, incentives per state..."""
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
+Label = Annotated[str, StringConstraints(max_length=MAX_LABEL)]
 
 
 class Strict(BaseModel):
-    """Base for every scenario object: unknown keys are errors, not ignored."""
+    """Base for every scenario object: unknown keys are errors, not ignored.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Types are strict: text where text belongs, `true`/`false` for booleans,
+    whole numbers for counts; a quoted number or `yes` is refused, not coerced.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def _what(value: Any) -> str:
+    """What a value that is not a number is, with a hint when it looks like one."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return "text"
+        return "text; write the number without quotes"
+    return {bool: "true/false", dict: "a mapping", list: "a list", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def real(value: Any) -> float | int:
+    """A plain number: not text, not a boolean, finite, within +-MAX_MAGNITUDE."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {shown(value)} ({_what(value)})")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"expected a number between -1e9 and 1e9, got {value:g}")
+    return value
+
+
+Real = Annotated[float, BeforeValidator(real)]
+"""A fixed number (no range), checked by `real`."""
 
 
 def _check_range(value: Any) -> Any:
     """Accept a number or a `[low, high]` pair with low <= high."""
     if isinstance(value, list | tuple):
         if len(value) != 2:
-            raise ValueError("a range is a pair [low, high]")
-        low, high = value
+            raise ValueError(f"a range is a pair [low, high], got {len(value)} items")
+        ends = []
+        for end, v in zip(("low", "high"), value, strict=True):
+            try:
+                ends.append(real(v))
+            except ValueError as exc:
+                raise ValueError(f"range {end}: {exc}") from None
+        low, high = ends
         if low > high:
             raise ValueError(f"range low {low} is above high {high}")
         return (float(low), float(high))
-    return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(
+            f"expected a number or a range [low, high], got {shown(value)} ({_what(value)})"
+        )
+    return float(real(value))
 
 
 Number = float | tuple[float, float]
@@ -50,14 +117,38 @@ def ranged(lo: float | None = None, hi: float | None = None):
                 raise ValueError(f"expected a number <= {hi}, got {v}")
         return value
 
-    from pydantic import BeforeValidator
-
     return Annotated[Number, BeforeValidator(check)]
 
 
 Unit = ranged(0.0, 1.0)
 NonNeg = ranged(0.0, None)
 Signed = ranged(None, None)
+
+
+def _level_or_number(value: Any) -> Any:
+    """A red line's bound: a level name, or a number for a number term."""
+    if value is None or isinstance(value, str):
+        return value
+    return real(value)
+
+
+LevelOrNumber = Annotated[str | float | None, BeforeValidator(_level_or_number)]
+
+
+def _ideal(value: Any) -> Any:
+    """A preference's ideal: a level, a list of tasks, true/false, or a number."""
+    if isinstance(value, str | bool) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        return value
+    if isinstance(value, int | float):
+        return real(value)
+    raise ValueError(
+        f"expected a level, a list of tasks, true/false or a number, got {shown(value)}"
+    )
+
+
+Ideal = Annotated[str | list[str] | bool | float, BeforeValidator(_ideal)]
 
 
 class Evidence(Strict):
@@ -84,8 +175,8 @@ class TermSpec(Strict):
     """One mandate term in the vocabulary; its kind decides how it is encoded."""
 
     kind: Literal["ordinal", "categorical", "task_set", "boolean", "number"]
-    levels: list[str] = Field(default_factory=list)
-    label: str | None = None
+    levels: list[Id] = Field(default_factory=list, max_length=MAX_LEVELS)
+    label: Label | None = None
     description: str | None = None
 
     @model_validator(mode="after")
@@ -103,9 +194,9 @@ class TermSpec(Strict):
 class KindSpec(Strict):
     """A contribution kind: how exposed it is, what it earns, how it is counted."""
 
-    label: str
-    unit: float = Field(gt=0, description="pledges are whole multiples of this")
-    measure: str = "personnel"
+    label: Label
+    unit: Real = Field(gt=0, description="pledges are whole multiples of this")
+    measure: Label = "personnel"
     exposure: Unit = 1.0
     risk: Unit = 1.0
     visibility: Unit = 1.0
@@ -115,20 +206,22 @@ class KindSpec(Strict):
 class RedLine(Strict):
     """A hard constraint: a predicate over one mandate term or a world condition."""
 
-    id: str
+    id: Id
     term: str | None = None
     excludes: str | None = None
     includes: str | None = None
-    at_least: str | float | None = None
-    at_most: str | float | None = None
+    at_least: LevelOrNumber = None
+    at_most: LevelOrNumber = None
     one_of: list[str] | None = None
-    is_: bool | float | None = Field(default=None, alias="is")
+    is_: bool | None = Field(default=None, alias="is")
     requires: Literal["ceasefire_holding", "host_consent", "veto_acceptance"] | None = None
     caveat_ok: bool = False
     kinds: list[str] | None = None
     evidence: list[Evidence] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, allow_inf_nan=False
+    )
 
     @model_validator(mode="after")
     def _one_predicate(self) -> RedLine:
@@ -168,28 +261,28 @@ class RedLine(Strict):
 class Preference(Strict):
     """An ideal level on one term and how much the state cares (salience)."""
 
-    ideal: str | list[str] | bool | float
+    ideal: Ideal
     salience: Unit = 0.5
 
 
 class StateSpec(Strict):
     """A contributor state: the Mesa agent's parameters, each with its evidence."""
 
-    name: str
-    blocs: list[str] = Field(default_factory=list)
-    follows: list[str] | None = None
-    offers: dict[str, NonNeg] = Field(default_factory=dict)
-    initial_offer: dict[str, float] = Field(default_factory=dict)
+    name: Label
+    blocs: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    follows: list[str] | None = Field(default=None, max_length=MAX_ITEMS)
+    offers: dict[Id, NonNeg] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    initial_offer: dict[str, Real] = Field(default_factory=dict)
     initial_stance: Literal["declined", "considering", "conditional", "offered", "committed"] = (
         "considering"
     )
-    red_lines: list[RedLine] = Field(default_factory=list)
-    preferences: dict[str, Preference] = Field(default_factory=dict)
+    red_lines: list[RedLine] = Field(default_factory=list, max_length=MAX_ITEMS)
+    preferences: dict[str, Preference] = Field(default_factory=dict, max_length=MAX_ITEMS)
     domestic_opposition: Unit = 0.3
     risk_tolerance: Unit = 0.5
     clarity_threshold: Unit = 0.5
     conformity: Unit = 0.2
-    incentives: dict[str, Signed] = Field(default_factory=dict)
+    incentives: dict[Id, Signed] = Field(default_factory=dict, max_length=MAX_ITEMS)
     evidence: list[Evidence] = Field(default_factory=list)
     judgement: dict[str, str] = Field(default_factory=dict)
     note: str | None = None
@@ -202,9 +295,9 @@ Effects = dict[str, Any]
 class Concession(Strict):
     """A change to the mandate the broker is willing to make, with its cost."""
 
-    id: str
-    label: str | None = None
-    change: dict[str, Any]
+    id: Id
+    label: Label | None = None
+    change: dict[str, Any] = Field(max_length=MAX_ITEMS)
     cost: NonNeg = 0.1
 
 
@@ -218,16 +311,16 @@ class SidePayments(Strict):
 class Broker(Strict):
     """The actor assembling the force: its goals, patience and menu."""
 
-    id: str
-    name: str
+    id: Id
+    name: Label
     target: ranged(1.0, None)
     minimum_viable: ranged(0.0, None)
     deadline: int = Field(ge=1, le=MAX_ROUNDS)
     engagement: Unit = 0.05
-    patience: int = Field(default=2, ge=0)
+    patience: int = Field(default=2, ge=0, le=MAX_ROUNDS)
     urgency: Unit = 0.5
     veto_loss_cost: NonNeg = 1.0
-    concessions: list[Concession] = Field(default_factory=list)
+    concessions: list[Concession] = Field(default_factory=list, max_length=MAX_ITEMS)
     side_payments: SidePayments = SidePayments()
     evidence: list[Evidence] = Field(default_factory=list)
     judgement: dict[str, str] = Field(default_factory=dict)
@@ -236,13 +329,13 @@ class Broker(Strict):
 class VetoPlayer(Strict):
     """An actor whose acceptance the mandate needs; may also veto contributors."""
 
-    name: str
-    role: str = "veto player"
+    name: Label
+    role: Label = "veto player"
     base: Signed = 0.5
     effects: Effects = Field(default_factory=dict)
     threshold: Unit = 0.5
-    requires: list[RedLine] = Field(default_factory=list)
-    vetoes: list[str] = Field(default_factory=list)
+    requires: list[RedLine] = Field(default_factory=list, max_length=MAX_ITEMS)
+    vetoes: list[str] = Field(default_factory=list, max_length=MAX_STATES)
     evidence: list[Evidence] = Field(default_factory=list)
     judgement: dict[str, str] = Field(default_factory=dict)
 
@@ -250,7 +343,7 @@ class VetoPlayer(Strict):
 class HostActor(Strict):
     """A host-side actor whose consent to the force sets the security risk."""
 
-    name: str
+    name: Label
     base: Signed = 0.5
     effects: Effects = Field(default_factory=dict)
     threshold: Unit = 0.5
@@ -284,10 +377,10 @@ class Environment(Strict):
 class Thresholds(Strict):
     """Payoff levels that separate the rungs of the stance ladder."""
 
-    conditional: float = -0.1
-    offered: float = 0.1
-    committed: float = 0.25
-    exit: float = -0.2
+    conditional: Real = -0.1
+    offered: Real = 0.1
+    committed: Real = 0.25
+    exit: Real = -0.2
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -304,9 +397,9 @@ class Decision(Strict):
     noise_sd: NonNeg = 0.05
     bandwagon: NonNeg = 0.2
     pledge_min_share: Unit = 0.25
-    pledge_full_payoff: float = 0.6
+    pledge_full_payoff: Real = 0.6
     side_payment_effect: NonNeg = 1.0
-    partial_demand_credit: float = Field(default=0.5, ge=0.0, le=1.0)
+    partial_demand_credit: Real = Field(default=0.5, ge=0.0, le=1.0)
 
 
 class Mechanisms(Strict):
@@ -337,25 +430,25 @@ class Run(Strict):
 
     rounds: int = Field(default=26, ge=1, le=MAX_ROUNDS)
     runs: int = Field(default=200, ge=1, le=MAX_RUNS)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
     mechanisms: Mechanisms = Mechanisms()
 
 
 class Scenario(Strict):
     """A whole resolved scenario (after `extends` has been merged)."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    title: str
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=MAX_ID)
+    title: Label
     description: str = ""
     date: str | None = None
-    vocabulary: dict[str, TermSpec]
-    blocs: dict[str, str] = Field(default_factory=dict)
-    kinds: dict[str, KindSpec]
-    mandate: dict[str, Any]
-    states: dict[str, StateSpec]
+    vocabulary: dict[Id, TermSpec] = Field(max_length=MAX_ITEMS)
+    blocs: dict[Id, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    kinds: dict[Id, KindSpec] = Field(max_length=MAX_ITEMS)
+    mandate: dict[str, Any] = Field(max_length=MAX_ITEMS)
+    states: dict[str, StateSpec] = Field(max_length=MAX_STATES)
     broker: Broker
-    veto_players: dict[str, VetoPlayer] = Field(default_factory=dict)
-    hosts: dict[str, HostActor] = Field(default_factory=dict)
+    veto_players: dict[Id, VetoPlayer] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    hosts: dict[Id, HostActor] = Field(default_factory=dict, max_length=MAX_ITEMS)
     environment: Environment = Environment()
     decision: Decision = Decision()
     force: Force = Force()

@@ -16,7 +16,11 @@ transcript (markdown) and charts are saved.
 
 Plain prompts only (`typer.prompt`), so it works in any terminal and with
 scripted standard input; a wrong answer is asked again with the valid choices
-shown; the end of input ends the game cleanly.
+shown. When input ends before the last week, the transcript so far is saved,
+saying where the game stopped, and `Game.exit_status` is `EXIT_INPUT_ENDED`
+(3): the command exits with that status (docs/teaching/README.md).
+
+The transcript folder is written atomically, like a results folder.
 """
 
 from __future__ import annotations
@@ -34,16 +38,21 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.analysis import story
+from sim.analysis import words as wd
 from sim.analysis.report import mandate_text, mandate_words
 from sim.charts import play as play_charts
 from sim.engine.model import ForceModel
 from sim.engine.trace import Trace
+from sim.numbers import force
+from sim.output.folder import atomic_folder
 from sim.rules.decide import Decision
 from sim.rules.terms import changes_anything
 from sim.scenario.arrays import CONDITIONAL, DECLINED, OFFERED, STANCES, Compiled
 
 RUN = 0
 """A game is run 0 of its seed: the all-model run it is compared with is that run."""
+EXIT_INPUT_ENDED = 3
+"""Exit status of `forcegen play` when input ends before the game does."""
 COMPONENT_WORDS = {
     "incentives": "incentives",
     "distance": "distance from its preferred terms",
@@ -98,6 +107,11 @@ class Game:
     turns: list[Turn] = field(default_factory=list)
     ended_early: int = 0  # the week input ended in (0: played to the end)
 
+    @property
+    def exit_status(self) -> int:
+        """0 when the game was played to the end, EXIT_INPUT_ENDED when input ended first."""
+        return EXIT_INPUT_ENDED if self.ended_early else 0
+
     def __post_init__(self) -> None:
         self.trace = Trace(self.C, self.seed, RUN, override=self._override)
         self.index = {code: self.C.states.index(code) for code in self.seats}
@@ -113,7 +127,7 @@ class Game:
                 self._report_week()
         except InputEndedError:
             self.console.print()  # end the unanswered prompt's line
-            self.ended_early = self.trace.model.t
+            self.ended_early = max(int(self.trace.model.t), 1)
             return False
         return True
 
@@ -149,8 +163,8 @@ class Game:
         )
         hosts = ", ".join(f"{C.scenario.hosts[h.hid].name} {h.consent:.2f}" for h in model.hosts)
         con.print(
-            f"[bold]Pledged force[/bold] (counted): {model.force:,.0f} of a target of "
-            f"{target:,.0f} (minimum {minimum:,.0f} at the deadline). "
+            f"[bold]Pledged force[/bold] (counted): {force(model.force)} of a target of "
+            f"{force(target)} (minimum {force(minimum)} at the deadline). "
             f"Veto players: {acc or 'none'}." + (f" Host consent: {hosts}." if hosts else ""),
             highlight=False,
         )
@@ -170,7 +184,7 @@ class Game:
                 )
                 if s.stance >= OFFERED
                 else "—",
-                C.concessions[demand] if demand >= 0 else "—",
+                concession_label(C, C.concessions[demand]) if demand >= 0 else "—",
             )
         con.print(tab)
 
@@ -187,7 +201,7 @@ class Game:
         con.print(
             f"[bold]You are {spec.name} ({code}).[/bold] Last week: {me.stance_name}"
             + (
-                f", {pledge_text(C, C.kinds[me.kind], me.pledge, me.counted)}"
+                f", {pledge_text(C, C.kinds[me.kind], me.pledge, self._vetoed(i))}"
                 if me.kind >= 0
                 else ""
             )
@@ -199,17 +213,18 @@ class Game:
             cap = float(P["capacity"][0, i, k])
             unit = float(P["kind_unit"][0, k])
             if cap >= unit:
-                offers.append((kind, f"up to {cap // unit * unit:,.0f} in steps of {unit:,.0f}"))
+                top = wd.amount(C, kind, cap // unit * unit)
+                offers.append((kind, f"up to {top} in steps of {wd.amount(C, kind, unit)}"))
         con.print(
-            "Your capacity: "
-            + "; ".join(f"{C.scenario.kinds[k].label.lower()} {text}" for k, text in offers)
-            + ".",
+            "Your capacity: " + "; ".join(f"{wd.kind(C, k)} {text}" for k, text in offers) + ".",
             highlight=False,
         )
         terms = C.cols.decode(model.mandate[0])
         for rl in spec.red_lines:
             con.print(
-                f"Your stated red line {rl.id}: {red_line_status(C, rl, terms)}", highlight=False
+                f"Your stated red line '{wd.red_line(C, rl.id)}' ({rl.id}): "
+                f"{red_line_status(C, rl, terms)}",
+                highlight=False,
             )
         if P["vetoed"][0, i] and C.scenario.run.mechanisms.vetoes:
             by = [v.name for v in C.scenario.veto_players.values() if code in v.vetoes]
@@ -313,7 +328,7 @@ class Game:
             else top / 4 // unit * unit
         )
         default = max(low, default)
-        label = self.C.scenario.kinds[kind].label.lower()
+        label = wd.kind(self.C, kind)
         question = f"{code} pledge of {label}" + ("" if is_in else " (if your demand is met)")
         while True:
             raw = self._ask(question, f"{default:,.0f}".replace(",", ""))
@@ -326,7 +341,7 @@ class Game:
                 return float(value)
             self.console.print(
                 f"  {raw.strip()!r} is not a valid pledge. Enter a multiple of {unit:,.0f} "
-                f"from {low:,.0f} to {top:,.0f}.",
+                f"from {low:,.0f} to {top:,.0f} ({self.C.scenario.kinds[kind].measure}).",
                 highlight=False,
                 markup=False,
             )
@@ -530,16 +545,24 @@ def choice_text(C: Compiled, ch: Choice) -> str:
     return text
 
 
-def differences(C: Compiled, turns: list[Turn]) -> list[tuple[str, str, str, str]]:
+def differences(C: Compiled, turns: list[Turn]) -> list[tuple[str, str, str, str, str]]:
     """Weeks where the human chose otherwise than the model's agent, consecutive weeks
     with the same choices and the same reason told together:
-    (weeks, what you chose, what the model's agent chose, why)."""
-    out: list[tuple[str, str, str, str]] = []
+    (weeks, what differs, what you chose, what the model's agent chose, why)."""
+    out: list[tuple[str, str, str, str, str]] = []
     group: list[Turn] = []
 
     def key(t: Turn) -> tuple:
         m = t.model
-        return (choice_text(C, t.you), m.stance, m.kind, t.binding, t.binding or t.gate_open)
+        return (
+            choice_text(C, t.you),
+            tuple(differing(t.you, m)),
+            m.stance,
+            m.kind,
+            m.pledge if "pledge" in differing(t.you, m) else None,
+            t.binding,
+            t.binding or t.gate_open,
+        )
 
     def close() -> None:
         if not group:
@@ -558,7 +581,8 @@ def differences(C: Compiled, turns: list[Turn]) -> list[tuple[str, str, str, str
         if a is not b and not b.binding:
             lo, hi = min(t.payoff for t in group), max(t.payoff for t in group)
             reason = f"payoff {lo:+.2f} to {hi:+.2f}; in week {b.week}: {reason}"
-        out.append((weeks, choice_text(C, a.you), text, reason))
+        what = ", ".join(differing(a.you, a.model))
+        out.append((weeks, what, choice_text(C, a.you), text, reason))
         group.clear()
 
     for t in turns:
@@ -572,27 +596,59 @@ def differences(C: Compiled, turns: list[Turn]) -> list[tuple[str, str, str, str
     return out
 
 
+def differing(a: Choice, b: Choice) -> list[str]:
+    """What differs between two choices: 'stance', 'kind', 'pledge', 'demand'.
+
+    A kind and a pledge count only on the table (offered or committed, by both);
+    a demand only from a declined or conditional stance (the broker hears no
+    other), so a demand named with an offer does not make two choices differ.
+    """
+    out = []
+    if a.stance != b.stance:
+        out.append("stance")
+    both_in = STANCES.index(a.stance) >= OFFERED and STANCES.index(b.stance) >= OFFERED
+    if both_in and a.kind != b.kind:
+        out.append("kind")
+    elif both_in and abs(a.pledge - b.pledge) > 1e-9:
+        out.append("pledge")
+    heard = ("declined", "conditional")
+    if (a.demand if a.stance in heard else "") != (b.demand if b.stance in heard else ""):
+        out.append("demand")
+    return out
+
+
 def same(a: Choice, b: Choice) -> bool:
-    """The same stance, kind and demand (pledge sizes may differ)."""
-    in_a = STANCES.index(a.stance) >= OFFERED
+    """The same stance, kind, pledge and demand (as `differing` compares them)."""
+    return not differing(a, b)
+
+
+def agreement(C: Compiled, name: str, turns: list[Turn]) -> str:
+    """How often the human chose as the model's agent would have, field by field."""
+    n = len(turns)
+    if not n:
+        return "No week was played."
+    stance = sum(1 for t in turns if t.you.stance == t.model.stance)
+    whole = sum(1 for t in turns if same(t.you, t.model))
+    text = f"Same stance as the model's agent in {stance} of {n} weeks"
+    if whole == stance:
+        return text + (", and the same kind, pledge and demand in each of them." if whole else ".")
     return (
-        a.stance == b.stance
-        and (not in_a or a.kind == b.kind)
-        and (a.demand if a.stance in ("declined", "conditional") else "")
-        == (b.demand if b.stance in ("declined", "conditional") else "")
+        text + f"; the same stance, kind, pledge and demand in {whole} of {n} weeks "
+        "(the table below says what differs)."
     )
 
 
 def why(C: Compiled, t: Turn) -> str:
     """Why the model's agent chose what it chose for the seat that week."""
     if t.binding:
+        line = f"red line '{wd.red_line(C, t.binding)}'"
         if t.model.stance == "conditional":
             return (
-                f"red line {t.binding} binds (a concession on the menu could lift it: "
+                f"{line} binds (a concession on the menu could lift it: "
                 f"conditional, not declined); its payoff, {t.payoff:+.2f}, does not count"
             )
         return (
-            f"red line {t.binding} binds and nothing on the broker's menu lifts it; its payoff, "
+            f"{line} binds and nothing on the broker's menu lifts it; its payoff, "
             f"{t.payoff:+.2f}, does not count"
         )
     if not t.gate_open and t.model.stance not in ("offered", "committed"):
@@ -632,7 +688,7 @@ def outcome_rows(
     rows = [
         ("outcome", story.OUTCOME_WORDS[g["outcome"]], story.OUTCOME_WORDS[m["outcome"]]),
         ("weeks", str(g["rounds"]), str(m["rounds"])),
-        ("counted force", f"{g['force']:,.0f}", f"{m['force']:,.0f}"),
+        ("counted force", force(g["force"]), force(m["force"])),
         ("counted contributors", coalition(g), coalition(m)),
         ("concessions made", conceded(g), conceded(m)),
     ]
@@ -670,21 +726,21 @@ def debrief_lines(C: Compiled, game: Game, model_tables: dict) -> list[str]:
     for code in game.seats:
         name = C.scenario.states[code].name
         turns = [t for t in game.turns if t.code == code]
-        differ = [t for t in turns if not same(t.you, t.model)]
         lines += [f"### {name} ({code})", ""]
         lines.append(
-            f"You chose as the model's agent would have in {len(turns) - len(differ)} of "
-            f"{len(turns)} weeks. (The model's choice is what its agent for {name} would "
-            "have decided that week, on the same table you saw.)"
+            agreement(C, name, turns) + " (The model's choice is what its agent for "
+            f"{name} would have decided that week, on the same table you saw.)"
         )
         lines.append("")
-        if differ:
+        rows = differences(C, turns)
+        if rows:
             lines += [
-                "| week | you chose | the model's agent would have chosen | why (the model's reasoning) |",
-                "|---|---|---|---|",
+                "| week | what differs | you chose | the model's agent would have chosen "
+                "| why (the model's reasoning) |",
+                "|---|---|---|---|---|",
             ]
-            for weeks, you, model, reason in differences(C, turns):
-                lines.append(f"| {weeks} | {you} | {model} | {reason} |")
+            for weeks, what, you, model, reason in rows:
+                lines.append(f"| {weeks} | {what} | {you} | {model} | {reason} |")
             lines.append("")
         if turns:
             mean = {n: float(np.mean([t.components[n] for t in turns])) for n in COMPONENT_WORDS}
@@ -701,7 +757,9 @@ def debrief_lines(C: Compiled, game: Game, model_tables: dict) -> list[str]:
             if bound:
                 lines.append("")
                 lines.append(
-                    "Red lines that bound the model's agent: " + ", ".join(bound) + " (run "
+                    "Red lines that bound the model's agent: "
+                    + ", ".join(f"{wd.red_line(C, r)} (`{r}`)" for r in bound)
+                    + " (run "
                     f"`forcegen explain` with `--state {code}` for the evidence behind them)."
                 )
             lines.append("")
@@ -760,7 +818,7 @@ def transcript(C: Compiled, game: Game, model_tables: dict | None, charts: list[
             )
             lines.append(
                 f"- The table: {story._sentence(parts) if parts else 'No change in positions.'}"
-                f" Counted force {rd.loc[week, 'force']:,.0f}; clarity "
+                f" Counted force {force(rd.loc[week, 'force'])}; clarity "
                 f"{rd.loc[week, 'clarity']:.2f}" + (f"; acceptance: {acc}." if acc else ".")
             )
         lines.append("")
@@ -811,15 +869,13 @@ def print_debrief(console: Console, C: Compiled, game: Game, model_tables: dict)
     for code in game.seats:
         name = C.scenario.states[code].name
         turns = [t for t in game.turns if t.code == code]
-        differ = [t for t in turns if not same(t.you, t.model)]
         console.print(
-            f"[bold]{name} ({code})[/bold]: you chose as the model's agent would have in "
-            f"{len(turns) - len(differ)} of {len(turns)} weeks.",
-            highlight=False,
+            f"[bold]{name} ({code})[/bold]: " + agreement(C, name, turns), highlight=False
         )
-        for weeks, you, model, reason in differences(C, turns):
+        for weeks, what, you, model, reason in differences(C, turns):
             console.print(
-                f"  {weeks}: you {you}; the model's agent {model} — {reason}", highlight=False
+                f"  {weeks} ({what} differs): you {you}; the model's agent {model} — {reason}",
+                highlight=False,
             )
     tab = Table(title="Your game against the all-model run (same seed)", box=box.SIMPLE_HEAD)
     tab.add_column("")
@@ -838,24 +894,29 @@ def play(
     console: Console,
     prompt: Callable[..., str] = typer.prompt,
 ) -> tuple[Game, Path]:
-    """Play a game, then write the transcript (and, if finished, the debrief and charts)."""
+    """Play a game, then write the transcript (and, if finished, the debrief and charts).
+
+    The folder is written atomically (`atomic_folder`), entered before the
+    first week so that a folder it may not replace is refused before anyone
+    plays. When input ends early the transcript so far is still saved, and
+    `game.exit_status` is EXIT_INPUT_ENDED.
+    """
     game = Game(C, seats, seed, console, prompt)
-    console.print(
-        f"[bold]{C.scenario.title}[/bold] — you play "
-        + ", ".join(f"{C.scenario.states[c].name} ({c})" for c in seats)
-        + f"; the model plays everyone else (seed {seed}). Press Enter to keep the answer "
-        "in brackets; answer with a name, its first letters, or its number.",
-        highlight=False,
-    )
-    finished = game.play()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "transcript.md"
-    if not finished:
-        path.write_text(transcript(C, game, None, []), encoding="utf-8")
-        return game, path
-    model_tables = Trace(C, seed, RUN).run_to_end().tables()
-    charts = draw_charts(C, game, model_tables, out_dir)
-    path.write_text(transcript(C, game, model_tables, charts), encoding="utf-8")
+    with atomic_folder(out_dir) as tmp:
+        console.print(
+            f"[bold]{C.scenario.title}[/bold] — you play "
+            + ", ".join(f"{C.scenario.states[c].name} ({c})" for c in seats)
+            + f"; the model plays everyone else (seed {seed}). Press Enter to keep the answer "
+            "in brackets; answer with a name, its first letters, or its number.",
+            highlight=False,
+        )
+        if not game.play():
+            (tmp / path.name).write_text(transcript(C, game, None, []), encoding="utf-8")
+            return game, path
+        model_tables = Trace(C, seed, RUN).run_to_end().tables()
+        charts = draw_charts(C, game, model_tables, tmp)
+        (tmp / path.name).write_text(transcript(C, game, model_tables, charts), encoding="utf-8")
     print_debrief(console, C, game, model_tables)
     return game, path

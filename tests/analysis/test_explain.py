@@ -63,7 +63,60 @@ def test_explain_names_the_binding_red_line_and_its_evidence(C, pakistan) -> Non
         for ev in evidence:
             assert f"Source: {ev.source}" in flat
             assert ev.speaker.split(",")[0] in flat
-    assert "## The binding red line and its evidence" in text
+    assert "## The binding red lines and their evidence" in text
+
+
+def test_explain_names_every_red_line_that_binds_with_its_evidence(C, pakistan) -> None:
+    """Pakistan has two red lines that the mandate of resolution 2803 violates (no
+    disarmament; peacekeeping, not enforcement): both are named, each with its own
+    evidence, not only the first one the tables record."""
+    out, terminal = pakistan
+    text = (out / "explain_PAK.md").read_text(encoding="utf-8")
+    ex = explain(C, "PAK", RUN)
+    for w in ex.weeks:  # the first line named is the one the engine records
+        assert (w.bindings[0] if w.bindings else "") == w.binding
+    named = {r for w in ex.weeks for r in w.bindings}
+    assert {"no_disarmament", "peacekeeping_not_enforcement"} <= named
+    for rid in named:
+        for body in (text, " ".join(terminal.split())):
+            assert rid in body
+            for ev in evidence_for(C, "PAK", rid):
+                assert f"Source: {ev.source}" in " ".join(body.split())
+    last = ex.weeks[-1]
+    assert "peacekeeping_not_enforcement" in text.split("## Week by week")[0], (
+        "the headline names every red line holding Pakistan back at the end"
+    )
+    assert len(last.bindings) >= 2
+
+
+@pytest.mark.parametrize("code", ["IDN", "EGY", "ITA"])
+def test_the_red_lines_named_start_with_the_one_the_engine_records(C, code) -> None:
+    """Whatever the state, the lines named in a week start with the engine's binding
+    line, and a week with no binding line names none."""
+    ex = explain(C, code, RUN)
+    for w in ex.weeks:
+        assert w.bindings[:1] == ([w.binding] if w.binding else [])
+        assert len(set(w.bindings)) == len(w.bindings)
+
+
+def test_explain_writes_its_folder_atomically(C, tmp_path, monkeypatch) -> None:
+    from sim.analysis import explain as mod
+
+    ex = explain(C, "PAK", RUN)
+    out = tmp_path / "exp"
+    path = mod.write(ex, out)
+    assert path == out / "explain_PAK.md" and path.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["exp"], "no partial folder is left"
+
+    def broken(_ex):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(mod, "markdown", broken)
+    with pytest.raises(RuntimeError):
+        mod.write(ex, tmp_path / "never")
+    assert not (tmp_path / "never").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["exp"]
+    assert (out / "explain_PAK.md").is_file(), "a failed write leaves the earlier folder"
 
 
 def test_every_week_is_explained(C, pakistan) -> None:

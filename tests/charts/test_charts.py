@@ -59,7 +59,7 @@ def test_every_png_is_a_real_image_at_120_dpi(drawn):
         assert channels in (3, 4) and width >= 600 and height >= 300, chart["name"]
         assert image.std() > 0.05, f"{chart['name']} is blank"
     force = matplotlib.image.imread(out / "force_bands.png")
-    assert force.shape[:2] == (round(4.6 * style.DPI), round(8.0 * style.DPI))
+    assert force.shape[:2] == (round(6.6 * style.DPI), round(9.2 * style.DPI))
 
 
 def test_every_svg_parses_as_svg(drawn):
@@ -119,15 +119,15 @@ def test_empty_coalition_reads_no_counted_contributor(synthetic, tmp_path):
     assert coalitions._label("") == "no counted contributor"
 
 
-def test_force_caption_reads_the_band_at_the_deadline(synthetic, tmp_path):
+def test_force_caption_reads_the_runs_table(synthetic, tmp_path):
     tables, meta = synthetic
-    bands = tables["bands"].copy()
-    at = (bands["series"] == "force") & (bands["round"] == meta["deadline"])
-    bands.loc[at, ["median", "p05", "p95"]] = [1234.0, 567.0, 2890.0]
-    tables = {**tables, "bands": bands}
-    text = caption("force_bands", tables, meta, tmp_path)
-    assert "1,234 personnel" in text and "567–2,890" in text
-    assert f"round {meta['deadline']}" in text and "4,000" in text
+    runs = tables["runs"].assign(
+        outcome=["formed", "formed", "stalled"], rounds=[3, 5, 6], force=[4200.0, 5100.0, 0.0]
+    )
+    text = caption("force_bands", {**tables, "runs": runs}, meta, tmp_path)
+    assert text.startswith("Of 3 runs, 67% formed (median week 4), 0% formed undersized")
+    assert "33% stalled" in text and "median 4,650 personnel" in text
+    assert "against a target of 4,000" in text
 
 
 def test_commit_caption_names_the_most_likely_state(synthetic, tmp_path):
@@ -137,7 +137,7 @@ def test_commit_caption_names_the_most_likely_state(synthetic, tmp_path):
     commits.loc[(commits["state"] == "ITA") & (commits["kind"] == "trainers"), "p_commit"] = 0.55
     commits.loc[(commits["state"] == "ITA") & (commits["kind"] == "troops"), "p_commit"] = 0.2
     text = caption("commit_by_kind", {**tables, "commits": commits}, meta, tmp_path)
-    assert "Italy (ITA) at 0.75" in text
+    assert "Italy (ITA) at 75%" in text
     assert "police trainers" in text
 
 
@@ -190,18 +190,30 @@ def test_stance_caption_counts_committed_states_in_the_representative_run(synthe
     states.loc[final, "stance"] = "committed"
     states.loc[final, "kind"] = "troops"
     text = caption("stance_timeline", {**tables, "states": states}, meta, tmp_path)
-    assert "5 of 5 were committed by its last round (6)" in text
-    assert "1 was vetoed" in text
+    assert "5 of 5 were committed by its last week (6)" in text
+    assert "1 had its pledge vetoed" in text
 
 
-def test_stance_rows_ordered_by_final_stance_then_arrival(synthetic):
+def test_stance_rows_ordered_by_final_stance_then_p_commit(synthetic):
     _, meta = synthetic
     rows = []
-    for code, path in {"AAA": "ccoo", "BBB": "cooo", "CCC": "cccc", "DDD": "dddd"}.items():
+    paths = {"AAA": "ccoo", "BBB": "cooo", "CCC": "cccc", "DDD": "dddd", "EEE": "cccc"}
+    for code, path in paths.items():
         stance = {"c": "considering", "o": "committed", "d": "declined"}
         rows += [{"state": code, "round": r + 1, "stance": stance[s]} for r, s in enumerate(path)]
-    order = stance_timeline._grid(pd.DataFrame(rows), meta)["state"].tolist()
-    assert order == ["BBB", "AAA", "CCC", "DDD"]
+    run = pd.DataFrame(rows)
+    # without P(commit): final stance, then when it got there
+    assert stance_timeline._grid(run, meta)["state"].tolist() == [
+        "BBB",
+        "AAA",
+        "CCC",
+        "EEE",
+        "DDD",
+    ]
+    # with P(commit): final stance first, then the report's order (AAA above BBB, EEE above CCC)
+    p_commit = {"AAA": 0.6, "BBB": 0.2, "CCC": 0.0, "EEE": 0.1, "DDD": 0.0}
+    order = stance_timeline._grid(run, meta, p_commit)["state"].tolist()
+    assert order == ["AAA", "BBB", "EEE", "CCC", "DDD"]
 
 
 def test_missing_detail_tables_skip_the_timeline_only(synthetic, tmp_path):
@@ -245,3 +257,4 @@ def test_uncounted_kinds_are_flagged_in_the_stance_legend(synthetic):
     labels = [h.get_label() for h in handles]
     assert "T = Troops" in labels
     assert "F = Funding (not counted toward target)" in labels
+    assert not any(") (" in label for label in labels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +23,21 @@ from sim.scenario.arrays import compile_scenario
 
 from .conftest import FLAGSHIP, SWEEPS, one_line, runner
 
-EXAMPLES = sorted(SWEEPS.glob("*.yaml"))
+
+def _examples() -> list[Path]:
+    """The example sweeps git tracks (a user's own sweep saved there is not one)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--", "."], cwd=SWEEPS, capture_output=True, check=True
+        ).stdout.decode()
+        files = [SWEEPS / p for p in out.split("\0") if p.endswith(".yaml")]
+    except (OSError, subprocess.SubprocessError):
+        files = []
+    names = ("decommissioning_x_force", "clarity_x_funding", "target_x_deadline")
+    return sorted(p for p in files if p.is_file()) or [SWEEPS / f"{n}.yaml" for n in names]
+
+
+EXAMPLES = sorted(_examples())
 SMALL = ["--runs", "6", "--steps", "2"]
 
 

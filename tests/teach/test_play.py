@@ -14,7 +14,7 @@ from sim.engine.trace import Trace
 from sim.rules.decide import Decision
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load, override
-from sim.teach.play import Choice, apply_choices
+from sim.teach.play import EXIT_INPUT_ENDED, Choice, apply_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
@@ -109,9 +109,11 @@ def test_invalid_answers_are_asked_again_with_the_valid_choices(tmp_path) -> Non
 
 
 def test_end_of_input_ends_the_game_cleanly(tmp_path) -> None:
+    """Input ending mid-game is said, the transcript so far kept, and the exit status
+    is the documented one (3, docs/teaching/README.md), not success."""
     result = play(tmp_path, "considering\n\n", "PAK")
-    assert result.exit_code == 0, result.output
-    assert result.exception is None
+    assert result.exit_code == EXIT_INPUT_ENDED, result.output
+    assert isinstance(result.exception, SystemExit), "an exit status, not a crash"
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("input ended in week 1: game stopped")
     assert "Traceback" not in result.output
