@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.engine.record import Recorder, RoundView
-from sim.rules import actors, broker, decide, events, payoff
+from sim.rules import actors, broker, decide, events, payoff, vetoes
 from sim.rules.decide import Decision
 from sim.rules.terms import apply_changes, firm_up
 from sim.scenario.arrays import Compiled
@@ -203,7 +203,7 @@ def incidents_happen(k: Week) -> None:
 def settle(k: Week) -> None:
     """Formed, undersized, stalled or still negotiating, at the end of the week."""
     w, P = k.w, k.P
-    deployable = w.accepts.all(axis=1) | (not k.mech.vetoes)
+    deployable = vetoes.mandate_accepted(w.accepts, k.mech)
     horizon = k.C.scenario.broker.deadline
     w.outcome = events.outcome(w.force, P["target"], P["minimum_viable"], deployable, k.t, horizon)
     w.end = np.where(w.outcome > 0, k.t, 0)
@@ -254,5 +254,5 @@ def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: dict) -> N
         w.made_round,
         spent,
         w.accepts,
-        drawn=drawn_values(C, P),
+        drawn=drawn_values(C, P, len(runs)),
     )

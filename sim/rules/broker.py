@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import vetoes
 from sim.rules.decide import Decision
 from sim.scenario.arrays import CONDITIONAL, OFFERED, Compiled
 
@@ -50,7 +51,7 @@ def side_payment(C: Compiled, P: dict, dec: Decision, force, budget, paid, mech)
     th = C.scenario.decision.thresholds
     h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
     gap = (th.committed + h - dec.payoff) / P["side_payment_effect"][:, None]
-    vetoed = P["vetoed"] & mech.vetoes
+    vetoed = vetoes.vetoed(P, mech)
     counts = P["kind_counts"][0][dec.best]
     ok = ((dec.stance == CONDITIONAL) | (dec.stance == OFFERED)) & dec.available & dec.gate_open
     ok &= counts & ~vetoed & (gap > 0)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, kinds, payoff, red_lines, stance
+from sim.rules import actors, kinds, payoff, red_lines, stance, vetoes
 from sim.rules.terms import apply_changes, changes_anything
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 
@@ -44,7 +44,7 @@ def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.
     With the veto mechanism off, veto players' acceptance is taken as given.
     """
     holding = level <= P["ceasefire_threshold"]
-    accepted = accepts.all(axis=1) | (not C.scenario.run.mechanisms.vetoes)
+    accepted = vetoes.mandate_accepted(accepts, C.scenario.run.mechanisms)
     return np.stack([holding, consent_ok, accepted], axis=1)
 
 
@@ -78,7 +78,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     """The state decision rule for one round (see docs/model.md, 'One round')."""
     d = C.scenario.decision
     th = d.thresholds
-    vetoed = P["vetoed"] & mech.vetoes
+    vetoed = vetoes.vetoed(P, mech)
     world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
     soc = payoff.social(C, P, obs, noise, mech)
     comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
@@ -185,8 +185,7 @@ def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
     """Whether a mandate satisfies each state's binding red line (R, S)."""
     if not len(C.red_ids):
         return np.zeros(binding.shape, bool)
-    ok = red_lines.satisfied(C.red, m, world)
-    ok |= C.red["caveat_ok"][None, :] & payoff.opted_out(C, m)[:, None]
+    ok = red_lines.held(C, m, world)
     hit = np.take_along_axis(ok, np.maximum(binding, 0), 1)
     return hit & (binding >= 0)
 
@@ -228,6 +227,6 @@ def counted(C: Compiled, P: dict, dec: Decision, mech) -> np.ndarray:
 
 def counted_from(P: dict, stance: np.ndarray, kind: np.ndarray, mech) -> np.ndarray:
     """Committed, with a kind that counts toward the target, and not vetoed."""
-    vetoed = P["vetoed"] & mech.vetoes
+    vetoed = vetoes.vetoed(P, mech)
     kind_counts = P["kind_counts"][0][np.maximum(kind, 0)]
     return (stance == COMMITTED) & (kind >= 0) & kind_counts & ~vetoed

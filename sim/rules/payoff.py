@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import kinds
+from sim.rules import kinds, red_lines
 from sim.rules.terms import evaluate
 from sim.scenario.arrays import COMMITTED, DECLINED, Compiled
 
@@ -39,8 +39,7 @@ def incentives(C: Compiled, P: dict, m: np.ndarray) -> np.ndarray:
 
 def opted_out(C: Compiled, m: np.ndarray) -> np.ndarray:
     """Per-run caveat flag (R,): whether states may opt out of tasks."""
-    col = C.extra["caveat_col"]
-    return m[:, col] > 0.5 if col >= 0 else np.zeros(m.shape[0], bool)
+    return red_lines.caveats_allowed(C, m)
 
 
 def distance(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray) -> np.ndarray:

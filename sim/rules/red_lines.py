@@ -34,6 +34,25 @@ def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
     return ok
 
 
+def caveats_allowed(C: Compiled, m: np.ndarray) -> np.ndarray:
+    """(R,): the mandate lets contributors opt out of tasks (national caveats)."""
+    col = C.extra["caveat_col"]
+    return m[:, col] > 0.5 if col >= 0 else np.zeros(m.shape[0], bool)
+
+
+def held(
+    C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray | None = None
+) -> np.ndarray:
+    """(R, L): each red line is met, a `caveat_ok` task line counting as met where
+    the mandate allows national caveats (the state opts out of that task).
+
+    The one place the caveat lift is written: deciding, demanding, explaining
+    and what-if all ask here.
+    """
+    caveats = caveats_allowed(C, m) if caveats is None else caveats
+    return satisfied(C.red, m, world) | (C.red["caveat_ok"][None, :] & caveats[:, None])
+
+
 def blocked(
     C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray, first: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -48,8 +67,7 @@ def blocked(
     L = len(red["op"])
     if not L:
         return np.zeros((R, S, K), bool), (np.full((R, S, K), -1) if first else None)
-    ok = satisfied(red, m, world)
-    ok |= red["caveat_ok"][None, :] & caveats[:, None]
+    ok = held(C, m, world, caveats)
     # Counting violated lines per (state, kind) as a 0/1 product is exact in floating point.
     out = ((~ok).astype(float) @ _spread(C)).reshape(R, S, K) > 0
     if not first:

@@ -71,9 +71,8 @@ def drawn_names(C: Compiled) -> list[str]:
     return [field_path(C, name, index) for name, index, _, _ in C.ranges]
 
 
-def drawn_values(C: Compiled, P: dict[str, np.ndarray]) -> np.ndarray:
-    """(R, E): each run's drawn value of every range, read from its parameters."""
-    R = max((v.shape[0] for v in P.values()), default=1)
+def drawn_values(C: Compiled, P: dict[str, np.ndarray], R: int) -> np.ndarray:
+    """(R, E): each of R runs' drawn value of every range, read from their parameters."""
     out = np.empty((R, len(C.ranges)))
     for e, (name, index, _, _) in enumerate(C.ranges):
         out[:, e] = P[name][(slice(None), *index)]
