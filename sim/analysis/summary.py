@@ -69,7 +69,7 @@ def stalled_detail(runs: pd.DataFrame, C: Compiled) -> dict:
     stalled = runs[runs["outcome"] == "stalled"]
     n = max(len(runs), 1)
     rejected = stalled["rejected_by"].astype(str) != ""
-    enough = stalled["force"] >= float(C.params["minimum_viable"])
+    enough = stalled["force"] >= float(C.params.broker.minimum_viable[0])
     return {
         "short_of_minimum": _r((~enough).sum() / n),
         "mandate_rejected": _r((enough & rejected).sum() / n),
@@ -131,8 +131,8 @@ def meta(C: Compiled, tables: dict[str, pd.DataFrame]) -> dict:
     return {
         "title": sc.title,
         "scenario": sc.name,
-        "target": float(P["target"]),
-        "minimum_viable": float(P["minimum_viable"]),
+        "target": float(P.broker.target[0]),
+        "minimum_viable": float(P.broker.minimum_viable[0]),
         "deadline": sc.broker.deadline,
         "rounds": sc.broker.deadline,
         "runs": len(tables["runs"]),

@@ -132,7 +132,7 @@ class HostActor(mesa.Agent):
     @property
     def consents(self) -> bool:
         """Whether consent reaches its threshold."""
-        return bool(self.consent >= self.model.P["host_threshold"][0, self.index])
+        return bool(self.consent >= self.model.P.host.threshold[0, self.index])
 
 
 def _compiled(scenario: Compiled | Scenario | str | Path) -> Compiled:

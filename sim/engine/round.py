@@ -25,6 +25,7 @@ from sim.rules.decide import Decision
 from sim.rules.terms import apply_changes, firm_up
 from sim.scenario.arrays import Compiled
 from sim.scenario.drawn import drawn_values
+from sim.scenario.params import Params
 
 Override = Callable[[Decision], Decision]
 """Replaces (some of) a week's decisions before they are adopted (a human seat)."""
@@ -65,13 +66,13 @@ class World:
 FIELDS = tuple(f.name for f in fields(World))
 
 
-def start(C: Compiled, P: dict, R: int, mech) -> World:
+def start(C: Compiled, P: Params, R: int, mech) -> World:
     """Week 0: the mandate as written, stances and offers as on the record."""
     S, n_con = len(C.states), len(C.concessions)
     m = np.repeat(C.mandate0[None], R, axis=0)
-    stance = np.repeat(P["initial_stance"], R, axis=0).astype(np.int64)
-    kind = np.repeat(np.where(P["initial_pledge"] > 0, P["initial_kind"], -1), R, axis=0)
-    pledge = np.repeat(P["initial_pledge"], R, axis=0).astype(float)
+    stance = np.repeat(P.state.initial_stance, R, axis=0).astype(np.int64)
+    kind = np.repeat(np.where(P.state.initial_pledge > 0, P.state.initial_kind, -1), R, axis=0)
+    pledge = np.repeat(P.state.initial_pledge, R, axis=0).astype(float)
     counted = decide.counted_from(P, stance, kind, mech)
     consent, consent_ok = actors.consent(C, P, m)
     accept, accepts = actors.acceptance(C, P, m)
@@ -83,7 +84,7 @@ def start(C: Compiled, P: dict, R: int, mech) -> World:
         counted=counted,
         side=np.zeros((R, S)),
         paid=np.zeros((R, S)),
-        budget=np.zeros(R) + P["budget"],
+        budget=np.zeros(R) + P.broker.budget,
         made_round=np.full((R, n_con), -1),
         consent=consent,
         consent_ok=consent_ok,
@@ -107,7 +108,7 @@ class Week:
     """One week in progress: its inputs, and what each phase decided."""
 
     C: Compiled
-    P: dict
+    P: Params
     w: World
     t: int
     noise: np.ndarray  # (R, S) this week's decision noise
@@ -142,7 +143,7 @@ class Week:
 def firm_up_terms(k: Week) -> None:
     """The broker's engagement firms up the terms before anyone decides."""
     clarity = k.C.cols.col[k.C.scenario.force.clarity_term]
-    k.w.m = firm_up(k.w.m, clarity, k.P["engagement"])
+    k.w.m = firm_up(k.w.m, clarity, k.P.broker.engagement)
 
 
 def states_decide(k: Week) -> None:
@@ -178,7 +179,7 @@ def broker_pays(k: Week) -> None:
     w, P = k.w, k.P
     to, pay = broker.side_payment(k.C, P, k.decision, w.force, w.budget, w.paid, k.mech)
     rows = np.flatnonzero(to >= 0)
-    effect = P["side_payment_effect"] + np.zeros(len(to))
+    effect = P.decision.side_payment_effect + np.zeros(len(to))
     w.side[rows, to[rows]] += pay[rows] * effect[rows]
     w.paid[rows, to[rows]] += pay[rows]
     w.budget = w.budget - pay
@@ -205,7 +206,9 @@ def settle(k: Week) -> None:
     w, P = k.w, k.P
     deployable = vetoes.mandate_accepted(w.accepts, k.mech)
     horizon = k.C.scenario.broker.deadline
-    w.outcome = events.outcome(w.force, P["target"], P["minimum_viable"], deployable, k.t, horizon)
+    w.outcome = events.outcome(
+        w.force, P.broker.target, P.broker.minimum_viable, deployable, k.t, horizon
+    )
     w.end = np.where(w.outcome > 0, k.t, 0)
 
 
@@ -224,7 +227,7 @@ PHASES: tuple[Callable[[Week], None], ...] = (
 
 def play_week(
     C: Compiled,
-    P: dict,
+    P: Params,
     w: World,
     t: int,
     noise: np.ndarray,
@@ -239,9 +242,9 @@ def play_week(
     return k
 
 
-def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: dict) -> None:
+def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: Params) -> None:
     """Record how the runs ended, and the values of the judgement calls they drew."""
-    spent = (np.zeros(len(runs)) + P["budget"]) - w.budget
+    spent = (np.zeros(len(runs)) + P.broker.budget) - w.budget
     rec.finish(
         runs,
         w.outcome,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.scenario.arrays import Compiled
+from sim.scenario.params import Params
 
 
-def vetoed(P: dict, mech) -> np.ndarray:
+def vetoed(P: Params, mech) -> np.ndarray:
     """(1 or R, S): contributors whose pledges a veto player refuses to count."""
-    return P["vetoed"] & bool(mech.vetoes)
+    return P.state.vetoed & bool(mech.vetoes)
 
 
 def mandate_accepted(accepts: np.ndarray, mech) -> np.ndarray:

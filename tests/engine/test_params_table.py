@@ -63,9 +63,9 @@ def test_a_run_drew_the_values_its_mesa_model_uses(flagship) -> None:
     C, tables = flagship
     row = tables["params"].set_index("run").loc[7]
     model = ForceModel(C, seed=5, run=7)
-    assert float(model.P["target"][0]) == row["broker.target"]
+    assert float(model.P.broker.target[0]) == row["broker.target"]
     i = C.states.index("IDN")
-    assert float(model.P["domestic_opposition"][0, i]) == row["states.IDN.domestic_opposition"]
+    assert float(model.P.state.domestic_opposition[0, i]) == row["states.IDN.domestic_opposition"]
 
 
 def test_the_table_does_not_depend_on_how_runs_were_split() -> None:
