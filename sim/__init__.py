@@ -11,3 +11,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`sim.ForceModel`, imported on first use so `import sim` stays light."""
+    if name == "ForceModel":
+        from sim.engine.model import ForceModel
+
+        return ForceModel
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -144,8 +144,8 @@ def explain(C: Compiled, code: str, run: int | None = None, runs: int | None = N
         runs_in_ensemble=n,
         weeks=weeks,
         outcome=tables["runs"].iloc[0].to_dict(),
-        threshold=float(P["clarity_threshold"][0, i]),
-        conformity_weight=float(P["conformity"][0, i]),
+        threshold=float(P.state.clarity_threshold[0, i]),
+        conformity_weight=float(P.state.conformity[0, i]),
         follows=list(spec.follows if spec.follows is not None else spec.blocs),
         peers=[C.states[j] for j in np.flatnonzero(C.peers[i])],
         thresholds={
@@ -223,7 +223,7 @@ def _evaluate(C: Compiled, P: dict, snap: Snapshot, m: np.ndarray, with_world: b
     _, consent = actors.consent(C, P, m)
     world = decide.world_conditions(C, P, m, obs.level, consent, acc)
     _, u, blocked, _ = decide.evaluate(C, P, m, obs, soc, world)
-    has_cap = P["slot_capacity"] >= P["slot_unit"]
+    has_cap = P.slot.capacity >= P.slot.unit
     if with_world:
         return u, has_cap & ~blocked, has_cap, acc, world
     return u, has_cap & ~blocked, has_cap, acc
@@ -244,7 +244,7 @@ def concession_to_flip(C: Compiled, P: dict, snap: Snapshot, i: int, demand: str
     else the whole open menu at once."""
     th = C.scenario.decision.thresholds
     mech = C.scenario.run.mechanisms
-    h = float(P["hysteresis"][0]) if mech.hysteresis else 0.0
+    h = float(P.decision.hysteresis[0]) if mech.hysteresis else 0.0
     stance = int(snap.decision.stance[0, i])
     offered = STANCES.index("offered")
     level, to = (th.offered, "offered") if stance < offered else (th.committed + h, "committed")

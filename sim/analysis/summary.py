@@ -95,7 +95,7 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
 def stalled_detail(runs: pd.DataFrame, C: Compiled) -> dict:
     """Why stalled runs stalled: short of the minimum, or a veto player rejecting
     the mandate although enough was pledged."""
-    return stalled_shares(runs, float(C.params["minimum_viable"]), list(C.veto_ids))
+    return stalled_shares(runs, float(C.params.broker.minimum_viable[0]), list(C.veto_ids))
 
 
 def stalled_shares(runs: pd.DataFrame, minimum_viable: float, veto_ids: list[str]) -> dict:
@@ -162,8 +162,8 @@ def meta(C: Compiled, tables: dict[str, pd.DataFrame]) -> dict:
     return {
         "title": sc.title,
         "scenario": sc.name,
-        "target": float(P["target"]),
-        "minimum_viable": float(P["minimum_viable"]),
+        "target": float(P.broker.target[0]),
+        "minimum_viable": float(P.broker.minimum_viable[0]),
         "deadline": sc.broker.deadline,
         "rounds": sc.broker.deadline,
         "runs": len(tables["runs"]),

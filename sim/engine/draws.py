@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.rules.events import SLOTS
-from sim.rules.kinds import slot_parameters
 from sim.scenario.arrays import Compiled
+from sim.scenario.params import Params, with_slots
 
 
 def generator(seed: int, run: int) -> np.random.Generator:
@@ -60,20 +60,12 @@ def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
     return out
 
 
-def parameters(C: Compiled, u: np.ndarray) -> dict[str, np.ndarray]:
-    """Parameter arrays with a leading run axis: R where a range is sampled, else 1."""
-    R = u.shape[0]
-    sampled = {name for name, *_ in C.ranges}
-    P = {}
-    for name, base in C.params.items():
-        arr = np.asarray(base)[None]
-        P[name] = np.repeat(arr, R, axis=0) if name in sampled else arr
-    for e, (name, index, low, high) in enumerate(C.ranges):
-        P[name][(slice(None), *index)] = low + u[:, e] * (high - low)
-    slot_parameters(C, P)
-    return P
+def parameters(C: Compiled, u: np.ndarray) -> Params:
+    """Parameters with a leading run axis: R where a range is sampled, else 1."""
+    P = C.params.with_runs(u.shape[0], C.ranges, u)
+    return with_slots(P, C.slot_kind, C.prefs["pref_index"])
 
 
-def take(P: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+def take(P: Params, idx: np.ndarray) -> Params:
     """Parameters of a subset of runs."""
-    return {k: (v[idx] if v.shape[0] > 1 or len(idx) == 0 else v) for k, v in P.items()}
+    return P.take(idx)

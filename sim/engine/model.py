@@ -1,96 +1,102 @@
 """The Mesa model: one run, one agent per actor, the readable reference.
 
-Each agent keeps its own state (a contributor its stance, kind, pledge and
-side payments; the broker its budget and concessions; a veto player its
-acceptance; a host its consent). Each round the model asks them to act in the
-order of docs/model.md. The arithmetic is done by the shared rule functions in
-`sim.rules`, on arrays of one run, so this model and the fast engine give the
-same numbers for the same seed.
+The model plays the same week as the fast engine (`sim.engine.round`), on a
+world of one run. Its agents are real Mesa agents whose state is read from
+that world, so `model.agents.select(...)`, `DataCollector` agent reporters and
+Mesa's visualisation see what the rules computed, and there is no second copy
+of the state to drift. A human seat replaces one agent's decision through the
+`overrides` hook, between deciding and adopting.
+
+    model = ForceModel(scenario="scenarios/isf/res2803.yaml")
+    model.run_model()
+    model.datacollector.get_agent_vars_dataframe()
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 import mesa
 import numpy as np
 
 from sim.engine.draws import draw_one, generator, horizon, parameters
-from sim.engine.record import Recorder, RoundView
-from sim.rules import actors, broker, decide, events, payoff
-from sim.rules.terms import apply_changes, firm_up
-from sim.scenario.arrays import STANCES, Compiled
+from sim.engine.record import Recorder
+from sim.engine.round import World, finish, observed, play_week, start
+from sim.rules import decide, payoff
+from sim.scenario.arrays import OUTCOMES, STANCES, Compiled
+from sim.scenario.schema import Scenario
 
 Overrides = Callable[["ForceModel", decide.Decision], decide.Decision]
-"""Replaces (some of) a round's decisions before the agents adopt them."""
+"""Replaces (some of) a week's decisions before the agents adopt them."""
 
 
 class Contributor(mesa.Agent):
-    """A would-be contributor state."""
+    """A would-be contributor state; its state is its column of the run's world."""
 
     def __init__(self, model: ForceModel, index: int, code: str) -> None:
         super().__init__(model)
-        P = model.P
         self.index, self.code = index, code
         self.name = model.C.scenario.states[code].name
-        self.stance = int(P["initial_stance"][0, index])
-        pledge = float(P["initial_pledge"][0, index])
-        self.kind = int(P["initial_kind"][0, index]) if pledge > 0 else -1
-        self.pledge = pledge
-        self.side_payment = 0.0
-        self.paid = 0.0
-        self.counted = False
 
-    def adopt(self, dec: decide.Decision, counted: np.ndarray) -> None:
-        """Take this round's decision (made simultaneously with every other state)."""
-        i = self.index
-        self.stance = int(dec.stance[0, i])
-        self.kind = int(dec.kind[0, i])
-        self.pledge = float(dec.pledge[0, i])
-        self.counted = bool(counted[0, i])
+    @property
+    def _w(self) -> World:
+        return self.model.world
 
-    def receive(self, payment: float, effect: float) -> None:
-        """A side payment from the broker raises this state's payoff from now on."""
-        self.side_payment += payment * effect
-        self.paid += payment
+    @property
+    def stance(self) -> int:
+        """Stance index (0 declined ... 4 committed)."""
+        return int(self._w.stance[0, self.index])
 
     @property
     def stance_name(self) -> str:
         """The stance as a word."""
         return STANCES[self.stance]
 
+    @property
+    def kind(self) -> int:
+        """Index of the contribution kind on the table, -1 for none."""
+        return int(self._w.kind[0, self.index])
+
+    @property
+    def kind_name(self) -> str:
+        """The contribution kind's id, '' for none."""
+        return self.model.C.kinds[self.kind] if self.kind >= 0 else ""
+
+    @property
+    def pledge(self) -> float:
+        """Pledge size in the kind's measure."""
+        return float(self._w.pledge[0, self.index])
+
+    @property
+    def counted(self) -> bool:
+        """Whether the pledge counts toward the target."""
+        return bool(self._w.counted[0, self.index])
+
+    @property
+    def side_payment(self) -> float:
+        """Side payments received, times their effect on the payoff."""
+        return float(self._w.side[0, self.index])
+
+    @property
+    def paid(self) -> float:
+        """Side payments received."""
+        return float(self._w.paid[0, self.index])
+
 
 class Broker(mesa.Agent):
     """The actor assembling the force: firms up the terms, concedes, pays."""
 
-    def __init__(self, model: ForceModel) -> None:
-        super().__init__(model)
-        self.budget = float(model.P["budget"][0])
-        self.made_round = np.full(len(model.C.concessions), -1)
+    @property
+    def budget(self) -> float:
+        """Side-payment budget left."""
+        return float(self.model.world.budget[0])
 
-    def firm_up_terms(self) -> None:
-        """Terms firm up at the pace of the broker's engagement."""
-        m = self.model
-        col = m.C.cols.col[m.C.scenario.force.clarity_term]
-        m.mandate = firm_up(m.mandate, col, m.P["engagement"])
-
-    def move(self, dec: decide.Decision) -> tuple[int, int]:
-        """Make at most one concession and one side payment; return what was done."""
-        m = self.model
-        made = self.made_round[None] >= 0
-        accepts = np.array([[v.accepts for v in m.veto_players]], bool).reshape(1, -1)
-        j = int(broker.concede(m.C, m.P, dec, m.force_array(), made, accepts, m.t, m.mech)[0])
-        if j >= 0:
-            m.mandate = apply_changes(m.mandate, m.C.concession_changes[j])
-            self.made_round[j] = m.t
-        paid = np.array([[s.paid for s in m.contributors]])
-        budget = np.array([self.budget])
-        to, pay = broker.side_payment(m.C, m.P, dec, m.force_array(), budget, paid, m.mech)
-        to = int(to[0])
-        if to >= 0:
-            m.contributors[to].receive(float(pay[0]), float(m.P["side_payment_effect"][0]))
-        self.budget = float((budget - pay)[0])
-        return j, to
+    @property
+    def made_round(self) -> np.ndarray:
+        """Week each concession was made, -1 for not made."""
+        return self.model.world.made_round[0]
 
 
 class VetoPlayer(mesa.Agent):
@@ -99,13 +105,16 @@ class VetoPlayer(mesa.Agent):
     def __init__(self, model: ForceModel, index: int, vid: str) -> None:
         super().__init__(model)
         self.index, self.vid = index, vid
-        self.respond()
 
-    def respond(self) -> None:
-        """Recompute acceptance of the current mandate."""
-        m = self.model
-        self.acceptance = float(actors.acceptance_of(m.C, m.P, m.mandate, self.index)[0])
-        self.accepts = bool(self.acceptance >= m.P["veto_threshold"][0, self.index])
+    @property
+    def acceptance(self) -> float:
+        """Acceptance of the mandate as it stands."""
+        return float(self.model.world.accept[0, self.index])
+
+    @property
+    def accepts(self) -> bool:
+        """Whether acceptance reaches its threshold."""
+        return bool(self.model.world.accepts[0, self.index])
 
 
 class HostActor(mesa.Agent):
@@ -114,13 +123,28 @@ class HostActor(mesa.Agent):
     def __init__(self, model: ForceModel, index: int, hid: str) -> None:
         super().__init__(model)
         self.index, self.hid = index, hid
-        self.respond()
 
-    def respond(self) -> None:
-        """Recompute consent to the current mandate."""
-        m = self.model
-        self.consent = float(actors.consent_of(m.C, m.P, m.mandate, self.index)[0])
-        self.consents = bool(self.consent >= m.P["host_threshold"][0, self.index])
+    @property
+    def consent(self) -> float:
+        """Consent to the mandate as it stands."""
+        return float(self.model.world.consent[0, self.index])
+
+    @property
+    def consents(self) -> bool:
+        """Whether consent reaches its threshold."""
+        return bool(self.consent >= self.model.P.host.threshold[0, self.index])
+
+
+def _compiled(scenario: Compiled | Scenario | str | Path) -> Compiled:
+    """A compiled scenario from a path, a loaded scenario or a compiled one."""
+    from sim.scenario.arrays import compile_scenario
+    from sim.scenario.loader import load
+
+    if isinstance(scenario, Compiled):
+        return scenario
+    if isinstance(scenario, str | Path):
+        scenario = load(scenario)
+    return compile_scenario(scenario)
 
 
 class ForceModel(mesa.Model):
@@ -128,15 +152,20 @@ class ForceModel(mesa.Model):
 
     def __init__(
         self,
-        C: Compiled,
-        seed: int,
-        run: int,
+        scenario: Compiled | Scenario | str | Path,
+        seed: int | None = None,
+        run: int = 0,
         recorder: Recorder | None = None,
         overrides: Overrides | None = None,
     ) -> None:
-        """`overrides(model, decision) -> decision`, if given, is applied to each
-        round's decision before the agents adopt it (a human seat in classroom
-        play; a tracer in explain). Without it the run is exactly the engine's."""
+        """`scenario` is a path, a loaded or a compiled scenario; `seed` defaults
+        to the scenario's. Run `run` draws from the run-th child of the seed, as
+        run `run` of an ensemble does. `overrides(model, decision) -> decision`,
+        if given, is applied to each week's decision before the agents adopt it
+        (a human seat in classroom play; a tracer in explain). Without it the
+        run is exactly the engine's."""
+        C = _compiled(scenario)
+        seed = C.scenario.run.seed if seed is None else seed
         rng = generator(seed, run)
         self.draws = draw_one(C, rng)  # all of the run's draws, before Mesa touches rng
         super().__init__(rng=rng)
@@ -144,116 +173,86 @@ class ForceModel(mesa.Model):
         self.overrides = overrides
         self.mech = C.scenario.run.mechanisms
         self.P = parameters(C, self.draws.ranges)
-        self.mandate = C.mandate0[None].copy()
+        self.world = start(C, self.P, 1, self.mech)
         self.t = 0
-        self.level = np.zeros(1)
-        self.outcome = 0
-        self.end = 0
         self.contributors = [Contributor(self, i, code) for i, code in enumerate(C.states)]
         self.broker = Broker(self)
         self.veto_players = [VetoPlayer(self, j, v) for j, v in enumerate(C.veto_ids)]
         self.hosts = [HostActor(self, h, hid) for h, hid in enumerate(C.host_ids)]
-        stance = np.array([[s.stance for s in self.contributors]])
-        kind = np.array([[s.kind for s in self.contributors]])
-        counted = decide.counted_from(self.P, stance, kind, self.mech)
-        for s in self.contributors:
-            s.counted = bool(counted[0, s.index])
-        pledges = np.array([[s.pledge for s in self.contributors]])
-        self.force = float((pledges * counted).sum(axis=1)[0])
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "force": "force",
+                "outcome": "outcome_name",
+                **{f"accept.{v}": partial(_acceptance, j=j) for j, v in enumerate(C.veto_ids)},
+            },
+            agent_reporters={"stance": "stance_name", "kind": "kind_name", "pledge": "pledge"},
+        )
+        self.datacollector.collect(self)
+
+    @property
+    def mandate(self) -> np.ndarray:
+        """The mandate as a (1, F) row."""
+        return self.world.m
+
+    @property
+    def force(self) -> float:
+        """The counted force."""
+        return float(self.world.force[0])
+
+    @property
+    def level(self) -> np.ndarray:
+        """The incident level, as a one-run array."""
+        return self.world.level
+
+    @property
+    def outcome(self) -> int:
+        """Index into OUTCOMES: 0 while negotiating."""
+        return int(self.world.outcome[0])
+
+    @property
+    def outcome_name(self) -> str:
+        """'running', 'formed', 'undersized' or 'stalled'."""
+        return OUTCOMES[self.outcome]
+
+    @property
+    def end(self) -> int:
+        """Week the run ended, 0 while negotiating."""
+        return int(self.world.end[0])
 
     def force_array(self) -> np.ndarray:
         """The counted force as a one-run array."""
-        return np.array([self.force])
+        return self.world.force
 
     def _observed(self) -> payoff.Observed:
-        consent = np.array([[h.consent for h in self.hosts]]).reshape(1, -1)
-        return payoff.Observed(
-            stance=np.array([[s.stance for s in self.contributors]], np.int64),
-            force=self.force_array(),
-            consent=actors.lowest(consent),
-            level=self.level,
-            side=np.array([[s.side_payment for s in self.contributors]]),
-            own=np.array([[s.pledge * s.counted for s in self.contributors]]),
-        )
+        return observed(self.world)
+
+    def _override(self, dec: decide.Decision) -> decide.Decision:
+        return self.overrides(self, dec)
 
     def step(self) -> None:
-        """One week of negotiation, in the order of docs/model.md."""
-        C, P, t = self.C, self.P, self.steps
-        self.t = t
-        self.broker.firm_up_terms()
-        made = self.broker.made_round[None] >= 0
-        accepts = np.array([[v.accepts for v in self.veto_players]], bool).reshape(1, -1)
-        consent_ok = np.array([all(h.consents for h in self.hosts)])
-        noise = self.draws.noise[:, t - 1]
-        dec = decide.decide(
-            C, P, self.mandate, self._observed(), noise, self.mech, made, accepts, consent_ok
-        )
-        if self.overrides is not None:
-            dec = self.overrides(self, dec)
-        counted = decide.counted(C, P, dec, self.mech)
-        for s in self.contributors:
-            s.adopt(dec, counted)
-        self.force = float((dec.pledge * counted).sum(axis=1)[0])
-        conc, to = self.broker.move(dec)
-        for v in self.veto_players:
-            v.respond()
-        for h in self.hosts:
-            h.respond()
-        consent = np.array([[h.consent for h in self.hosts]]).reshape(1, -1)
-        n_inc, self.level = events.incidents(
-            C,
-            P,
-            self.mandate,
-            actors.lowest(consent),
-            self.level,
-            self.draws.slots[:, t - 1],
+        """One week of negotiation (`sim.engine.round.PHASES`)."""
+        self.t = t = self.steps
+        hook = self._override if self.overrides is not None else None
+        draws = self.draws
+        week = play_week(
+            self.C,
+            self.P,
+            self.world,
+            t,
+            draws.noise[:, t - 1],
+            draws.slots[:, t - 1],
             self.mech,
-        )
-        accept = np.array([[v.acceptance for v in self.veto_players]]).reshape(1, -1)
-        accepts = np.array([[v.accepts for v in self.veto_players]], bool).reshape(1, -1)
-        deployable = accepts.all(axis=1) | (not self.mech.vetoes)
-        self.outcome = int(
-            events.outcome(
-                self.force_array(), P["target"], P["minimum_viable"], deployable, t, horizon(C)
-            )[0]
+            hook,
         )
         if self.recorder is not None:
-            self.recorder.round(
-                RoundView(
-                    np.array([self.run]),
-                    t,
-                    dec,
-                    counted,
-                    self.mandate,
-                    self.force_array(),
-                    accept,
-                    accepts,
-                    consent,
-                    n_inc,
-                    self.level,
-                    np.array([conc]),
-                    np.array([to]),
-                )
-            )
-        if self.outcome:
-            self.end = t
+            self.recorder.round(week.view(np.array([self.run])))
+        self.datacollector.collect(self)
+        if self.outcome or t >= horizon(self.C):
             self.running = False
-            self._finish(counted)
+            if self.recorder is not None:
+                finish(self.recorder, np.array([self.run]), self.world, self.C, self.P)
 
-    def _finish(self, counted: np.ndarray) -> None:
-        if self.recorder is None:
-            return
-        spent = float(self.P["budget"][0]) - self.broker.budget
-        self.recorder.finish(
-            np.array([self.run]),
-            np.array([self.outcome]),
-            np.array([self.end]),
-            self.force_array(),
-            np.array([[s.stance for s in self.contributors]]),
-            np.array([[s.kind for s in self.contributors]]),
-            np.array([[s.pledge for s in self.contributors]]),
-            counted,
-            self.broker.made_round[None],
-            np.array([spent]),
-            np.array([[v.accepts for v in self.veto_players]], bool).reshape(1, -1),
-        )
+
+def _acceptance(model: ForceModel, j: int) -> float:
+    """A veto player's acceptance, for the data collector."""
+    return float(model.world.accept[0, j])

@@ -69,6 +69,7 @@ class Recorder:
         self.pledges = np.zeros((len(C.states), len(C.kinds)))
         self.coalitions: Counter = Counter()
         self.outcomes = np.zeros(len(OUTCOMES), np.int64)
+        self.drawn: list[tuple[np.ndarray, np.ndarray]] = []  # (run ids, values) per batch
 
     def merge(self, other: Recorder) -> None:
         """Add another recorder's runs (computed elsewhere, e.g. in a worker process).
@@ -86,6 +87,7 @@ class Recorder:
         self.pledges += other.pledges
         self.coalitions.update(other.coalitions)
         self.outcomes += other.outcomes
+        self.drawn += other.drawn
 
     def round(self, v: RoundView) -> None:
         """Record one round for the runs in the view."""
@@ -118,7 +120,7 @@ class Recorder:
             row[name] = np.broadcast_to(dec.components[name][sel], (n, S)).ravel()
         row["binding_red_line"] = reds[dec.binding[sel]].ravel()
         row["demand"] = cons[dec.demand[sel]].ravel()
-        row["vetoed"] = np.broadcast_to(C.params["vetoed"], (n, S)).ravel()
+        row["vetoed"] = np.broadcast_to(C.params.state.vetoed, (n, S)).ravel()
         self.state_rows.append(row)
         for i in sel:
             self.round_rows.append(self._round_row(v, i, kinds, cons))
@@ -149,10 +151,24 @@ class Recorder:
         return out
 
     def finish(
-        self, runs, outcome, end, force, stance, kind, pledge, counted, made_round, spent, accepts
+        self,
+        runs,
+        outcome,
+        end,
+        force,
+        stance,
+        kind,
+        pledge,
+        counted,
+        made_round,
+        spent,
+        accepts,
+        drawn=None,
     ):
-        """Record the end of a batch of runs."""
+        """Record the end of a batch of runs (and the values they drew, for params.csv)."""
         C = self.C
+        if drawn is not None:
+            self.drawn.append((np.asarray(runs), drawn))
         T = self.force.shape[1]
         for i, run in enumerate(runs):
             run = int(run)
@@ -213,7 +229,21 @@ class Recorder:
             "commits": self._commits(),
             "coalitions": self._coalitions(),
             "bands": self._bands(),
+            "params": self._params(),
         }
+
+    def _params(self) -> pd.DataFrame:
+        """The experiments table: one row per run, one column per drawn value."""
+        from sim.scenario.drawn import drawn_names
+
+        names = drawn_names(self.C)
+        if not self.drawn:
+            return pd.DataFrame(columns=["run", *names])
+        runs = np.concatenate([r for r, _ in self.drawn])
+        values = np.concatenate([v for _, v in self.drawn])
+        table = pd.DataFrame(values, columns=names)
+        table.insert(0, "run", runs.astype(np.int64))
+        return table.sort_values("run", kind="stable", ignore_index=True)
 
     def _commits(self) -> pd.DataFrame:
         C = self.C

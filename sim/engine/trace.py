@@ -22,6 +22,7 @@ from sim.engine.record import Recorder
 from sim.rules import payoff
 from sim.rules.decide import Decision
 from sim.scenario.arrays import Compiled
+from sim.scenario.params import Params
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Trace:
         return self
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
+    def params(self) -> Params:
         """The run's parameter values (ranges sampled for this run)."""
         return self.model.P
 

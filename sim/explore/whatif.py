@@ -225,10 +225,7 @@ def lifted_red_lines(sc: Scenario, changed: Scenario, state: str) -> int:
     world = np.ones((1, 3), bool)
 
     def ok(mandate: dict) -> np.ndarray:
-        m = C.cols.encode(mandate)[None]
-        col = C.extra["caveat_col"]
-        caveats = m[:, col] > 0.5 if col >= 0 else np.zeros(1, bool)
-        return (red_lines.satisfied(red, m, world) | (red["caveat_ok"][None, :] & caveats))[0]
+        return red_lines.held(C, C.cols.encode(mandate)[None], world)[0]
 
     return int((mine & ~ok(sc.mandate) & ok(changed.mandate)).sum())
 

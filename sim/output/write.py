@@ -19,7 +19,7 @@ from sim.scenario.arrays import Compiled
 from sim.scenario.loader import scenario_hash
 
 PACKAGES = ("forcegen", "mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyyaml")
-CSV_TABLES = ("runs", "rounds", "states")
+CSV_TABLES = ("runs", "params", "rounds", "states")
 
 
 def versions() -> dict[str, str]:

@@ -7,9 +7,10 @@ import numpy as np
 from sim.rules.red_lines import satisfied
 from sim.rules.terms import clip01, evaluate
 from sim.scenario.arrays import Compiled
+from sim.scenario.params import Params
 
 
-def acceptance(C: Compiled, P: dict, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def acceptance(C: Compiled, P: Params, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each veto player's acceptance (R, V) and whether it accepts (R, V).
 
     A violated `requires` predicate (e.g. a legal basis the Council has not made
@@ -19,12 +20,12 @@ def acceptance(C: Compiled, P: dict, m: np.ndarray) -> tuple[np.ndarray, np.ndar
     acc = np.zeros((R, V))
     for v in range(V):
         acc[:, v] = acceptance_of(C, P, m, v)
-    return acc, acc >= P["veto_threshold"]
+    return acc, acc >= P.veto.threshold
 
 
-def acceptance_of(C: Compiled, P: dict, m: np.ndarray, v: int) -> np.ndarray:
+def acceptance_of(C: Compiled, P: Params, m: np.ndarray, v: int) -> np.ndarray:
     """One veto player's acceptance (R,): clip(base + effects) or 0 if a requirement fails."""
-    a = clip01(evaluate(C.veto_lin[v], m, P["veto_base"][:, v]))
+    a = clip01(evaluate(C.veto_lin[v], m, P.veto.base[:, v]))
     req = C.veto_requires[v]
     if len(req["op"]):
         ok = satisfied(req, m, np.ones((m.shape[0], 3), bool)).all(axis=1)
@@ -32,18 +33,18 @@ def acceptance_of(C: Compiled, P: dict, m: np.ndarray, v: int) -> np.ndarray:
     return a
 
 
-def consent(C: Compiled, P: dict, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def consent(C: Compiled, P: Params, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each host actor's consent (R, H) and whether all consent (R,)."""
     R, H = m.shape[0], len(C.host_ids)
     out = np.zeros((R, H))
     for h in range(H):
         out[:, h] = consent_of(C, P, m, h)
-    return out, (out >= P["host_threshold"]).all(axis=1)
+    return out, (out >= P.host.threshold).all(axis=1)
 
 
-def consent_of(C: Compiled, P: dict, m: np.ndarray, h: int) -> np.ndarray:
+def consent_of(C: Compiled, P: Params, m: np.ndarray, h: int) -> np.ndarray:
     """One host actor's consent (R,): clip(base + effects of the terms)."""
-    return clip01(evaluate(C.host_lin[h], m, P["host_base"][:, h]))
+    return clip01(evaluate(C.host_lin[h], m, P.host.base[:, h]))
 
 
 def lowest(consents: np.ndarray) -> np.ndarray:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import vetoes
 from sim.rules.decide import Decision
 from sim.scenario.arrays import CONDITIONAL, OFFERED, Compiled
+from sim.scenario.params import Params
 
 
-def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, mech) -> np.ndarray:
+def concede(
+    C: Compiled, P: Params, dec: Decision, force, made, accepts, t: int, mech
+) -> np.ndarray:
     """The concession the broker makes this round per run (-1 for none).
 
     Worth = troops the demands say it brings in, up to the shortfall, as a share
@@ -21,22 +25,22 @@ def concede(C: Compiled, P: dict, dec: Decision, force, made, accepts, t: int, m
     if not mech.concessions or not C.concessions or t < C.scenario.broker.patience:
         return np.full(R, -1)
     deadline = C.scenario.broker.deadline
-    discount = 1.0 - P["urgency"] * (t / deadline)
-    cost = P["concession_cost"] * discount[:, None]
+    discount = 1.0 - P.broker.urgency * (t / deadline)
+    cost = P.broker.concession_cost * discount[:, None]
     if mech.vetoes and len(C.veto_ids):
         flips = (accepts[:, None, :] & ~dec.accept_if).sum(axis=2)
-        cost = cost + P["veto_loss_cost"][:, None] * flips
+        cost = cost + P.broker.veto_loss_cost[:, None] * flips
     # Troops beyond the shortfall do not help the broker.
-    shortfall = np.maximum(P["target"] - force, 0.0)
-    worth = np.minimum(dec.gain, shortfall[:, None]) / P["target"][:, None] - cost
+    shortfall = np.maximum(P.broker.target - force, 0.0)
+    worth = np.minimum(dec.gain, shortfall[:, None]) / P.broker.target[:, None] - cost
     worth = np.where(made | ~dec.open_, -np.inf, worth)
-    short = force < P["target"]
+    short = force < P.broker.target
     best = worth.argmax(axis=1)
     top = np.take_along_axis(worth, best[:, None], 1)[:, 0]
     return np.where(short & (top > 0), best, -1)
 
 
-def side_payment(C: Compiled, P: dict, dec: Decision, force, budget, paid, mech):
+def side_payment(C: Compiled, P: Params, dec: Decision, force, budget, paid, mech):
     """Pay the largest pivotal contributor just enough to commit (one per round).
 
     Pivotal: conditional or offered, free of red lines, past its clarity gate,
@@ -48,16 +52,16 @@ def side_payment(C: Compiled, P: dict, dec: Decision, force, budget, paid, mech)
     if not mech.side_payments:
         return none
     th = C.scenario.decision.thresholds
-    h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
-    gap = (th.committed + h - dec.payoff) / P["side_payment_effect"][:, None]
-    vetoed = P["vetoed"] & mech.vetoes
-    counts = P["kind_counts"][0][dec.best]
+    h = P.decision.hysteresis[:, None] if mech.hysteresis else 0.0
+    gap = (th.committed + h - dec.payoff) / P.decision.side_payment_effect[:, None]
+    vetoed = vetoes.vetoed(P, mech)
+    counts = P.kind.counts[0][dec.best]
     ok = ((dec.stance == CONDITIONAL) | (dec.stance == OFFERED)) & dec.available & dec.gate_open
     ok &= counts & ~vetoed & (gap > 0)
-    ok &= (paid + gap <= P["max_per_state"][:, None]) & (gap <= budget[:, None])
-    ok &= (force < P["target"])[:, None]
+    ok &= (paid + gap <= P.broker.max_per_state[:, None]) & (gap <= budget[:, None])
+    ok &= (force < P.broker.target)[:, None]
     cap = np.take_along_axis(
-        np.broadcast_to(P["capacity"], (R, S, len(C.kinds))), dec.best[..., None], 2
+        np.broadcast_to(P.state.capacity, (R, S, len(C.kinds))), dec.best[..., None], 2
     )[..., 0]
     score = np.where(ok, cap, -1.0)
     pick = score.argmax(axis=1)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, kinds, payoff, red_lines, stance
+from sim.rules import actors, kinds, payoff, red_lines, stance, vetoes
 from sim.rules.terms import apply_changes, changes_anything
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
+from sim.scenario.params import Params
 
 NEG = -np.inf
 
@@ -38,13 +39,13 @@ class Decision:
     )
 
 
-def world_conditions(C: Compiled, P: dict, m, level, consent_ok, accepts) -> np.ndarray:
+def world_conditions(C: Compiled, P: Params, m, level, consent_ok, accepts) -> np.ndarray:
     """(R, 3): ceasefire holding, hosts consenting, veto players accepting.
 
     With the veto mechanism off, veto players' acceptance is taken as given.
     """
-    holding = level <= P["ceasefire_threshold"]
-    accepted = accepts.all(axis=1) | (not C.scenario.run.mechanisms.vetoes)
+    holding = level <= P.env.ceasefire_threshold
+    accepted = vetoes.mandate_accepted(accepts, C.scenario.run.mechanisms)
     return np.stack([holding, consent_ok, accepted], axis=1)
 
 
@@ -56,13 +57,18 @@ def choose_kind(u: np.ndarray, free: np.ndarray):
 def counted_pledge(C, P, u, free, vetoed):
     """Pledge a state would make at its best free kind, counted toward the target."""
     best, top, anyfree = choose_kind(u, free)
-    cap = kinds.pick(P["slot_capacity"], best)
-    unit = kinds.pick(P["slot_unit"], best)
+    cap = kinds.pick(P.slot.capacity, best)
+    unit = kinds.pick(P.slot.unit, best)
     d = C.scenario.decision
     size = stance.pledge(
-        top, cap, unit, d.thresholds.offered, d.pledge_full_payoff, P["pledge_min_share"][:, None]
+        top,
+        cap,
+        unit,
+        d.thresholds.offered,
+        d.pledge_full_payoff,
+        P.decision.pledge_min_share[:, None],
     )
-    counts = kinds.pick(P["slot_counts"], best) & ~vetoed & anyfree
+    counts = kinds.pick(P.slot.counts, best) & ~vetoed & anyfree
     return best, top, anyfree, np.where(counts, size, 0.0)
 
 
@@ -74,22 +80,22 @@ def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False, bas
     return comp, u, blocked, first
 
 
-def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, accepts, consent_ok):
+def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, accepts, consent_ok):
     """The state decision rule for one round (see docs/model.md, 'One round')."""
     d = C.scenario.decision
     th = d.thresholds
-    vetoed = P["vetoed"] & mech.vetoes
+    vetoed = vetoes.vetoed(P, mech)
     world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
     soc = payoff.social(C, P, obs, noise, mech)
     comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
-    has_cap = P["slot_capacity"] >= P["slot_unit"]
+    has_cap = P.slot.capacity >= P.slot.unit
     free = has_cap & ~blocked
     best, top, anyfree = choose_kind(u, free)
     ideal = np.where(has_cap, u, NEG).argmax(axis=2)
     binding = np.take_along_axis(first, ideal[..., None], 2)[..., 0]
     binding = np.where(np.take_along_axis(free, ideal[..., None], 2)[..., 0], -1, binding)
     clarity = m[:, C.cols.col[C.scenario.force.clarity_term]]
-    gate = (clarity[:, None] >= P["clarity_threshold"]) | (not mech.clarity_gate)
+    gate = (clarity[:, None] >= P.state.clarity_threshold) | (not mech.clarity_gate)
 
     R, S = obs.stance.shape
     n_con = len(C.concessions)
@@ -120,7 +126,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         _, u_j, blocked_j, _ = evaluate(
             C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed
         )
-        free_j = (Pj["slot_capacity"] >= Pj["slot_unit"]) & ~blocked_j
+        free_j = (Pj.slot.capacity >= Pj.slot.unit) & ~blocked_j
         liftable[rows] |= kinds.any_slot(free_j)
         _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed)
         brings = needs[rows] & any_j & (top_j >= th.offered)
@@ -135,7 +141,7 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
         demand = np.where(needs, demand, -1)
         liftable |= lift_all
         pledge_if = pledge_if + credit
-    h = P["hysteresis"][:, None] if mech.hysteresis else 0.0
+    h = P.decision.hysteresis[:, None] if mech.hysteresis else 0.0
     new = stance.ladder(obs.stance, top, anyfree, liftable, gate, th, h)
     demand = np.where((new == DECLINED) | (new == CONDITIONAL), demand, -1)
     gain = np.zeros((R, n_con))
@@ -144,14 +150,14 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     in_ = new >= OFFERED
     best_kind = kinds.to_kind(C, best)
     kind = np.where(in_, best_kind, -1)
-    cap = kinds.pick(P["slot_capacity"], best)
+    cap = kinds.pick(P.slot.capacity, best)
     size = stance.pledge(
         top,
         cap,
-        kinds.pick(P["slot_unit"], best),
+        kinds.pick(P.slot.unit, best),
         th.offered,
         d.pledge_full_payoff,
-        P["pledge_min_share"][:, None],
+        P.decision.pledge_min_share[:, None],
     )
     shown = np.where(anyfree, best, ideal)
     return Decision(
@@ -172,11 +178,11 @@ def decide(C: Compiled, P: dict, m, obs: payoff.Observed, noise, mech, made, acc
     )
 
 
-def _rows(P: dict, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
+def _rows(P: Params, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
     """Parameters, observations and social components of a subset of runs."""
     if len(rows) == R:
         return P, obs, soc
-    Pj = {k: (v[rows] if v.shape[0] > 1 else v) for k, v in P.items()}
+    Pj = P.take(rows)
     obs_j = payoff.Observed(*(getattr(obs, f)[rows] for f in payoff.Observed.__dataclass_fields__))
     return Pj, obs_j, {k: v[rows] for k, v in soc.items()}
 
@@ -185,8 +191,7 @@ def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
     """Whether a mandate satisfies each state's binding red line (R, S)."""
     if not len(C.red_ids):
         return np.zeros(binding.shape, bool)
-    ok = red_lines.satisfied(C.red, m, world)
-    ok |= C.red["caveat_ok"][None, :] & payoff.opted_out(C, m)[:, None]
+    ok = red_lines.held(C, m, world)
     hit = np.take_along_axis(ok, np.maximum(binding, 0), 1)
     return hit & (binding >= 0)
 
@@ -221,13 +226,13 @@ def _bundle(C, P, m, obs, soc, made, vetoed, has_cap, demand, step_key, th):
     return demand, credit, anyfree
 
 
-def counted(C: Compiled, P: dict, dec: Decision, mech) -> np.ndarray:
+def counted(C: Compiled, P: Params, dec: Decision, mech) -> np.ndarray:
     """Which pledges count toward the target (R, S) after this round's decisions."""
     return counted_from(P, dec.stance, dec.kind, mech)
 
 
-def counted_from(P: dict, stance: np.ndarray, kind: np.ndarray, mech) -> np.ndarray:
+def counted_from(P: Params, stance: np.ndarray, kind: np.ndarray, mech) -> np.ndarray:
     """Committed, with a kind that counts toward the target, and not vetoed."""
-    vetoed = P["vetoed"] & mech.vetoes
-    kind_counts = P["kind_counts"][0][np.maximum(kind, 0)]
+    vetoed = vetoes.vetoed(P, mech)
+    kind_counts = P.kind.counts[0][np.maximum(kind, 0)]
     return (stance == COMMITTED) & (kind >= 0) & kind_counts & ~vetoed

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import kinds
+from sim.rules import kinds, red_lines
 from sim.rules.terms import evaluate
 from sim.scenario.arrays import COMMITTED, DECLINED, Compiled
+from sim.scenario.params import Params
 
 
 @dataclass
@@ -27,23 +28,22 @@ class Observed:
     own: np.ndarray  # (R, S) each state's own counted pledge
 
 
-def incentives(C: Compiled, P: dict, m: np.ndarray) -> np.ndarray:
+def incentives(C: Compiled, P: Params, m: np.ndarray) -> np.ndarray:
     """Named benefits, each scaled by the mandate (e.g. reimbursement needs funding)."""
     R, S = m.shape[0], len(C.states)
     out = np.zeros((R, S))
     for n, lin in enumerate(C.incentive_lin):
-        scale = evaluate(lin, m, P["incentive_scale_base"][:, n])
-        out = out + P["incentives"][:, :, n] * scale[:, None]
+        scale = evaluate(lin, m, P.env.incentive_scale_base[:, n])
+        out = out + P.state.incentives[:, :, n] * scale[:, None]
     return out
 
 
 def opted_out(C: Compiled, m: np.ndarray) -> np.ndarray:
     """Per-run caveat flag (R,): whether states may opt out of tasks."""
-    col = C.extra["caveat_col"]
-    return m[:, col] > 0.5 if col >= 0 else np.zeros(m.shape[0], bool)
+    return red_lines.caveats_allowed(C, m)
 
 
-def distance(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray) -> np.ndarray:
+def distance(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray) -> np.ndarray:
     """Salience-weighted distance from each state's ideal terms (R, S).
 
     Ordinal and number terms: |level - ideal| / (levels - 1); categorical and
@@ -62,59 +62,50 @@ def distance(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray) -> np.nda
         x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
     cat = pr["categorical"].astype(bool)
     d = np.where(cat, (x != pr["ideal"]) * 1.0, np.abs(x - pr["ideal"]))
-    contrib = P["pref_salience"] * (d / pr["scale"])
+    contrib = P.state.pref_salience * (d / pr["scale"])
     owners, starts = np.unique(pr["owner"], return_index=True)
     out[:, owners] = np.add.reduceat(contrib, starts, axis=1)
     return out
 
 
-def perception(C: Compiled, P: dict, m: np.ndarray, caveats: np.ndarray, level) -> np.ndarray:
+def perception(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray, level) -> np.ndarray:
     """How the mandate reads at home in each state (R, S): positive = seen as
     serving the other side. Opted-out tasks do not count; incidents add."""
-    base = evaluate(C.env["perception"], m, P["perception_base"])
-    base = base + P["incident_perception"] * level
+    base = evaluate(C.env["perception"], m, P.env.perception_base)
+    base = base + P.env.incident_perception * level
     out = np.zeros((m.shape[0], len(C.states))) + base[:, None]
-    task_w = C.extra.get("perception_task_cols")
-    if task_w is None:
-        lin = C.env["perception"]
-        task_w = [
-            (c, w)
-            for c, w, lv in zip(lin.cols, lin.weights, lin.levels, strict=True)
-            if lv < 0 and C.optout[:, c].any()
-        ]
-        C.extra["perception_task_cols"] = task_w
-    for col, w in task_w:
+    for col, w in C.perception_task_cols:
         relief = np.where(caveats, w * m[:, col], 0.0)
         out = out - relief[:, None] * C.optout[:, col][None, :]
     return out
 
 
-def risk(C: Compiled, P: dict, m: np.ndarray, consent: np.ndarray, level) -> np.ndarray:
+def risk(C: Compiled, P: Params, m: np.ndarray, consent: np.ndarray, level) -> np.ndarray:
     """Security risk of deploying (R,): posture, host consent and incidents."""
-    r = evaluate(C.env["risk"], m, P["risk_base"])
-    return r + P["consent_risk"] * (1.0 - consent) + level
+    r = evaluate(C.env["risk"], m, P.env.risk_base)
+    return r + P.env.consent_risk * (1.0 - consent) + level
 
 
-def conformity(C: Compiled, P: dict, stance: np.ndarray) -> np.ndarray:
+def conformity(C: Compiled, P: Params, stance: np.ndarray) -> np.ndarray:
     """Pull of the blocs a state follows (R, S): share of peers committed minus declined."""
     # 0/1 products summed in floating point are exact integers, whatever the order.
     peers = C.peers.T.astype(float)
     n = np.maximum(C.peers.sum(axis=1), 1)
     up = (stance == COMMITTED).astype(float) @ peers
     down = (stance == DECLINED).astype(float) @ peers
-    return P["conformity"] * ((up - down) / n)
+    return P.state.conformity * ((up - down) / n)
 
 
 def social(C, P, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray]:
     """Components that do not depend on the mandate: peers, momentum, payments, noise."""
     zero = np.zeros(obs.stance.shape)
     others = obs.force[:, None] - obs.own
-    band = P["bandwagon"][:, None] * np.minimum(1.0, others / P["target"][:, None])
+    band = P.decision.bandwagon[:, None] * np.minimum(1.0, others / P.broker.target[:, None])
     return {
         "conformity": conformity(C, P, obs.stance) if mech.conformity else zero,
         "bandwagon": (zero + band) if mech.bandwagon else zero,
         "side_payment": obs.side,
-        "noise": P["noise_sd"][:, None] * noise if mech.noise else zero,
+        "noise": P.decision.noise_sd[:, None] * noise if mech.noise else zero,
     }
 
 
@@ -125,7 +116,7 @@ def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray], base=None, ch
     mandate columns `changed` since, a component that reads none of them is
     taken from `base`: the same inputs, so the same numbers, without the work.
     """
-    reads = _reads(C)
+    reads = C.component_reads
     cav = opted_out(C, m)
 
     def fresh(name: str) -> bool:
@@ -135,12 +126,12 @@ def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray], base=None, ch
         "incentives": incentives(C, P, m) if fresh("incentives") else base["incentives"],
         "distance": distance(C, P, m, cav) if fresh("distance") else base["distance"],
         "domestic": (
-            P["domestic_opposition"] * perception(C, P, m, cav, obs.level)
+            P.state.domestic_opposition * perception(C, P, m, cav, obs.level)
             if fresh("domestic")
             else base["domestic"]
         ),
         "risk": (
-            (1.0 - P["risk_tolerance"]) * risk(C, P, m, obs.consent, obs.level)[:, None]
+            (1.0 - P.state.risk_tolerance) * risk(C, P, m, obs.consent, obs.level)[:, None]
             if fresh("risk")
             else base["risk"]
         ),
@@ -148,24 +139,9 @@ def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray], base=None, ch
     return {**out, **soc}
 
 
-def _reads(C: Compiled) -> dict[str, set[int]]:
-    """The mandate columns each mandate-dependent component reads."""
-    cached = C.extra.get("component_reads")
-    if cached is None:
-        cav = {C.extra["caveat_col"]} if C.optout.any() and C.extra["caveat_col"] >= 0 else set()
-        cached = {
-            "incentives": {int(c) for lin in C.incentive_lin for c in lin.cols},
-            "distance": {int(c) for c in C.prefs["col"]} | cav,
-            "domestic": {int(c) for c in C.env["perception"].cols} | cav,
-            "risk": {int(c) for c in C.env["risk"].cols},
-        }
-        C.extra["component_reads"] = cached
-    return cached
-
-
-def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
+def by_kind(comp: dict[str, np.ndarray], P: Params) -> np.ndarray:
     """The payoff of each offered kind (R, S, Kmax), in a fixed order of operations."""
-    vis, exp_, rk = (P[n] for n in ("slot_visibility", "slot_exposure", "slot_risk"))
+    vis, exp_, rk = P.slot.visibility, P.slot.exposure, P.slot.risk
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
     cost = comp["distance"] + comp["domestic"]
     u = vis * comp["incentives"][:, :, None]
@@ -177,11 +153,9 @@ def by_kind(comp: dict[str, np.ndarray], P: dict) -> np.ndarray:
     return u
 
 
-def at_kind(comp: dict[str, np.ndarray], P: dict, slot: np.ndarray) -> dict[str, np.ndarray]:
+def at_kind(comp: dict[str, np.ndarray], P: Params, slot: np.ndarray) -> dict[str, np.ndarray]:
     """Signed components at one offered kind (slot) per state: they add up to U."""
-    vis, exp_, rk = (
-        kinds.pick(P[n], slot) for n in ("slot_visibility", "slot_exposure", "slot_risk")
-    )
+    vis, exp_, rk = (kinds.pick(a, slot) for a in (P.slot.visibility, P.slot.exposure, P.slot.risk))
     out = dict(comp)
     out["incentives"] = vis * comp["incentives"]
     out["distance"] = -exp_ * comp["distance"]

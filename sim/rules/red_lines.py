@@ -34,6 +34,25 @@ def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
     return ok
 
 
+def caveats_allowed(C: Compiled, m: np.ndarray) -> np.ndarray:
+    """(R,): the mandate lets contributors opt out of tasks (national caveats)."""
+    col = C.caveat_col
+    return m[:, col] > 0.5 if col >= 0 else np.zeros(m.shape[0], bool)
+
+
+def held(
+    C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray | None = None
+) -> np.ndarray:
+    """(R, L): each red line is met, a `caveat_ok` task line counting as met where
+    the mandate allows national caveats (the state opts out of that task).
+
+    The one place the caveat lift is written: deciding, demanding, explaining
+    and what-if all ask here.
+    """
+    caveats = caveats_allowed(C, m) if caveats is None else caveats
+    return satisfied(C.red, m, world) | (C.red["caveat_ok"][None, :] & caveats[:, None])
+
+
 def blocked(
     C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray, first: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -48,10 +67,9 @@ def blocked(
     L = len(red["op"])
     if not L:
         return np.zeros((R, S, K), bool), (np.full((R, S, K), -1) if first else None)
-    ok = satisfied(red, m, world)
-    ok |= red["caveat_ok"][None, :] & caveats[:, None]
+    ok = held(C, m, world, caveats)
     # Counting violated lines per (state, kind) as a 0/1 product is exact in floating point.
-    out = ((~ok).astype(float) @ _spread(C)).reshape(R, S, K) > 0
+    out = ((~ok).astype(float) @ C.red_spread).reshape(R, S, K) > 0
     if not first:
         return out, None
     low = np.full((R, S, K), L)
@@ -60,15 +78,3 @@ def blocked(
         s = red["owner"][i]
         low[:, s, :] = np.where(hit, i, low[:, s, :])
     return out, np.where(low < L, low, -1)
-
-
-def _spread(C: Compiled) -> np.ndarray:
-    """(L, S*K) 0/1 matrix: line l binds kind k of its owner s."""
-    cached = C.extra.get("red_spread")
-    if cached is None:
-        red, S, K = C.red, len(C.states), C.slot_kind.shape[1]
-        cached = np.zeros((len(red["op"]), S, K))
-        cached[np.arange(len(red["op"])), red["owner"], :] = red["slot_binds"]
-        cached = cached.reshape(len(red["op"]), S * K)
-        C.extra["red_spread"] = cached
-    return cached

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario.params import FLAT, Params, Range, build
 from sim.scenario.schema import RedLine, Scenario, TermSpec
 
 STANCES = ("declined", "considering", "conditional", "offered", "committed")
@@ -152,8 +153,8 @@ class Compiled:
     mandate0: np.ndarray
     states: list[str]
     kinds: list[str]
-    params: dict[str, np.ndarray]
-    ranges: list[tuple[str, tuple, float, float]]
+    params: Params
+    ranges: list[Range]
     red: dict[str, np.ndarray]
     red_ids: list[str]
     prefs: dict[str, np.ndarray]
@@ -171,7 +172,10 @@ class Compiled:
     incentive_names: list[str]
     incentive_lin: list[Linear]
     slot_kind: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))
-    extra: dict[str, Any] = field(default_factory=dict)
+    caveat_col: int = -1  # mandate column of the national-caveats term, -1 for none
+    red_spread: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    component_reads: dict[str, frozenset[int]] = field(default_factory=dict)
+    perception_task_cols: list[tuple[int, float]] = field(default_factory=list)
 
 
 def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
@@ -301,14 +305,15 @@ def compile_scenario(sc: Scenario) -> Compiled:
             for j, n in enumerate(incentive_names)
         ]
     )
+    env_lin = {n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env}
     return Compiled(
         scenario=sc,
         cols=cols,
         mandate0=cols.encode(sc.mandate),
         states=states,
         kinds=kinds,
-        params=p,
-        ranges=ranges,
+        params=build(p, slot_kind, prefs["pref_index"]),
+        ranges=[Range(*FLAT[name], index, low, high) for name, index, low, high in ranges],
         red=red,
         red_ids=red_ids,
         prefs=prefs,
@@ -321,13 +326,48 @@ def compile_scenario(sc: Scenario) -> Compiled:
         veto_requires=[_predicates(v.requires, cols) for v in sc.veto_players.values()],
         host_ids=list(sc.hosts),
         host_lin=[Linear.of(0.0, h.effects, cols) for h in sc.hosts.values()],
-        env={n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env},
+        env=env_lin,
         optout=optout,
         incentive_names=incentive_names,
         incentive_lin=incentive_lin,
         slot_kind=slot_kind,
-        extra={"caveat_col": cols.col.get(caveat_term, -1) if caveat_term else -1},
+        caveat_col=cols.col.get(caveat_term, -1) if caveat_term else -1,
+        red_spread=_spread(red, S, slot_kind.shape[1]),
+        component_reads=_component_reads(cols, caveat_term, optout, prefs, env_lin, incentive_lin),
+        perception_task_cols=_perception_task_cols(env_lin["perception"], optout),
     )
+
+
+def _component_reads(cols, caveat_term, optout, prefs, env_lin, incentive_lin):
+    """The mandate columns each mandate-dependent payoff component reads.
+
+    A concession that changes none of a component's columns leaves it as it
+    was, so the demand scan reuses it (`sim.rules.payoff.components`).
+    """
+    cav_col = cols.col.get(caveat_term, -1) if caveat_term else -1
+    cav = {cav_col} if optout.any() and cav_col >= 0 else set()
+    return {
+        "incentives": frozenset(int(c) for lin in incentive_lin for c in lin.cols),
+        "distance": frozenset({int(c) for c in prefs["col"]} | cav),
+        "domestic": frozenset({int(c) for c in env_lin["perception"].cols} | cav),
+        "risk": frozenset(int(c) for c in env_lin["risk"].cols),
+    }
+
+
+def _perception_task_cols(lin: Linear, optout: np.ndarray) -> list[tuple[int, float]]:
+    """(column, weight) of the task slopes of perception that a state can opt out of."""
+    return [
+        (int(c), float(w))
+        for c, w, lv in zip(lin.cols, lin.weights, lin.levels, strict=True)
+        if lv < 0 and optout[:, c].any()
+    ]
+
+
+def _spread(red: dict[str, np.ndarray], S: int, K: int) -> np.ndarray:
+    """(L, S*K) 0/1 matrix: red line l binds offered kind k of its owner s."""
+    spread = np.zeros((len(red["op"]), S, K))
+    spread[np.arange(len(red["op"])), red["owner"], :] = red["slot_binds"]
+    return spread.reshape(len(red["op"]), S * K)
 
 
 def _slots(sc: Scenario, states: list[str], kinds: list[str]) -> np.ndarray:

@@ -12,15 +12,10 @@ from typing import Any
 from sim.scenario.errors import ScenarioError, shown, unknown
 from sim.scenario.schema import Linear, RedLine, Scenario, TermSpec, real
 
-WORLD_CONDITIONS = ("ceasefire_holding", "host_consent", "veto_acceptance")
-CLARITY: dict[str, str] = {}
-"""The term that plays the clarity role in the scenario being checked."""
-
 
 def check_references(sc: Scenario) -> None:
     """Raise ScenarioError at the first reference to an undeclared name."""
-    CLARITY["term"] = sc.force.clarity_term
-    _check_mandate(sc.mandate, sc.vocabulary, "mandate", full=True)
+    _check_mandate(sc.mandate, sc.vocabulary, "mandate", True, sc.force.clarity_term)
     for kind in sc.force.counts:
         _known("contribution kind", kind, sc.kinds, "force.counts")
     _role_term(sc, sc.force.clarity_term, "number", "force.clarity_term")
@@ -71,8 +66,8 @@ def _known(kind: str, name: Any, known: Any, path: str) -> None:
         raise unknown(kind, name, known, path)
 
 
-def _level(term: str, spec: TermSpec, value: Any, path: str) -> None:
-    """Check one value against a term's kind and levels."""
+def _level(term: str, spec: TermSpec, value: Any, path: str, clarity: str | None = None) -> None:
+    """Check one value against a term's kind and levels (the clarity term's in [0, 1])."""
     if spec.kind in ("ordinal", "categorical"):
         if not isinstance(value, str):
             levels = ", ".join(spec.levels[:12])
@@ -88,14 +83,16 @@ def _level(term: str, spec: TermSpec, value: Any, path: str) -> None:
             raise ScenarioError(f"expected true or false, got {shown(value)}", path)
     else:
         _number(value, path)
-        if term == CLARITY.get("term") and not 0.0 <= value <= 1.0:
+        if term == clarity and not 0.0 <= value <= 1.0:
             raise ScenarioError(f"expected a number in [0, 1], got {value}", path)
 
 
-def _check_mandate(mandate: dict, vocab: dict[str, TermSpec], path: str, full: bool) -> None:
+def _check_mandate(
+    mandate: dict, vocab: dict[str, TermSpec], path: str, full: bool, clarity: str
+) -> None:
     for term, value in mandate.items():
         _known("term", term, vocab, f"{path}.{term}")
-        _level(term, vocab[term], value, f"{path}.{term}")
+        _level(term, vocab[term], value, f"{path}.{term}", clarity)
     if full:
         for term in vocab:
             if term not in mandate:
@@ -173,7 +170,13 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
         ids.add(rl.id)
     for term, pref in st.preferences.items():
         _known("term", term, sc.vocabulary, f"{path}.preferences.{term}")
-        _level(term, sc.vocabulary[term], pref.ideal, f"{path}.preferences.{term}.ideal")
+        _level(
+            term,
+            sc.vocabulary[term],
+            pref.ideal,
+            f"{path}.preferences.{term}.ideal",
+            sc.force.clarity_term,
+        )
     fields = set(type(st).model_fields) | {"red_lines." + r.id for r in st.red_lines}
     fields |= {f"incentives.{k}" for k in st.incentives}
     fields |= {f"preferences.{k}" for k in st.preferences}
@@ -192,7 +195,7 @@ def _check_broker(sc: Scenario) -> None:
         if con.id in ids:
             raise ScenarioError(f"duplicate concession id {con.id!r}", f"{path}.id")
         ids.add(con.id)
-        check_change(con.change, sc.vocabulary, f"{path}.change")
+        check_change(con.change, sc.vocabulary, f"{path}.change", sc.force.clarity_term)
     if float(_hi(sc.broker.minimum_viable)) > float(_lo(sc.broker.target)):
         raise ScenarioError("expected minimum_viable <= target", "broker.minimum_viable")
 
@@ -205,7 +208,9 @@ def _hi(v: Any) -> float:
     return v[1] if isinstance(v, tuple) else v
 
 
-def check_change(change: dict, vocab: dict[str, TermSpec], path: str) -> None:
+def check_change(
+    change: dict, vocab: dict[str, TermSpec], path: str, clarity: str | None = None
+) -> None:
     """Check a mandate change: a new level, or `{add: [...], remove: [...]}` for tasks."""
     if not change:
         raise ScenarioError("expected at least one term to change", path)
@@ -218,14 +223,14 @@ def check_change(change: dict, vocab: dict[str, TermSpec], path: str) -> None:
                     "expected a level, or {at_most: level} / {at_least: level}", f"{path}.{term}"
                 )
             ((bound, level),) = value.items()
-            _level(term, spec, level, f"{path}.{term}.{bound}")
+            _level(term, spec, level, f"{path}.{term}.{bound}", clarity)
         elif spec.kind == "task_set" and isinstance(value, dict):
             for op, tasks in value.items():
                 if op not in ("add", "remove"):
                     raise unknown("task operation", op, ("add", "remove"), f"{path}.{term}")
-                _level(term, spec, tasks, f"{path}.{term}.{op}")
+                _level(term, spec, tasks, f"{path}.{term}.{op}", clarity)
         else:
-            _level(term, spec, value, f"{path}.{term}")
+            _level(term, spec, value, f"{path}.{term}", clarity)
 
 
 def _check_effects(effects: dict, vocab: dict[str, TermSpec], path: str) -> None:

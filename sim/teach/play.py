@@ -141,8 +141,8 @@ class Game:
     def _show_table(self, model: ForceModel, dec: Decision) -> None:
         C, con, t = self.C, self.console, model.t
         clarity = float(model.mandate[0, C.cols.col[C.scenario.force.clarity_term]])
-        target = float(model.P["target"][0])
-        minimum = float(model.P["minimum_viable"][0])
+        target = float(model.P.broker.target[0])
+        minimum = float(model.P.broker.minimum_viable[0])
         con.rule(f"Week {t} of {C.scenario.broker.deadline}")
         terms = C.cols.decode(model.mandate[0])
         con.print(
@@ -190,7 +190,7 @@ class Game:
 
     def _vetoed(self, i: int) -> bool:
         P = self.trace.params
-        return bool(P["vetoed"][0, i]) and self.C.scenario.run.mechanisms.vetoes
+        return bool(P.state.vetoed[0, i]) and self.C.scenario.run.mechanisms.vetoes
 
     def _seat_panel(self, model: ForceModel, code: str) -> list[tuple[str, str]]:
         """Shown to a seat before it answers; returns the kinds it can offer."""
@@ -210,8 +210,8 @@ class Game:
         )
         offers = []
         for k, kind in enumerate(C.kinds):
-            cap = float(P["capacity"][0, i, k])
-            unit = float(P["kind_unit"][0, k])
+            cap = float(P.state.capacity[0, i, k])
+            unit = float(P.kind.unit[0, k])
             if cap >= unit:
                 top = wd.amount(C, kind, cap // unit * unit)
                 offers.append((kind, f"up to {top} in steps of {wd.amount(C, kind, unit)}"))
@@ -226,7 +226,7 @@ class Game:
                 f"{red_line_status(C, rl, terms)}",
                 highlight=False,
             )
-        if P["vetoed"][0, i] and C.scenario.run.mechanisms.vetoes:
+        if P.state.vetoed[0, i] and C.scenario.run.mechanisms.vetoes:
             by = [v.name for v in C.scenario.veto_players.values() if code in v.vetoes]
             con.print(f"{', '.join(by)} rejects you as a contributor: your pledge would not count.")
         if me.paid:
@@ -264,8 +264,8 @@ class Game:
             )
         if kind:
             k = C.kinds.index(kind)
-            cap = float(model.P["capacity"][0, i, k])
-            unit = float(model.P["kind_unit"][0, k])
+            cap = float(model.P.state.capacity[0, i, k])
+            unit = float(model.P.kind.unit[0, k])
             pledge = self._pledge(code, cap, unit, prev, is_in, kind)
         menu = ["none", *open_concessions(C, model)]
         default = prev.demand if prev.demand in menu else "none"
@@ -415,8 +415,8 @@ def apply_choices(
         j = C.concessions.index(ch.demand) if ch.demand else -1
         asks = j >= 0 and s in (DECLINED, CONDITIONAL)
         out.demand[0, i] = j if asks else -1
-        vetoed = bool(P["vetoed"][0, i]) and mech.vetoes
-        if asks and k >= 0 and bool(P["kind_counts"][0, k]) and not vetoed:
+        vetoed = bool(P.state.vetoed[0, i]) and mech.vetoes
+        if asks and k >= 0 and bool(P.kind.counts[0, k]) and not vetoed:
             out.gain[0, j] += ch.pledge
     return out
 
@@ -443,7 +443,7 @@ def _turn(C: Compiled, P: dict, dec: Decision, i: int, code: str, you: Choice, m
         binding=C.red_ids[b] if b >= 0 else "",
         gate_open=bool(dec.gate_open[0, i]),
         clarity=clarity,
-        threshold=float(P["clarity_threshold"][0, i]),
+        threshold=float(P.state.clarity_threshold[0, i]),
     )
 
 
@@ -840,8 +840,8 @@ def draw_charts(C: Compiled, game: Game, model_tables: dict, out_dir: Path) -> l
 
     tables = game.trace.tables()
     meta = chart_meta(C, {**tables, "states": tables["states"], "runs": tables["runs"]})
-    meta["target"] = float(game.trace.params["target"][0])
-    meta["minimum_viable"] = float(game.trace.params["minimum_viable"][0])
+    meta["target"] = float(game.trace.params.broker.target[0])
+    meta["minimum_viable"] = float(game.trace.params.broker.minimum_viable[0])
     meta["seed"] = game.seed
     rows = []
     for t in game.turns:

@@ -49,5 +49,5 @@ def test_mesa_and_fast_give_identical_tables(path: Path) -> None:
     C = compile_scenario(load(path))
     fast = run_ensemble(C, runs=4, seed=9, detail=4, engine="fast")
     mesa = run_ensemble(C, runs=4, seed=9, detail=4, engine="mesa")
-    for name in ("runs", "rounds", "states", "commits", "coalitions", "bands"):
+    for name in ("runs", "params", "rounds", "states", "commits", "coalitions", "bands"):
         assert fast[name].to_csv(index=False) == mesa[name].to_csv(index=False), name

@@ -1,0 +1,261 @@
+"""One week of negotiation, declared once, for any number of runs.
+
+The order of a week lives here and nowhere else: `PHASES` lists it, and
+`play_week` plays it. The fast engine plays it on a batch of runs at a time;
+the Mesa model plays it on its one run, with its agents reading their state
+from the same arrays. The two engines therefore compute the same numbers by
+construction, not by keeping two copies of the sequence in step.
+
+Each phase is a small function of the week in progress (`Week`): it reads the
+world as the earlier phases left it and writes what it decides. The decision
+logic itself is in `sim.rules`; a phase only says when a rule applies and
+where its result goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.engine.record import Recorder, RoundView
+from sim.rules import actors, broker, decide, events, payoff, vetoes
+from sim.rules.decide import Decision
+from sim.rules.terms import apply_changes, firm_up
+from sim.scenario.arrays import Compiled
+from sim.scenario.drawn import drawn_values
+from sim.scenario.params import Params
+
+Override = Callable[[Decision], Decision]
+"""Replaces (some of) a week's decisions before they are adopted (a human seat)."""
+
+
+@dataclass
+class World:
+    """The evolving state of R runs: every array has the runs on its first axis."""
+
+    m: np.ndarray  # (R, F) the mandate as a row of numbers
+    stance: np.ndarray  # (R, S)
+    kind: np.ndarray  # (R, S), -1 for no contribution
+    pledge: np.ndarray  # (R, S)
+    counted: np.ndarray  # (R, S) pledge counts toward the target
+    side: np.ndarray  # (R, S) side payments received, times their effect
+    paid: np.ndarray  # (R, S) side payments received
+    budget: np.ndarray  # (R,) the broker's budget left
+    made_round: np.ndarray  # (R, C) week each concession was made, -1 if not
+    consent: np.ndarray  # (R, H)
+    consent_ok: np.ndarray  # (R,) all hosts consent
+    accept: np.ndarray  # (R, V)
+    accepts: np.ndarray  # (R, V)
+    level: np.ndarray  # (R,) incident level
+    force: np.ndarray  # (R,) counted force
+    outcome: np.ndarray  # (R,) index into OUTCOMES, 0 while running
+    end: np.ndarray  # (R,) week the run ended, 0 while running
+
+    def subset(self, idx: np.ndarray) -> World:
+        """The runs at `idx` (copies), e.g. the ones still negotiating."""
+        return World(**{f: getattr(self, f)[idx] for f in FIELDS})
+
+    def write_back(self, sub: World, idx: np.ndarray) -> None:
+        """Put a subset's state back at `idx`."""
+        for f in FIELDS:
+            getattr(self, f)[idx] = getattr(sub, f)
+
+
+FIELDS = tuple(f.name for f in fields(World))
+
+
+def start(C: Compiled, P: Params, R: int, mech) -> World:
+    """Week 0: the mandate as written, stances and offers as on the record."""
+    S, n_con = len(C.states), len(C.concessions)
+    m = np.repeat(C.mandate0[None], R, axis=0)
+    stance = np.repeat(P.state.initial_stance, R, axis=0).astype(np.int64)
+    kind = np.repeat(np.where(P.state.initial_pledge > 0, P.state.initial_kind, -1), R, axis=0)
+    pledge = np.repeat(P.state.initial_pledge, R, axis=0).astype(float)
+    counted = decide.counted_from(P, stance, kind, mech)
+    consent, consent_ok = actors.consent(C, P, m)
+    accept, accepts = actors.acceptance(C, P, m)
+    return World(
+        m=m,
+        stance=stance,
+        kind=kind.astype(np.int64),
+        pledge=pledge,
+        counted=counted,
+        side=np.zeros((R, S)),
+        paid=np.zeros((R, S)),
+        budget=np.zeros(R) + P.broker.budget,
+        made_round=np.full((R, n_con), -1),
+        consent=consent,
+        consent_ok=consent_ok,
+        accept=accept,
+        accepts=accepts,
+        level=np.zeros(R),
+        force=(pledge * counted).sum(axis=1),
+        outcome=np.zeros(R, np.int64),
+        end=np.zeros(R, np.int64),
+    )
+
+
+def observed(w: World) -> payoff.Observed:
+    """What the states see when they decide: the end of the previous week."""
+    own = w.pledge * w.counted
+    return payoff.Observed(w.stance, w.force, actors.lowest(w.consent), w.level, w.side.copy(), own)
+
+
+@dataclass
+class Week:
+    """One week in progress: its inputs, and what each phase decided."""
+
+    C: Compiled
+    P: Params
+    w: World
+    t: int
+    noise: np.ndarray  # (R, S) this week's decision noise
+    slots: np.ndarray  # (R, SLOTS) this week's incident draws
+    mech: object
+    override: Override | None = None
+    decision: Decision | None = None
+    concession: np.ndarray | None = None  # (R,) concession made, -1 for none
+    paid_to: np.ndarray | None = None  # (R,) state paid, -1 for none
+    incidents: np.ndarray | None = None  # (R,) incidents this week
+
+    def view(self, runs: np.ndarray) -> RoundView:
+        """The week as the recorder takes it (`runs` are the global run ids)."""
+        w = self.w
+        return RoundView(
+            runs,
+            self.t,
+            self.decision,
+            w.counted,
+            w.m,
+            w.force,
+            w.accept,
+            w.accepts,
+            w.consent,
+            self.incidents,
+            w.level,
+            self.concession,
+            self.paid_to,
+        )
+
+
+def firm_up_terms(k: Week) -> None:
+    """The broker's engagement firms up the terms before anyone decides."""
+    clarity = k.C.cols.col[k.C.scenario.force.clarity_term]
+    k.w.m = firm_up(k.w.m, clarity, k.P.broker.engagement)
+
+
+def states_decide(k: Week) -> None:
+    """All states decide at once on last week's world; a human seat may override."""
+    w = k.w
+    made = w.made_round >= 0
+    dec = decide.decide(k.C, k.P, w.m, observed(w), k.noise, k.mech, made, w.accepts, w.consent_ok)
+    k.decision = k.override(dec) if k.override is not None else dec
+
+
+def adopt(k: Week) -> None:
+    """States take their decisions; the counted force follows."""
+    w, dec = k.w, k.decision
+    w.stance, w.kind, w.pledge = dec.stance, dec.kind, dec.pledge
+    w.counted = decide.counted(k.C, k.P, dec, k.mech)
+    w.force = (w.pledge * w.counted).sum(axis=1)
+
+
+def broker_concedes(k: Week) -> None:
+    """At most one concession per run, judged on the acceptance before this week."""
+    w = k.w
+    made = w.made_round >= 0
+    k.concession = broker.concede(k.C, k.P, k.decision, w.force, made, w.accepts, k.t, k.mech)
+    for j in range(len(k.C.concessions)):
+        hit = k.concession == j
+        if hit.any():
+            w.m[hit] = apply_changes(w.m[hit], k.C.concession_changes[j])
+            w.made_round[hit, j] = k.t
+
+
+def broker_pays(k: Week) -> None:
+    """At most one side payment per run, within the budget."""
+    w, P = k.w, k.P
+    to, pay = broker.side_payment(k.C, P, k.decision, w.force, w.budget, w.paid, k.mech)
+    rows = np.flatnonzero(to >= 0)
+    effect = P.decision.side_payment_effect + np.zeros(len(to))
+    w.side[rows, to[rows]] += pay[rows] * effect[rows]
+    w.paid[rows, to[rows]] += pay[rows]
+    w.budget = w.budget - pay
+    k.paid_to = to
+
+
+def others_respond(k: Week) -> None:
+    """Veto players and host-side actors respond to the mandate as it now stands."""
+    w = k.w
+    w.accept, w.accepts = actors.acceptance(k.C, k.P, w.m)
+    w.consent, w.consent_ok = actors.consent(k.C, k.P, w.m)
+
+
+def incidents_happen(k: Week) -> None:
+    """Incidents, more likely where consent is low and the mandate is ambitious."""
+    w = k.w
+    k.incidents, w.level = events.incidents(
+        k.C, k.P, w.m, actors.lowest(w.consent), w.level, k.slots, k.mech
+    )
+
+
+def settle(k: Week) -> None:
+    """Formed, undersized, stalled or still negotiating, at the end of the week."""
+    w, P = k.w, k.P
+    deployable = vetoes.mandate_accepted(w.accepts, k.mech)
+    horizon = k.C.scenario.broker.deadline
+    w.outcome = events.outcome(
+        w.force, P.broker.target, P.broker.minimum_viable, deployable, k.t, horizon
+    )
+    w.end = np.where(w.outcome > 0, k.t, 0)
+
+
+PHASES: tuple[Callable[[Week], None], ...] = (
+    firm_up_terms,
+    states_decide,
+    adopt,
+    broker_concedes,
+    broker_pays,
+    others_respond,
+    incidents_happen,
+    settle,
+)
+"""The order of a week (docs/model.md, 'One round')."""
+
+
+def play_week(
+    C: Compiled,
+    P: Params,
+    w: World,
+    t: int,
+    noise: np.ndarray,
+    slots: np.ndarray,
+    mech,
+    override: Override | None = None,
+) -> Week:
+    """Play week `t` on the world `w` (changed in place); return the week's record."""
+    k = Week(C, P, w, t, noise, slots, mech, override)
+    for phase in PHASES:
+        phase(k)
+    return k
+
+
+def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: Params) -> None:
+    """Record how the runs ended, and the values of the judgement calls they drew."""
+    spent = (np.zeros(len(runs)) + P.broker.budget) - w.budget
+    rec.finish(
+        runs,
+        w.outcome,
+        w.end,
+        w.force,
+        w.stance,
+        w.kind,
+        w.pledge,
+        w.counted,
+        w.made_round,
+        spent,
+        w.accepts,
+        drawn=drawn_values(C, P, len(runs)),
+    )

@@ -1,0 +1,277 @@
+"""Typed parameters: what the rules read, in frozen groups by actor.
+
+A compiled scenario carries its parameters as `Params`, a frozen set of typed
+groups (states, kinds, the kinds each state offers, the broker, veto players,
+hosts, the environment, the decision rule), so a rule names what it reads
+(`P.broker.target`, `P.state.capacity`) and a misspelt name fails when the
+module loads, not in the middle of a run.
+
+Every array has a leading run axis: 1 where the value is the same in every
+run, R where a judgement range is sampled per run (`sim.engine.draws`).
+A value sampled per run is declared by `Range`: the group and field it sits
+in, the index inside the field's array, and the range's ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import NamedTuple, Self
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class Range(NamedTuple):
+    """A judgement call drawn per run: `group.field[index]` uniform in [low, high]."""
+
+    group: str
+    field: str
+    index: tuple
+    low: float
+    high: float
+
+
+def _take(v: Array, idx: np.ndarray) -> Array:
+    """The runs at `idx` of an array with a run axis (a shared value stays shared)."""
+    return v[idx] if v.shape[0] > 1 or len(idx) == 0 else v
+
+
+class Group:
+    """A frozen group of arrays with a leading run axis."""
+
+    def take(self, idx: np.ndarray) -> Self:
+        """The same group for the runs at `idx` (indices or a boolean mask)."""
+        return replace(self, **{f.name: _take(getattr(self, f.name), idx) for f in fields(self)})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class StateParams(Group):
+    """Per contributor state (S), and per preference entry for salience."""
+
+    domestic_opposition: Array  # (R|1, S)
+    risk_tolerance: Array  # (R|1, S)
+    clarity_threshold: Array  # (R|1, S)
+    conformity: Array  # (R|1, S)
+    capacity: Array  # (R|1, S, K) stated offer per kind, the most it will pledge
+    initial_pledge: Array  # (1, S)
+    initial_kind: Array  # (1, S), -1 for none
+    initial_stance: Array  # (1, S)
+    incentives: Array  # (R|1, S, N) per named incentive
+    vetoed: Array  # (1, S) a veto player vetoes the state
+    pref_weight: Array  # (R|1, n preferences) salience, one draw per preference
+    pref_salience: Array  # (R|1, n preference entries) the salience of each entry
+
+
+@dataclass(frozen=True)
+class KindParams(Group):
+    """Per contribution kind (K)."""
+
+    exposure: Array
+    risk: Array
+    visibility: Array
+    unit: Array
+    counts: Array  # bool: counted toward the target
+
+
+@dataclass(frozen=True)
+class SlotParams(Group):
+    """Per state and offered kind (S, Kmax): the kinds' values where each state offers them."""
+
+    capacity: Array
+    exposure: Array
+    risk: Array
+    visibility: Array
+    unit: Array
+    counts: Array
+
+
+@dataclass(frozen=True)
+class BrokerParams(Group):
+    """The actor assembling the force (scalars per run, concession costs per concession)."""
+
+    target: Array
+    minimum_viable: Array
+    engagement: Array
+    urgency: Array
+    veto_loss_cost: Array
+    budget: Array
+    max_per_state: Array
+    concession_cost: Array  # (R|1, C)
+
+
+@dataclass(frozen=True)
+class ActorParams(Group):
+    """Veto players (V) or hosts (H): acceptance or consent base and threshold."""
+
+    base: Array
+    threshold: Array
+
+
+@dataclass(frozen=True)
+class EnvParams(Group):
+    """Risk, incidents and how a mandate reads at home."""
+
+    consent_risk: Array
+    consent_incidents: Array
+    incident_severity: Array
+    incident_decay: Array
+    incident_perception: Array
+    ceasefire_threshold: Array
+    risk_base: Array
+    perception_base: Array
+    incident_rate_base: Array
+    incentive_scale_base: Array  # (R|1, N)
+
+
+@dataclass(frozen=True)
+class DecisionParams(Group):
+    """Constants of the state decision rule that a scenario may give as ranges."""
+
+    hysteresis: Array
+    noise_sd: Array
+    bandwagon: Array
+    pledge_min_share: Array
+    side_payment_effect: Array
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every parameter a run reads, by actor."""
+
+    state: StateParams
+    kind: KindParams
+    slot: SlotParams
+    broker: BrokerParams
+    veto: ActorParams
+    host: ActorParams
+    env: EnvParams
+    decision: DecisionParams
+
+    def take(self, idx: np.ndarray) -> Params:
+        """The parameters of the runs at `idx`."""
+        return Params(**{f.name: getattr(self, f.name).take(idx) for f in fields(self)})
+
+    def group(self, name: str) -> Group:
+        """A group by name (as `Range.group` names it)."""
+        return getattr(self, name)
+
+    def with_runs(self, R: int, ranges: list[Range], u: np.ndarray) -> Params:
+        """R runs' parameters: each range's field repeated per run and drawn from `u` (R, E)."""
+        sampled: dict[str, set[str]] = {}
+        for r in ranges:
+            sampled.setdefault(r.group, set()).add(r.field)
+        groups = {}
+        for f in fields(self):
+            g = getattr(self, f.name)
+            names = sampled.get(f.name, set())
+            groups[f.name] = replace(g, **{n: np.repeat(getattr(g, n), R, axis=0) for n in names})
+        out = Params(**groups)
+        for e, r in enumerate(ranges):
+            arr = getattr(out.group(r.group), r.field)
+            arr[(slice(None), *r.index)] = r.low + u[:, e] * (r.high - r.low)
+        return out
+
+
+def with_slots(P: Params, slot_kind: np.ndarray, pref_index: np.ndarray) -> Params:
+    """The derived groups: each state's offered kinds as slots, and each preference
+    entry's salience (a task-set preference has one entry per task).
+
+    A state's payoff, red-line blocks and pledge are computed for its offered
+    kinds only, so the work grows with what states offer, not with the kinds.
+    """
+    valid = slot_kind >= 0
+    idx = np.maximum(slot_kind, 0)
+    capacity = P.state.capacity
+    cap = np.take_along_axis(capacity, np.broadcast_to(idx, (capacity.shape[0], *idx.shape)), 2)
+    k = P.kind
+    slot = SlotParams(
+        capacity=np.where(valid, cap, 0.0),
+        exposure=k.exposure[:, idx],
+        risk=k.risk[:, idx],
+        visibility=k.visibility[:, idx],
+        unit=k.unit[:, idx],
+        counts=k.counts[:, idx],
+    )
+    state = replace(P.state, pref_salience=P.state.pref_weight[:, pref_index])
+    return replace(P, slot=slot, state=state)
+
+
+FLAT = {
+    **{
+        n: ("state", n)
+        for n in (
+            "domestic_opposition",
+            "risk_tolerance",
+            "clarity_threshold",
+            "conformity",
+            "capacity",
+            "initial_pledge",
+            "initial_kind",
+            "initial_stance",
+            "incentives",
+            "vetoed",
+            "pref_weight",
+        )
+    },
+    **{f"kind_{n}": ("kind", n) for n in ("exposure", "risk", "visibility", "unit", "counts")},
+    **{
+        n: ("broker", n)
+        for n in (
+            "target",
+            "minimum_viable",
+            "engagement",
+            "urgency",
+            "veto_loss_cost",
+            "budget",
+            "max_per_state",
+            "concession_cost",
+        )
+    },
+    **{f"veto_{n}": ("veto", n) for n in ("base", "threshold")},
+    **{f"host_{n}": ("host", n) for n in ("base", "threshold")},
+    **{
+        n: ("env", n)
+        for n in (
+            "consent_risk",
+            "consent_incidents",
+            "incident_severity",
+            "incident_decay",
+            "incident_perception",
+            "ceasefire_threshold",
+            "risk_base",
+            "perception_base",
+            "incident_rate_base",
+            "incentive_scale_base",
+        )
+    },
+    **{
+        n: ("decision", n)
+        for n in ("hysteresis", "noise_sd", "bandwagon", "pledge_min_share", "side_payment_effect")
+    },
+}
+"""Where each value the compiler collects goes: (group, field)."""
+
+GROUP_TYPES = {
+    "state": StateParams,
+    "kind": KindParams,
+    "broker": BrokerParams,
+    "veto": ActorParams,
+    "host": ActorParams,
+    "env": EnvParams,
+    "decision": DecisionParams,
+}
+
+
+def build(flat: dict[str, Array], slot_kind: np.ndarray, pref_index: np.ndarray) -> Params:
+    """Typed parameters (run axis 1) from the compiler's collected values."""
+    values: dict[str, dict[str, Array]] = {g: {} for g in GROUP_TYPES}
+    for name, arr in flat.items():
+        group, field = FLAT[name]
+        values[group][field] = np.asarray(arr)[None]
+    state = values["state"]
+    state["pref_salience"] = state["pref_weight"]  # replaced by with_slots
+    groups = {g: cls(**values[g]) for g, cls in GROUP_TYPES.items()}
+    empty = np.zeros((1, *slot_kind.shape))
+    slot = SlotParams(*(empty,) * len(fields(SlotParams)))
+    return with_slots(Params(slot=slot, **groups), slot_kind, pref_index)
