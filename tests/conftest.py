@@ -98,6 +98,7 @@ def spec(
     environment: dict | None = None,
     decision: dict | None = None,
     force: dict | None = None,
+    peer_influence: dict[str, str] | None = None,
     **mechanisms: bool,
 ) -> dict[str, Any]:
     """A scenario mapping: the defaults with these overrides deep-merged in.
@@ -124,6 +125,7 @@ def spec(
         "environment": copy.deepcopy(environment or {}),
         "decision": copy.deepcopy(decision or {}),
         "force": copy.deepcopy(force or {"counts": ["troops"]}),
+        "peer_influence": dict(peer_influence or {}),
     }
     deadline = d["broker"]["deadline"]
     d["run"] = {"rounds": deadline, "runs": 8, "seed": SEED, "mechanisms": dict(mechanisms)}

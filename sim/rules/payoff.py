@@ -87,10 +87,12 @@ def risk(C: Compiled, P: Params, m: np.ndarray, consent: np.ndarray, level) -> n
 
 
 def conformity(C: Compiled, P: Params, stance: np.ndarray) -> np.ndarray:
-    """Pull of the blocs a state follows (R, S): share of peers committed minus declined."""
-    # 0/1 products summed in floating point are exact integers, whatever the order.
+    """Pull (or push) of the blocs a state follows (R, S): peers committed minus
+    declined, as a share of its peers, each peer signed +1 for complementarity and
+    -1 for free-riding (`Compiled.peers`; Gaibulloev et al. 2015)."""
+    # ±1/0 products summed in floating point are exact integers, whatever the order.
     peers = C.peers.T.astype(float)
-    n = np.maximum(C.peers.sum(axis=1), 1)
+    n = np.maximum(np.abs(C.peers).sum(axis=1), 1)
     up = (stance == COMMITTED).astype(float) @ peers
     down = (stance == DECLINED).astype(float) @ peers
     return P.state.conformity * ((up - down) / n)

@@ -476,13 +476,19 @@ def _prefs(sc: Scenario, cols: Columns, states: list[str]) -> dict[str, np.ndarr
 
 
 def _peers(sc: Scenario, states: list[str]) -> np.ndarray:
-    """peers[s, t] = 1 when state t belongs to a bloc that state s follows."""
+    """peers[s, t] = ±1 when state t belongs to a bloc that state s follows.
+
+    +1 (complementarity) unless every followed bloc that t shares is marked
+    `free_riding` in `peer_influence`, then -1: t committing pushes s out.
+    """
     S = len(states)
     peers = np.zeros((S, S), np.int64)
+    free_riding = {b for b, how in sc.peer_influence.items() if how == "free_riding"}
     for i, s in enumerate(states):
         follows = sc.states[s].follows
         followed = set(follows if follows is not None else sc.states[s].blocs)
         for j, t in enumerate(states):
-            if i != j and followed & set(sc.states[t].blocs):
-                peers[i, j] = 1
+            shared = followed & set(sc.states[t].blocs)
+            if i != j and shared:
+                peers[i, j] = -1 if shared <= free_riding else 1
     return peers

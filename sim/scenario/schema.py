@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.errors import shown
+from sim.scenario.errors import shown, suggest
 
 MAX_RUNS = 1_000_000
 MAX_ROUNDS = 520
@@ -454,6 +454,20 @@ class Scenario(Strict):
     force: Force = Force()
     run: Run = Run()
     sources: list[str] = Field(default_factory=list)
+    peer_influence: dict[Id, Literal["complementarity", "free_riding"]] = Field(
+        default_factory=dict, max_length=MAX_ITEMS
+    )
+    """How a bloc's choices act on the states that follow it: complementarity (the
+    default: peers committing pull a state in) or free-riding (peers committing
+    let it stay out). See docs/model.md, 'Conformity'."""
+
+    @model_validator(mode="after")
+    def _influence_of_known_blocs(self) -> Scenario:
+        for bloc in self.peer_influence:
+            if bloc not in self.blocs:
+                hint = suggest(bloc, self.blocs) or f"; declared blocs: {', '.join(self.blocs)}"
+                raise ValueError(f"peer_influence names an unknown bloc {bloc!r}{hint}")
+        return self
 
     @field_validator("states")
     @classmethod

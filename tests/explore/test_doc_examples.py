@@ -85,6 +85,7 @@ FRAGMENTS = {
     "red_lines": ("states", "PAK", "red_lines"),
     "concessions": ("broker", "concessions"),
     "effects": ("veto_players", "ISR", "effects"),
+    "peer_influence": ("peer_influence",),
 }
 
 

@@ -26,6 +26,7 @@ AVERSE_PEER = {"blocs": ["oic"], "initial_stance": "declined", "red_lines": [NO_
 COMMON = {"mandate": {"tasks": {"add": ["weapons_decommissioning"]}}, "broker": {"target": 10_000}}
 
 PEERS_COMMIT = dict(states={"FOL": FOLLOWER, "AAA": KEEN_PEER, "BBB": KEEN_PEER}, **COMMON)
+FREE_RIDING = {"oic": "free_riding"}
 PEERS_DECLINE = dict(states={"FOL": FOLLOWER, "CCC": AVERSE_PEER, "DDD": AVERSE_PEER}, **COMMON)
 
 
@@ -34,6 +35,7 @@ class TestConformityScenarios(EngineContract):
         "peers commit": PEERS_COMMIT,
         "peers decline": PEERS_DECLINE,
         "peers commit, conformity off": dict(PEERS_COMMIT, conformity=False),
+        "peers commit, free-riding bloc": dict(PEERS_COMMIT, peer_influence=FREE_RIDING),
     }
 
 
@@ -94,3 +96,43 @@ def test_conformity_component_on_hand_built_stances(scenario):
     assert got[1, ita] == pytest.approx(-0.5)
     # States with zero conformity feel no pull.
     assert (got[:, C.states.index("AAA")] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("setup", "push", "direction"),
+    [(PEERS_COMMIT, -0.3, -1), (PEERS_DECLINE, 0.3, +1)],
+    ids=["peers commit", "peers decline"],
+)
+def test_a_free_riding_bloc_pushes_a_follower_away_from_its_peers(
+    scenario, simulate, setup, push, direction
+):
+    """Free-riding (Gaibulloev et al. 2015): peers committing let the follower
+    stay out; peers declining leave it to step in. Same seed as the pull test."""
+    on = simulate(scenario(**setup, peer_influence=FREE_RIDING), runs=400, seed=17)
+    off = simulate(scenario(**dict(setup, conformity=False)), runs=400, seed=17)
+    fol = on["states"][on["states"]["state"] == "FOL"]
+    assert np.allclose(fol["conformity"], push)
+    assert direction * (p_commit(on) - p_commit(off)) > 0.2
+
+
+def test_a_peer_in_a_complementarity_bloc_too_still_pulls(scenario, simulate) -> None:
+    """A peer shares `oic` (free-riding) and `nato` (complementarity) with the
+    follower: any shared complementarity bloc makes it a pull."""
+    both = {**KEEN_PEER, "blocs": ["oic", "nato"]}
+    follower = {**FOLLOWER, "blocs": ["oic", "nato"]}
+    C = scenario(
+        states={"FOL": follower, "AAA": both, "BBB": KEEN_PEER},
+        peer_influence=FREE_RIDING,
+        **COMMON,
+    )
+    i, a, b = (C.states.index(c) for c in ("FOL", "AAA", "BBB"))
+    assert (C.peers[i, a], C.peers[i, b]) == (1, -1)
+    fol = simulate(C, runs=20, seed=17)["states"].query("state == 'FOL'")
+    assert np.allclose(fol["conformity"], 0.0)  # one pull and one push cancel
+
+
+def test_peer_influence_of_an_unknown_bloc_is_refused(scenario) -> None:
+    from sim.scenario.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"unknown bloc 'oci' \(did you mean 'oic'\?\)"):
+        scenario(peer_influence={"oci": "free_riding"})
