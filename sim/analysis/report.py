@@ -50,14 +50,14 @@ def scenario_paragraph(C: Compiled, summary: dict) -> str:
         f"{sc.description.strip()}\n\n"
         f"**Mandate.** {mandate_text(C)}.\n\n"
         f"**Set-up.** {len(sc.states)} contributor states; broker {b.name} seeks "
-        f"{_force_range(b.target)} ({counted} count toward it), accepts at least "
-        f"{_force_range(b.minimum_viable)} at the deadline of {b.deadline} weeks; "
+        f"{force_range(b.target)} ({counted} count toward it), accepts at least "
+        f"{force_range(b.minimum_viable)} at the deadline of {b.deadline} weeks; "
         f"veto players: {', '.join(v.name for v in sc.veto_players.values()) or 'none'}; "
         f"{summary['runs']} runs from seed {sc.run.seed}."
     )
 
 
-def _force_range(v) -> str:
+def force_range(v) -> str:
     if isinstance(v, tuple):
         return f"{force(v[0])}–{force(v[1])}"
     return force(v)

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis import words as wd
+from sim.analysis.report import force_range
+from sim.analysis.summary import drawn_value
 from sim.numbers import force
+from sim.rules import vetoes
 from sim.scenario.arrays import STANCES, Compiled
 
 RANK = {s: i for i, s in enumerate(STANCES)}
@@ -65,9 +69,39 @@ def _veto_name(C: Compiled, vid: str) -> str:
     return C.scenario.veto_players[vid].name
 
 
-def _threshold(C: Compiled, vid: str) -> float:
+def _threshold(C: Compiled, tables: dict[str, pd.DataFrame], run: int, vid: str) -> float:
+    """A veto player's acceptance threshold in this run (its drawn value if a range)."""
     t = C.scenario.veto_players[vid].threshold
-    return (t[0] + t[1]) / 2 if isinstance(t, tuple) else float(t)
+    if not isinstance(t, tuple):
+        return float(t)
+    drawn = drawn_value(tables, run, f"veto_players.{vid}.threshold")
+    return (t[0] + t[1]) / 2 if drawn is None else drawn
+
+
+def _vetoed(C: Compiled, code: str) -> bool:
+    """Whether a veto player refuses to count the state's pledge (never with vetoes off)."""
+    return bool(vetoes.vetoed_by(C, code))
+
+
+def size_sentence(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
+    """The force the broker seeks in run `run`, and the least it accepts: the run's own
+    drawn values when they are ranges ("seeks 10,340 in this run (8,000–12,000 across
+    runs)")."""
+    b = C.scenario.broker
+
+    def size(name: str) -> str:
+        spec = getattr(b, name)
+        if not isinstance(spec, tuple):
+            return force(spec)
+        drawn = drawn_value(tables, run, f"broker.{name}")
+        if drawn is None:
+            return force_range(spec)
+        return f"{force(drawn)} in this run ({force_range(spec)} across runs)"
+
+    return (
+        f"The broker seeks {size('target')} and accepts at least {size('minimum_viable')} "
+        "at the deadline."
+    )
 
 
 def _why_out(C: Compiled, row: pd.Series) -> str:
@@ -95,7 +129,7 @@ def week_news(
         if stance == "committed" and was != "committed":
             name = C.scenario.states[code].name
             text = f"{name} committed {_pledge(C, row['kind'], row['pledge'])}"
-            if row["vetoed"]:
+            if _vetoed(C, code):
                 joined.append(text + " (vetoed: it does not count)")
             elif row["kind"] not in counts:
                 support.append(text + " (not counted toward the target)")
@@ -145,6 +179,21 @@ def week_news(
     news.support, news.offers, news.declined, news.moves = support, offers, declined, moves
     news.incidents = int(rnd["incidents"])
     return news
+
+
+def week_sentence(
+    C: Compiled,
+    prev: pd.DataFrame | None,
+    cur: pd.DataFrame,
+    rnd: pd.Series,
+    last_rnd: pd.Series | None,
+) -> str:
+    """One week's events in a sentence ("No change in positions." when none)."""
+    news = week_news(C, prev, cur, rnd, last_rnd)
+    parts = news.major + _minor([news])
+    if news.incidents:
+        parts.append(_incidents(news.incidents))
+    return _sentence(parts) if parts else "No change in positions."
 
 
 def _minor(group: list[WeekNews]) -> list[str]:
@@ -244,7 +293,8 @@ def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
     for week, cur in st.groupby("round", sort=True):
         news.append(week_news(C, prev, cur, rd.loc[week], last_rnd))
         prev, last_rnd = cur, rd.loc[week]
-    lines = [bottom_line(C, row, st, rd), "", "**Week by week.**", ""]
+    lines = [bottom_line(C, row, st, rd), "", size_sentence(C, tables, run), ""]
+    lines += ["**Week by week.**", ""]
     group: list[WeekNews] = []
     for w in news:
         if w.major or w.week == 1:
@@ -256,7 +306,8 @@ def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
             group.append(w)
     if group:
         lines.append(_quiet(group))
-    lines += ["", veto_paragraph(C, rd, st), "", still_out(C, st)]
+    th = {vid: _threshold(C, tables, run, vid) for vid in C.veto_ids}
+    lines += ["", veto_paragraph(C, rd, th), "", still_out(C, st)]
     return "\n".join(x for x in lines if x is not None).rstrip()
 
 
@@ -268,7 +319,7 @@ def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame)
     forms = []
     for _, r in committed.iterrows():
         text = f"{C.scenario.states[r['state']].name} ({_pledge(C, r['kind'], r['pledge'])}"
-        if r["vetoed"]:
+        if _vetoed(C, r["state"]):
             text += ", vetoed"
         elif r["kind"] not in counts:
             text += ", not counted"
@@ -288,8 +339,10 @@ def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame)
         )
     else:
         out.append("The broker made no concession.")
-    rejecting = [_veto_name(C, v) for v in C.veto_ids if not bool(rd[f"accepts.{v}"].iloc[-1])]
-    if row["outcome"] != "formed" and rejecting and C.scenario.run.mechanisms.vetoes:
+    accepts = np.array([[bool(rd[f"accepts.{v}"].iloc[-1]) for v in C.veto_ids]], bool)
+    accepted = vetoes.mandate_accepted(accepts.reshape(1, -1), C.scenario.run.mechanisms)[0]
+    rejecting = [_veto_name(C, v) for v, ok in zip(C.veto_ids, accepts[0], strict=True) if not ok]
+    if row["outcome"] != "formed" and not accepted:
         out[0] = out[0][:-1] + (
             f": {join(rejecting)} {'rejects' if len(rejecting) == 1 else 'reject'} the mandate, "
             "so no pledge can deploy."
@@ -305,14 +358,15 @@ def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame)
     return " ".join(out)
 
 
-def veto_paragraph(C: Compiled, rd: pd.DataFrame, st: pd.DataFrame) -> str:
-    """How each veto player's acceptance moved, and what moved it."""
+def veto_paragraph(C: Compiled, rd: pd.DataFrame, thresholds: dict[str, float]) -> str:
+    """How each veto player's acceptance moved (against its threshold in the run), what
+    moved it, and whom it rejects as a contributor."""
     if not C.veto_ids:
         return ""
     parts = []
     for vid in C.veto_ids:
         acc = rd[f"accept.{vid}"].astype(float)
-        name, th = _veto_name(C, vid), _threshold(C, vid)
+        name, th = _veto_name(C, vid), thresholds[vid]
         if acc.max() - acc.min() < 0.005:
             parts.append(f"{name}'s acceptance held at {acc.iloc[0]:.2f} (threshold {th:.2f}).")
             continue
@@ -327,14 +381,16 @@ def veto_paragraph(C: Compiled, rd: pd.DataFrame, st: pd.DataFrame) -> str:
             f"{name}'s acceptance moved from {acc.iloc[0]:.2f} to {acc.iloc[-1]:.2f} "
             f"(threshold {th:.2f}): " + "; ".join(steps) + "."
         )
-    vetoed = sorted(set(st.loc[st["vetoed"].astype(bool), "state"]))
-    if vetoed and C.scenario.run.mechanisms.vetoes:
-        by = join([_veto_name(C, v) for v in C.veto_ids if C.scenario.veto_players[v].vetoes])
+    rejected: dict[str, list[str]] = {}
+    for code in C.states:
+        for vid in vetoes.vetoed_by(C, code):
+            rejected.setdefault(vid, []).append(code)
+    for vid, codes in rejected.items():
         parts.append(
-            f"{by} rejects {_names(C, vetoed)} as "
+            f"{_veto_name(C, vid)} rejects {_names(C, sorted(codes))} as "
             + (
                 "a contributor: its pledge would not count."
-                if len(vetoed) == 1
+                if len(codes) == 1
                 else "contributors: their pledges would not count."
             )
         )

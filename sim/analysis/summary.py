@@ -68,7 +68,7 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
         "runs": n,
         "outcome": shares,
         "outcome_ci": {k: _ci(p, n) for k, p in shares.items()},
-        "stalled_detail": stalled_detail(runs, C),
+        "stalled_detail": stalled_detail(runs, C, tables.get("params")),
         "force": {
             "median": _r(runs["force"].median()),
             "p05": _r(runs["force"].quantile(0.05)),
@@ -92,15 +92,28 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
     }
 
 
-def stalled_detail(runs: pd.DataFrame, C: Compiled) -> dict:
+def stalled_detail(runs: pd.DataFrame, C: Compiled, params: pd.DataFrame | None = None) -> dict:
     """Why stalled runs stalled: short of the minimum, or a veto player rejecting
-    the mandate although enough was pledged."""
-    return stalled_shares(runs, float(C.params.broker.minimum_viable[0]), list(C.veto_ids))
+    the mandate although enough was pledged. Each run is held to its own minimum
+    viable force when the minimum is a range (from the `params` table)."""
+    minimum: float | pd.Series = float(C.params.broker.minimum_viable[0])
+    by_run = drawn_by_run(params, "broker.minimum_viable")
+    if by_run is not None:
+        minimum = runs["run"].map(by_run).fillna(minimum).astype(float)
+    return stalled_shares(runs, minimum, list(C.veto_ids))
 
 
-def stalled_shares(runs: pd.DataFrame, minimum_viable: float, veto_ids: list[str]) -> dict:
-    """`stalled_detail` from a runs table: shares of all runs (not of stalled runs)."""
-    stalled = runs[runs["outcome"] == "stalled"]
+def stalled_shares(
+    runs: pd.DataFrame, minimum_viable: float | pd.Series, veto_ids: list[str]
+) -> dict:
+    """`stalled_detail` from a runs table: shares of all runs (not of stalled runs).
+
+    `minimum_viable` is one number, or one per run (a Series aligned with `runs`).
+    """
+    mask = runs["outcome"] == "stalled"
+    stalled = runs[mask]
+    if isinstance(minimum_viable, pd.Series):
+        minimum_viable = minimum_viable[mask]
     n = max(len(runs), 1)
     by = stalled["rejected_by"].fillna("").astype(str)
     rejected = by != ""
@@ -155,11 +168,30 @@ def representative_run(tables: dict[str, pd.DataFrame]) -> int:
     return int(best["run"].iloc[0])
 
 
+def drawn_by_run(params: pd.DataFrame | None, name: str) -> dict[int, float] | None:
+    """Each run's drawn value of a judgement range (a column of the `params` table, e.g.
+    `broker.target`); None when the value is not drawn (or no table is given)."""
+    if params is None or name not in params.columns or not len(params):
+        return None
+    return {int(r): float(v) for r, v in zip(params["run"], params[name], strict=True)}
+
+
+def drawn_value(tables: dict[str, pd.DataFrame], run: int, name: str) -> float | None:
+    """Run `run`'s drawn value of a judgement range; None when it is not drawn."""
+    by_run = drawn_by_run(tables.get("params"), name)
+    return None if by_run is None else by_run.get(int(run))
+
+
 def meta(C: Compiled, tables: dict[str, pd.DataFrame]) -> dict:
-    """Scenario facts the charts and reports need beside the tables."""
+    """Scenario facts the charts and reports need beside the tables.
+
+    `target` and `minimum_viable` are the scenario's values (the middle of a
+    range); when either is a range, `<name>_range` holds (low, high) and
+    `<name>_by_run` each run's own drawn value, from the `params` table.
+    """
     sc = C.scenario
     P = C.params
-    return {
+    out = {
         "title": sc.title,
         "scenario": sc.name,
         "target": float(P.broker.target[0]),
@@ -177,6 +209,14 @@ def meta(C: Compiled, tables: dict[str, pd.DataFrame]) -> dict:
         "concessions": {c.id: c.label or c.id.replace("_", " ") for c in sc.broker.concessions},
         "representative_run": representative_run(tables),
     }
+    for name in ("target", "minimum_viable"):
+        spec = getattr(sc.broker, name)
+        if isinstance(spec, tuple):
+            out[f"{name}_range"] = (float(spec[0]), float(spec[1]))
+            by_run = drawn_by_run(tables.get("params"), f"broker.{name}")
+            if by_run is not None:
+                out[f"{name}_by_run"] = by_run
+    return out
 
 
 def _mid(v) -> float:

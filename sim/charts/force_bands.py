@@ -91,8 +91,12 @@ def _target(
     runs: pd.DataFrame, meta: Mapping
 ) -> tuple[float | None, tuple[float, float] | None, str]:
     """The target line, an optional band of per-run targets, and where they come from."""
+    values = None
     if "target" in runs and runs["target"].notna().any():
         values = runs["target"].astype(float)
+    elif meta.get("target_by_run") and "run" in runs:
+        values = runs["run"].map(meta["target_by_run"]).dropna().astype(float)
+    if values is not None and len(values):
         band = (float(values.quantile(0.05)), float(values.quantile(0.95)))
         return float(values.median()), band, "target drawn per run (median, 5–95% of runs)"
     return (

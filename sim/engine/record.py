@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.rules import vetoes
 from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
 
 COMPONENTS = (
@@ -120,7 +121,9 @@ class Recorder:
             row[name] = np.broadcast_to(dec.components[name][sel], (n, S)).ravel()
         row["binding_red_line"] = reds[dec.binding[sel]].ravel()
         row["demand"] = cons[dec.demand[sel]].ravel()
-        row["vetoed"] = np.broadcast_to(C.params.state.vetoed, (n, S)).ravel()
+        row["vetoed"] = np.broadcast_to(
+            vetoes.vetoed(C.params, C.scenario.run.mechanisms), (n, S)
+        ).ravel()
         self.state_rows.append(row)
         for i in sel:
             self.round_rows.append(self._round_row(v, i, kinds, cons))

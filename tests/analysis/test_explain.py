@@ -101,6 +101,7 @@ def test_the_red_lines_named_start_with_the_one_the_engine_records(C, code) -> N
 
 def test_explain_writes_its_folder_atomically(C, tmp_path, monkeypatch) -> None:
     from sim.analysis import explain as mod
+    from sim.analysis.explain import page
 
     ex = explain(C, "PAK", RUN)
     out = tmp_path / "exp"
@@ -111,7 +112,7 @@ def test_explain_writes_its_folder_atomically(C, tmp_path, monkeypatch) -> None:
     def broken(_ex):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(mod, "markdown", broken)
+    monkeypatch.setattr(page, "markdown", broken)
     with pytest.raises(RuntimeError):
         mod.write(ex, tmp_path / "never")
     assert not (tmp_path / "never").exists()

@@ -24,7 +24,7 @@ from sim.charts import (
     style,
     sweep,
 )
-from sim.numbers import pct, wilson
+from sim.numbers import force, pct, wilson
 
 
 @pytest.fixture
@@ -135,6 +135,21 @@ def test_force_bands_uses_a_per_run_target_when_the_runs_carry_one(synthetic, fi
     fig = figures[-1]
     assert "target drawn per run (median, 5–95% of runs)" in " ".join(texts(fig))
     assert "Target (10,000)" in legend_labels(fig)
+
+
+def test_force_bands_uses_the_drawn_targets_of_the_params_table(synthetic, figures, tmp_path):
+    """`summary.meta` carries each run's drawn target (params.csv): the line is their
+    median and the band their 5–95% range, not the scenario's midpoint."""
+    tables, meta = synthetic
+    runs = split_runs()
+    by_run = {int(r): 8000.0 + 500.0 * i for i, r in enumerate(runs["run"])}
+    force_bands.draw(
+        {**tables, "runs": runs}, {**force_meta(meta), "target_by_run": by_run}, tmp_path
+    )
+    fig = figures[-1]
+    median = float(np.median(list(by_run.values())))
+    assert "target drawn per run (median, 5–95% of runs)" in " ".join(texts(fig))
+    assert f"Target ({force(median)})" in legend_labels(fig)
 
 
 def test_force_bands_says_so_when_no_run_formed(synthetic, figures, tmp_path):

@@ -136,3 +136,15 @@ def test_peer_influence_of_an_unknown_bloc_is_refused(scenario) -> None:
 
     with pytest.raises(ScenarioError, match=r"unknown bloc 'oci' \(did you mean 'oic'\?\)"):
         scenario(peer_influence={"oci": "free_riding"})
+
+
+def test_explain_says_which_peers_push(scenario) -> None:
+    """The words follow the sign: a free-riding peer is named as pushing."""
+    from sim.analysis.explain import explain
+    from sim.analysis.explain.text import peer_section
+
+    C = scenario(**PEERS_COMMIT, peer_influence=FREE_RIDING)
+    text = " ".join(peer_section(explain(C, "FOL", 0)))
+    assert "only free-riding blocs" in text and "(AAA)" in text
+    pulled = " ".join(peer_section(explain(scenario(**PEERS_COMMIT), "FOL", 0)))
+    assert "free-riding" not in pulled

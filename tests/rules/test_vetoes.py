@@ -88,3 +88,12 @@ def test_a_mandate_the_veto_player_rejects_cannot_deploy(scenario, simulate):
     assert not t["runs"]["outcome"].isin(["formed", "undersized"]).any()  # ... but cannot deploy
     off = simulate(scenario(**dict(REJECTED, vetoes=False)), runs=100, seed=17)
     assert off["runs"]["outcome"].isin(["formed", "undersized"]).all()
+
+
+def test_the_vetoed_column_follows_the_switch(scenario, simulate):
+    """states.csv marks TUR vetoed only while the vetoes mechanism is on."""
+    on = simulate(scenario(**VETO), runs=20, seed=17)["states"]
+    off = simulate(scenario(**dict(VETO, vetoes=False)), runs=20, seed=17)["states"]
+    assert on.loc[on["state"] == "TUR", "vetoed"].all()
+    assert not on.loc[on["state"] == "PAK", "vetoed"].any()
+    assert not off["vetoed"].any()

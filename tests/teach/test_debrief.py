@@ -10,8 +10,10 @@ from rich.console import Console
 
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
-from sim.teach import play as mod
-from sim.teach.play import EXIT_INPUT_ENDED, Choice, Turn, agreement, differences, differing
+from sim.teach import debrief, play
+from sim.teach.debrief import agreement, differences, differing
+from sim.teach.play import EXIT_INPUT_ENDED
+from sim.teach.seat import Choice, Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
@@ -23,7 +25,7 @@ def C():
 
 
 def turn(week: int, you: Choice, model: Choice) -> Turn:
-    comps = dict.fromkeys(mod.COMPONENT_WORDS, 0.0) | {"incentives": 0.2}
+    comps = dict.fromkeys(debrief.COMPONENT_WORDS, 0.0) | {"incentives": 0.2}
     return Turn(week, "PAK", you, model, 0.2, comps, "", True, 1.0, 0.5)
 
 
@@ -41,7 +43,7 @@ def turn(week: int, you: Choice, model: Choice) -> Turn:
 )
 def test_choices_are_compared_on_stance_kind_pledge_and_demand(you, model, what) -> None:
     assert differing(you, model) == what
-    assert mod.same(you, model) == (not what)
+    assert debrief.same(you, model) == (not what)
 
 
 def test_same_stance_but_another_demand_is_told_as_such(C) -> None:
@@ -52,7 +54,7 @@ def test_same_stance_but_another_demand_is_told_as_such(C) -> None:
         turn(w, Choice("conditional"), Choice("conditional", demand="drop_decommissioning"))
         for w in range(1, 4)
     ]
-    text = agreement(C, "Pakistan", turns)
+    text = agreement(turns)
     assert text.startswith("Same stance as the model's agent in 3 of 3 weeks")
     assert "the same stance, kind, pledge and demand in 0 of 3 weeks" in text
     rows = differences(C, turns)
@@ -66,7 +68,7 @@ def test_identical_choices_are_counted_as_identical(C) -> None:
     turns = [
         turn(w, Choice("offered", "troops", 500), Choice("offered", "troops", 500)) for w in (1, 2)
     ]
-    assert agreement(C, "Pakistan", turns) == (
+    assert agreement(turns) == (
         "Same stance as the model's agent in 2 of 2 weeks, and the same kind, pledge and "
         "demand in each of them."
     )
@@ -84,7 +86,7 @@ def test_input_ending_mid_game_sets_the_exit_status_and_keeps_the_transcript(C, 
 
     console = Console(record=True, width=120)
     out = tmp_path / "game"
-    game, path = mod.play(C, ["PAK"], C.scenario.run.seed, out, console, prompt)
+    game, path = play.play(C, ["PAK"], C.scenario.run.seed, out, console, prompt)
     assert game.ended_early >= 1
     assert game.exit_status == EXIT_INPUT_ENDED == 3
     assert path == out / "transcript.md"
@@ -93,5 +95,5 @@ def test_input_ending_mid_game_sets_the_exit_status_and_keeps_the_transcript(C, 
 
 
 def test_a_game_played_to_the_end_exits_with_success(C) -> None:
-    game = mod.Game(C, ["PAK"], C.scenario.run.seed, Console(record=True))
+    game = play.Game(C, ["PAK"], C.scenario.run.seed, Console(record=True))
     assert game.exit_status == 0

@@ -14,7 +14,8 @@ from sim.engine.trace import Trace
 from sim.rules.decide import Decision
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load, override
-from sim.teach.play import EXIT_INPUT_ENDED, Choice, apply_choices
+from sim.teach.play import EXIT_INPUT_ENDED
+from sim.teach.seat import Choice, apply_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"

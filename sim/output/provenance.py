@@ -1,0 +1,48 @@
+"""What a results folder was made from, and what changes when it is replaced.
+
+`forcegen run` may replace a folder it made before (never one of the user's:
+see `folder.py`). When the folder it replaces was made from other inputs
+(another scenario file, seed, run count or engine), the user is told in one
+line, so a report that pointed at the old numbers is not silently wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+COMPARED = ("scenario_sha256", "seed", "runs", "engine", "detail_runs")
+"""Manifest fields whose change means the folder's numbers change."""
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The folder's manifest, or None when it has none (or an unreadable one)."""
+    try:
+        data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def changes(old: dict, new: dict) -> list[str]:
+    """The inputs that differ, in words: 'runs 200 → 30', 'the scenario'."""
+    out = []
+    for key in COMPARED:
+        if old.get(key) == new.get(key):
+            continue
+        if key == "scenario_sha256":
+            out.append("the resolved scenario")
+        else:
+            out.append(f"{key.replace('_', ' ')} {old.get(key)} → {new.get(key)}")
+    return out
+
+
+def replaced_note(folder: Path, new: dict) -> str | None:
+    """A one-line note when `folder` holds results made from other inputs, else None."""
+    old = read_manifest(folder)
+    if old is None:
+        return None
+    diff = changes(old, new)
+    if not diff:
+        return None
+    return f"note: replaced {folder}, which was made from other inputs ({'; '.join(diff)})"

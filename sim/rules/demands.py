@@ -1,0 +1,188 @@
+"""The mandate as the states see it, now and under each concession on the menu.
+
+`present` evaluates the terms as they stand (payoff per kind, red lines, the
+best free kind, the binding red line); `each_concession` and `whole_menu`
+evaluate them with one open concession made, or the whole open menu at once.
+The state decision rule (`sim.rules.decide`) reads its demands from them every
+round, and `forcegen explain` asks them which concession would flip a state:
+the search is written once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.rules import actors, kinds, payoff, red_lines, stance, vetoes
+from sim.rules.terms import apply_changes, changes_anything
+from sim.scenario.arrays import Compiled
+from sim.scenario.params import Params
+
+NEG = -np.inf
+
+
+def world_conditions(C: Compiled, P: Params, m, level, consent_ok, accepts) -> np.ndarray:
+    """(R, 3): ceasefire holding, hosts consenting, veto players accepting.
+
+    With the veto mechanism off, veto players' acceptance is taken as given.
+    """
+    holding = level <= P.env.ceasefire_threshold
+    accepted = vetoes.mandate_accepted(accepts, C.scenario.run.mechanisms)
+    return np.stack([holding, consent_ok, accepted], axis=1)
+
+
+def counted_pledge(C: Compiled, P: Params, u, free, vetoed):
+    """Pledge a state would make at its best free kind, counted toward the target."""
+    best, top, anyfree = kinds.best_slot(u, free)
+    cap = kinds.pick(P.slot.capacity, best)
+    unit = kinds.pick(P.slot.unit, best)
+    d = C.scenario.decision
+    size = stance.pledge(
+        top,
+        cap,
+        unit,
+        d.thresholds.offered,
+        d.pledge_full_payoff,
+        P.decision.pledge_min_share[:, None],
+    )
+    counts = kinds.pick(P.slot.counts, best) & ~vetoed & anyfree
+    return best, top, anyfree, np.where(counts, size, 0.0)
+
+
+def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False, base=None, changed=()):
+    """Payoff per kind and red-line blocks under a mandate."""
+    comp = payoff.components(C, P, m, obs, soc, base, changed)
+    u = payoff.by_kind(comp, P)
+    blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m), first)
+    return comp, u, blocked, first
+
+
+@dataclass(frozen=True)
+class Present:
+    """What the states see on the terms as they stand (arrays (R, S) unless noted)."""
+
+    world: np.ndarray  # (R, 3) world conditions of red lines
+    soc: dict[str, np.ndarray]  # the payoff components that do not read the mandate
+    comp: dict[str, np.ndarray]  # every payoff component
+    u: np.ndarray  # (R, S, Kmax) payoff per offered kind
+    has_cap: np.ndarray  # (1|R, S, Kmax) the state offers the kind
+    free: np.ndarray  # (R, S, Kmax) offered and free of red lines
+    best: np.ndarray  # slot of the best free kind
+    top: np.ndarray  # its payoff (-inf when no kind is free)
+    anyfree: np.ndarray  # some kind is free
+    ideal: np.ndarray  # slot of the best offered kind, red lines ignored
+    binding: np.ndarray  # index of the binding red line, -1 when none
+    vetoed: np.ndarray  # (1|R, S) pledges a veto player refuses to count
+
+    @property
+    def shown(self) -> np.ndarray:
+        """The slot whose payoff the tables show: best free kind, else the ideal one."""
+        return np.where(self.anyfree, self.best, self.ideal)
+
+
+def present(
+    C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, accepts, consent_ok
+) -> Present:
+    """Evaluate the mandate `m` as the states see it, with the world of last round."""
+    vetoed = vetoes.vetoed(P, mech)
+    world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
+    soc = payoff.social(C, P, obs, noise, mech)
+    comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
+    has_cap = P.slot.capacity >= P.slot.unit
+    free = has_cap & ~blocked
+    best, top, anyfree = kinds.best_slot(u, free)
+    ideal = np.where(has_cap, u, NEG).argmax(axis=2)
+    binding = np.take_along_axis(first, ideal[..., None], 2)[..., 0]
+    binding = np.where(np.take_along_axis(free, ideal[..., None], 2)[..., 0], -1, binding)
+    return Present(world, soc, comp, u, has_cap, free, best, top, anyfree, ideal, binding, vetoed)
+
+
+def open_menu(C: Compiled, m: np.ndarray, made: np.ndarray) -> np.ndarray:
+    """(R, C): concessions not made yet that would change the mandate as it stands."""
+    out = np.zeros((m.shape[0], len(C.concessions)), bool)
+    for j in range(len(C.concessions)):
+        out[:, j] = ~made[:, j] & changes_anything(m, C.concession_changes[j])
+    return out
+
+
+@dataclass(frozen=True)
+class Prospect:
+    """The states under a changed mandate, in the runs it was evaluated in."""
+
+    rows: np.ndarray  # (r,) the runs evaluated
+    top: np.ndarray  # (r, S) payoff of the best free kind (-inf when none is free)
+    free: np.ndarray  # (r, S) some kind is free of red lines
+    counted: np.ndarray  # (r, S) counted pledge at the best free kind
+    accepts: np.ndarray  # (r, V) veto players accepting
+    lifts: np.ndarray  # (r, S) the binding red line is met
+
+
+def reaches(p: Prospect, level) -> np.ndarray:
+    """(r, S): some kind is free and the best free payoff reaches `level`."""
+    return p.free & (p.top >= level)
+
+
+def each_concession(
+    C: Compiled, P: Params, m, obs: payoff.Observed, now: Present, open_: np.ndarray
+) -> Iterator[tuple[int, Prospect]]:
+    """Each concession in the order of the menu's search (fewest changes, lowest cost,
+    menu order), evaluated in the runs where it is open: acceptance, consent, red
+    lines and payoffs under the changed mandate. Payoff components that read none
+    of the changed columns are taken from the present terms."""
+    R = m.shape[0]
+    for j in C.concession_order:
+        rows = np.flatnonzero(open_[:, j])
+        if not len(rows):
+            continue
+        Pj, obs_j, soc_j = _rows(P, obs, now.soc, rows, R)
+        mj = apply_changes(m[rows], C.concession_changes[j])
+        _, acc_j = actors.acceptance(C, Pj, mj)
+        _, consent_j = actors.consent(C, Pj, mj)
+        world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j)
+        base_j = now.comp if len(rows) == R else {k: v[rows] for k, v in now.comp.items()}
+        changed = {col for col, _, _ in C.concession_changes[j]}
+        _, u_j, blocked_j, _ = evaluate(
+            C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed
+        )
+        free_j = (Pj.slot.capacity >= Pj.slot.unit) & ~blocked_j
+        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, now.vetoed)
+        lifts = _lifts(C, mj, world_j, now.binding[rows])
+        yield j, Prospect(rows, top_j, any_j, size_j, acc_j, lifts)
+
+
+def whole_menu(
+    C: Compiled, P: Params, m, obs: payoff.Observed, now: Present, made: np.ndarray
+) -> Prospect:
+    """Every concession not made yet, applied at once (in the order of the search)."""
+    m_all = m.copy()
+    for j in C.concession_order:
+        rows = ~made[:, j]
+        m_all[rows] = apply_changes(m_all[rows], C.concession_changes[j])
+    _, acc = actors.acceptance(C, P, m_all)
+    _, consent = actors.consent(C, P, m_all)
+    world = world_conditions(C, P, m_all, obs.level, consent, acc)
+    _, u, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world)
+    free = now.has_cap & ~blocked
+    _, top, anyfree, size = counted_pledge(C, P, u, free, now.vetoed)
+    lifts = _lifts(C, m_all, world, now.binding)
+    return Prospect(np.arange(m.shape[0]), top, anyfree, size, acc, lifts)
+
+
+def _rows(P: Params, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
+    """Parameters, observations and social components of a subset of runs."""
+    if len(rows) == R:
+        return P, obs, soc
+    Pj = P.take(rows)
+    obs_j = payoff.Observed(*(getattr(obs, f)[rows] for f in payoff.Observed.__dataclass_fields__))
+    return Pj, obs_j, {k: v[rows] for k, v in soc.items()}
+
+
+def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
+    """Whether a mandate satisfies each state's binding red line (R, S)."""
+    if not len(C.red_ids):
+        return np.zeros(binding.shape, bool)
+    ok = red_lines.held(C, m, world)
+    hit = np.take_along_axis(ok, np.maximum(binding, 0), 1)
+    return hit & (binding >= 0)
