@@ -46,11 +46,13 @@ def scenario_paragraph(C: Compiled, summary: dict) -> str:
     sc = C.scenario
     b = sc.broker
     counted = wd.join([wd.kind(C, k) for k in sc.force.counts])
+    existing = sc.force.in_theatre
+    already = f", {force(existing)} already in theatre count from the start" if existing else ""
     return (
         f"{sc.description.strip()}\n\n"
         f"**Mandate.** {mandate_text(C)}.\n\n"
         f"**Set-up.** {len(sc.states)} contributor states; broker {b.name} seeks "
-        f"{force_range(b.target)} ({counted} count toward it), accepts at least "
+        f"{force_range(b.target)} ({counted} count toward it{already}), accepts at least "
         f"{force_range(b.minimum_viable)} at the deadline of {b.deadline} weeks; "
         f"veto players: {', '.join(v.name for v in sc.veto_players.values()) or 'none'}; "
         f"{summary['runs']} runs from seed {sc.run.seed}."

@@ -91,10 +91,16 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
         accept=accept,
         accepts=accepts,
         level=np.zeros(R),
-        force=(pledge * counted).sum(axis=1),
+        force=counted_force(C, pledge, counted),
         outcome=np.zeros(R, np.int64),
         end=np.zeros(R, np.int64),
     )
+
+
+def counted_force(C: Compiled, pledge: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """(R,): the force counted toward the target: counted pledges, plus any force
+    already in theatre (`force.in_theatre`, an existing mission being expanded)."""
+    return (pledge * counted).sum(axis=1) + C.scenario.force.in_theatre
 
 
 def observed(w: World) -> payoff.Observed:
@@ -159,7 +165,7 @@ def adopt(k: Week) -> None:
     w, dec = k.w, k.decision
     w.stance, w.kind, w.pledge = dec.stance, dec.kind, dec.pledge
     w.counted = decide.counted(k.C, k.P, dec, k.mech)
-    w.force = (w.pledge * w.counted).sum(axis=1)
+    w.force = counted_force(k.C, w.pledge, w.counted)
 
 
 def broker_concedes(k: Week) -> None:

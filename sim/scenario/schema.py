@@ -423,6 +423,9 @@ class Force(Strict):
     counts: list[str] = Field(default_factory=lambda: ["troops"])
     clarity_term: str = "clarity"
     caveats_term: str | None = "national_caveats"
+    in_theatre: Real = Field(default=0.0, ge=0.0, le=1e9)
+    """Personnel already deployed (an existing mission being expanded): counted
+    toward the target from week 0, by no contributor of the scenario."""
 
 
 class Run(Strict):
