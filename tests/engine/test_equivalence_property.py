@@ -11,6 +11,7 @@ from sim.scenario.loader import validate
 
 TASKS = ["monitoring", "policing", "disarming"]
 FORCE = ["self_defence", "defence_of_mandate", "enforcement"]
+INFLUENCE = ["complementarity", "free_riding"]
 MECHANISMS = [
     "conformity",
     "bandwagon",
@@ -126,6 +127,10 @@ def scenarios(draw):
         "hosts": {
             "HST": {"name": "Host", "base": draw(unit), "effects": {"tasks": {"disarming": -0.5}}}
         },
+        "force": {"counts": ["troops"], "in_theatre": draw(st.integers(0, 20)) * 100},
+        "peer_influence": draw(
+            st.dictionaries(st.sampled_from(["a", "b"]), st.sampled_from(INFLUENCE), max_size=2)
+        ),
         "run": {
             "rounds": deadline,
             "runs": 3,
@@ -141,5 +146,5 @@ def scenarios(draw):
 def test_engines_agree_on_generated_scenarios(C) -> None:
     fast = run_ensemble(C, runs=3, detail=3, engine="fast")
     mesa = run_ensemble(C, runs=3, detail=3, engine="mesa")
-    for name in ("runs", "rounds", "states", "commits", "coalitions", "bands"):
+    for name in ("runs", "params", "rounds", "states", "commits", "coalitions", "bands"):
         assert fast[name].to_csv(index=False) == mesa[name].to_csv(index=False), name
