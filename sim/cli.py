@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sim.output.folder import FolderError, check_target
-from sim.parallel import cores, processes
+from sim.parallel import CHARTS, ExecutorError, cores, make_executor
 from sim.scenario.errors import ScenarioError, resolve_name
 
 try:  # typer >= 0.24 carries its own copy of Click
@@ -60,8 +60,6 @@ def guarded(interrupted: str = NO_FOLDER):
     def wrap(command):
         @functools.wraps(command)
         def guarded_command(*args, **kwargs):
-            from sim.explore.executors import ExecutorError
-
             try:
                 return command(*args, **kwargs)
             except KeyboardInterrupt:
@@ -117,19 +115,13 @@ def load_compiled(path: Path, **run):
     return compile_scenario(sc)
 
 
-def auto_workers(runs: int, engine: str) -> int:
-    """All cores when the work outweighs starting processes (about 1 s), else one."""
-    enough = runs >= (4000 if engine == "fast" else 200)
-    return cores() if enough else 1
-
-
-def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1, pool=None):
-    """Run the ensemble with a progress bar on stderr."""
+def run_with_progress(C, engine: str, detail: int, quiet: bool, executor=None):
+    """Run the ensemble (on `executor`, else here) with a progress bar on stderr."""
     from sim.engine.ensemble import run_ensemble
 
     runs = C.scenario.run.runs
     if quiet or not err.is_terminal:  # a bar on a pipe or a file only leaves a blank line
-        return run_ensemble(C, detail=detail, engine=engine, workers=workers, pool=pool)
+        return run_ensemble(C, detail=detail, engine=engine, executor=executor)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -142,10 +134,23 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, workers: int = 1
             C,
             detail=detail,
             engine=engine,
-            workers=workers,
-            pool=pool,
+            executor=executor,
             progress=lambda n: bar.advance(task, n),
         )
+
+
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        help="Worker processes (0: all cores when the command's total runs make it worth it, "
+        "else one). Same results.",
+        min=0,
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler ADDRESS, or 'local' for a LocalCluster (the dask extra)."),
+]
 
 
 @app.command()
@@ -158,9 +163,8 @@ def run(
     engine: Annotated[str, typer.Option(help="fast (arrays) or mesa (reference).")] = "fast",
     detail_runs: Annotated[int, typer.Option(help="Runs with per-round detail.", min=1)] = 50,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
-    workers: Annotated[
-        int, typer.Option(help="Processes (0: all cores for large runs). Same results.", min=0)
-    ] = 0,
+    workers: WorkersOpt = 0,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run a scenario's ensemble and write tables, charts and a report."""
     from sim.analysis.console import print_summary
@@ -169,19 +173,27 @@ def run(
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
     C = load_compiled(scenario, runs=runs, seed=seed)
     check_out(out_dir or Path("results") / C.scenario.name, out_dir is not None)
-    workers = cap_workers(workers) or auto_workers(C.scenario.run.runs, engine)
-    summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers)
+    ex = make_executor(
+        cap_workers(workers, scheduler), scheduler, C.scenario.run.runs, engine, CHARTS
+    )
+    summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, ex)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)
 
 
-def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers):
-    """Run the ensemble and write the results folder (atomically); return the summary."""
+def _note(text: str) -> None:
+    """A one-line note on stderr (not an error: the command goes on)."""
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, executor):
+    """Run the ensemble and write the results folder (atomically) on one executor
+    (stopped on failure, then half-written folders removed); return the summary."""
     from sim.output.write import write_results
 
-    with processes(workers) as pool:
-        tables = run_with_progress(C, engine, detail_runs, quiet, workers, pool)
+    with executor:
+        tables = run_with_progress(C, engine, detail_runs, quiet, executor)
         final = out_dir or Path("results") / C.scenario.name
         argv = [
             "forcegen",
@@ -198,7 +210,7 @@ def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, workers):
             "--detail-runs",
             str(detail_runs),
         ]
-        summary = write_results(C, tables, final, engine, detail_runs, argv, pool=pool)
+        summary = write_results(C, tables, final, engine, detail_runs, argv, executor, notify=_note)
     return summary, final
 
 
@@ -266,13 +278,6 @@ def play(
     out.print(f"transcript and charts: {path.parent}", highlight=False)
 
 
-WorkersOpt = Annotated[int, typer.Option(help="Worker processes on this machine.")]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(help="Dask scheduler ADDRESS, or 'local' for a LocalCluster (the dask extra)."),
-]
-
-
 def explore_errors(call, *args) -> None:
     """Run an explore command (its errors become one line through `guarded`)."""
     call(*args)
@@ -284,7 +289,7 @@ def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
     runs: Annotated[int | None, typer.Option(help="Runs per scenario (default: its own).")] = None,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Diff scenarios clause by clause and compare their outcomes side by side."""
@@ -301,7 +306,7 @@ def compare(
 )
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="A sweep YAML file (see docs/explore.md).")],
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
     runs: Annotated[int | None, typer.Option(help="Runs per point (default: the file's).")] = None,
@@ -334,7 +339,7 @@ def whatif(
     scenario: ScenarioArg,
     state: Annotated[str, typer.Option(help="The state to bring in (ISO3 code).")],
     runs: Annotated[int, typer.Option(help="Runs per candidate change.")] = 100,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
     top: Annotated[int, typer.Option(help="Changes to list.")] = 5,
     out_dir: Annotated[

@@ -1,35 +1,87 @@
-"""One pool of worker processes for a whole command.
+"""Where a command's work runs: here, in a pool of processes, or on a Dask cluster.
 
-Starting a Python process with numpy, pandas and matplotlib costs about a
-second; a command that runs an ensemble and then draws charts starts its
-workers once and uses them for both. Workers are spawned (not forked), so
-they hold no state of the parent but what each task carries.
+One interface for every command (`run`, `compare`, `sweep`, `whatif`) and for
+the charts. An executor has
 
-Workers leave decisions to the parent: they ignore Ctrl-C (the parent stops
-them, then removes what was half-written), and a watchdog thread ends a worker
-whose parent has died (`kill -9`), so no worker or resource tracker lingers.
+- `workers`: how many jobs run at once;
+- `local`: whether its workers share this machine's files (a job may write
+  into the results folder);
+- `imap(fn, jobs)`: yields `(index, fn(*jobs[index]))` as results arrive;
+- `stop()`: stop at once (after an error or Ctrl-C), running jobs not awaited;
+- `close()`: release the workers after the work is done.
+
+Used as a context manager it stops on an exception, always closes, and then
+removes the scratch folders of failed commands (`sim.output.folder.remove_failed`),
+which a worker might have been writing into until it stopped.
+
+Callers put results back in job order, and each job depends only on its
+arguments (a run draws from its own generator), so the numbers are identical
+whatever the executor and however many workers it has.
+
+Pool workers are spawned (not forked), so they hold no state of the parent but
+what each job carries. Starting one with numpy, pandas and matplotlib costs
+about a second, so a command starts its workers once and uses them for
+everything (the ensemble, then the charts). Workers leave decisions to the
+parent: they ignore Ctrl-C (the parent stops them, then removes what was
+half-written), and a watchdog thread ends a worker whose parent has died
+(`kill -9`), so no worker or resource tracker lingers.
+
+Dask is optional (`pip install ".[dask]"`) and imported only when asked for.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import logging
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from typing import Any
 
 WATCH_SECONDS = 0.5
 """How often a worker checks that its parent is still alive."""
 
+AUTO_RUNS = {"fast": 4000, "mesa": 200}
+"""`--workers 0` uses every core from this many runs (in total, over the command)."""
 
-def _warm() -> None:
-    """Import what tasks will need while the parent is still busy."""
-    import sim
-    import sim.charts
-    import sim.engine.fast  # noqa: F401
+ENGINE = ("sim", "sim.engine.fast")
+"""What a worker imports while the parent is still busy: the engine ..."""
+CHARTS = (*ENGINE, "sim.charts")
+"""... and, for `run`, the charts too."""
+
+DASK_HINT = 'Dask is not installed; install the optional extra with: pip install ".[dask]"'
+
+
+class ExecutorError(Exception):
+    """An executor cannot be set up (Dask missing, scheduler unreachable)."""
+
+
+def cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(runs: int, engine: str = "fast") -> int:
+    """The workers `--workers 0` means, from the command's total runs.
+
+    All cores when the work outweighs starting the processes (about a second
+    each), else one. `runs` is everything the command runs: the ensemble for
+    `run`, the scenarios compare has to run, points × runs for a sweep,
+    candidates × runs for whatif.
+    """
+    return cores() if runs >= AUTO_RUNS.get(engine, AUTO_RUNS["fast"]) else 1
+
+
+# ---------------------------------------------------------------- the workers' side
 
 
 def _watch(parent: int) -> None:
@@ -40,54 +92,176 @@ def _watch(parent: int) -> None:
             os._exit(1)
 
 
-def worker_init(parent: int, warm: bool = True) -> None:
-    """Every worker's initializer: ignore Ctrl-C, watch the parent, import early."""
+def worker_init(parent: int, warm: Sequence[str] = CHARTS) -> None:
+    """Every pool worker's initializer: ignore Ctrl-C, watch the parent, import early."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), name="parent-watchdog", daemon=True).start()
-    if warm:
-        _warm()
+    for module in warm:
+        importlib.import_module(module)
 
 
-def make_pool(workers: int, warm: bool = True) -> ProcessPoolExecutor:
-    """A spawned process pool whose workers follow `worker_init`."""
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=get_context("spawn"),
-        initializer=worker_init,
-        initargs=(os.getpid(), warm),
-    )
+def _quiet() -> None:
+    """Silence Dask's log (here or in a worker) while the work is stopped."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
-def stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool at once (after an error or Ctrl-C): running tasks are not awaited."""
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+# ---------------------------------------------------------------- executors
+
+
+class Executor:
+    """The interface every executor has (see the module docstring)."""
+
+    workers = 1
+    local = True
+
+    def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop at once (after an error or Ctrl-C)."""
+
+    def close(self) -> None:
+        """Release the workers once the work is done."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        from sim.output.folder import remove_failed
+
+        try:
+            if kind is not None:
+                self.stop()
+        finally:
+            try:
+                self.close()
+            finally:
+                remove_failed()
+
+
+class Serial(Executor):
+    """Run every job here, one after another, in order."""
+
+    def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        for i, job in enumerate(jobs):
+            yield i, fn(*job)
+
+
+class Pool(Executor):
+    """`workers` spawned processes on this machine, each set up by `worker_init`.
+
+    Processes start at the first job, so a pool that gets no work costs nothing.
+    """
+
+    def __init__(self, workers: int, warm: Sequence[str] = CHARTS) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("spawn"),
+            initializer=worker_init,
+            initargs=(os.getpid(), tuple(warm)),
+        )
+
+    def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        futures = {self.pool.submit(fn, *job): i for i, job in enumerate(jobs)}
+        try:
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+    def stop(self) -> None:
+        for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Dask(Executor):
+    """A Dask cluster: the scheduler at `address`, or for `address='local'` a
+    LocalCluster on this machine with `workers` worker processes (0: one per
+    core), set up as a pool's are (`worker_init`)."""
+
+    def __init__(self, address: str, workers: int = 0) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise ExecutorError(DASK_HINT) from None
+        self.cluster = None
+        self.local = address == "local"
+        try:
+            if self.local:
+                self.cluster = LocalCluster(
+                    n_workers=workers or cores(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+                self.client = Client(self.cluster)
+            else:
+                self.client = Client(address, timeout="10s")
+        except OSError as exc:
+            if self.cluster is not None:
+                self.cluster.close()
+            raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        if self.local:  # its workers are this process's children: set them up as a pool's
+            self.client.run(worker_init, os.getpid(), ())
+        self.futures: list = []
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        from dask.distributed import KilledWorker
+        from dask.distributed import as_completed as dask_completed
+
+        futures = [self.client.submit(fn, *job, pure=False) for job in jobs]
+        self.futures = futures
+        index = {fut.key: i for i, fut in enumerate(futures)}
+        try:
+            for fut in dask_completed(futures):
+                try:
+                    result = fut.result()
+                except KilledWorker as exc:  # as a pool says it: one line, exit status 1
+                    raise BrokenProcessPool(str(exc)) from None
+                yield index[fut.key], result
+        finally:
+            self.client.cancel(futures)
+
+    def stop(self) -> None:
+        # The cluster's complaints about cancelled work would bury the one line that says why.
+        _quiet()
+        if self.local:
+            with contextlib.suppress(Exception):
+                self.client.run(_quiet)
         with contextlib.suppress(Exception):
-            proc.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+            self.client.cancel(self.futures)
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+            self.cluster = None
 
 
-@contextlib.contextmanager
-def processes(workers: int) -> Iterator[Executor | None]:
-    """A process pool of `workers` (None for one: work stays in this process)."""
-    if workers <= 1:
-        yield None
-        return
-    from sim.output.folder import remove_failed
+def make_executor(
+    workers: int = 0,
+    scheduler: str | None = None,
+    runs: int = 0,
+    engine: str = "fast",
+    warm: Sequence[str] = ENGINE,
+) -> Executor:
+    """The executor for `--workers N` and `--scheduler ADDRESS|local`.
 
-    pool = make_pool(workers)
-    try:
-        yield pool
-    except BaseException:
-        stop(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        remove_failed()
-
-
-def cores() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    `workers` 0 is decided by `auto_workers` from `runs`, the command's total
+    runs; with a scheduler it is the LocalCluster's size (0: one per core).
+    """
+    if scheduler:
+        return Dask(scheduler, workers)
+    workers = workers or auto_workers(runs, engine)
+    return Pool(workers, warm) if workers > 1 else Serial()

@@ -42,7 +42,7 @@ __all__ = ["CHARTS", "draw_all"]
 
 
 def draw_all(
-    tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path, workers: int = 1, pool=None
+    tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path, executor=None
 ) -> list[dict]:
     """Draw every chart whose tables are available into `out_dir`.
 
@@ -50,8 +50,10 @@ def draw_all(
         tables: tidy tables by name (runs, rounds, states, commits, coalitions, bands).
         meta: scenario facts the tables do not carry (names, target, deadline ...).
         out_dir: folder to write `<name>.png` and `<name>.svg` into (created if needed).
-        workers: processes to draw in (charts are independent; output is the same).
-        pool: an executor to draw in instead (e.g. the command's worker pool).
+        executor: a `sim.parallel` executor to draw on (e.g. the command's workers):
+            each chart is one job; the files are the same. Without one, or when its
+            workers do not share this machine's files (a remote Dask cluster), the
+            charts are drawn here.
 
     Returns:
         One dict per chart drawn: name, png, svg (file names relative to out_dir),
@@ -59,25 +61,12 @@ def draw_all(
     """
     out_dir = Path(out_dir)
     todo = [c for c in CHARTS if all(isinstance(tables.get(t), pd.DataFrame) for t in c.REQUIRES)]
-    if pool is None and (workers <= 1 or len(todo) < 2):
+    if executor is None or executor.workers <= 1 or not executor.local or len(todo) < 2:
         return [chart.draw(tables, _meta(meta), out_dir) for chart in todo]
-    if pool is not None:
-        return _submit(pool, todo, tables, meta, out_dir)
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=get_context("spawn")) as own:
-        return _submit(own, todo, tables, meta, out_dir)
-
-
-def _submit(pool, todo, tables, meta, out_dir) -> list[dict]:
-    """Draw each chart as a task of the pool, slowest first; results in reading order."""
     slow_first = sorted(todo, key=lambda c: c.NAME not in ("stance_timeline", "commit_by_kind"))
-    futures = {
-        c.NAME: pool.submit(_draw_one, c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir)
-        for c in slow_first
-    }
-    return [futures[c.NAME].result() for c in todo]
+    jobs = [(c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir) for c in slow_first]
+    drawn = {slow_first[i].NAME: result for i, result in executor.imap(_draw_one, jobs)}
+    return [drawn[c.NAME] for c in todo]
 
 
 def _draw_one(name: str, tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> dict:

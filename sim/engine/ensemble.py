@@ -1,21 +1,22 @@
 """The ensemble driver: many runs of one scenario, in batches, with either engine.
 
 Runs are cut into batches of consecutive run numbers; a batch is computed in
-this process or in a worker, and recorders are merged. Because each run draws
-from its own generator and tables are sorted by run, the tables are identical
-whatever the engine, the batch size and the number of workers.
+this process or on an executor's workers (`sim.parallel`), and recorders are
+merged in run order. Because each run draws from its own generator and tables
+are sorted by run, the tables are identical whatever the engine, the batch size,
+the executor and the number of workers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, as_completed
 
 import numpy as np
 import pandas as pd
 
 from sim.engine import fast
 from sim.engine.record import Recorder
+from sim.parallel import ENGINE, Executor, Pool, Serial
 from sim.scenario.arrays import Compiled
 
 BATCH = 2000
@@ -54,45 +55,47 @@ def run_ensemble(
     detail: int = 50,
     engine: str = "fast",
     progress: Callable[[int], None] | None = None,
-    workers: int = 1,
-    pool: Executor | None = None,
+    executor: Executor | None = None,
+    workers: int | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Run `runs` runs and return the tidy tables. Same seed, same tables."""
+    """Run `runs` runs and return the tidy tables. Same seed, same tables.
+
+    Batches run on `executor` (`sim.parallel`), else here one after another.
+    `workers=N` is a shorthand for a pool of N processes made for this call.
+    """
+    if executor is None and workers is not None and workers > 1:
+        with Pool(workers, ENGINE) as pool:
+            return record(C, runs, seed, detail, engine, progress, pool).tables()
+    return record(C, runs, seed, detail, engine, progress, executor).tables()
+
+
+def record(
+    C: Compiled,
+    runs: int | None = None,
+    seed: int | None = None,
+    detail: int = 50,
+    engine: str = "fast",
+    progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> Recorder:
+    """Run `runs` runs into one recorder (`run_ensemble` without the tables)."""
     runs = C.scenario.run.runs if runs is None else runs
     seed = C.scenario.run.seed if seed is None else seed
+    executor = executor or Serial()
     size = BATCH if engine == "fast" else MESA_BATCH
-    workers = getattr(pool, "_max_workers", workers)
-    if workers > 1:
+    if executor.workers > 1:
         # A whole number of batches per worker, so no worker is left with the tail.
-        n_batches = workers * -(-runs // (workers * size))
+        n_batches = executor.workers * -(-runs // (executor.workers * size))
         size = max(1, -(-runs // n_batches))
+    jobs = [(C, seed, ids, runs, detail, engine) for ids in batches(runs, size)]
     rec = Recorder(C, runs, detail)
-    jobs = list(batches(runs, size))
-    if pool is not None:
-        return _collect(pool, C, seed, jobs, runs, detail, engine, rec, progress)
-    if workers <= 1:
-        for ids in jobs:
-            rec.merge(run_batch(C, seed, ids, runs, detail, engine))
-            if progress:
-                progress(len(ids))
-        return rec.tables()
-    from sim.parallel import make_pool, stop
-
-    own = make_pool(workers, warm=False)
-    try:
-        return _collect(own, C, seed, jobs, runs, detail, engine, rec, progress)
-    except BaseException:
-        stop(own)
-        raise
-    finally:
-        own.shutdown(wait=True, cancel_futures=True)
-
-
-def _collect(pool, C, seed, jobs, runs, detail, engine, rec, progress):
-    """Submit every batch to the pool and merge the recorders as they finish."""
-    futures = {pool.submit(run_batch, C, seed, ids, runs, detail, engine): len(ids) for ids in jobs}
-    for fut in as_completed(futures):
-        rec.merge(fut.result())
+    done: dict[int, Recorder] = {}
+    merged = 0
+    for i, part in executor.imap(run_batch, jobs):
+        done[i] = part
+        while merged in done:  # merge in run order, whatever order batches finish in
+            rec.merge(done.pop(merged))
+            merged += 1
         if progress:
-            progress(futures[fut])
-    return rec.tables()
+            progress(len(jobs[i][2]))
+    return rec

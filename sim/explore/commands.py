@@ -2,12 +2,14 @@
 
 Each raises ScenarioError or ExecutorError on bad input before anything is
 written; the command line turns those into one line and exit status 2.
+
+Each runs its work on one executor (`sim.parallel.make_executor`): `workers`
+0 is decided from the command's total runs (scenarios to run, points × runs,
+candidates × runs), as for `forcegen run`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +18,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.explore.executors import make_executor
 from sim.output.folder import check_target
+from sim.parallel import CHARTS, make_executor
 
 COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
 MAX_NAME = 80
-
-
-@contextlib.contextmanager
-def executor_for(workers: int, scheduler: str | None) -> Iterator[Any]:
-    """The executor for the options, closed on the way out."""
-    ex = make_executor(workers, scheduler)
-    try:
-        yield ex
-    except BaseException:
-        if hasattr(ex, "stop"):  # a local pool: stop its workers at once
-            ex.stop()
-        raise
-    finally:
-        ex.close()
 
 
 def _note(err: Console):
@@ -47,10 +35,12 @@ def _progress(err: Console, quiet: bool) -> Progress:
     return Progress(*COLUMNS, console=err, transient=True, disable=quiet or not err.is_terminal)
 
 
-def _positive(**options: int | None) -> None:
-    """Refuse a count option below 1 in one line (`--runs 0`)."""
+def _positive(workers: int, **options: int | None) -> None:
+    """Refuse a count option below 1 (`--runs 0`), or workers below 0, in one line."""
     from sim.scenario.errors import ScenarioError
 
+    if workers < 0:
+        raise ScenarioError(f"expected a whole number >= 0, got {workers}", "--workers")
     for name, value in options.items():
         if value is not None and value < 1:
             raise ScenarioError(f"expected a whole number >= 1, got {value}", f"--{name}")
@@ -69,7 +59,7 @@ def compare(
     err: Console,
     quiet: bool = False,
 ) -> Path:
-    from sim.explore.compare import gather, load_all, write_compare
+    from sim.explore.compare import gather, load_all, matching_folder, write_compare
     from sim.explore.diff import diff
     from sim.scenario.errors import ScenarioError
 
@@ -86,7 +76,9 @@ def compare(
     argv = ["forcegen", "compare", *map(str, files), "--out", str(final)]
     if runs is not None:
         argv += ["--runs", str(runs)]
-    with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
+    to_run = sum(s.run.runs for s in scenarios if not matching_folder(s, Path("results") / s.name))
+    ex = make_executor(workers, scheduler, runs=to_run, warm=CHARTS)
+    with ex, _progress(err, quiet) as bar:
         tasks: dict[str, Any] = {}
 
         def tick(name: str, n: int) -> None:
@@ -158,7 +150,8 @@ def sweep(
     final = out_dir or Path("results") / f"sweep-{sw.name}"
     check_target(final, "--out" if out_dir else "sweep folder")
     argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
-    with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
+    ex = make_executor(workers, scheduler, runs=len(sw.points) * sw.runs)
+    with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"{sw.name} ({len(sw.points)} points)", total=len(sw.points))
         result = run_sweep(sw, ex, PointCache(cache_dir), lambda n: bar.advance(task, n))
     write_sweep(sw, result, final, argv)
@@ -187,7 +180,7 @@ def whatif(
     err: Console,
     quiet: bool = False,
 ) -> None:
-    from sim.explore.whatif import search
+    from sim.explore.whatif import search, vocabulary_changes
     from sim.scenario.errors import ScenarioError, resolve_name
     from sim.scenario.loader import load
 
@@ -199,10 +192,12 @@ def whatif(
     try:
         from sim.scenario.loader import override
 
-        override(sc, runs=runs)
+        base = override(sc, runs=runs)
     except ScenarioError as exc:
         raise ScenarioError(exc.message, "--runs", str(file)) from None
-    with executor_for(workers, scheduler) as ex, _progress(err, quiet) as bar:
+    candidates = 1 + len(vocabulary_changes(base))  # the pairs, if any, come later
+    ex = make_executor(workers, scheduler, runs=candidates * runs)
+    with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"what if ({state})", total=None)
 
         def tick(done: int, total: int) -> None:

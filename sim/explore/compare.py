@@ -160,7 +160,7 @@ def gather(
         if taken and own_root is not None:
             pending = (C, tables, argv)
         else:
-            write_results(C, tables, folder, "fast", DETAIL, argv)
+            write_results(C, tables, folder, "fast", DETAIL, argv, executor)
         entries.append(
             Entry(
                 str(f),

@@ -1,10 +1,10 @@
 """Run one scenario (a "point") and reduce it to the numbers explore needs.
 
-`simulate` cuts the runs into the engine's batches and hands them to an
-executor (or runs them here); `Recorder.merge` puts them back together in batch
-order, so the tables are the same whatever ran them. `run_point` is the task a
-sweep or a what-if search sends to a worker: it depends only on the scenario
-(whose `run.seed` and `run.runs` it uses), never on where it runs.
+`simulate` is the ensemble driver (`sim.engine.ensemble.record`): the runs are
+cut into the engine's batches and handed to an executor (or run here), then
+merged in run order, so the tables are the same whatever ran them. `run_point`
+is the task a sweep or a what-if search sends to a worker: it depends only on
+the scenario (whose `run.seed` and `run.runs` it uses), never on where it runs.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.ensemble import BATCH, batches, run_batch
+from sim.engine.ensemble import record
 from sim.engine.record import Recorder
+from sim.parallel import Executor
 from sim.scenario.arrays import Compiled, compile_scenario
 from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
@@ -34,29 +35,11 @@ def simulate(
     runs: int | None = None,
     seed: int | None = None,
     detail: int = 0,
-    executor: Any = None,
+    executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], Recorder]:
     """Every run of `C` with the fast engine: (tidy tables, the merged recorder)."""
-    runs = C.scenario.run.runs if runs is None else runs
-    seed = C.scenario.run.seed if seed is None else seed
-    workers = getattr(executor, "workers", 1)
-    size = BATCH if workers <= 1 else max(1, min(BATCH, -(-runs // (2 * workers))))
-    jobs = [(C, seed, ids, runs, detail, "fast") for ids in batches(runs, size)]
-    rec = Recorder(C, runs, detail)
-    if executor is None or workers <= 1:
-        for job in jobs:
-            rec.merge(run_batch(*job))
-            if progress:
-                progress(len(job[2]))
-        return rec.tables(), rec
-    parts: dict[int, Recorder] = {}
-    for i, part in executor.imap(run_batch, jobs):
-        parts[i] = part
-        if progress:
-            progress(len(jobs[i][2]))
-    for i in range(len(jobs)):  # merge in run order: sums come out bit for bit the same
-        rec.merge(parts[i])
+    rec = record(C, runs, seed, detail, "fast", progress, executor)
     return rec.tables(), rec
 
 

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from sim.explore import paths
-from sim.explore.executors import Serial
 from sim.explore.runner import run_point
+from sim.parallel import Serial
 from sim.rules import red_lines
 from sim.scenario.arrays import REQUIRES, compile_scenario
 from sim.scenario.errors import ScenarioError, unknown

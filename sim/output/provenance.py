@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-COMPARED = ("scenario_sha256", "seed", "runs", "engine", "detail_runs")
-"""Manifest fields whose change means the folder's numbers change."""
+COMPARED = ("model_sha256", "seed", "runs", "engine", "detail_runs")
+"""Manifest fields whose change means the folder's numbers change (`model_sha256`
+is the resolved scenario's hash without its run count and seed)."""
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -25,16 +26,26 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def changes(old: dict, new: dict) -> list[str]:
-    """The inputs that differ, in words: 'runs 200 → 30', 'the scenario'."""
+    """The inputs that differ, in words: 'the resolved scenario', 'runs 200 → 30'."""
     out = []
-    for key in COMPARED:
-        if old.get(key) == new.get(key):
-            continue
-        if key == "scenario_sha256":
-            out.append("the resolved scenario")
-        else:
+    if _model_changed(old, new):
+        out.append("the resolved scenario")
+    for key in COMPARED[1:]:
+        if old.get(key) != new.get(key):
             out.append(f"{key.replace('_', ' ')} {old.get(key)} → {new.get(key)}")
     return out
+
+
+def _model_changed(old: dict, new: dict) -> bool:
+    """The scenario itself changed, beyond its run count and seed.
+
+    A folder from before `model_sha256` has only the hash with the run settings
+    in it: a change there counts only when the run count and seed are the same.
+    """
+    if old.get("model_sha256") is not None:
+        return old["model_sha256"] != new.get("model_sha256")
+    same_settings = all(old.get(k) == new.get(k) for k in ("runs", "seed"))
+    return same_settings and old.get("scenario_sha256") != new.get("scenario_sha256")
 
 
 def replaced_note(folder: Path, new: dict) -> str | None:

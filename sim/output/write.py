@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sim.analysis.summary import meta as chart_meta
 from sim.analysis.summary import summarise
 from sim.charts import draw_all
 from sim.output.folder import atomic_folder
+from sim.output.provenance import replaced_note
 from sim.scenario.arrays import Compiled
 from sim.scenario.loader import scenario_hash
 
@@ -40,6 +42,7 @@ def manifest(C: Compiled, engine: str, detail: int, argv: list[str] | None = Non
         "scenario": sc.name,
         "title": sc.title,
         "scenario_sha256": scenario_hash(sc),
+        "model_sha256": scenario_hash(sc, settings=False),
         "seed": sc.run.seed,
         "runs": sc.run.runs,
         "rounds": sc.broker.deadline,
@@ -70,19 +73,28 @@ def write_results(
     engine: str,
     detail: int,
     argv: list[str] | None = None,
-    workers: int = 1,
-    pool=None,
+    executor=None,
+    notify: Callable[[str], None] | None = None,
 ) -> dict:
-    """Write the whole folder atomically; return the summary."""
+    """Write the whole folder atomically; return the summary.
+
+    The charts are drawn on `executor` (`sim.parallel`) when given, else here.
+    When `final` holds results made from other inputs, `notify` hears one line
+    saying so before they are replaced.
+    """
     summary = summarise(tables, C)
     meta = chart_meta(C, tables)
+    made = manifest(C, engine, detail, argv)
+    note = replaced_note(final, made)
     with atomic_folder(final) as out:
         write_tables(tables, out)
-        charts = draw_all(tables, meta, out / "charts", workers=workers, pool=pool)
+        charts = draw_all(tables, meta, out / "charts", executor)
         for chart in charts:
             chart["png"] = f"charts/{chart['png']}"
             chart["svg"] = f"charts/{chart['svg']}"
         (out / "report.md").write_text(render_report(C, tables, summary, meta, charts), "utf-8")
         dump_json(summary, out / "summary.json")
-        dump_json(manifest(C, engine, detail, argv), out / "manifest.json")
+        dump_json(made, out / "manifest.json")
+    if note and notify:
+        notify(note)
     return summary

@@ -557,9 +557,16 @@ def _unwrap(ann: Any) -> Any:
     return ann
 
 
-def scenario_hash(sc: Scenario) -> str:
-    """sha256 of the resolved scenario, canonical JSON: equal scenarios, equal hash."""
-    blob = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True)
+def scenario_hash(sc: Scenario, settings: bool = True) -> str:
+    """sha256 of the resolved scenario, canonical JSON: equal scenarios, equal hash.
+
+    With `settings=False`, the run count and seed are left out: the hash of
+    what is modelled, so a folder can say whether only those changed.
+    """
+    data = sc.model_dump(mode="json", by_alias=True)
+    if not settings:
+        data["run"] = {k: v for k, v in data["run"].items() if k not in ("runs", "seed")}
+    blob = json.dumps(data, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -168,12 +168,14 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     assert "run" in proc.stdout and "validate" in proc.stdout
 
 
-def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
+def _same_bytes(tmp_path: Path, runs: str, *options: str) -> list[Path]:
+    """Run with `--workers 1` and with `options`; assert every file but the manifest
+    is the same, byte for byte; return the files compared."""
     folders = []
-    for workers in ("1", "2"):
-        out = tmp_path / f"w{workers}"
-        args = ["run", str(FLAGSHIP), "--runs", "30", "--out", str(out), "--quiet"]
-        result = runner.invoke(app, [*args, "--workers", workers, "--detail-runs", "10"])
+    for name, opts in (("one", ("--workers", "1")), ("other", options)):
+        out = tmp_path / name
+        args = ["run", str(FLAGSHIP), "--runs", runs, "--out", str(out), "--quiet"]
+        result = runner.invoke(app, [*args, *opts, "--detail-runs", "10"])
         assert result.exit_code == 0, result.output
         folders.append(out)
     one, two = folders
@@ -183,6 +185,30 @@ def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
         if name.name == "manifest.json":
             continue
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    return names
+
+
+def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
+    _same_bytes(tmp_path, "30", "--workers", "2")
+
+
+def test_run_on_a_local_dask_cluster_writes_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """Ensemble batches and charts on a Dask LocalCluster: the CSV tables (and the
+    charts and report) are those of one worker."""
+    from sim.parallel import Dask, cores
+
+    ran = []
+    imap = Dask.imap
+
+    def spy(self, fn, jobs):
+        ran.append(fn.__name__)
+        return imap(self, fn, jobs)
+
+    monkeypatch.setattr(Dask, "imap", spy)
+    names = _same_bytes(tmp_path, "40", "--scheduler", "local")
+    assert ran[0] == "run_batch" and ("_draw_one" in ran or cores() == 1)
+    assert {"runs.csv", "params.csv", "commits.csv", "bands.csv"} <= {n.name for n in names}
+    assert any(n.parent.name == "charts" for n in names)
 
 
 def test_interrupted_run_says_so_in_one_line_and_leaves_no_folder(
@@ -200,3 +226,24 @@ def test_interrupted_run_says_so_in_one_line_and_leaves_no_folder(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("interrupted:")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_replacing_results_made_from_other_inputs_is_said(tmp_path: Path) -> None:
+    """A folder forcegen made may be replaced, but not silently when its inputs differ."""
+    out = tmp_path / "res"
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        argv = [sys.executable, "-m", "sim", "run", str(FLAGSHIP), "--out", str(out), "--quiet"]
+        return subprocess.run(
+            [*argv, "--detail-runs", "2", *extra], capture_output=True, text=True, check=False
+        )
+
+    first = run("--runs", "6")
+    same = run("--runs", "6")
+    other = run("--runs", "8")
+    assert (first.returncode, same.returncode, other.returncode) == (0, 0, 0)
+    assert first.stderr == "" and same.stderr == ""
+    assert other.stderr.strip() == (
+        f"note: replaced {out}, which was made from other inputs (runs 6 → 8)"
+    )
+    assert json.loads((out / "manifest.json").read_text())["runs"] == 8

@@ -10,6 +10,7 @@ import pytest
 from sim.engine import ensemble
 from sim.engine.draws import generator
 from sim.engine.ensemble import run_ensemble
+from sim.parallel import ENGINE, Pool, Serial
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 
@@ -64,3 +65,28 @@ def test_detail_is_kept_for_the_first_runs_only(flagship) -> None:
     assert sorted(tables["states"]["run"].unique()) == [0, 1, 2, 3]
     assert sorted(tables["rounds"]["run"].unique()) == [0, 1, 2, 3]
     assert len(tables["runs"]) == 30
+
+
+class _Backwards(Serial):
+    """An executor whose batches finish last first, as a busy pool's may."""
+
+    workers = 3
+
+    def imap(self, fn, jobs):
+        yield from reversed(list(super().imap(fn, jobs)))
+
+
+def test_the_executor_and_the_order_batches_finish_in_do_not_matter(flagship) -> None:
+    tables = ("runs", "rounds", "states", "commits", "coalitions", "bands", "params")
+    here = run_ensemble(flagship, runs=45, seed=5, detail=20)
+    done = []
+    backwards = run_ensemble(
+        flagship, runs=45, seed=5, detail=20, executor=_Backwards(), progress=done.append
+    )
+    with Pool(2, warm=ENGINE) as pool:
+        pooled = run_ensemble(flagship, runs=45, seed=5, detail=20, executor=pool)
+    assert done == [15, 15, 15]  # three workers: three batches of 15, each reported once
+    for name in tables:
+        expected = here[name].to_csv(index=False)
+        assert backwards[name].to_csv(index=False) == expected, name
+        assert pooled[name].to_csv(index=False) == expected, name

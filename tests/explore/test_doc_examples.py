@@ -20,8 +20,8 @@ import yaml
 
 from sim.engine.ensemble import run_ensemble
 from sim.explore.cache import PointCache
-from sim.explore.executors import Serial
 from sim.explore.sweep import load_sweep, run_sweep, write_sweep
+from sim.parallel import Serial
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load, merge, validate
 from sim.scenario.schema import TermSpec

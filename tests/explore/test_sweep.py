@@ -16,9 +16,9 @@ from sim.engine.ensemble import run_ensemble
 from sim.explore import paths
 from sim.explore import sweep as sweep_mod
 from sim.explore.cache import PointCache
-from sim.explore.executors import Serial
 from sim.explore.sweep import load_sweep, run_sweep, write_sweep
 from sim.explore.tipping import _show, tipping_points
+from sim.parallel import Serial
 from sim.scenario.arrays import compile_scenario
 
 from .conftest import FLAGSHIP, SWEEPS, one_line, runner
@@ -155,7 +155,6 @@ def _sweep_csv(tmp_path: Path, name: str, *options: str) -> bytes:
 def test_one_worker_two_workers_and_dask_give_identical_results(tmp_path) -> None:
     one = _sweep_csv(tmp_path, "one")
     assert _sweep_csv(tmp_path, "two", "--workers", "2") == one
-    pytest.importorskip("dask.distributed")
     assert _sweep_csv(tmp_path, "dask", "--scheduler", "local", "--workers", "2") == one
 
 

@@ -501,18 +501,16 @@ def test_usage_errors_are_one_line(tmp_path: Path, args: list, fragments: list[s
 
 
 def test_workers_above_the_core_count_are_capped(tmp_path: Path, monkeypatch) -> None:
-    import contextlib
-
     from sim import cli
+    from sim.parallel import Serial
 
     asked = []
 
-    @contextlib.contextmanager
-    def fake(workers: int):
+    def fake(workers: int, *_a, **_k):
         asked.append(workers)
-        yield None
+        return Serial()
 
-    monkeypatch.setattr(cli, "processes", fake)
+    monkeypatch.setattr(cli, "make_executor", fake)
     r = invoke("run", FLAGSHIP, *SMALL, "--out", tmp_path / "res", "--workers", "64")
     assert r.code == 0, r.err
     assert asked == [cores()]

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from sim.output.provenance import replaced_note
 
-BASE = {"scenario_sha256": "abc", "seed": 1, "runs": 200, "engine": "fast", "detail_runs": 50}
+BASE = {
+    "model_sha256": "abc",
+    "scenario_sha256": "abc1",
+    "seed": 1,
+    "runs": 200,
+    "engine": "fast",
+    "detail_runs": 50,
+}
 
 
 def folder_with(tmp_path: Path, manifest: dict | str) -> Path:
@@ -23,9 +30,23 @@ def test_same_inputs_need_no_note(tmp_path) -> None:
 
 
 def test_other_runs_and_scenario_are_named(tmp_path) -> None:
-    note = replaced_note(folder_with(tmp_path, BASE), {**BASE, "runs": 30, "scenario_sha256": "x"})
+    note = replaced_note(folder_with(tmp_path, BASE), {**BASE, "runs": 30, "model_sha256": "x"})
     assert note is not None and "\n" not in note
     assert "the resolved scenario" in note and "runs 200 → 30" in note
+
+
+def test_only_the_run_count_changed_is_not_called_a_new_scenario(tmp_path) -> None:
+    note = replaced_note(folder_with(tmp_path, BASE), {**BASE, "runs": 30, "scenario_sha256": "y"})
+    assert note is not None and "runs 200 → 30" in note
+    assert "scenario" not in note.split("(", 1)[1]
+
+
+def test_a_folder_from_before_the_model_hash(tmp_path) -> None:
+    old = {k: v for k, v in BASE.items() if k != "model_sha256"}
+    new_settings = {**BASE, "runs": 30, "scenario_sha256": "y"}
+    assert "scenario" not in replaced_note(folder_with(tmp_path, old), new_settings).split("(")[1]
+    same_settings = {**BASE, "scenario_sha256": "y"}
+    assert "the resolved scenario" in replaced_note(tmp_path / "res", same_settings)
 
 
 def test_no_manifest_or_a_broken_one_is_no_claim(tmp_path) -> None:
