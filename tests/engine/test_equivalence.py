@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from shipped import tracked
 
 from sim.engine.ensemble import run_ensemble
 from sim.scenario.arrays import compile_scenario
@@ -17,14 +17,7 @@ ROOT = Path(__file__).resolve().parents[2] / "scenarios"
 def _tracked() -> list[Path]:
     """Scenario files git tracks (a user's own file saved in scenarios/ is not
     shipped); every file found when there is no git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--", "."], cwd=ROOT, capture_output=True, check=True
-        ).stdout.decode()
-        files = [ROOT / p for p in out.split("\0") if p.endswith(".yaml")]
-    except (OSError, subprocess.SubprocessError):
-        files = []
-    return [p for p in files if p.is_file()] or list(ROOT.rglob("*.yaml"))
+    return tracked(ROOT) or sorted(ROOT.rglob("*.yaml"))
 
 
 SCENARIOS = sorted(p for p in _tracked() if "sweeps" not in p.relative_to(ROOT).parts)

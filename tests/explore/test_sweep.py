@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from shipped import tracked
 
 from sim.analysis.summary import summarise
 from sim.cli import app
@@ -26,13 +26,7 @@ from .conftest import FLAGSHIP, SWEEPS, one_line, runner
 
 def _examples() -> list[Path]:
     """The example sweeps git tracks (a user's own sweep saved there is not one)."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--", "."], cwd=SWEEPS, capture_output=True, check=True
-        ).stdout.decode()
-        files = [SWEEPS / p for p in out.split("\0") if p.endswith(".yaml")]
-    except (OSError, subprocess.SubprocessError):
-        files = []
+    files = tracked(SWEEPS)
     names = ("decommissioning_x_force", "clarity_x_funding", "target_x_deadline")
     return sorted(p for p in files if p.is_file()) or [SWEEPS / f"{n}.yaml" for n in names]
 

@@ -10,7 +10,6 @@ environment).
 from __future__ import annotations
 
 import errno
-import importlib.util
 import json
 import os
 import signal
@@ -28,21 +27,7 @@ from sim.output import folder as folder_mod
 from sim.output.folder import MARKER, FolderError, atomic_folder, check_target, foreign
 from sim.parallel import cores
 
-
-def _helpers():
-    """The suite's helpers from conftest.py (tests/hostile is not a package, so load by path)."""
-    spec = importlib.util.spec_from_file_location(
-        "hostile_helpers", Path(__file__).with_name("conftest.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_h = _helpers()
-FLAGSHIP, ROOT, Result = _h.FLAGSHIP, _h.ROOT, _h.Result
-assert_refused, forcegen, snapshot = _h.assert_refused, _h.forcegen, _h.snapshot
+from .helpers import FLAGSHIP, ROOT, Result, assert_refused, forcegen, snapshot
 
 SMALL = ["--runs", "5", "--detail-runs", "2", "--quiet"]
 SWEEP = ROOT / "scenarios" / "sweeps" / "target_x_deadline.yaml"

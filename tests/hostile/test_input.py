@@ -8,35 +8,13 @@ traceback, no numpy warning, within a time bound, and with nothing written.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-
-def _helpers():
-    """The suite's helpers from conftest.py (tests/hostile is not a package, so load by path)."""
-    if "hostile_helpers" in sys.modules:
-        return sys.modules["hostile_helpers"]
-    spec = importlib.util.spec_from_file_location(
-        "hostile_helpers", Path(__file__).with_name("conftest.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_h = _helpers()
-FLAGSHIP, assert_refused, forcegen, snapshot = (
-    _h.FLAGSHIP,
-    _h.assert_refused,
-    _h.forcegen,
-    _h.snapshot,
-)
+from .helpers import FLAGSHIP, assert_refused, forcegen, snapshot
 
 NUMBERS = {
     "10k": ("states: {IDN: {offers: {troops: 10k}}}\n", "states.IDN.offers.troops"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from shipped import tracked
 
 from sim.engine.ensemble import run_ensemble
 from sim.scenario.arrays import compile_scenario
@@ -38,18 +38,7 @@ def shipped_scenarios(root: Path = ROOT) -> list[Path]:
     """The scenario files the repository ships: what git tracks under scenarios/
     (sweeps aside), so a user's own variant saved there is not tested; the list
     above when git or the repository is not there."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--", "."],
-            cwd=root,
-            capture_output=True,
-            check=True,
-            timeout=60,
-        ).stdout.decode("utf-8")
-        tracked = [root / p for p in out.split("\0") if p.endswith(".yaml")]
-    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
-        tracked = []
-    files = tracked or [root / p for p in LISTED]
+    files = tracked(root) or [root / p for p in LISTED]
     return sorted(p for p in files if "sweeps" not in p.relative_to(root).parts and p.is_file())
 
 

@@ -9,11 +9,11 @@ disk.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shipped import tracked
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load, resolve
@@ -41,17 +41,7 @@ SECTION_OF_FOLDER = {
 
 def shipped_files() -> list[Path]:
     """Scenario files tracked by git (sweep files are not scenarios)."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "scenarios"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        paths = [ROOT / p for p in out]
-    except (OSError, subprocess.CalledProcessError):
-        paths = list((ROOT / "scenarios").rglob("*"))
+    paths = tracked(ROOT / "scenarios") or list((ROOT / "scenarios").rglob("*"))
     return sorted(p for p in paths if p.suffix == ".yaml" and "sweeps" not in p.parts)
 
 
