@@ -185,7 +185,11 @@ class ForceModel(mesa.Model):
                 "outcome": "outcome_name",
                 **{f"accept.{v}": partial(_acceptance, j=j) for j, v in enumerate(C.veto_ids)},
             },
-            agent_reporters={"stance": "stance_name", "kind": "kind_name", "pledge": "pledge"},
+            agent_reporters={
+                "stance": [_attr, ["stance_name"]],
+                "kind": [_attr, ["kind_name"]],
+                "pledge": [_attr, ["pledge"]],
+            },
         )
         self.datacollector.collect(self)
 
@@ -256,3 +260,9 @@ class ForceModel(mesa.Model):
 def _acceptance(model: ForceModel, j: int) -> float:
     """A veto player's acceptance, for the data collector."""
     return float(model.world.accept[0, j])
+
+
+def _attr(agent: mesa.Agent, name: str) -> object:
+    """An agent's attribute for the data collector; None for the agents without it
+    (the broker, veto players and hosts have no stance), whatever the Mesa version."""
+    return getattr(agent, name, None)
