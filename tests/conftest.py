@@ -99,6 +99,7 @@ def spec(
     decision: dict | None = None,
     force: dict | None = None,
     peer_influence: dict[str, str] | None = None,
+    world: dict[str, dict] | None = None,
     **mechanisms: bool,
 ) -> dict[str, Any]:
     """A scenario mapping: the defaults with these overrides deep-merged in.
@@ -127,6 +128,8 @@ def spec(
         "force": copy.deepcopy(force or {"counts": ["troops"]}),
         "peer_influence": dict(peer_influence or {}),
     }
+    if world:
+        d["world"] = copy.deepcopy(world)
     deadline = d["broker"]["deadline"]
     d["run"] = {"rounds": deadline, "runs": 8, "seed": SEED, "mechanisms": dict(mechanisms)}
     return d

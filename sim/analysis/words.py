@@ -193,7 +193,11 @@ def concession(C: Compiled, cid: str) -> str:
 
 
 def requirement(C: Compiled, name: str) -> str:
-    """A world condition a red line requires: 'host consent', 'veto acceptance'."""
+    """A world condition a red line requires: 'host consent', 'veto acceptance', or a
+    condition declared under `world:` by its label ('Hamas has agreed to disarm')."""
+    declared = C.scenario.world.get(name)
+    if declared is not None and declared.label:
+        return declared.label
     return id_words(name, C)
 
 

@@ -4,7 +4,15 @@ Run i of a scenario with seed s draws everything from
 Generator(PCG64(SeedSequence(s, spawn_key=(i,)))), the i-th child that
 SeedSequence(s).spawn(n) would give, so a run's numbers do not depend on how
 many runs, chunks or processes computed it. The draws are taken up front, in a
-fixed order: parameter ranges, decision noise, incident slots.
+fixed order: parameter ranges, decision noise, incident slots; then, only when
+the scenario declares world conditions (`world:`), the ranges of their hazards
+and one uniform per week and condition. A scenario without them draws exactly
+what it drew before they existed, and declaring one leaves every other draw of
+a run as it was.
+
+The world conditions' weekly uniforms ride in `Draws.slots`, after the SLOTS
+incident uniforms of each week (columns SLOTS, SLOTS+1, ...): the engines hand
+a week its slots, and the week (`sim.engine.round.play_week`) splits them.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ class Draws:
 
     ranges: np.ndarray  # (R, E) uniforms for the judgement ranges
     noise: np.ndarray  # (R, T, S) standard normals
-    slots: np.ndarray  # (R, T, SLOTS) uniforms for incidents
+    slots: np.ndarray  # (R, T, SLOTS + W) uniforms for incidents, then world conditions
 
 
 def horizon(C: Compiled) -> int:
@@ -39,11 +47,20 @@ def horizon(C: Compiled) -> int:
 
 def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
     """All draws of one run, in the documented order."""
-    T, S = horizon(C), len(C.states)
-    ranges = rng.random(len(C.ranges))
+    T, S, W = horizon(C), len(C.states), len(C.world_names)
+    late = world_ranges(C)
+    ranges = rng.random(len(C.ranges) - late)
     noise = rng.standard_normal((T, S))
     slots = rng.random((T, SLOTS))
+    if W:
+        ranges = np.concatenate([ranges, rng.random(late)])
+        slots = np.concatenate([slots, rng.random((T, W))], axis=1)
     return Draws(ranges[None], noise[None], slots[None])
+
+
+def world_ranges(C: Compiled) -> int:
+    """How many of the ranges are world conditions' hazards (compiled last)."""
+    return sum(r.field == "world_hazard" for r in C.ranges)
 
 
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
@@ -52,7 +69,7 @@ def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
     out = Draws(
         np.empty((len(runs), len(C.ranges))),
         np.empty((len(runs), T, S)),
-        np.empty((len(runs), T, SLOTS)),
+        np.empty((len(runs), T, SLOTS + len(C.world_names))),
     )
     for i, run in enumerate(runs):
         one = draw_one(C, generator(seed, int(run)))

@@ -46,6 +46,7 @@ class RoundView:
     level: np.ndarray
     concession: np.ndarray
     side_paid_to: np.ndarray
+    cond: np.ndarray | None = None  # (R, W) declared world conditions at the week's end
 
 
 class Recorder:
@@ -151,6 +152,8 @@ class Recorder:
         out["incident_level"] = float(v.level[i])
         out["concession"] = cons[v.concession[i]]
         out["side_payment_to"] = C.states[v.side_paid_to[i]] if v.side_paid_to[i] >= 0 else ""
+        for j, name in enumerate(C.world_names):
+            out[f"world.{name}"] = bool(v.cond[i, j])
         return out
 
     def finish(

@@ -20,8 +20,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.engine.record import Recorder, RoundView
-from sim.rules import actors, broker, decide, events, payoff, vetoes
+from sim.rules import actors, broker, decide, events, payoff, vetoes, world
 from sim.rules.decide import Decision
+from sim.rules.events import SLOTS
 from sim.rules.terms import apply_changes, firm_up
 from sim.scenario.arrays import Compiled
 from sim.scenario.drawn import drawn_values
@@ -52,6 +53,7 @@ class World:
     force: np.ndarray  # (R,) counted force
     outcome: np.ndarray  # (R,) index into OUTCOMES, 0 while running
     end: np.ndarray  # (R,) week the run ended, 0 while running
+    cond: np.ndarray  # (R, W) declared world conditions (`world:`), true once they hold
 
     def subset(self, idx: np.ndarray) -> World:
         """The runs at `idx` (copies), e.g. the ones still negotiating."""
@@ -94,6 +96,7 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
         force=counted_force(C, pledge, counted),
         outcome=np.zeros(R, np.int64),
         end=np.zeros(R, np.int64),
+        cond=np.repeat(C.world_initial[None], R, axis=0),
     )
 
 
@@ -106,7 +109,8 @@ def counted_force(C: Compiled, pledge: np.ndarray, counted: np.ndarray) -> np.nd
 def observed(w: World) -> payoff.Observed:
     """What the states see when they decide: the end of the previous week."""
     own = w.pledge * w.counted
-    return payoff.Observed(w.stance, w.force, actors.lowest(w.consent), w.level, w.side.copy(), own)
+    lowest = actors.lowest(w.consent)
+    return payoff.Observed(w.stance, w.force, lowest, w.level, w.side.copy(), own, w.cond.copy())
 
 
 @dataclass
@@ -119,6 +123,7 @@ class Week:
     t: int
     noise: np.ndarray  # (R, S) this week's decision noise
     slots: np.ndarray  # (R, SLOTS) this week's incident draws
+    world_u: np.ndarray  # (R, W) this week's draws for the declared world conditions
     mech: object
     override: Override | None = None
     decision: Decision | None = None
@@ -143,6 +148,7 @@ class Week:
             w.level,
             self.concession,
             self.paid_to,
+            w.cond,
         )
 
 
@@ -207,6 +213,18 @@ def incidents_happen(k: Week) -> None:
     )
 
 
+def world_evolves(k: Week) -> None:
+    """Declared world conditions come true: a weekly hazard, a scheduled week, or a
+    concession the broker has made (`sim.rules.world`). Once true they stay true;
+    with `mechanisms.world_conditions` off they keep their initial values."""
+    w, C = k.w, k.C
+    if not len(C.world_names) or not k.mech.world_conditions:
+        return
+    made = w.made_round >= 0
+    hazard = k.P.env.world_hazard
+    w.cond = world.evolve(w.cond, k.t, k.world_u, hazard, C.world_from, C.world_by, made)
+
+
 def settle(k: Week) -> None:
     """Formed, undersized, stalled or still negotiating, at the end of the week."""
     w, P = k.w, k.P
@@ -226,6 +244,7 @@ PHASES: tuple[Callable[[Week], None], ...] = (
     broker_pays,
     others_respond,
     incidents_happen,
+    world_evolves,
     settle,
 )
 """The order of a week (docs/model.md, 'One round')."""
@@ -241,8 +260,11 @@ def play_week(
     mech,
     override: Override | None = None,
 ) -> Week:
-    """Play week `t` on the world `w` (changed in place); return the week's record."""
-    k = Week(C, P, w, t, noise, slots, mech, override)
+    """Play week `t` on the world `w` (changed in place); return the week's record.
+
+    `slots` holds the week's SLOTS incident uniforms, then one uniform per declared
+    world condition (`sim.engine.draws`)."""
+    k = Week(C, P, w, t, noise, slots[:, :SLOTS], slots[:, SLOTS:], mech, override)
     for phase in PHASES:
         phase(k)
     return k

@@ -17,20 +17,29 @@ import numpy as np
 
 from sim.rules import actors, kinds, payoff, red_lines, stance, vetoes
 from sim.rules.terms import apply_changes, changes_anything
+from sim.rules.world import after_concessions
+from sim.rules.world import columns as declared_conditions
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
 
 NEG = -np.inf
 
 
-def world_conditions(C: Compiled, P: Params, m, level, consent_ok, accepts) -> np.ndarray:
-    """(R, 3): ceasefire holding, hosts consenting, veto players accepting.
+def world_conditions(
+    C: Compiled, P: Params, m, level, consent_ok, accepts, cond=None
+) -> np.ndarray:
+    """(R, 3 + W): ceasefire holding, hosts consenting, veto players accepting, then
+    the conditions the scenario declares under `world:` (`cond`, (R, W); their
+    initial values when not given).
 
     With the veto mechanism off, veto players' acceptance is taken as given.
     """
     holding = level <= P.env.ceasefire_threshold
     accepted = vetoes.mandate_accepted(accepts, C.scenario.run.mechanisms)
-    return np.stack([holding, consent_ok, accepted], axis=1)
+    built_in = np.stack([holding, consent_ok, accepted], axis=1)
+    if not len(C.world_names):
+        return built_in
+    return np.concatenate([built_in, declared_conditions(C, cond, len(level))], axis=1)
 
 
 def counted_pledge(C: Compiled, P: Params, u, free, vetoed):
@@ -63,7 +72,7 @@ def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False, bas
 class Present:
     """What the states see on the terms as they stand (arrays (R, S) unless noted)."""
 
-    world: np.ndarray  # (R, 3) world conditions of red lines
+    world: np.ndarray  # (R, 3 + W) world conditions of red lines
     soc: dict[str, np.ndarray]  # the payoff components that do not read the mandate
     comp: dict[str, np.ndarray]  # every payoff component
     u: np.ndarray  # (R, S, Kmax) payoff per offered kind
@@ -87,7 +96,7 @@ def present(
 ) -> Present:
     """Evaluate the mandate `m` as the states see it, with the world of last round."""
     vetoed = vetoes.vetoed(P, mech)
-    world = world_conditions(C, P, m, obs.level, consent_ok, accepts)
+    world = world_conditions(C, P, m, obs.level, consent_ok, accepts, obs.cond)
     soc = payoff.social(C, P, obs, noise, mech)
     comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
     has_cap = P.slot.capacity >= P.slot.unit
@@ -140,7 +149,8 @@ def each_concession(
         mj = apply_changes(m[rows], C.concession_changes[j])
         _, acc_j = actors.acceptance(C, Pj, mj)
         _, consent_j = actors.consent(C, Pj, mj)
-        world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j)
+        cond_j = after_concessions(C, obs_j.cond, np.arange(len(C.concessions)) == j)
+        world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j, cond_j)
         base_j = now.comp if len(rows) == R else {k: v[rows] for k, v in now.comp.items()}
         changed = {col for col, _, _ in C.concession_changes[j]}
         _, u_j, blocked_j, _ = evaluate(
@@ -162,7 +172,8 @@ def whole_menu(
         m_all[rows] = apply_changes(m_all[rows], C.concession_changes[j])
     _, acc = actors.acceptance(C, P, m_all)
     _, consent = actors.consent(C, P, m_all)
-    world = world_conditions(C, P, m_all, obs.level, consent, acc)
+    cond = after_concessions(C, obs.cond, ~made)
+    world = world_conditions(C, P, m_all, obs.level, consent, acc, cond)
     _, u, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world)
     free = now.has_cap & ~blocked
     _, top, anyfree, size = counted_pledge(C, P, u, free, now.vetoed)
@@ -175,7 +186,12 @@ def _rows(P: Params, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
     if len(rows) == R:
         return P, obs, soc
     Pj = P.take(rows)
-    obs_j = payoff.Observed(*(getattr(obs, f)[rows] for f in payoff.Observed.__dataclass_fields__))
+    obs_j = payoff.Observed(
+        *(
+            None if getattr(obs, f) is None else getattr(obs, f)[rows]
+            for f in payoff.Observed.__dataclass_fields__
+        )
+    )
     return Pj, obs_j, {k: v[rows] for k, v in soc.items()}
 
 

@@ -26,6 +26,7 @@ class Observed:
     level: np.ndarray  # (R,) incident level
     side: np.ndarray  # (R, S) side payments received (payoff units)
     own: np.ndarray  # (R, S) each state's own counted pledge
+    cond: np.ndarray | None = None  # (R, W) declared world conditions (`world:`)
 
 
 def incentives(C: Compiled, P: Params, m: np.ndarray) -> np.ndarray:

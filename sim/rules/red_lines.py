@@ -10,8 +10,10 @@ from sim.scenario.arrays import AT_LEAST, AT_MOST, EXCLUDES, INCLUDES, IS, ONE_O
 def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
     """Whether each predicate holds in each run (R, L).
 
-    `world` (R, 3) holds the world conditions: ceasefire holding, host consent,
-    veto players' acceptance.
+    `world` (R, 3 + W) holds the world conditions: ceasefire holding, host consent,
+    veto players' acceptance, then the W conditions declared under `world:`. A
+    caller that leaves the world aside may pass only the three built-ins; a line
+    requiring a declared condition then counts as met.
     """
     R, L = m.shape[0], len(pred["op"])
     ok = np.ones((R, L), bool)
@@ -29,7 +31,7 @@ def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
             ok[:, i] = (pred["mask"][i] >> x.astype(np.int64)) & 1 == 1
         elif op == IS:
             ok[:, i] = x == pred["value"][i]
-        else:
+        elif pred["world"][i] < world.shape[1]:
             ok[:, i] = world[:, pred["world"][i]]
     return ok
 

@@ -25,6 +25,8 @@ EXCLUDES, INCLUDES, AT_LEAST, AT_MOST, ONE_OF, IS, REQUIRES = range(7)
 OP_CODES = {"excludes": EXCLUDES, "includes": INCLUDES, "at_least": AT_LEAST}
 OP_CODES |= {"at_most": AT_MOST, "one_of": ONE_OF, "is": IS, "requires": REQUIRES}
 WORLD = {"ceasefire_holding": 0, "host_consent": 1, "veto_acceptance": 2}
+"""The built-in world conditions; a condition declared under `world:` is compiled to
+the index after them (3, 4, ... in the order of the file)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,10 @@ class Compiled:
     red_spread: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     component_reads: dict[str, frozenset[int]] = field(default_factory=dict)
     perception_task_cols: list[tuple[int, float]] = field(default_factory=list)
+    world_names: list[str] = field(default_factory=list)  # declared conditions (W)
+    world_initial: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (W,)
+    world_from: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (W,) 0: none
+    world_by: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (W,) -1: none
 
 
 def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
@@ -267,7 +273,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
     p["vetoed"] = vetoed
 
     slot_kind = _slots(sc, states, kinds)
-    red, red_ids = _red_lines(sc, cols, states, kinds)
+    red, red_ids = _red_lines(sc, cols, states, kinds, world_index(sc))
     red["slot_binds"] = np.zeros((len(red_ids), slot_kind.shape[1]), bool)
     for i, owner in enumerate(red["owner"]):
         valid = slot_kind[owner] >= 0
@@ -305,6 +311,11 @@ def compile_scenario(sc: Scenario) -> Compiled:
             for j, n in enumerate(incentive_names)
         ]
     )
+    # Drawn last, so declaring a condition leaves every other range's draw as it was.
+    world = sc.world
+    p["world_hazard"] = np.array(
+        [_num(c.hazard, "world_hazard", (j,), ranges) for j, c in enumerate(world.values())]
+    )
     env_lin = {n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env}
     return Compiled(
         scenario=sc,
@@ -335,7 +346,20 @@ def compile_scenario(sc: Scenario) -> Compiled:
         red_spread=_spread(red, S, slot_kind.shape[1]),
         component_reads=_component_reads(cols, caveat_term, optout, prefs, env_lin, incentive_lin),
         perception_task_cols=_perception_task_cols(env_lin["perception"], optout),
+        world_names=list(world),
+        world_initial=np.array([c.initially for c in world.values()], bool),
+        world_from=np.array([c.from_week or 0 for c in world.values()], int),
+        world_by=np.array(
+            [concessions.index(c.by_concession) if c.by_concession else -1 for c in world.values()],
+            int,
+        ),
     )
+
+
+def world_index(sc: Scenario) -> dict[str, int]:
+    """Column of each world condition a red line may require: the built-ins, then
+    the declared ones in the order of the file."""
+    return {**WORLD, **{name: len(WORLD) + j for j, name in enumerate(sc.world)}}
 
 
 def _component_reads(cols, caveat_term, optout, prefs, env_lin, incentive_lin):
@@ -388,15 +412,18 @@ def _lo(v: Any) -> float:
     return v[0] if isinstance(v, tuple) else float(v)
 
 
-def _predicates(lines: list[RedLine], cols: Columns) -> dict[str, np.ndarray]:
-    """Red lines as parallel arrays: operator, column, value, allowed-level mask."""
-    op, col, val, mask, world = [], [], [], [], []
+def _predicates(
+    lines: list[RedLine], cols: Columns, world: dict[str, int] = WORLD
+) -> dict[str, np.ndarray]:
+    """Red lines as parallel arrays: operator, column, value, allowed-level mask, and
+    the world condition a `requires` line reads (its column in `world`)."""
+    op, col, val, mask, reads = [], [], [], [], []
     for rl in lines:
         code = OP_CODES[rl.operator]
         op.append(code)
         c, v, m, w = 0, 0.0, 0, -1
         if code == REQUIRES:
-            w = WORLD[rl.requires]
+            w = world[rl.requires]
         elif code in (EXCLUDES, INCLUDES):
             c = cols.task_col[(rl.term, getattr(rl, rl.operator))]
         else:
@@ -411,17 +438,19 @@ def _predicates(lines: list[RedLine], cols: Columns) -> dict[str, np.ndarray]:
         col.append(c)
         val.append(v)
         mask.append(m)
-        world.append(w)
+        reads.append(w)
     return {
         "op": np.array(op, int),
         "col": np.array(col, int),
         "value": np.array(val),
         "mask": np.array(mask, np.int64),
-        "world": np.array(world, int),
+        "world": np.array(reads, int),
     }
 
 
-def _red_lines(sc: Scenario, cols: Columns, states: list[str], kinds: list[str]):
+def _red_lines(
+    sc: Scenario, cols: Columns, states: list[str], kinds: list[str], world: dict[str, int]
+):
     lines, owner, binds, caveat, ids = [], [], [], [], []
     in_theatre = np.array([sc.kinds[k].in_theatre for k in kinds])
     for i, s in enumerate(states):
@@ -434,7 +463,7 @@ def _red_lines(sc: Scenario, cols: Columns, states: list[str], kinds: list[str])
                 binds.append(np.array([k in rl.kinds for k in kinds]))
             caveat.append(rl.caveat_ok)
             ids.append(rl.id)
-    red = _predicates(lines, cols)
+    red = _predicates(lines, cols, world)
     red["owner"] = np.array(owner, int)
     red["binds"] = np.array(binds, bool).reshape(len(lines), len(kinds))
     red["caveat_ok"] = np.array(caveat, bool)

@@ -3,7 +3,7 @@
 A `[low, high]` range is sampled once per run. The experiments table
 (`params.csv`) has one column per range, named by the field path a reader can
 find in the scenario (`states.IDN.domestic_opposition`, `broker.target`,
-`veto_players.ISR.base`), so an analyst can ask which assumption produced
+`veto_players.ISR.base`, `world.hamas_disarmament_agreed.hazard`), so an analyst can ask which assumption produced
 which outcome.
 """
 
@@ -42,6 +42,8 @@ def field_path(C: Compiled, r: Range) -> str:
     if group == "host":
         return f"hosts.{C.host_ids[at]}.{name}"
     if group == "env":
+        if name == "world_hazard":
+            return f"world.{C.world_names[at]}.hazard"
         if name == "incentive_scale_base":
             return f"environment.incentive_scaling.{C.incentive_names[at]}.base"
         if name.endswith("_base"):

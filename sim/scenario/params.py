@@ -122,6 +122,7 @@ class EnvParams(Group):
     perception_base: Array
     incident_rate_base: Array
     incentive_scale_base: Array  # (R|1, N)
+    world_hazard: Array  # (R|1, W) weekly chance each declared world condition becomes true
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,7 @@ FLAT = {
             "perception_base",
             "incident_rate_base",
             "incentive_scale_base",
+            "world_hazard",
         )
     },
     **{

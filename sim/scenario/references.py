@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 
 from sim.scenario.errors import ScenarioError, shown, unknown
-from sim.scenario.schema import Linear, RedLine, Scenario, TermSpec, real
+from sim.scenario.schema import BUILT_IN_CONDITIONS, Linear, RedLine, Scenario, TermSpec, real
 
 
 def check_references(sc: Scenario) -> None:
@@ -21,6 +21,7 @@ def check_references(sc: Scenario) -> None:
     _role_term(sc, sc.force.clarity_term, "number", "force.clarity_term")
     if sc.force.caveats_term is not None and sc.force.caveats_term in sc.vocabulary:
         _role_term(sc, sc.force.caveats_term, "boolean", "force.caveats_term")
+    _check_world(sc)
     for code, st in sc.states.items():
         _check_state(sc, code, st)
     _check_broker(sc)
@@ -103,6 +104,7 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
     for i, kind in enumerate(rl.kinds or []):
         _known("contribution kind", kind, sc.kinds, f"{path}.kinds[{i}]")
     if rl.requires is not None:
+        _known("world condition", rl.requires, conditions(sc), f"{path}.requires")
         return
     _known("term", rl.term, sc.vocabulary, f"{path}.term")
     spec = sc.vocabulary[rl.term]
@@ -134,6 +136,25 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
         _number(bound, f"{path}.{op}")
     if op == "is" and spec.kind == "boolean" and not isinstance(rl.is_, bool):
         raise ScenarioError(f"expected true or false, got {shown(rl.is_)}", f"{path}.is")
+
+
+def conditions(sc: Scenario) -> tuple[str, ...]:
+    """The world conditions a red line may require: the built-in ones, then `world:`'s."""
+    return (*BUILT_IN_CONDITIONS, *sc.world)
+
+
+def _check_world(sc: Scenario) -> None:
+    """A declared condition has a new name and names a concession that exists."""
+    concessions = [c.id for c in sc.broker.concessions]
+    for name, cond in sc.world.items():
+        path = f"world.{name}"
+        if name in BUILT_IN_CONDITIONS:
+            raise ScenarioError(
+                f"{name!r} is a built-in world condition; give the declared one another name",
+                path,
+            )
+        if cond.by_concession is not None:
+            _known("concession", cond.by_concession, concessions, f"{path}.by_concession")
 
 
 def _number(value: Any, path: str) -> None:

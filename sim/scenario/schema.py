@@ -214,7 +214,9 @@ class RedLine(Strict):
     at_most: LevelOrNumber = None
     one_of: list[str] | None = None
     is_: bool | None = Field(default=None, alias="is")
-    requires: Literal["ceasefire_holding", "host_consent", "veto_acceptance"] | None = None
+    requires: Id | None = None
+    """A world condition: one of BUILT_IN_CONDITIONS or a condition declared under
+    `world:` (checked in references.py)."""
     caveat_ok: bool = False
     kinds: list[str] | None = None
     evidence: list[Evidence] = Field(default_factory=list)
@@ -256,6 +258,28 @@ class RedLine(Strict):
             if getattr(self, k) is not None:
                 return k
         return "is"
+
+
+BUILT_IN_CONDITIONS = ("ceasefire_holding", "host_consent", "veto_acceptance")
+"""The world conditions the engine computes itself; a `world:` condition may not
+reuse these names."""
+
+
+class WorldCondition(Strict):
+    """A condition on the world (not the mandate) that a state's red line may require.
+
+    A boolean that, once true, stays true. It becomes true in a week when the
+    weekly `hazard` fires, when the week reaches `from_week`, or once the broker
+    has made the concession `by_concession`, whichever comes first.
+    """
+
+    label: Label | None = None
+    initially: bool = False
+    hazard: Unit = 0.0
+    from_week: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    by_concession: Id | None = None
+    judgement: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Preference(Strict):
@@ -414,6 +438,7 @@ class Mechanisms(Strict):
     noise: bool = True
     clarity_gate: bool = True
     hysteresis: bool = True
+    world_conditions: bool = True
 
 
 class Force(Strict):
@@ -457,6 +482,9 @@ class Scenario(Strict):
     force: Force = Force()
     run: Run = Run()
     sources: list[str] = Field(default_factory=list)
+    world: dict[Id, WorldCondition] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    """Conditions on the world that red lines may require (docs/model.md, 'World
+    conditions')."""
     peer_influence: dict[Id, Literal["complementarity", "free_riding"]] = Field(
         default_factory=dict, max_length=MAX_ITEMS
     )

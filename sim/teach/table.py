@@ -124,7 +124,7 @@ def lines_met(C: Compiled, model: ForceModel):
     """(L,): each red line is met by the mandate as it stands, in the world the states
     see this week (the red-line rule, with its lift by national caveats)."""
     w = model.world
-    world = demands.world_conditions(C, model.P, w.m, w.level, w.consent_ok, w.accepts)
+    world = demands.world_conditions(C, model.P, w.m, w.level, w.consent_ok, w.accepts, w.cond)
     return red_lines.held(C, w.m, world)[0]
 
 

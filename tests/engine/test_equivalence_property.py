@@ -22,7 +22,9 @@ MECHANISMS = [
     "noise",
     "clarity_gate",
     "hysteresis",
+    "world_conditions",
 ]
+CONDITIONS = ["ceasefire_holding", "host_consent", "veto_acceptance", "w0", "w1"]
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
 judgement = st.one_of(unit, st.tuples(unit, unit).map(lambda p: sorted(p)))
 
@@ -40,8 +42,25 @@ def red_line(draw, i: int):
         return {"id": f"r{i}", "term": "use_of_force", "at_most": draw(st.sampled_from(FORCE))}
     return {
         "id": f"r{i}",
-        "requires": draw(st.sampled_from(["ceasefire_holding", "host_consent", "veto_acceptance"])),
+        "requires": draw(st.sampled_from(CONDITIONS)),
     }
+
+
+@st.composite
+def world_condition(draw, deadline: int):
+    """A declared world condition: a hazard (number or range), maybe a schedule or a
+    concession that sets it."""
+    cond = {"initially": draw(st.booleans()), "hazard": draw(judgement.map(_small))}
+    if draw(st.booleans()):
+        cond["from_week"] = draw(st.integers(1, deadline))
+    if draw(st.booleans()):
+        cond["by_concession"] = draw(st.sampled_from(["drop", "soft", "cav"]))
+    return cond
+
+
+def _small(h):
+    """A weekly hazard in [0, 0.3], so conditions come true at various weeks."""
+    return [round(x * 0.3, 3) for x in h] if isinstance(h, list) else round(h * 0.3, 3)
 
 
 @st.composite
@@ -128,6 +147,7 @@ def scenarios(draw):
             "HST": {"name": "Host", "base": draw(unit), "effects": {"tasks": {"disarming": -0.5}}}
         },
         "force": {"counts": ["troops"], "in_theatre": draw(st.integers(0, 20)) * 100},
+        "world": {"w0": draw(world_condition(deadline)), "w1": draw(world_condition(deadline))},
         "peer_influence": draw(
             st.dictionaries(st.sampled_from(["a", "b"]), st.sampled_from(INFLUENCE), max_size=2)
         ),

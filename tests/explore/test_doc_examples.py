@@ -86,6 +86,7 @@ FRAGMENTS = {
     "concessions": ("broker", "concessions"),
     "effects": ("veto_players", "ISR", "effects"),
     "peer_influence": ("peer_influence",),
+    "world": ("world",),
 }
 
 
