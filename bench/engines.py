@@ -10,6 +10,7 @@ Wall-clock figures depend on the machine and its load; the ratio is the robust o
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -18,11 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sim  # noqa: F401  (sets one BLAS thread before numpy loads)
-from bench.synthetic import synthetic
-from sim.engine.ensemble import run_ensemble
-from sim.scenario.arrays import compile_scenario
-from sim.scenario.loader import load
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+for _var in BLAS_THREADS:  # one BLAS thread, as the command line sets (before numpy loads)
+    os.environ.setdefault(_var, "1")
+
+from bench.synthetic import synthetic  # noqa: E402
+from sim.engine.ensemble import run_ensemble  # noqa: E402
+from sim.scenario.arrays import compile_scenario  # noqa: E402
+from sim.scenario.loader import load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
@@ -96,6 +100,31 @@ def end_to_end(runs: int) -> None:
     print(f"end to end, res2803, {runs:,} runs: {took:.1f} s, peak {peak:,.0f} MB")
 
 
+NOTEBOOK = """
+import time, sys
+import sim
+start = time.perf_counter()
+sim.run(sys.argv[1], runs=int(sys.argv[2]))
+first = time.perf_counter() - start
+start = time.perf_counter()
+sim.run(sys.argv[1], runs=int(sys.argv[2]))
+print(first, time.perf_counter() - start)
+"""
+
+
+def notebook(runs: int = 1000) -> None:
+    """`sim.run` from Python, as in a notebook: a fresh process that has only done
+    `import sim` (so the first call loads numpy, pandas ...), BLAS as the user's."""
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_THREADS}
+    cmd = [sys.executable, "-c", NOTEBOOK, str(FLAGSHIP), str(runs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    first, again = map(float, proc.stdout.split())
+    print(
+        f"sim.run, res2803, {runs:,} runs, after import sim: {first:.2f} s "
+        f"(first call, imports included), {again:.2f} s (again)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--full", action="store_true", help="the figures in docs/performance.md")
@@ -108,6 +137,7 @@ def main() -> None:
     print()
     for runs in (1_000, 10_000, 100_000) if args.full else (1_000,):
         end_to_end(runs)
+    notebook(1_000)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,42 @@
 """forcegen: a force-generation negotiation simulator.
 
-The engines multiply only small matrices; BLAS threads cost more than they
-save on them (measured on 2 cores), so one thread is the default unless the
-user sets these variables before importing numpy.
+From Python (docs/api.md):
+
+- `sim.load(path)`: a loaded, validated scenario;
+- `sim.run(scenario, runs=..., seed=...)`: a `sim.Results` (tables, summary,
+  charts as figures, `.save(folder)`);
+- `sim.compare(paths)`, `sim.sweep(path)`: the comparison and sweep tables;
+- `sim.ForceModel`: one run as a Mesa model.
+
+Every name is imported on first use, so `import sim` stays light, and importing
+it changes no process-wide setting: the command line and its worker processes
+set one BLAS thread for themselves (`sim.parallel.own_process`).
 """
-
-import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "ForceModel": ("sim.engine.model", "ForceModel"),
+    "load": ("sim.api", "load"),
+    "run": ("sim.api", "run"),
+    "compare": ("sim.api", "compare"),
+    "sweep": ("sim.api", "sweep"),
+    "Results": ("sim.results", "Results"),
+    "ScenarioError": ("sim.scenario.errors", "ScenarioError"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
 
 def __getattr__(name: str):
-    """`sim.ForceModel`, imported on first use so `import sim` stays light."""
-    if name == "ForceModel":
-        from sim.engine.model import ForceModel
+    """The public names, imported on first use so `import sim` stays light."""
+    if name in _LAZY:
+        import importlib
 
-        return ForceModel
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sim.output.folder import FolderError, check_target
-from sim.parallel import CHARTS, ExecutorError, cores, make_executor
+from sim.parallel import CHARTS, ExecutorError, cores, make_executor, own_process
 from sim.scenario.errors import ScenarioError, resolve_name
 
 try:  # typer >= 0.24 carries its own copy of Click
@@ -369,8 +369,10 @@ def main() -> None:
     """Entry point for the `forcegen` script and `python -m sim`.
 
     Runs the commands without Click's standalone mode, so a usage error is one
-    line `error: ...` with exit status 2 instead of a framed box.
+    line `error: ...` with exit status 2 instead of a framed box. Sets one BLAS
+    thread (`sim.parallel.own_process`) first: nothing imported so far loads numpy.
     """
+    own_process()
     command = typer.main.get_command(app)
     try:
         code = command.main(sys.argv[1:], prog_name="forcegen", standalone_mode=False)

@@ -92,8 +92,28 @@ def _watch(parent: int) -> None:
             os._exit(1)
 
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+"""Variables that fix the BLAS libraries' thread count when numpy loads."""
+
+
+def own_process(env: dict | None = None) -> None:
+    """Settings of a process forcegen owns (the command line, a pool worker).
+
+    The engines multiply only small matrices; BLAS threads cost more than they
+    save on them (measured on 2 cores), so one thread unless the user set these
+    variables. Takes effect only before numpy is imported. Charts are drawn to
+    files, never to a window (Agg). `import sim` changes none of this.
+    """
+    env = os.environ if env is None else env
+    for var in BLAS_THREADS:
+        env.setdefault(var, "1")
+    env["MPLBACKEND"] = "Agg"
+
+
 def worker_init(parent: int, warm: Sequence[str] = CHARTS) -> None:
-    """Every pool worker's initializer: ignore Ctrl-C, watch the parent, import early."""
+    """Every pool worker's initializer: ignore Ctrl-C, watch the parent, one BLAS
+    thread and no window (`own_process`, before numpy loads), import early."""
+    own_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), name="parent-watchdog", daemon=True).start()
     for module in warm:
@@ -200,6 +220,9 @@ class Dask(Executor):
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # No dashboard, and the scheduler's small HTTP server on a free
+                    # port: 8787 may be taken (another cluster, another command).
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
                 )
                 self.client = Client(self.cluster)
             else:

@@ -7,6 +7,9 @@ number read from the tables (so a report can embed the chart with its reading).
 A chart is skipped (absent from the returned list) when a table it needs is
 missing from `tables`, e.g. `states` when no detail run was kept; a table that
 is present but empty is drawn as an axis with a note.
+
+`figure(name, tables, meta)` returns one chart as a matplotlib Figure instead
+of writing it (the same figure `draw_all` saves), for notebooks (`sim.Results`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.charts import (
     acceptance,
@@ -38,7 +42,7 @@ MAPPINGS = (
     "concessions",
 )
 
-__all__ = ["CHARTS", "draw_all"]
+__all__ = ["CHARTS", "available", "draw_all", "figure"]
 
 
 def draw_all(
@@ -60,13 +64,41 @@ def draw_all(
         title and caption.
     """
     out_dir = Path(out_dir)
-    todo = [c for c in CHARTS if all(isinstance(tables.get(t), pd.DataFrame) for t in c.REQUIRES)]
+    todo = _drawable(tables)
     if executor is None or executor.workers <= 1 or not executor.local or len(todo) < 2:
         return [chart.draw(tables, _meta(meta), out_dir) for chart in todo]
     slow_first = sorted(todo, key=lambda c: c.NAME not in ("stance_timeline", "commit_by_kind"))
     jobs = [(c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir) for c in slow_first]
     drawn = {slow_first[i].NAME: result for i, result in executor.imap(_draw_one, jobs)}
     return [drawn[c.NAME] for c in todo]
+
+
+def _drawable(tables: Mapping[str, pd.DataFrame]) -> list:
+    """The chart modules whose tables are all present, in reading order."""
+    return [c for c in CHARTS if all(isinstance(tables.get(t), pd.DataFrame) for t in c.REQUIRES)]
+
+
+def available(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Names of the charts `draw_all` would draw from these tables."""
+    return [c.NAME for c in _drawable(tables)]
+
+
+def figure(name: str, tables: dict[str, pd.DataFrame], meta: dict) -> Figure:
+    """One chart as a matplotlib Figure, built exactly as `draw_all` saves it.
+
+    Nothing is written, and the figure is not left open in pyplot (it is not in
+    `plt.get_fignums()`): show it by making it a notebook cell's value, or write
+    it with `fig.savefig(...)`. Raises ValueError for a name these tables cannot draw.
+    """
+    from sim.charts import style
+
+    chart = next((c for c in _drawable(tables) if name == c.NAME), None)
+    if chart is None:
+        known = ", ".join(available(tables))
+        raise ValueError(f"no chart {name!r} for these results; expected one of: {known}")
+    with style.capture() as figures:
+        chart.draw(tables, _meta(meta), Path("."))
+    return figures[-1]
 
 
 def _draw_one(name: str, tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> dict:

@@ -8,14 +8,20 @@ the next: stances run from a warm "declined" through neutral grey to a dark
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import sys
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+    # Files only, no window. A backend the user already chose (a notebook's inline
+    # one, pyplot imported) is left alone: switching it would close their figures.
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
@@ -190,10 +196,38 @@ def nice_share_top(largest: float, floor: float = 0.05) -> float:
     return min(1.0, max(floor, step * -(-room // step)))
 
 
+_captured: ContextVar[list[Figure] | None] = ContextVar("captured", default=None)
+
+
+@contextlib.contextmanager
+def capture() -> Iterator[list[Figure]]:
+    """Keep the figures charts draw instead of writing them.
+
+    Inside the block `save` writes nothing: it appends the finished figure to the
+    yielded list and detaches it from pyplot (so no figure is left open), and
+    returns the file names it would have written. A chart's `draw` called here
+    builds exactly the figure it would have saved.
+    """
+    figures: list[Figure] = []
+    token = _captured.set(figures)
+    try:
+        yield figures
+    finally:
+        _captured.reset(token)
+
+
 def save(fig: Figure, out_dir: Path, name: str) -> tuple[str, str]:
-    """Write `name`.png and `name`.svg with byte-stable metadata, then close the figure."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write `name`.png and `name`.svg with byte-stable metadata, then close the figure.
+
+    Under `capture()` the figure is kept, not written (see there).
+    """
     png, svg = f"{name}.png", f"{name}.svg"
+    kept = _captured.get()
+    if kept is not None:
+        plt.close(fig)  # closed in pyplot only: the Figure itself stays usable
+        kept.append(fig)
+        return png, svg
+    out_dir.mkdir(parents=True, exist_ok=True)
     try:
         fig.savefig(out_dir / png, dpi=DPI, metadata={"Software": None})
         fig.savefig(out_dir / svg, metadata={"Date": None, "Creator": None})

@@ -180,3 +180,26 @@ def test_a_red_line_on_a_declared_condition_is_described_by_its_label(scenario):
     assert requirement(C, "disarmament") == LABEL
     assert describe(C, C.scenario.states["PAK"].red_lines[0]) == f"requires {LABEL}"
     assert requirement(C, "host_consent") == "host consent"
+
+
+def test_saudi_arabia_commits_only_where_hamas_agreed_to_disarm() -> None:
+    """The record's condition, written as what it says: under the mandate that
+    leaves Hamas armed (border monitoring), Saudi Arabia commits only in runs
+    where the world condition came true, not in every run as its old proxy did."""
+    from pathlib import Path
+
+    from sim.engine.ensemble import run_ensemble
+    from sim.scenario.arrays import compile_scenario
+    from sim.scenario.loader import load
+
+    isf = Path(__file__).resolve().parents[2] / "scenarios" / "isf"
+    C = compile_scenario(load(isf / "border_monitoring.yaml"))
+    t = run_ensemble(C, runs=200, detail=200)
+    states, rounds = t["states"], t["rounds"]
+    sau = states[(states["state"] == "SAU") & (states["stance"] == "committed")]
+    held = rounds.set_index(["run", "round"])["world.hamas_disarmament_agreed"]
+    # Committed in week t only if the condition held at the end of week t - 1.
+    for run, week in zip(sau["run"], sau["round"], strict=True):
+        assert week > 1 and held.loc[(run, week - 1)]
+    share = sau["run"].nunique() / 200
+    assert 0 < share < 0.3
