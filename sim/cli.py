@@ -190,26 +190,12 @@ def _note(text: str) -> None:
 def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, executor):
     """Run the ensemble and write the results folder (atomically) on one executor
     (stopped on failure, then half-written folders removed); return the summary."""
-    from sim.output.write import write_results
+    from sim.output.write import run_command, write_results
 
     with executor:
         tables = run_with_progress(C, engine, detail_runs, quiet, executor)
         final = out_dir or Path("results") / C.scenario.name
-        argv = [
-            "forcegen",
-            "run",
-            str(scenario),
-            "--runs",
-            str(C.scenario.run.runs),
-            "--seed",
-            str(C.scenario.run.seed),
-            "--out",
-            str(final),
-            "--engine",
-            engine,
-            "--detail-runs",
-            str(detail_runs),
-        ]
+        argv = run_command(scenario, C, final, engine, detail_runs)
         summary = write_results(C, tables, final, engine, detail_runs, argv, executor, notify=_note)
     return summary, final
 

@@ -100,22 +100,10 @@ class Results:
 
     def command(self, out: Path) -> list[str]:
         """The `forcegen run` command that writes the same folder (its manifest's)."""
-        sc = self.scenario
-        return [
-            "forcegen",
-            "run",
-            str(self.source) if self.source is not None else sc.name,
-            "--runs",
-            str(sc.run.runs),
-            "--seed",
-            str(sc.run.seed),
-            "--out",
-            str(out),
-            "--engine",
-            self.engine,
-            "--detail-runs",
-            str(self.detail_runs),
-        ]
+        from sim.output.write import run_command
+
+        source = self.source if self.source is not None else self.scenario.name
+        return run_command(source, self.scenario, out, self.engine, self.detail_runs)
 
     def save(self, folder: str | Path) -> Path:
         """Write the results folder `forcegen run --out folder` writes; return its path.

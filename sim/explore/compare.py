@@ -117,7 +117,7 @@ def gather(
     otherwise it is kept in the entry (`pending`) and `write_compare` writes it
     to `own_root/<name>` (inside the comparison folder), saying so through `note`.
     """
-    from sim.output.write import write_results
+    from sim.output.write import run_command, write_results
 
     entries = []
     for f, sc in zip(files, scenarios, strict=True):
@@ -141,21 +141,7 @@ def gather(
                 )
             folder = own_root / sc.name
         tables, _ = simulate(C, detail=DETAIL, executor=executor, progress=tick)
-        argv = [
-            "forcegen",
-            "run",
-            str(f),
-            "--runs",
-            str(sc.run.runs),
-            "--seed",
-            str(sc.run.seed),
-            "--out",
-            str(folder),
-            "--engine",
-            "fast",
-            "--detail-runs",
-            str(DETAIL),
-        ]
+        argv = run_command(f, C, folder, "fast", DETAIL)
         pending = None
         if taken and own_root is not None:
             pending = (C, tables, argv)

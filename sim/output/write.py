@@ -19,6 +19,7 @@ from sim.output.folder import atomic_folder
 from sim.output.provenance import replaced_note
 from sim.scenario.arrays import Compiled
 from sim.scenario.loader import scenario_hash
+from sim.scenario.schema import Scenario
 
 PACKAGES = ("forcegen", "mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyyaml")
 CSV_TABLES = ("runs", "params", "rounds", "states")
@@ -33,6 +34,28 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def run_command(
+    source: object, C: Compiled | Scenario, out: Path, engine: str, detail: int
+) -> list[str]:
+    """The `forcegen run` command that writes this folder (the manifest's `command`)."""
+    sc = C.scenario if isinstance(C, Compiled) else C
+    return [
+        "forcegen",
+        "run",
+        str(source),
+        "--runs",
+        str(sc.run.runs),
+        "--seed",
+        str(sc.run.seed),
+        "--out",
+        str(out),
+        "--engine",
+        engine,
+        "--detail-runs",
+        str(detail),
+    ]
 
 
 def manifest(C: Compiled, engine: str, detail: int, argv: list[str] | None = None) -> dict:
