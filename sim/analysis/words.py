@@ -107,7 +107,9 @@ def id_words(x: object, C: Compiled | None = None) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_]+", text):
         return text.replace("_", " ")
     tokens = [t for t in text.split("_") if t]
-    cased = _cased(C) if _is_name(tokens, _cased(C)) else {}
+    cased = _cased(C)
+    if not _is_name(tokens, cased):
+        cased = {}
     return " ".join(_word(t, cased) for t in tokens)
 
 

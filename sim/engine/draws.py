@@ -81,8 +81,3 @@ def parameters(C: Compiled, u: np.ndarray) -> Params:
     """Parameters with a leading run axis: R where a range is sampled, else 1."""
     P = C.params.with_runs(u.shape[0], C.ranges, u)
     return with_slots(P, C.slot_kind, C.prefs["pref_index"])
-
-
-def take(P: Params, idx: np.ndarray) -> Params:
-    """Parameters of a subset of runs."""
-    return P.take(idx)

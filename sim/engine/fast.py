@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.draws import draw_many, horizon, parameters, take
+from sim.engine.draws import draw_many, horizon, parameters
 from sim.engine.record import Recorder
 from sim.engine.round import finish, play_week, start
 from sim.scenario.arrays import Compiled
@@ -26,7 +26,7 @@ def run_batch(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder) -> None:
     for t in range(1, horizon(C) + 1):
         sub = world.subset(active)
         noise, slots = draws.noise[active, t - 1], draws.slots[active, t - 1]
-        week = play_week(C, take(P, active), sub, t, noise, slots, mech)
+        week = play_week(C, P.take(active), sub, t, noise, slots, mech)
         rec.round(week.view(runs[active]))
         world.write_back(sub, active)
         active = active[sub.outcome == 0]

@@ -223,10 +223,6 @@ class ForceModel(mesa.Model):
         """Week the run ended, 0 while negotiating."""
         return int(self.world.end[0])
 
-    def force_array(self) -> np.ndarray:
-        """The counted force as a one-run array."""
-        return self.world.force
-
     def _observed(self) -> payoff.Observed:
         return observed(self.world)
 

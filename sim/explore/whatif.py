@@ -222,7 +222,7 @@ def lifted_red_lines(sc: Scenario, changed: Scenario, state: str) -> int:
     if not len(red["op"]):
         return 0
     mine = (red["owner"] == C.states.index(state)) & (red["op"] != REQUIRES)
-    world = np.ones((1, 3 + len(C.world_names)), bool)  # world conditions aside
+    world = red_lines.every_condition_held(C, 1)  # world conditions aside
 
     def ok(mandate: dict) -> np.ndarray:
         return red_lines.held(C, C.cols.encode(mandate)[None], world)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenario.arrays import AT_LEAST, AT_MOST, EXCLUDES, INCLUDES, IS, ONE_OF, Compiled
+from sim.scenario.arrays import AT_LEAST, AT_MOST, EXCLUDES, INCLUDES, IS, ONE_OF, WORLD, Compiled
 
 
 def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
@@ -34,6 +34,12 @@ def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
         elif pred["world"][i] < world.shape[1]:
             ok[:, i] = world[:, pred["world"][i]]
     return ok
+
+
+def every_condition_held(C: Compiled, R: int) -> np.ndarray:
+    """(R, 3 + W): a world in which every built-in and declared condition holds, to
+    judge red lines on the mandate alone."""
+    return np.ones((R, len(WORLD) + len(C.world_names)), bool)
 
 
 def caveats_allowed(C: Compiled, m: np.ndarray) -> np.ndarray:
