@@ -16,10 +16,18 @@ from sim.engine.round import finish, play_week, start
 from sim.scenario.arrays import Compiled
 
 
-def run_batch(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder) -> None:
-    """Run a batch of runs (global ids) to their end and record them."""
+def run_batch(
+    C: Compiled, seed: int, runs: np.ndarray, rec: Recorder, ranges: np.ndarray | None = None
+) -> None:
+    """Run a batch of runs (global ids) to their end and record them.
+
+    `ranges` (R, E), when given, replaces the runs' uniforms for the judgement
+    ranges (an experimental design, `sim.engine.design`); every other draw of a
+    run is its own, as always."""
     mech = C.scenario.run.mechanisms
     draws = draw_many(C, seed, runs)
+    if ranges is not None:
+        draws.ranges = np.asarray(ranges, dtype=float).reshape(len(runs), len(C.ranges))
     P = parameters(C, draws.ranges)
     world = start(C, P, len(runs), mech)
     active = np.arange(len(runs))
