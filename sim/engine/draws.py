@@ -8,7 +8,10 @@ fixed order: parameter ranges, decision noise, incident slots; then, only when
 the scenario declares world conditions (`world:`), the ranges of their hazards
 and one uniform per week and condition. A scenario without them draws exactly
 what it drew before they existed, and declaring one leaves every other draw of
-a run as it was.
+a run as it was. Likewise, only when the scenario has a deployment stage
+(`deployment:`), the ranges of its lags and approval chances, one uniform per
+state for its approval vote, and one uniform per condition for each week
+watched after the deadline (`sim.rules.deployment`).
 
 The world conditions' weekly uniforms ride in `Draws.slots`, after the SLOTS
 incident uniforms of each week (columns SLOTS, SLOTS+1, ...): the engines hand
@@ -38,6 +41,15 @@ class Draws:
     ranges: np.ndarray  # (R, E) uniforms for the judgement ranges
     noise: np.ndarray  # (R, T, S) standard normals
     slots: np.ndarray  # (R, T, SLOTS + W) uniforms for incidents, then world conditions
+    votes: np.ndarray  # (R, S) approval votes (S = 0 without a deployment stage)
+    after: np.ndarray  # (R, watch, W) world conditions' uniforms after the deadline
+
+    def take(self, idx: np.ndarray) -> Draws:
+        """The draws of the runs at `idx`."""
+        return Draws(*(getattr(self, f)[idx] for f in DRAWN))
+
+
+DRAWN = ("ranges", "noise", "slots", "votes", "after")
 
 
 def horizon(C: Compiled) -> int:
@@ -45,35 +57,53 @@ def horizon(C: Compiled) -> int:
     return C.scenario.broker.deadline
 
 
+def watched(C: Compiled) -> int:
+    """Weeks a run is watched: the deadline, plus the deployment stage's `watch`."""
+    dep = C.scenario.deployment
+    return horizon(C) + (dep.watch if dep is not None else 0)
+
+
+def late_ranges(C: Compiled) -> tuple[int, int]:
+    """How many ranges are world hazards, and how many the deployment stage's
+    (compiled last, in that order)."""
+    world = sum(r.field == "world_hazard" for r in C.ranges)
+    return world, sum(r.group == "deploy" for r in C.ranges)
+
+
 def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
     """All draws of one run, in the documented order."""
     T, S, W = horizon(C), len(C.states), len(C.world_names)
-    late = world_ranges(C)
-    ranges = rng.random(len(C.ranges) - late)
+    world, deploy = late_ranges(C)
+    ranges = rng.random(len(C.ranges) - world - deploy)
     noise = rng.standard_normal((T, S))
     slots = rng.random((T, SLOTS))
     if W:
-        ranges = np.concatenate([ranges, rng.random(late)])
+        ranges = np.concatenate([ranges, rng.random(world)])
         slots = np.concatenate([slots, rng.random((T, W))], axis=1)
-    return Draws(ranges[None], noise[None], slots[None])
-
-
-def world_ranges(C: Compiled) -> int:
-    """How many of the ranges are world conditions' hazards (compiled last)."""
-    return sum(r.field == "world_hazard" for r in C.ranges)
+    votes, after = np.zeros((0,)), np.zeros((0, W))
+    if C.scenario.deployment is not None:
+        ranges = np.concatenate([ranges, rng.random(deploy)])
+        votes = rng.random(S)
+        after = rng.random((watched(C) - T, W))
+    return Draws(ranges[None], noise[None], slots[None], votes[None], after[None])
 
 
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
     """Draws for a batch of runs, each from its own generator."""
-    T, S = horizon(C), len(C.states)
+    T, S, W = horizon(C), len(C.states), len(C.world_names)
+    staged = C.scenario.deployment is not None
+    R = len(runs)
     out = Draws(
-        np.empty((len(runs), len(C.ranges))),
-        np.empty((len(runs), T, S)),
-        np.empty((len(runs), T, SLOTS + len(C.world_names))),
+        np.empty((R, len(C.ranges))),
+        np.empty((R, T, S)),
+        np.empty((R, T, SLOTS + W)),
+        np.empty((R, S if staged else 0)),
+        np.empty((R, watched(C) - T, W)),
     )
     for i, run in enumerate(runs):
         one = draw_one(C, generator(seed, int(run)))
-        out.ranges[i], out.noise[i], out.slots[i] = one.ranges[0], one.noise[0], one.slots[0]
+        for f in DRAWN:
+            getattr(out, f)[i] = getattr(one, f)[0]
     return out
 
 

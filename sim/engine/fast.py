@@ -40,4 +40,4 @@ def run_batch(
         active = active[sub.outcome == 0]
         if not len(active):
             break
-    finish(rec, runs, world, C, P)
+    finish(rec, runs, world, C, P, draws)

@@ -250,7 +250,7 @@ class ForceModel(mesa.Model):
         if self.outcome or t >= horizon(self.C):
             self.running = False
             if self.recorder is not None:
-                finish(self.recorder, np.array([self.run]), self.world, self.C, self.P)
+                finish(self.recorder, np.array([self.run]), self.world, self.C, self.P, self.draws)
 
 
 def _acceptance(model: ForceModel, j: int) -> float:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.rules import vetoes
+from sim.engine.draws import watched
+from sim.rules import deployment, vetoes
 from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
 
 COMPONENTS = (
@@ -27,6 +28,10 @@ COMPONENTS = (
     "side_payment",
     "noise",
 )
+
+
+VOTES = {-1: "", 0: "failed", 1: "passed"}
+"""A contingent's approval vote as the deployments table writes it."""
 
 
 @dataclass
@@ -63,6 +68,8 @@ class Recorder:
         count = runs - first if count is None else count
         T = C.scenario.broker.deadline
         self.force = np.zeros((count, T))
+        self.deployed = np.zeros((count, watched(C)))  # deployed strength, weeks 1..H
+        self.deploy_rows: list[dict] = []
         self.accept = np.zeros((len(C.veto_ids), count, T))
         self.state_rows: list[dict] = []
         self.round_rows: list[dict] = []
@@ -81,6 +88,8 @@ class Recorder:
         """
         rows = slice(other.first - self.first, other.first - self.first + other.force.shape[0])
         self.force[rows] = other.force
+        self.deployed[rows] = other.deployed
+        self.deploy_rows += other.deploy_rows
         self.accept[:, rows] = other.accept
         self.state_rows += other.state_rows
         self.round_rows += other.round_rows
@@ -170,11 +179,14 @@ class Recorder:
         spent,
         accepts,
         drawn=None,
+        arrivals=None,
     ):
-        """Record the end of a batch of runs (and the values they drew, for params.csv)."""
+        """Record the end of a batch of runs (and the values they drew, for params.csv;
+        and when their contingents arrived, `sim.rules.deployment`)."""
         C = self.C
         if drawn is not None:
             self.drawn.append((np.asarray(runs), drawn))
+        first = self._deployment(runs, arrivals, kind, pledge, counted)
         T = self.force.shape[1]
         for i, run in enumerate(runs):
             run = int(run)
@@ -207,12 +219,41 @@ class Recorder:
                     "rejected_by": ";".join(
                         v for j, v in enumerate(C.veto_ids) if not accepts[i, j]
                     ),
+                    "deployed_week": int(first[i]) if first[i] >= 0 else pd.NA,
+                    "deployed_force": float(self.deployed[at, -1]),
                 }
             )
+
+    def _deployment(self, runs, arrivals, kind, pledge, counted) -> np.ndarray:
+        """Deployed strength per week and one row per contingent of a formed run;
+        return each run's first arrival week (-1 for none)."""
+        C = self.C
+        at = np.asarray(runs) - self.first
+        H = self.deployed.shape[1]
+        in_theatre = C.scenario.force.in_theatre
+        if arrivals is None:
+            self.deployed[at] = in_theatre
+            return np.full(len(runs), -1)
+        self.deployed[at] = deployment.strength(arrivals.week, pledge, counted, in_theatre, H)
+        kinds = np.array([*C.kinds, ""], dtype=object)
+        for i, s in zip(*np.nonzero((arrivals.week >= 0) | (arrivals.vote >= 0)), strict=True):
+            self.deploy_rows.append(
+                {
+                    "run": int(runs[i]),
+                    "state": C.states[s],
+                    "kind": kinds[kind[i, s]],
+                    "pledge": float(pledge[i, s]),
+                    "approval": VOTES[int(arrivals.vote[i, s])],
+                    "arrival_week": int(arrivals.week[i, s]) if arrivals.week[i, s] >= 0 else pd.NA,
+                }
+            )
+        return arrivals.first()
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables, sorted by run (and round, state) whatever the engine."""
         runs = pd.DataFrame(self.run_rows).sort_values("run", kind="stable", ignore_index=True)
+        if "deployed_week" in runs:
+            runs["deployed_week"] = runs["deployed_week"].astype("Int64")
         states = (
             pd.DataFrame(
                 {k: np.concatenate([r[k] for r in self.state_rows]) for k in self.state_rows[0]}
@@ -230,6 +271,7 @@ class Recorder:
             rounds = rounds.sort_values(["run", "round"], kind="stable", ignore_index=True)
         return {
             "runs": runs,
+            "deployments": self._deployments(),
             "rounds": rounds,
             "states": states,
             "commits": self._commits(),
@@ -237,6 +279,16 @@ class Recorder:
             "bands": self._bands(),
             "params": self._params(),
         }
+
+    def _deployments(self) -> pd.DataFrame:
+        """One row per contingent of a formed run: its approval vote and arrival week."""
+        columns = ["run", "state", "kind", "pledge", "approval", "arrival_week"]
+        table = pd.DataFrame(self.deploy_rows, columns=columns)
+        table["arrival_week"] = table["arrival_week"].astype("Int64")
+        order = {s: i for i, s in enumerate(self.C.states)}
+        table["_s"] = table["state"].map(order)
+        table = table.sort_values(["run", "_s"], kind="stable", ignore_index=True)
+        return table.drop(columns="_s")
 
     def _params(self) -> pd.DataFrame:
         """The experiments table: one row per run, one column per drawn value."""
@@ -272,14 +324,13 @@ class Recorder:
         )
 
     def _bands(self) -> pd.DataFrame:
-        series = {"force": self.force}
+        series = {"force": self.force, "deployed": self.deployed}
         for j, vid in enumerate(self.C.veto_ids):
             series[f"accept.{vid}"] = self.accept[j]
         rows = []
-        T = self.force.shape[1]
         for name, arr in series.items():
             q = np.quantile(arr, [0.5, 0.05, 0.95], axis=0)
-            for t in range(T):
+            for t in range(arr.shape[1]):
                 rows.append(
                     {
                         "round": t + 1,

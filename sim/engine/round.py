@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.engine.record import Recorder, RoundView
-from sim.rules import actors, broker, decide, events, payoff, vetoes, world
+from sim.rules import actors, broker, decide, deployment, events, payoff, vetoes, world
 from sim.rules.decide import Decision
 from sim.rules.events import SLOTS
 from sim.rules.terms import apply_changes, firm_up
@@ -270,8 +270,29 @@ def play_week(
     return k
 
 
-def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: Params) -> None:
-    """Record how the runs ended, and the values of the judgement calls they drew."""
+def deploy(C: Compiled, P: Params, w: World, draws) -> deployment.Arrivals:
+    """When the contingents of the runs that formed reach the theatre
+    (`sim.rules.deployment`), from the world as their negotiation left it."""
+    world_u = np.concatenate([draws.slots[:, :, SLOTS:], draws.after], axis=1)
+    return deployment.arrivals(
+        C,
+        P,
+        w.outcome,
+        w.end,
+        w.counted,
+        w.pledge,
+        w.cond,
+        w.made_round >= 0,
+        w.consent_ok,
+        draws.votes,
+        world_u,
+        C.scenario.run.mechanisms,
+    )
+
+
+def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: Params, draws) -> None:
+    """Record how the runs ended, when their contingents arrived, and the values of
+    the judgement calls they drew."""
     spent = (np.zeros(len(runs)) + P.broker.budget) - w.budget
     rec.finish(
         runs,
@@ -286,4 +307,5 @@ def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: Params) ->
         spent,
         w.accepts,
         drawn=drawn_values(C, P, len(runs)),
+        arrivals=deploy(C, P, w, draws),
     )

@@ -182,6 +182,9 @@ class Compiled:
     world_initial: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (W,)
     world_from: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (W,) 0: none
     world_by: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (W,) -1: none
+    deploy_weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (S,) to a vote
+    deploy_vote: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (S,) needs one
+    deploy_requires: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (W,) entry
 
 
 def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
@@ -316,6 +319,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
     p["world_hazard"] = np.array(
         [_num(c.hazard, "world_hazard", (j,), ranges) for j, c in enumerate(world.values())]
     )
+    deploy = _deployment(sc, states, p, ranges)  # drawn after the world's hazards
     env_lin = {n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env}
     return Compiled(
         scenario=sc,
@@ -353,7 +357,35 @@ def compile_scenario(sc: Scenario) -> Compiled:
             [concessions.index(c.by_concession) if c.by_concession else -1 for c in world.values()],
             int,
         ),
+        **deploy,
     )
+
+
+def _deployment(sc: Scenario, states: list[str], p: dict, ranges: list) -> dict:
+    """The deployment stage's parameters (drawn last of all: a scenario without
+    `deployment:` draws what it drew before the stage existed) and its fixed arrays."""
+    S, dep = len(states), sc.deployment
+    p["deploy_lag_default"] = np.array(0.0)
+    p["deploy_lag"] = np.full(S, np.nan)
+    p["deploy_approval_p"] = np.ones(S)
+    weeks, vote = np.zeros(S, int), np.zeros(S, bool)
+    if dep is None:
+        return {}
+    p["deploy_lag_default"] = np.array(_num(dep.lag, "deploy_lag_default", (), ranges))
+    for i, s in enumerate(states):
+        own = sc.states[s].deployment
+        if own is None:
+            continue
+        if own.lag is not None:
+            p["deploy_lag"][i] = _num(own.lag, "deploy_lag", (i,), ranges)
+        if own.approval is not None:
+            vote[i], weeks[i] = True, own.approval.weeks
+            p["deploy_approval_p"][i] = _num(own.approval.p, "deploy_approval_p", (i,), ranges)
+    return {
+        "deploy_weeks": weeks,
+        "deploy_vote": vote,
+        "deploy_requires": np.array([n in dep.requires for n in sc.world], bool),
+    }
 
 
 def world_index(sc: Scenario) -> dict[str, int]:

@@ -49,6 +49,12 @@ def field_path(C: Compiled, r: Range) -> str:
         if name.endswith("_base"):
             return f"environment.{name.removesuffix('_base')}.base"
         return f"environment.{name}"
+    if group == "deploy":
+        if name == "lag_default":
+            return "deployment.lag"
+        if name == "lag":
+            return f"states.{C.states[at]}.deployment.lag"
+        return f"states.{C.states[at]}.deployment.approval.p"
     return f"decision.{name}"
 
 

@@ -126,6 +126,15 @@ class EnvParams(Group):
 
 
 @dataclass(frozen=True)
+class DeployParams(Group):
+    """How contingents reach the theatre after the force forms (`deployment:`)."""
+
+    lag_default: Array  # (R|1,) weeks of force generation where a state gives none
+    lag: Array  # (R|1, S) a state's own lag, NaN where it gives none
+    approval_p: Array  # (R|1, S) chance its approval vote passes (1 without a vote)
+
+
+@dataclass(frozen=True)
 class DecisionParams(Group):
     """Constants of the state decision rule that a scenario may give as ranges."""
 
@@ -148,6 +157,7 @@ class Params:
     host: ActorParams
     env: EnvParams
     decision: DecisionParams
+    deploy: DeployParams
 
     def take(self, idx: np.ndarray) -> Params:
         """The parameters of the runs at `idx`."""
@@ -251,6 +261,7 @@ FLAT = {
         n: ("decision", n)
         for n in ("hysteresis", "noise_sd", "bandwagon", "pledge_min_share", "side_payment_effect")
     },
+    **{f"deploy_{n}": ("deploy", n) for n in ("lag_default", "lag", "approval_p")},
 }
 """Where each value the compiler collects goes: (group, field)."""
 
@@ -262,6 +273,7 @@ GROUP_TYPES = {
     "host": ActorParams,
     "env": EnvParams,
     "decision": DecisionParams,
+    "deploy": DeployParams,
 }
 
 

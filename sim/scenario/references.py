@@ -22,6 +22,7 @@ def check_references(sc: Scenario) -> None:
     if sc.force.caveats_term is not None and sc.force.caveats_term in sc.vocabulary:
         _role_term(sc, sc.force.caveats_term, "boolean", "force.caveats_term")
     _check_world(sc)
+    _check_deployment(sc)
     for code, st in sc.states.items():
         _check_state(sc, code, st)
     _check_broker(sc)
@@ -155,6 +156,27 @@ def _check_world(sc: Scenario) -> None:
             )
         if cond.by_concession is not None:
             _known("concession", cond.by_concession, concessions, f"{path}.by_concession")
+
+
+def _check_deployment(sc: Scenario) -> None:
+    """The force's entry conditions are declared world conditions; a contingent's
+    own deployment is written only where the scenario has a deployment stage."""
+    if sc.deployment is not None:
+        for i, name in enumerate(sc.deployment.requires):
+            path = f"deployment.requires[{i}]"
+            if name == "host_consent":
+                raise ScenarioError(
+                    "write host consent as `host_consent: true`, not as a condition", path
+                )
+            _known("world condition", name, list(sc.world), path)
+        return
+    for code, st in sc.states.items():
+        if st.deployment is not None:
+            raise ScenarioError(
+                "a contingent's deployment needs the scenario's `deployment:` stage "
+                "(add `deployment: {}` for its defaults)",
+                f"states.{code}.deployment",
+            )
 
 
 def _number(value: Any, path: str) -> None:

@@ -289,6 +289,31 @@ class Preference(Strict):
     salience: Unit = 0.5
 
 
+class Approval(Strict):
+    """A vote a state's contingent needs before it may deploy (a parliament).
+
+    Held `weeks` after the force forms; it passes with chance `p` (a judgement
+    call, drawn per run when a range). A contingent whose vote fails stays home.
+    """
+
+    by: Label
+    p: Unit = 1.0
+    weeks: int = Field(default=4, ge=0, le=MAX_ROUNDS)
+    judgement: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ContingentDeployment(Strict):
+    """How one state's contingent reaches the theatre once the force has formed."""
+
+    lag: ranged(0.0, MAX_ROUNDS) | None = None
+    """Weeks of force generation (after any approval vote); the scenario's
+    `deployment.lag` when not given."""
+    approval: Approval | None = None
+    judgement: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class StateSpec(Strict):
     """A contributor state: the Mesa agent's parameters, each with its evidence."""
 
@@ -310,6 +335,7 @@ class StateSpec(Strict):
     evidence: list[Evidence] = Field(default_factory=list)
     judgement: dict[str, str] = Field(default_factory=dict)
     note: str | None = None
+    deployment: ContingentDeployment | None = None
 
 
 Effects = dict[str, Any]
@@ -439,6 +465,25 @@ class Mechanisms(Strict):
     clarity_gate: bool = True
     hysteresis: bool = True
     world_conditions: bool = True
+    deployment: bool = True
+
+
+class Deployment(Strict):
+    """From a formed force to contingents in theatre (docs/model.md, 'Deployment').
+
+    Once the force forms (or forms undersized at the deadline), each counted
+    contingent is generated over its lag, after any approval vote, and enters
+    in the first week the force may enter: every condition in `requires` holds
+    and, with `host_consent`, every host-side actor consents. The runs are
+    watched for `watch` weeks after the deadline.
+    """
+
+    lag: ranged(0.0, MAX_ROUNDS) = 0.0
+    requires: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
+    host_consent: bool = False
+    watch: int = Field(default=26, ge=0, le=MAX_ROUNDS)
+    judgement: dict[str, str] = Field(default_factory=dict)
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Force(Strict):
@@ -485,6 +530,9 @@ class Scenario(Strict):
     world: dict[Id, WorldCondition] = Field(default_factory=dict, max_length=MAX_ITEMS)
     """Conditions on the world that red lines may require (docs/model.md, 'World
     conditions')."""
+    deployment: Deployment | None = None
+    """The deployment stage after formation; without it a formed force counts as
+    deployed in the week it forms (docs/model.md, 'Deployment')."""
     peer_influence: dict[Id, Literal["complementarity", "free_riding"]] = Field(
         default_factory=dict, max_length=MAX_ITEMS
     )
