@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 
     from sim.scenario.arrays import Compiled
 
-TABLES = ("runs", "params", "commits", "coalitions", "bands", "rounds", "states")
+TABLES = (
+    "runs",
+    "params",
+    "deployments",
+    "commits",
+    "coalitions",
+    "bands",
+    "rounds",
+    "states",
+)
 """The tables of a results folder (each `<name>.csv`)."""
 
 
@@ -29,8 +38,8 @@ class Results:
     """One scenario's ensemble: tables, summary, charts; `save` writes the folder.
 
     Attributes:
-        runs, params, commits, coalitions, bands, rounds, states: the tables
-            (DataFrames) a results folder holds as CSV files.
+        runs, params, deployments, commits, coalitions, bands, rounds, states:
+            the tables (DataFrames) a results folder holds as CSV files.
         scenario: the scenario run (runs and seed as run).
         engine, detail_runs: how it was run.
         source: the scenario file, when `sim.run` was given a path.
@@ -38,6 +47,7 @@ class Results:
 
     runs: pd.DataFrame
     params: pd.DataFrame
+    deployments: pd.DataFrame
     commits: pd.DataFrame
     coalitions: pd.DataFrame
     bands: pd.DataFrame
@@ -84,7 +94,7 @@ class Results:
         """The charts of the results folder, by name, in the report's order."""
         from sim.charts import available
 
-        return available(self.tables)
+        return available(self.tables, self.meta)
 
     def figure(self, name: str) -> Figure:
         """The chart `name` (one of `names`) as a matplotlib Figure.
@@ -98,23 +108,25 @@ class Results:
 
         return figure(name, self.tables, self.meta)
 
-    def command(self, out: Path) -> list[str]:
+    def command(self, out: Path, format: str = "csv") -> list[str]:
         """The `forcegen run` command that writes the same folder (its manifest's)."""
         from sim.output.write import run_command
 
         source = self.source if self.source is not None else self.scenario.name
-        return run_command(source, self.scenario, out, self.engine, self.detail_runs)
+        return run_command(source, self.scenario, out, self.engine, self.detail_runs, format)
 
-    def save(self, folder: str | Path) -> Path:
+    def save(self, folder: str | Path, format: str = "csv") -> Path:
         """Write the results folder `forcegen run --out folder` writes; return its path.
 
         Written atomically, like the command line's. Refuses (FolderError,
         `sim.output.folder`) a folder forcegen did not make, a file, or a link;
         replaces an earlier results folder, with a warning when it held results
-        of other inputs.
+        of other inputs. `format="parquet"` writes the tables as Parquet files
+        (`forcegen run --format parquet`; needs pyarrow, the parquet extra).
         """
-        from sim.output.write import write_results
+        from sim.output.write import check_format, write_results
 
+        check_format(format)
         final = Path(folder)
         write_results(
             self.compiled,
@@ -122,8 +134,9 @@ class Results:
             final,
             self.engine,
             self.detail_runs,
-            self.command(final),
+            self.command(final, format),
             notify=lambda note: warnings.warn(note, stacklevel=3),
+            fmt=format,
         )
         return final
 

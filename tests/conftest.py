@@ -100,12 +100,14 @@ def spec(
     force: dict | None = None,
     peer_influence: dict[str, str] | None = None,
     world: dict[str, dict] | None = None,
+    deployment_stage: dict | None = None,
     **mechanisms: bool,
 ) -> dict[str, Any]:
     """A scenario mapping: the defaults with these overrides deep-merged in.
 
     `states` maps a code to its fields; each is merged onto the default
-    contributor. Keyword switches (`noise=False`, `vetoes=False`, ...) set
+    contributor. `deployment_stage` is the scenario's `deployment:` block. Keyword
+    switches (`noise=False`, `vetoes=False`, `deployment=False`, ...) set
     `run.mechanisms`.
     """
     states = states if states is not None else {"PAK": {}}
@@ -130,6 +132,8 @@ def spec(
     }
     if world:
         d["world"] = copy.deepcopy(world)
+    if deployment_stage is not None:
+        d["deployment"] = copy.deepcopy(deployment_stage)
     deadline = d["broker"]["deadline"]
     d["run"] = {"rounds": deadline, "runs": 8, "seed": SEED, "mechanisms": dict(mechanisms)}
     return d

@@ -118,6 +118,7 @@ def test_every_chart_of_the_folder_is_a_figure(results) -> None:
     assert results.names == [
         "stance_timeline",
         "force_bands",
+        "deployment",  # the flagship has a deployment stage
         "commit_by_kind",
         "coalitions",
         "concessions",

@@ -134,6 +134,32 @@ def outcome_rows(C: Compiled, summary: dict) -> list[tuple[str, str]]:
             "n/a (never formed)" if r["median"] is None else f"{r['median']:.0f}",
         )
     )
+    return rows + deployment_rows(summary)
+
+
+def deployment_rows(summary: dict) -> list[tuple[str, str]]:
+    """Formed is not deployed: P(deployed) by the end of the watch, when, and how
+    strong (rows only where the scenario has a deployment stage)."""
+    d = summary.get("deployment")
+    if not d or not d["staged"]:
+        return []
+    n, H = summary["runs"], d["weeks_watched"]
+    week, size = d["week_deployed"], d["deployed_force"]
+    rows = [
+        (
+            f"P(deployed): first contingents in theatre by week {H}",
+            share_ci(d["p_deployed"], n),
+        ),
+        ("… formed, but nothing in theatre by then", pct(d["p_formed_not_deployed"])),
+    ]
+    if week["runs"]:
+        rows.append(
+            (
+                "week the first contingents arrived (median, 5–95%)",
+                f"{week['median']:.0f} ({week['p05']:.0f}–{week['p95']:.0f})",
+            )
+        )
+        rows.append((f"deployed strength in week {H}, where deployed", spread_text(size)))
     return rows
 
 

@@ -294,6 +294,9 @@ def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
         news.append(week_news(C, prev, cur, rd.loc[week], last_rnd))
         prev, last_rnd = cur, rd.loc[week]
     lines = [bottom_line(C, row, st, rd), "", size_sentence(C, tables, run), ""]
+    after = deployment_paragraph(C, tables, run)
+    if after:
+        lines += [after, ""]
     lines += ["**Week by week.**", ""]
     group: list[WeekNews] = []
     for w in news:
@@ -309,6 +312,39 @@ def story(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str:
     th = {vid: _threshold(C, tables, run, vid) for vid in C.veto_ids}
     lines += ["", veto_paragraph(C, rd, th), "", still_out(C, st)]
     return "\n".join(x for x in lines if x is not None).rstrip()
+
+
+def deployment_paragraph(C: Compiled, tables: dict[str, pd.DataFrame], run: int) -> str | None:
+    """After the force formed: each contingent's vote and arrival week, and the
+    strength in theatre at the end of the watch (a scenario with a deployment stage)."""
+    from sim.engine.draws import watched
+    from sim.rules.deployment import staged
+
+    if not staged(C, C.scenario.run.mechanisms) or "deployments" not in tables:
+        return None
+    row = tables["runs"][tables["runs"]["run"] == run].iloc[0]
+    if row["outcome"] == "stalled":
+        return None
+    mine = tables["deployments"][tables["deployments"]["run"] == run]
+    H, parts = watched(C), []
+    for _, r in mine.iterrows():
+        st = C.scenario.states[r["state"]]
+        who = f"{st.name}'s contingent ({_pledge(C, r['kind'], r['pledge'])})"
+        vote = st.deployment.approval if st.deployment is not None else None
+        if r["approval"] == "failed":
+            parts.append(f"{vote.by} voted against sending {who}")
+            continue
+        said = f" after {vote.by} approved it" if r["approval"] == "passed" else ""
+        if pd.isna(r["arrival_week"]):
+            parts.append(f"{who} was not in theatre by week {H}{said}")
+        else:
+            parts.append(f"{who} arrived in week {int(r['arrival_week'])}{said}")
+    if not parts:
+        return f"**After formation.** No contingent reached the theatre by week {H}."
+    return (
+        f"**After formation.** {_sentence([join(parts)])[:-1]}; by week {H} the deployed "
+        f"strength was {force(row['deployed_force'])}."
+    )
 
 
 def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.engine.draws import watched
 from sim.numbers import wilson
 from sim.scenario.arrays import Compiled
 
@@ -89,6 +90,48 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
             for m, s in zip(coal["members"], coal["share"], strict=True)
         ],
         "concessions": concession_summary(runs, C),
+        "deployment": deployment_summary(tables, C),
+    }
+
+
+def deployment_summary(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
+    """Formed is not deployed: the share of runs with contingents in theatre by the
+    end of the watch, how long they took, the strength deployed, and the votes
+    (`sim.rules.deployment`). Without a deployment stage, deployed = formed."""
+    from sim.rules.deployment import staged
+
+    runs = tables["runs"]
+    n = max(len(runs), 1)
+    week = runs["deployed_week"] if "deployed_week" in runs else pd.Series(dtype="Int64")
+    deployed = week.notna()
+    formed = runs["outcome"] != "stalled"
+    p = _r(deployed.sum() / n)
+    rows = tables.get("deployments", pd.DataFrame())
+    states = {}
+    for code in C.states:
+        mine = rows[rows["state"] == code] if len(rows) else rows
+        if not len(mine):
+            continue
+        votes = mine["approval"].isin(["passed", "failed"])
+        states[code] = {
+            "p_in_theatre": _r(mine["arrival_week"].notna().sum() / n),
+            "p_in_theatre_ci": _ci(_r(mine["arrival_week"].notna().sum() / n), n),
+            "votes": int(votes.sum()),
+            "votes_passed": _r((mine["approval"] == "passed").sum() / votes.sum())
+            if votes.any()
+            else None,
+        }
+    return {
+        "staged": staged(C, C.scenario.run.mechanisms),
+        "weeks_watched": watched(C),
+        "p_deployed": p,
+        "p_deployed_ci": _ci(p, len(runs)),
+        "p_formed_not_deployed": _r((formed & ~deployed).sum() / n),
+        "week_deployed": _spread(week[deployed]),
+        "deployed_force": _spread(runs.loc[deployed, "deployed_force"])
+        if "deployed_force" in runs
+        else _spread(pd.Series(dtype=float)),
+        "states": states,
     }
 
 
@@ -182,6 +225,12 @@ def drawn_value(tables: dict[str, pd.DataFrame], run: int, name: str) -> float |
     return None if by_run is None else by_run.get(int(run))
 
 
+def _counted_measure(C: Compiled) -> str:
+    """What the target counts ("personnel"): the measure of the counted kinds."""
+    measures = {C.scenario.kinds[k].measure for k in C.scenario.force.counts}
+    return measures.pop() if len(measures) == 1 else "counted units"
+
+
 def meta(C: Compiled, tables: dict[str, pd.DataFrame]) -> dict:
     """Scenario facts the charts and reports need beside the tables.
 
@@ -208,6 +257,10 @@ def meta(C: Compiled, tables: dict[str, pd.DataFrame]) -> dict:
         "hosts": {h: sc.hosts[h].name for h in C.host_ids},
         "concessions": {c.id: c.label or c.id.replace("_", " ") for c in sc.broker.concessions},
         "representative_run": representative_run(tables),
+        "deployment_staged": sc.deployment is not None and sc.run.mechanisms.deployment,
+        "weeks_watched": watched(C),
+        "in_theatre": float(sc.force.in_theatre),
+        "force_measure": _counted_measure(C),
     }
     for name in ("target", "minimum_viable"):
         spec = getattr(sc.broker, name)

@@ -25,12 +25,22 @@ from sim.charts import (
     coalitions,
     commit_by_kind,
     concessions,
+    deployment,
     force_bands,
     stance_timeline,
 )
 
-CHARTS = (stance_timeline, force_bands, commit_by_kind, coalitions, concessions, acceptance)
-"""Chart modules, in reading order; each has NAME, REQUIRES and draw()."""
+CHARTS = (
+    stance_timeline,
+    force_bands,
+    deployment,
+    commit_by_kind,
+    coalitions,
+    concessions,
+    acceptance,
+)
+"""Chart modules, in reading order; each has NAME, REQUIRES and draw(), and may
+have applies(meta) (drawn only where it holds)."""
 
 MAPPINGS = (
     "states",
@@ -64,7 +74,7 @@ def draw_all(
         title and caption.
     """
     out_dir = Path(out_dir)
-    todo = _drawable(tables)
+    todo = _drawable(tables, meta)
     if executor is None or executor.workers <= 1 or not executor.local or len(todo) < 2:
         return [chart.draw(tables, _meta(meta), out_dir) for chart in todo]
     slow_first = sorted(todo, key=lambda c: c.NAME not in ("stance_timeline", "commit_by_kind"))
@@ -73,14 +83,20 @@ def draw_all(
     return [drawn[c.NAME] for c in todo]
 
 
-def _drawable(tables: Mapping[str, pd.DataFrame]) -> list:
-    """The chart modules whose tables are all present, in reading order."""
-    return [c for c in CHARTS if all(isinstance(tables.get(t), pd.DataFrame) for t in c.REQUIRES)]
+def _drawable(tables: Mapping[str, pd.DataFrame], meta: Mapping | None = None) -> list:
+    """The chart modules whose tables are all present (and that apply to the
+    scenario, where a chart says when it does), in reading order."""
+    return [
+        c
+        for c in CHARTS
+        if all(isinstance(tables.get(t), pd.DataFrame) for t in c.REQUIRES)
+        and (meta is None or getattr(c, "applies", lambda _m: True)(meta))
+    ]
 
 
-def available(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """Names of the charts `draw_all` would draw from these tables."""
-    return [c.NAME for c in _drawable(tables)]
+def available(tables: Mapping[str, pd.DataFrame], meta: Mapping | None = None) -> list[str]:
+    """Names of the charts `draw_all` would draw from these tables (and meta)."""
+    return [c.NAME for c in _drawable(tables, meta)]
 
 
 def figure(name: str, tables: dict[str, pd.DataFrame], meta: dict) -> Figure:
@@ -92,9 +108,9 @@ def figure(name: str, tables: dict[str, pd.DataFrame], meta: dict) -> Figure:
     """
     from sim.charts import style
 
-    chart = next((c for c in _drawable(tables) if name == c.NAME), None)
+    chart = next((c for c in _drawable(tables, meta) if name == c.NAME), None)
     if chart is None:
-        known = ", ".join(available(tables))
+        known = ", ".join(available(tables, meta))
         raise ValueError(f"no chart {name!r} for these results; expected one of: {known}")
     with style.capture() as figures:
         chart.draw(tables, _meta(meta), Path("."))

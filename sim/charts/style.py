@@ -118,6 +118,12 @@ def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def new_figures(width: float, height: float, n: int) -> tuple[Figure, list[Axes]]:
+    """One figure with `n` axes side by side, laid out by constrained layout."""
+    fig, axes = plt.subplots(1, n, figsize=(width, height), layout="constrained")
+    return fig, list(axes)
+
+
 def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     """Bold chart title and grey context line, both flush with the figure's left edge.
 

@@ -324,7 +324,7 @@ class Recorder:
         )
 
     def _bands(self) -> pd.DataFrame:
-        series = {"force": self.force, "deployed": self.deployed}
+        series = {"force": self.force}
         for j, vid in enumerate(self.C.veto_ids):
             series[f"accept.{vid}"] = self.accept[j]
         rows = []

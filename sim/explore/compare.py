@@ -87,7 +87,10 @@ def matching_folder(sc: Scenario, folder: Path) -> bool:
         and m.get("seed") == sc.run.seed
         and m.get("runs") == sc.run.runs
     )
-    return same and (folder / "runs.csv").is_file() and (folder / "commits.csv").is_file()
+    tables = ("runs", "commits")  # CSV, or Parquet (`forcegen run --format parquet`)
+    return same and all(
+        (folder / f"{t}.csv").is_file() or (folder / f"{t}.parquet").is_file() for t in tables
+    )
 
 
 def free_folder(folder: Path) -> bool:
@@ -123,10 +126,13 @@ def gather(
     for f, sc in zip(files, scenarios, strict=True):
         folder = results_root / sc.name
         if matching_folder(sc, folder):
-            runs = pd.read_csv(folder / "runs.csv", keep_default_na=False)
-            commits = pd.read_csv(folder / "commits.csv", keep_default_na=False)
+            from sim.output.write import read_table
+
+            runs, commits = read_table(folder, "runs"), read_table(folder, "commits")
             bands_csv = folder / "bands.csv"
             bands = pd.read_csv(bands_csv) if bands_csv.is_file() else None
+            if (folder / "bands.parquet").is_file():
+                bands = pd.read_parquet(folder / "bands.parquet")
             entries.append(Entry(str(f), sc, runs, commits, bands, True, folder))
             continue
         C = compile_scenario(sc)
@@ -192,6 +198,7 @@ def comparison_table(entries: list[Entry]) -> pd.DataFrame:
             "p_formed_hi": round(hi, 6),
             "p_undersized": o["p_undersized"],
             "p_stalled": o["p_stalled"],
+            "p_deployed": o["p_deployed"],
             "p_stalled_short": why["short_of_minimum"],
             "p_stalled_rejected": why["mandate_rejected"],
             "rejected_by": ";".join(v for v, p in why["rejected_by"].items() if p),
@@ -432,6 +439,7 @@ def compare_markdown(
                 share_ci(r["p_formed"], n),
                 share_ci(r["p_undersized"], n),
                 share_ci(r["p_stalled"], n),
+                share_ci(r["p_deployed"], n),
                 why_not_formed(e, r),
                 _formed_force(r),
                 f"{force(r['force_median'])} ({force(r['force_p05'])}–{force(r['force_p95'])})",
@@ -446,6 +454,7 @@ def compare_markdown(
                 "P(formed) (95%)",
                 "undersized (95%)",
                 "stalled (95%)",
+                "P(deployed) (95%)",
                 "why runs stall",
                 "counted force where it formed: median (5–95%)",
                 "counted force, all runs: median (5–95%)",
@@ -460,7 +469,9 @@ def compare_markdown(
         "A run forms when the counted force reaches the target *and* every veto player "
         "accepts the mandate, so a large force can still fail to form: *why runs stall* says "
         "whether they fell short of the minimum viable force or had enough pledged and the "
-        "mandate was rejected (and by whom); shares are of all runs.",
+        "mandate was rejected (and by whom); shares are of all runs. *P(deployed)* is the "
+        "share of runs with contingents in theatre by the end of the weeks watched; without "
+        "a deployment stage a force counts as deployed in the week it forms.",
     ]
     lines += ["", "## P(commit) by state", ""]
     codes = [c[len("p_commit.") :] for c in comp.columns if c.startswith("p_commit.")]

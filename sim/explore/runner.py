@@ -54,6 +54,16 @@ def _mid(v: Any) -> float:
     return (v[0] + v[1]) / 2 if isinstance(v, tuple | list) else float(v)
 
 
+def deployed(runs: pd.DataFrame) -> pd.Series:
+    """Runs with contingents in theatre by the end of the watch (`deployed_week` set;
+    read back from a CSV it is blank where none arrived). Formed runs where the
+    table predates the deployment stage."""
+    if "deployed_week" not in runs:
+        return runs["outcome"].astype(str) != "stalled"
+    week = runs["deployed_week"]
+    return week.notna() & (week.astype(str) != "")
+
+
 def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> dict[str, Any]:
     """Outcome shares, force, time to form and P(commit) per state, from two tidy tables."""
     n = len(runs)
@@ -73,6 +83,7 @@ def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> 
         "p_formed": _r(outcome.get("formed", 0) / n),
         "p_undersized": _r(outcome.get("undersized", 0) / n),
         "p_stalled": _r(outcome.get("stalled", 0) / n),
+        "p_deployed": _r(deployed(runs).sum() / n),
         "expected_force": _r(force.mean()),
         "force_median": _r(force.median()),
         "force_p05": _r(force.quantile(0.05)),

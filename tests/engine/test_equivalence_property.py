@@ -23,6 +23,7 @@ MECHANISMS = [
     "clarity_gate",
     "hysteresis",
     "world_conditions",
+    "deployment",
 ]
 CONDITIONS = ["ceasefire_holding", "host_consent", "veto_acceptance", "w0", "w1"]
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
@@ -58,6 +59,40 @@ def world_condition(draw, deadline: int):
     return cond
 
 
+@st.composite
+def deployment_stage(draw):
+    """A deployment stage, or none: a lag (number or range), maybe entry conditions,
+    host consent, and a weeks' watch."""
+    if not draw(st.booleans()):
+        return None
+    return {
+        "lag": draw(st.one_of(st.integers(0, 6), st.tuples(unit, unit).map(_weeks))),
+        "requires": draw(st.lists(st.sampled_from(["w0", "w1"]), unique=True)),
+        "host_consent": draw(st.booleans()),
+        "watch": draw(st.integers(0, 8)),
+    }
+
+
+def _weeks(pair):
+    low, high = sorted(pair)
+    return [round(low * 8, 3), round(high * 8, 3)]
+
+
+@st.composite
+def contingent(draw):
+    """A state's own deployment: its lag and an approval vote, each maybe."""
+    own = {}
+    if draw(st.booleans()):
+        own["lag"] = draw(st.integers(0, 5))
+    if draw(st.booleans()):
+        own["approval"] = {
+            "by": "Parliament",
+            "p": draw(judgement),
+            "weeks": draw(st.integers(0, 3)),
+        }
+    return own
+
+
 def _small(h):
     """A weekly hazard in [0, 0.3], so conditions come true at various weeks."""
     return [round(x * 0.3, 3) for x in h] if isinstance(h, list) else round(h * 0.3, 3)
@@ -89,6 +124,8 @@ def state(draw, code: str):
 def scenarios(draw):
     codes = ["AAA", "BBB", "CCC", "DDD", "EEE"][: draw(st.integers(1, 5))]
     deadline = draw(st.integers(3, 12))
+    staged = draw(deployment_stage())
+    stage = {} if staged is None else {"deployment": staged}
     data = {
         "name": "prop",
         "title": "property",
@@ -115,7 +152,10 @@ def scenarios(draw):
             "national_caveats": draw(st.booleans()),
             "clarity": draw(unit),
         },
-        "states": {c: draw(state(c)) for c in codes},
+        "states": {
+            c: draw(state(c)) | ({"deployment": draw(contingent())} if staged else {})
+            for c in codes
+        },
         "broker": {
             "id": "BRK",
             "name": "Broker",
@@ -148,6 +188,7 @@ def scenarios(draw):
         },
         "force": {"counts": ["troops"], "in_theatre": draw(st.integers(0, 20)) * 100},
         "world": {"w0": draw(world_condition(deadline)), "w1": draw(world_condition(deadline))},
+        **stage,
         "peer_influence": draw(
             st.dictionaries(st.sampled_from(["a", "b"]), st.sampled_from(INFLUENCE), max_size=2)
         ),
@@ -166,5 +207,14 @@ def scenarios(draw):
 def test_engines_agree_on_generated_scenarios(C) -> None:
     fast = run_ensemble(C, runs=3, detail=3, engine="fast")
     mesa = run_ensemble(C, runs=3, detail=3, engine="mesa")
-    for name in ("runs", "params", "rounds", "states", "commits", "coalitions", "bands"):
+    for name in (
+        "runs",
+        "params",
+        "deployments",
+        "rounds",
+        "states",
+        "commits",
+        "coalitions",
+        "bands",
+    ):
         assert fast[name].to_csv(index=False) == mesa[name].to_csv(index=False), name

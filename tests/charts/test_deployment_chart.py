@@ -1,0 +1,53 @@
+"""The deployment chart reads the runs and deployments tables as they are."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.charts import available, deployment
+
+RUNS = pd.DataFrame(
+    {
+        "run": [0, 1, 2, 3],
+        "outcome": ["formed", "formed", "undersized", "stalled"],
+        "rounds": [2, 3, 5, 5],
+        "deployed_week": pd.array([4, pd.NA, 6, pd.NA], dtype="Int64"),
+        "deployed_force": [300.0, 0.0, 100.0, 0.0],
+    }
+)
+DEPLOYMENTS = pd.DataFrame(
+    {
+        "run": [0, 0, 1, 2],
+        "state": ["AAA", "BBB", "AAA", "AAA"],
+        "kind": ["troops"] * 4,
+        "pledge": [100.0, 200.0, 100.0, 100.0],
+        "approval": ["", "", "failed", ""],
+        "arrival_week": pd.array([4, 5, pd.NA, 6], dtype="Int64"),
+    }
+)
+
+
+def test_cumulative_shares_count_runs_formed_and_deployed_by_each_week():
+    formed, deployed = deployment.cumulative(RUNS, 7)
+    assert formed.tolist() == [0, 0.25, 0.5, 0.5, 0.75, 0.75, 0.75]
+    assert deployed.tolist() == [0, 0, 0, 0.25, 0.25, 0.5, 0.5]
+
+
+def test_strength_adds_each_contingent_from_its_arrival_week():
+    sizes = deployment.strength(DEPLOYMENTS, RUNS, 7, in_theatre=50.0)
+    assert sizes.shape == (2, 7)  # runs 0 and 2 deployed
+    assert sizes[0].tolist() == [50, 50, 50, 150, 350, 350, 350]
+    assert sizes[1].tolist() == [50, 50, 50, 50, 50, 150, 150]
+
+
+def test_drawn_only_for_a_scenario_with_a_deployment_stage(tmp_path):
+    tables = {"runs": RUNS, "deployments": DEPLOYMENTS}
+    assert "deployment" not in available(tables, {"deployment_staged": False})
+    assert "deployment" in available(tables, {"deployment_staged": True})
+    meta = {"deployment_staged": True, "weeks_watched": 7, "deadline": 5, "target": 300}
+    out = deployment.draw(tables, meta, tmp_path)
+    assert (tmp_path / out["png"]).stat().st_size > 0
+    assert "formed in 75% of 4 runs" in out["caption"]
+    assert "by week 7 in 50%" in out["caption"]
+    assert np.isfinite(deployment.strength(DEPLOYMENTS, RUNS, 7, 0.0)).all()
