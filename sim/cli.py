@@ -151,6 +151,10 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option(help="Dask scheduler ADDRESS, or 'local' for a LocalCluster (the dask extra)."),
 ]
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", help="Tables as csv or parquet (the parquet extra)."),
+]
 
 
 @app.command()
@@ -165,18 +169,21 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
     workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
+    fmt: FormatOpt = "csv",
 ) -> None:
     """Run a scenario's ensemble and write tables, charts and a report."""
     from sim.analysis.console import print_summary
+    from sim.output.write import check_format
 
     if engine not in ("fast", "mesa"):
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
+    check_format(fmt)
     C = load_compiled(scenario, runs=runs, seed=seed)
     check_out(out_dir or Path("results") / C.scenario.name, out_dir is not None)
     ex = make_executor(
         cap_workers(workers, scheduler), scheduler, C.scenario.run.runs, engine, CHARTS
     )
-    summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, ex)
+    summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, ex, fmt)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)
@@ -187,7 +194,7 @@ def _note(text: str) -> None:
     err.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, executor):
+def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, executor, fmt="csv"):
     """Run the ensemble and write the results folder (atomically) on one executor
     (stopped on failure, then half-written folders removed); return the summary."""
     from sim.output.write import run_command, write_results
@@ -195,8 +202,10 @@ def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, executor):
     with executor:
         tables = run_with_progress(C, engine, detail_runs, quiet, executor)
         final = out_dir or Path("results") / C.scenario.name
-        argv = run_command(scenario, C, final, engine, detail_runs)
-        summary = write_results(C, tables, final, engine, detail_runs, argv, executor, notify=_note)
+        argv = run_command(scenario, C, final, engine, detail_runs, fmt)
+        summary = write_results(
+            C, tables, final, engine, detail_runs, argv, executor, notify=_note, fmt=fmt
+        )
     return summary, final
 
 
@@ -298,15 +307,17 @@ def sweep(
     runs: Annotated[int | None, typer.Option(help="Runs per point (default: the file's).")] = None,
     steps: Annotated[int | None, typer.Option(help="Override the steps of range axes.")] = None,
     cache: Annotated[Path, typer.Option(help="Folder of finished points.")] = Path(".sweep-cache"),
+    fmt: FormatOpt = "csv",
 ) -> None:
     """Sweep mandate terms or actor parameters over a grid or a Latin hypercube."""
     from sim.explore import commands
+    from sim.output.write import check_format
 
+    check_format(fmt)
     check_cache(cache)
     workers = cap_workers(workers, scheduler)
-    explore_errors(
-        commands.sweep, sweep_file, out_dir, runs, steps, workers, scheduler, cache, out, err
-    )
+    sweep_as = functools.partial(commands.sweep, fmt=fmt)
+    explore_errors(sweep_as, sweep_file, out_dir, runs, steps, workers, scheduler, cache, out, err)
 
 
 def check_cache(cache: Path) -> None:
@@ -339,6 +350,109 @@ def whatif(
     explore_errors(
         commands.whatif, scenario, state, runs, workers, scheduler, top, out_dir, out, err
     )
+
+
+@app.command("schema")
+@guarded("interrupted: nothing was written")
+def schema_command(
+    kind: Annotated[str, typer.Argument(help="scenario (the default) or sweep.")] = "scenario",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write to FILE instead of printing.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario (or sweep) files, for editors."""
+    from sim.scenario.jsonschema import KINDS, schema_text, write_schema
+
+    if kind not in KINDS:
+        fail(f"forcegen schema: expected 'scenario' or 'sweep', got {kind!r}")
+    if out_file is None:
+        typer.echo(schema_text(kind), nl=False)
+        return
+    write_schema(kind, out_file)
+    out.print(f"schema: {out_file}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@guarded("interrupted: nothing was written")
+def discover(
+    scenario: ScenarioArg,
+    outcome: Annotated[
+        str,
+        typer.Option(help="stalled, formed, undersized, formed_or_undersized or commit.<STATE>."),
+    ],
+    from_dir: Annotated[
+        Path | None,
+        typer.Option("--from", help="A results folder to read (params.csv, runs.csv)."),
+    ] = None,
+    runs: Annotated[int | None, typer.Option(help="Runs (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Discovery folder.")] = None,
+    threshold: Annotated[float, typer.Option(help="Density a box should reach.")] = 0.8,
+) -> None:
+    """Find the ranges of judgement calls under which an outcome happens (PRIM)."""
+    from sim.study.discover import command
+
+    final, lines = command(scenario, outcome, from_dir, runs, seed, out_dir, threshold)
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
+    out.print(f"discovery: {final}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@guarded("interrupted: nothing was written")
+def robust(
+    sweep_file: Annotated[Path, typer.Argument(help="A sweep YAML file whose axes are levers.")],
+    worlds: Annotated[int, typer.Option(help="Sampled worlds (Latin hypercube).")] = 50,
+    runs_per_world: Annotated[int, typer.Option(help="Runs per candidate and world.")] = 20,
+    criterion: Annotated[str, typer.Option(help="worst_decile, regret or mean.")] = "worst_decile",
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the sweep's).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Robust folder.")] = None,
+    workers: WorkersOpt = 0,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Rank candidate mandates (a sweep's points) across the same sampled uncertainties."""
+    from sim.study.robust import command
+
+    workers = cap_workers(workers, scheduler)
+    command(
+        sweep_file, worlds, runs_per_world, criterion, seed, out_dir, workers, scheduler, out, err
+    )
+
+
+@app.command()
+@guarded("interrupted: no sensitivity folder was written")
+def sensitivity(
+    scenario: ScenarioArg,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(help="delta, pawn, rbd_fast, sobol or morris (repeat; default delta)."),
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(help="formed, formed_or_undersized, force or commit.STATE (repeat)."),
+    ] = None,
+    runs: Annotated[
+        int | None,
+        typer.Option(help="Runs (delta/pawn/rbd_fast), base samples (sobol), trajectories."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    source: Annotated[
+        Path | None, typer.Option("--from", help="A results folder to read (no new runs).")
+    ] = None,
+    groups: Annotated[
+        str | None, typer.Option(help="none or actor (sobol default: actor).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Ranges to list per outcome.")] = 10,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Sensitivity folder.")] = None,
+    workers: WorkersOpt = 0,
+) -> None:
+    """Which judgement calls ([low, high] ranges) drive P(formed), force and commitments."""
+    from sim.study.sensitivity import Request, run_study
+
+    request = Request(
+        scenario, method or [], outcome or [], runs, seed, source, out_dir, workers, groups, top
+    )
+    run_study(request, out, err)
 
 
 NO_ARGS = getattr(click_errors, "NoArgsIsHelpError", ())

@@ -141,6 +141,7 @@ def sweep(
     out: Console,
     err: Console,
     quiet: bool = False,
+    fmt: str = "csv",
 ) -> Path:
     from sim.explore.cache import PointCache
     from sim.explore.sweep import load_sweep, run_sweep, write_sweep
@@ -150,11 +151,13 @@ def sweep(
     final = out_dir or Path("results") / f"sweep-{sw.name}"
     check_target(final, "--out" if out_dir else "sweep folder")
     argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
+    argv += ["--format", fmt] if fmt != "csv" else []
     ex = make_executor(workers, scheduler, runs=len(sw.points) * sw.runs)
     with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"{sw.name} ({len(sw.points)} points)", total=len(sw.points))
-        result = run_sweep(sw, ex, PointCache(cache_dir), lambda n: bar.advance(task, n))
-    write_sweep(sw, result, final, argv)
+        keep = fmt == "parquet"  # every point's runs table too (runs.parquet)
+        result = run_sweep(sw, ex, PointCache(cache_dir), lambda n: bar.advance(task, n), keep)
+    write_sweep(sw, result, final, argv, fmt)
     if not quiet:
         out.print(
             f"{len(sw.points)} points × {sw.runs} runs: computed {result.computed}, "

@@ -23,7 +23,11 @@ before anything runs; a bad path or value is refused in one line.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import itertools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -377,12 +381,42 @@ def load_sweep(
 
 @dataclass
 class SweepRun:
-    """A sweep's results: one row per point, and how many points were computed."""
+    """A sweep's results: one row per point, and how many points were computed.
+
+    `runs` (with `run_sweep(..., keep_runs=True)`): each point's runs table.
+    """
 
     table: pd.DataFrame
     results: list[dict[str, Any]]
     computed: int
     cached: int
+    runs: list[pd.DataFrame] | None = None
+
+
+def run_point_runs(sc: Scenario) -> tuple[dict[str, Any], bytes]:
+    """A point's result and its runs table (as Parquet bytes: dtypes kept, compact)."""
+    import io
+
+    from sim.explore.runner import point_result, simulate
+    from sim.scenario.arrays import compile_scenario
+
+    C = compile_scenario(sc)
+    tables, rec = simulate(C)
+    blob = io.BytesIO()
+    tables["runs"].to_parquet(blob, index=False, engine="pyarrow")
+    return point_result(C, tables, rec), blob.getvalue()
+
+
+def _runs_key(key: str) -> str:
+    return hashlib.sha256(f"{key}|runs-table".encode()).hexdigest()
+
+
+def _runs_of(entry: dict | None) -> pd.DataFrame | None:
+    """A cached runs table (base64 Parquet), or None."""
+    try:
+        return pd.read_parquet(io.BytesIO(base64.b64decode(entry["parquet"])))
+    except (TypeError, KeyError, ValueError, OSError):
+        return None
 
 
 def run_sweep(
@@ -390,32 +424,47 @@ def run_sweep(
     executor: Any,
     cache: PointCache,
     progress: Callable[[int], None] | None = None,
+    keep_runs: bool = False,
 ) -> SweepRun:
-    """Compute every point not already in the cache; return the table of all points."""
+    """Compute every point not already in the cache; return the table of all points.
+
+    With `keep_runs`, each point's runs table is kept too (and cached beside
+    the point); a point cached without it is computed again.
+    """
     keys = [point_key(scenario_hash(sc), sc.run.seed, sc.run.runs) for sc in sw.scenarios]
     results: dict[str, dict] = {}
+    runs: dict[str, pd.DataFrame] = {}
     todo: list[tuple[str, Scenario]] = []
     queued: set[str] = set()
     for key, sc in zip(keys, sw.scenarios, strict=True):
         if key in results or key in queued:
             continue
         hit = cache.get(key)
-        if hit is not None:
+        table = _runs_of(cache.get(_runs_key(key))) if keep_runs and hit is not None else None
+        if hit is not None and (table is not None or not keep_runs):
             results[key] = hit
+            if table is not None:
+                runs[key] = table
         else:
             todo.append((key, sc))
             queued.add(key)
     cached = len(results)
     if progress:
         progress(sum(1 for k in keys if k in results))
-    for i, result in executor.imap(run_point, [(sc,) for _, sc in todo]):
+    task = run_point_runs if keep_runs else run_point
+    for i, result in executor.imap(task, [(sc,) for _, sc in todo]):
         key = todo[i][0]
+        if keep_runs:
+            result, blob = result
+            runs[key] = pd.read_parquet(io.BytesIO(blob))
+            cache.put(_runs_key(key), {"parquet": base64.b64encode(blob).decode("ascii")})
         cache.put(key, result)
         results[key] = result
         if progress:
             progress(sum(1 for k in keys if k == key))
     ordered = [results[k] for k in keys]
-    return SweepRun(point_table(sw, ordered), ordered, len(todo), cached)
+    kept = [runs[k] for k in keys] if keep_runs else None
+    return SweepRun(point_table(sw, ordered), ordered, len(todo), cached, kept)
 
 
 def point_table(sw: Sweep, results: list[dict[str, Any]]) -> pd.DataFrame:
@@ -431,6 +480,7 @@ def point_table(sw: Sweep, results: list[dict[str, Any]]) -> pd.DataFrame:
             "p_formed_hi": round(hi, 6),
             "p_undersized": r["p_undersized"],
             "p_stalled": r["p_stalled"],
+            "p_deployed": r.get("p_deployed"),
             "expected_force": r["expected_force"],
             "force_median": r["force_median"],
             "force_p05": r["force_p05"],
@@ -473,8 +523,38 @@ def chart_meta(sw: Sweep) -> dict[str, Any]:
     }
 
 
-def write_sweep(sw: Sweep, result: SweepRun, final: Path, argv: list[str]) -> list[dict]:
-    """The sweep folder, written atomically: sweep.csv, tipping.csv, charts, sweep.md."""
+def _as_column(values: list[Any]) -> list[Any]:
+    """An axis's values as one Parquet column: numbers, booleans or text as they are;
+    a mixture, or ranges `[low, high]`, as JSON text (`"[0.2, 0.4]"`)."""
+    kinds = {
+        "bool" if isinstance(v, bool) else "number" if isinstance(v, int | float) else type(v)
+        for v in values
+    }
+    if len(kinds) == 1 and kinds <= {"bool", "number", str}:
+        return [float(v) for v in values] if kinds == {"number"} else list(values)
+    return [json.dumps(list(v) if isinstance(v, tuple) else v) for v in values]
+
+
+def runs_dataset(sw: Sweep, result: SweepRun) -> pd.DataFrame:
+    """Every point's runs in one table: `point`, the point's axis values, then the
+    runs table's columns (`runs.parquet` of `forcegen sweep --format parquet`)."""
+    if result.runs is None:
+        raise ValueError("run_sweep(..., keep_runs=True) keeps the runs tables")
+    data = pd.concat(result.runs, ignore_index=True)
+    counts = [len(t) for t in result.runs]
+    front: dict[str, list[Any]] = {"point": [i for i, n in enumerate(counts) for _ in range(n)]}
+    for a in sw.axes:
+        values = [p[a.path] for p, n in zip(sw.points, counts, strict=True) for _ in range(n)]
+        front[a.path] = _as_column(values)
+    data = data.drop(columns=[c for c in front if c in data.columns])
+    return pd.concat([pd.DataFrame(front), data], axis=1)
+
+
+def write_sweep(
+    sw: Sweep, result: SweepRun, final: Path, argv: list[str], fmt: str = "csv"
+) -> list[dict]:
+    """The sweep folder, written atomically: sweep.csv, tipping.csv, charts, sweep.md;
+    with `fmt` 'parquet' also runs.parquet, every point's runs in one table."""
     from sim.charts.sweep import draw
     from sim.explore.report import sweep_markdown
     from sim.explore.tipping import tipping_points
@@ -485,10 +565,16 @@ def write_sweep(sw: Sweep, result: SweepRun, final: Path, argv: list[str]) -> li
     tipping = (
         tipping_points(result.table, sw.axes, states, runs=sw.runs) if sw.design == "grid" else None
     )
+    dataset = runs_dataset(sw, result) if fmt == "parquet" else None
     with atomic_folder(final) as out:
         result.table.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
+        tables = ["sweep.csv"]
         if tipping is not None:
             tipping.to_csv(out / "tipping.csv", index=False, lineterminator="\n")
+            tables.append("tipping.csv")
+        if dataset is not None:
+            dataset.to_parquet(out / "runs.parquet", index=False, engine="pyarrow")
+            tables.append("runs.parquet")
         charts = draw(result.table, chart_meta(sw), out / "charts")
         for chart in charts:
             chart["png"] = f"charts/{chart['png']}"
@@ -507,6 +593,8 @@ def write_sweep(sw: Sweep, result: SweepRun, final: Path, argv: list[str]) -> li
                 "axes": [{"path": a.path, "values": a.values} for a in sw.axes],
                 "versions": versions(),
                 "command": argv,
+                "format": fmt,
+                "tables": tables,
             },
             out / "manifest.json",
         )

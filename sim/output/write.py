@@ -22,7 +22,7 @@ from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
 
 PACKAGES = ("forcegen", "mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyyaml")
-CSV_TABLES = ("runs", "params", "rounds", "states")
+CSV_TABLES = ("runs", "params", "deployments", "rounds", "states")
 
 
 def versions() -> dict[str, str]:
@@ -37,10 +37,11 @@ def versions() -> dict[str, str]:
 
 
 def run_command(
-    source: object, C: Compiled | Scenario, out: Path, engine: str, detail: int
+    source: object, C: Compiled | Scenario, out: Path, engine: str, detail: int, fmt: str = "csv"
 ) -> list[str]:
     """The `forcegen run` command that writes this folder (the manifest's `command`)."""
     sc = C.scenario if isinstance(C, Compiled) else C
+    tail = ["--format", fmt] if fmt != "csv" else []
     return [
         "forcegen",
         "run",
@@ -55,6 +56,7 @@ def run_command(
         engine,
         "--detail-runs",
         str(detail),
+        *tail,
     ]
 
 
@@ -81,12 +83,52 @@ def dump_json(obj: dict, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> None:
-    """The tidy tables as CSV (floats printed in full, so equal runs give equal bytes)."""
-    for name in CSV_TABLES:
-        tables[name].to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-    for name in ("commits", "coalitions", "bands"):
-        tables[name].to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+FORMATS = ("csv", "parquet")
+"""How tables are written (`--format`): CSV, or Parquet (the parquet extra, pyarrow)."""
+NEEDS_PYARROW = "--format parquet needs the parquet extra: pip install 'forcegen[parquet]'"
+
+
+def check_format(fmt: str) -> None:
+    """Refuse, before any work, a table format that is unknown or cannot be written."""
+    import importlib.util
+
+    from sim.scenario.errors import ScenarioError
+
+    if fmt not in FORMATS:
+        raise ScenarioError(f"--format: expected 'csv' or 'parquet', got {fmt!r}")
+    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise ScenarioError(NEEDS_PYARROW)
+
+
+def write_table(table: pd.DataFrame, out: Path, name: str, fmt: str = "csv") -> str:
+    """One table as `<name>.csv` or `<name>.parquet`; return the file name."""
+    file = f"{name}.{fmt}"
+    if fmt == "parquet":
+        table.to_parquet(out / file, index=False, engine="pyarrow")
+    else:
+        table.to_csv(out / file, index=False, lineterminator="\n")
+    return file
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    """A table of a results folder, from `<name>.csv` or `<name>.parquet` (None if neither).
+
+    Read as `compare` reads a CSV (`keep_default_na=False`): blank text is ''.
+    """
+    if (Path(folder) / f"{name}.csv").is_file():
+        return pd.read_csv(Path(folder) / f"{name}.csv", keep_default_na=False)
+    if (Path(folder) / f"{name}.parquet").is_file():
+        table = pd.read_parquet(Path(folder) / f"{name}.parquet")
+        text = table.select_dtypes(include=["object", "string"]).columns
+        return table.assign(**{c: table[c].fillna("") for c in text})
+    return None
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path, fmt: str = "csv") -> list[str]:
+    """The tidy tables as CSV (floats printed in full, so equal runs give equal bytes)
+    or Parquet; return the files written."""
+    names = (*CSV_TABLES, "commits", "coalitions", "bands")
+    return [write_table(tables[name], out, name, fmt) for name in names]
 
 
 def write_results(
@@ -98,19 +140,21 @@ def write_results(
     argv: list[str] | None = None,
     executor=None,
     notify: Callable[[str], None] | None = None,
+    fmt: str = "csv",
 ) -> dict:
     """Write the whole folder atomically; return the summary.
 
     The charts are drawn on `executor` (`sim.parallel`) when given, else here.
     When `final` holds results made from other inputs, `notify` hears one line
-    saying so before they are replaced.
+    saying so before they are replaced. `fmt` 'parquet' writes the tables as
+    Parquet files instead of CSV; the manifest names the format and the files.
     """
     summary = summarise(tables, C)
     meta = chart_meta(C, tables)
     made = manifest(C, engine, detail, argv)
     note = replaced_note(final, made)
     with atomic_folder(final) as out:
-        write_tables(tables, out)
+        made = {**made, "format": fmt, "tables": write_tables(tables, out, fmt)}
         charts = draw_all(tables, meta, out / "charts", executor)
         for chart in charts:
             chart["png"] = f"charts/{chart['png']}"

@@ -193,6 +193,7 @@ def outcome_rows(
         ("counted contributors", coalition(g), coalition(m)),
         ("concessions made", conceded(g), conceded(m)),
     ]
+    rows += deployment_rows(C, g, m)
     for vid in C.veto_ids:
         col = f"accept.{vid}"
         rows.append(
@@ -213,6 +214,30 @@ def outcome_rows(
             )
         )
     return rows
+
+
+def deployment_rows(C: Compiled, g: pd.Series, m: pd.Series) -> list[tuple[str, str, str]]:
+    """Formed is not deployed: when contingents arrived and how strong the force in
+    theatre was at the end of the watch (a scenario with a deployment stage)."""
+    from sim.engine.draws import watched
+    from sim.rules.deployment import staged
+
+    if not staged(C, C.scenario.run.mechanisms):
+        return []
+    H = watched(C)
+
+    def arrived(row) -> str:
+        week = row.get("deployed_week")
+        return f"week {int(week)}" if pd.notna(week) and week != "" else f"none by week {H}"
+
+    return [
+        ("first contingents in theatre", arrived(g), arrived(m)),
+        (
+            f"deployed strength in week {H}",
+            force(g["deployed_force"]),
+            force(m["deployed_force"]),
+        ),
+    ]
 
 
 def _final(C: Compiled, row: pd.Series) -> str:

@@ -158,3 +158,20 @@ def test_a_contingent_deployment_needs_the_stage(scenario_spec):
     d = scenario_spec(states={"PAK": dict(KEEN, deployment=VOTE)})
     with pytest.raises(ScenarioError, match=r"states\.PAK\.deployment.*deployment: \{\}"):
         validate(d)
+
+
+def test_explain_tells_the_vote_the_lag_and_the_wait_at_the_border(scenario, simulate):
+    from sim.analysis.explain import explain
+    from sim.analysis.explain.text import deployment_lines
+
+    text = " ".join(deployment_lines(explain(scenario(**ENTRY), "PAK", run=0)))
+    assert "ready in week" in text
+    assert "entered in week 8, once the force's entry conditions held" in text
+    assert "the Board of Peace is set up" in text
+    C = scenario(**PARLIAMENT)
+    d = simulate(C, runs=20)["deployments"]
+    failed = int(d.loc[(d["state"] == "PAK") & (d["approval"] == "failed"), "run"].iloc[0])
+    text = " ".join(deployment_lines(explain(C, "PAK", run=failed)))
+    assert "National Assembly rejected the deployment" in text
+    assert text.endswith("The contingent stayed home.")
+    assert deployment_lines(explain(scenario(**SWITCHED_OFF), "PAK", run=0)) == []

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -87,6 +88,15 @@ def test_debrief_compares_with_the_all_model_run_of_the_same_seed(game) -> None:
     assert weeks and force, text
     assert int(weeks.group(2)) == int(row["rounds"])
     assert force.group(2) == f"{row['force']:,.0f}"
+    # a pledge is not a force: when the model's contingents reached the theatre
+    arrived = re.search(r"^\| first contingents in theatre \| (.+?) \| (.+?) \|$", text, re.M)
+    assert arrived, text
+    week = row["deployed_week"]
+    assert arrived.group(2) == ("none by week 52" if pd.isna(week) else f"week {int(week)}")
+    strength = re.search(
+        r"^\| deployed strength in week 52 \| ([\d,]+) \| ([\d,]+) \|$", text, re.M
+    )
+    assert strength and strength.group(2) == f"{row['deployed_force']:,.0f}"
     assert f"same scenario and seed ({SEED})" in text
     # the model's own choice for each seat, and why
     assert "the model's agent would have chosen" in text

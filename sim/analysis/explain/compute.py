@@ -81,6 +81,7 @@ class Explanation:
     target: float  # the force the broker seeks in this run (its drawn value if a range)
     row: dict  # the final week's states-table row (for the waterfall)
     charts: dict = field(default_factory=dict)
+    deployment: dict | None = None  # after formation: its vote, lag and arrival (if staged)
 
     @property
     def name(self) -> str:
@@ -135,7 +136,40 @@ def explain(C: Compiled, code: str, run: int | None = None, runs: int | None = N
         },
         target=float(P.broker.target[0]),
         row=rows.iloc[-1].to_dict(),
+        deployment=after_formation(C, P, tables, code),
     )
+
+
+def after_formation(C: Compiled, P: Params, tables: dict, code: str) -> dict | None:
+    """The state's contingent after the force formed: its vote, its generation lag in
+    this run, the week it was ready and the week it arrived (`sim.rules.deployment`).
+    None without a deployment stage, or when the state had no counted contingent."""
+    from sim.rules.deployment import staged
+
+    if not staged(C, C.scenario.run.mechanisms):
+        return None
+    d = tables["deployments"]
+    mine = d[d["state"] == code]
+    if mine.empty:
+        return None
+    i = C.states.index(code)
+    own = float(P.deploy.lag[0, i])
+    lag = float(P.deploy.lag_default[0]) if np.isnan(own) else own
+    formed = int(tables["runs"].iloc[0]["rounds"])
+    row = mine.iloc[0]
+    weeks = int(C.deploy_weeks[i])
+    return {
+        "formed": formed,
+        "approval": row["approval"],
+        "by": C.scenario.states[code].deployment.approval.by if row["approval"] else None,
+        "p": float(P.deploy.approval_p[0, i]),
+        "vote_week": formed + weeks,
+        "lag": lag,
+        "ready": formed + weeks + int(np.ceil(lag - 1e-9)),
+        "arrived": None if pd.isna(row["arrival_week"]) else int(row["arrival_week"]),
+        "requires": list(C.scenario.deployment.requires),
+        "host_consent": C.scenario.deployment.host_consent,
+    }
 
 
 def seen(C: Compiled, P: Params, snap: Snapshot) -> demands.Present:

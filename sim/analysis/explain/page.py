@@ -7,6 +7,7 @@ from sim.analysis.explain.text import (
     concession_label,
     contribution,
     demand_section,
+    deployment_lines,
     flip_text,
     headline,
     lines_of,
@@ -65,4 +66,7 @@ def markdown(ex: Explanation) -> str:
     lines += peer_section(ex)
     lines += ["", "## Demands and the concession that would flip it", ""]
     lines += demand_section(ex)
+    after = deployment_lines(ex)
+    if after:
+        lines += ["", "## After the force formed", "", *after]
     return "\n".join(lines) + "\n"

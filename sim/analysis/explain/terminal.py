@@ -11,6 +11,7 @@ from sim.analysis.explain.text import (
     concession_label,
     contribution,
     demand_section,
+    deployment_lines,
     flip_short,
     headline,
     holding_back,
@@ -91,6 +92,11 @@ def print_explanation(console: Console, ex: Explanation) -> None:
     console.print("[bold]Demands[/bold]")
     for line in demand_section(ex):
         console.print(line.replace("**", "").replace("`", ""), highlight=False, markup=False)
+    after = deployment_lines(ex)
+    if after:
+        console.print("[bold]After the force formed[/bold]")
+        for line in after:
+            console.print(line, highlight=False, markup=False)
     chart = ex.charts.get("waterfall")
     if chart:
         console.print(

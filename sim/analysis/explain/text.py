@@ -349,3 +349,46 @@ def demand_section(ex: Explanation) -> list[str]:
     if last.flip is not None:
         out.append(f"- At the end, the concession that would flip it: {flip_text(C, last)}.")
     return out
+
+
+def deployment_lines(ex: Explanation) -> list[str]:
+    """After the force formed: the vote, the generation lag, the wait at the border
+    for the entry conditions, and the arrival (empty without a deployment stage)."""
+    d = ex.deployment
+    if d is None:
+        return []
+    C = ex.C
+    out = [f"The force formed in week {d['formed']}."]
+    if d["approval"]:
+        verdict = "approved" if d["approval"] == "passed" else "rejected"
+        out.append(
+            f"{d['by']} {verdict} the deployment in week {d['vote_week']} (chance of approval "
+            f"{d['p']:.2f} in this run)."
+        )
+        if d["approval"] == "failed":
+            return [" ".join([*out, "The contingent stayed home."])]
+    whole = d["ready"] - d["vote_week"]
+    out.append(
+        f"Force generation took {whole} week{'s' if whole != 1 else ''} in this run (a drawn "
+        f"lag of {d['lag']:.2f}, rounded up), so the contingent was ready in week {d['ready']}."
+    )
+    entry = [_condition(C, n) for n in d["requires"]]
+    if d["host_consent"]:
+        entry.append("the consent of every host-side actor")
+    if d["arrived"] is None:
+        waiting = f" ({wd.join(entry)} did not hold)" if entry else ""
+        out.append(f"It was not in theatre by the end of the weeks watched{waiting}.")
+    elif d["arrived"] > d["ready"]:
+        out.append(
+            f"It entered in week {d['arrived']}, once the force's entry conditions held "
+            f"({wd.join(entry)})."
+        )
+    else:
+        out.append(f"It entered in week {d['arrived']}.")
+    return [" ".join(out)]
+
+
+def _condition(C: Compiled, name: str) -> str:
+    """A declared world condition in a sentence: its label, else its id in words."""
+    label = C.scenario.world[name].label
+    return label[:1].lower() + label[1:] if label else wd.id_words(name, C)

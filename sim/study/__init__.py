@@ -1,0 +1,1 @@
+"""Studies over many runs: which judgement calls drive the outcome (sensitivity)."""
