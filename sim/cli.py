@@ -425,7 +425,7 @@ def sensitivity(
     scenario: ScenarioArg,
     method: Annotated[
         list[str] | None,
-        typer.Option(help="delta, pawn, rbd_fast, sobol or morris (repeat; default delta)."),
+        typer.Option(help="pawn, delta, rbd_fast, sobol or morris (repeat; default pawn)."),
     ] = None,
     outcome: Annotated[
         list[str] | None,
@@ -456,6 +456,8 @@ def sensitivity(
 
 
 NO_ARGS = getattr(click_errors, "NoArgsIsHelpError", ())
+ABORT = getattr(click_errors, "Abort", None) or getattr(typer, "Abort", KeyboardInterrupt)
+"""Click's Abort (Ctrl-C at a prompt): typer's own copy of Click keeps it in typer."""
 
 
 def usage_line(exc: click_errors.UsageError) -> str:
@@ -482,7 +484,7 @@ def main() -> None:
     except click_errors.UsageError as exc:
         err.print(f"error: {usage_line(exc)}", markup=False, highlight=False, soft_wrap=True)
         code = 2
-    except (click_errors.Abort, KeyboardInterrupt):
+    except (ABORT, KeyboardInterrupt):
         err.print(NO_FOLDER, markup=False, highlight=False, soft_wrap=True)
         code = 130
     except click_errors.ClickException as exc:
