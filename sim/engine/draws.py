@@ -20,7 +20,7 @@ a week its slots, and the week (`sim.engine.round.play_week`) splits them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,13 +43,14 @@ class Draws:
     slots: np.ndarray  # (R, T, SLOTS + W) uniforms for incidents, then world conditions
     votes: np.ndarray  # (R, S) approval votes (S = 0 without a deployment stage)
     after: np.ndarray  # (R, watch, W) world conditions' uniforms after the deadline
+    bars: np.ndarray  # (R, B) whether each conditional veto holds in the run (u < p)
 
     def take(self, idx: np.ndarray) -> Draws:
         """The draws of the runs at `idx`."""
         return Draws(*(getattr(self, f)[idx] for f in DRAWN))
 
 
-DRAWN = ("ranges", "noise", "slots", "votes", "after")
+DRAWN = ("ranges", "noise", "slots", "votes", "after", "bars")
 
 
 def horizon(C: Compiled) -> int:
@@ -63,18 +64,20 @@ def watched(C: Compiled) -> int:
     return horizon(C) + (dep.watch if dep is not None else 0)
 
 
-def late_ranges(C: Compiled) -> tuple[int, int]:
-    """How many ranges are world hazards, and how many the deployment stage's
-    (compiled last, in that order)."""
+def late_ranges(C: Compiled) -> tuple[int, int, int]:
+    """How many ranges are world hazards, the deployment stage's, and conditional
+    vetoes' (compiled last, in that order)."""
     world = sum(r.field == "world_hazard" for r in C.ranges)
-    return world, sum(r.group == "deploy" for r in C.ranges)
+    deploy = sum(r.group == "deploy" for r in C.ranges)
+    return world, deploy, sum(r.group == "bar" for r in C.ranges)
 
 
 def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
     """All draws of one run, in the documented order."""
     T, S, W = horizon(C), len(C.states), len(C.world_names)
-    world, deploy = late_ranges(C)
-    ranges = rng.random(len(C.ranges) - world - deploy)
+    world, deploy, bar = late_ranges(C)
+    B = len(C.bar_state)
+    ranges = rng.random(len(C.ranges) - world - deploy - bar)
     noise = rng.standard_normal((T, S))
     slots = rng.random((T, SLOTS))
     if W:
@@ -85,7 +88,11 @@ def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
         ranges = np.concatenate([ranges, rng.random(deploy)])
         votes = rng.random(S)
         after = rng.random((watched(C) - T, W))
-    return Draws(ranges[None], noise[None], slots[None], votes[None], after[None])
+    bars = np.zeros(0)
+    if B:
+        ranges = np.concatenate([ranges, rng.random(bar)])
+        bars = rng.random(B)
+    return Draws(ranges[None], noise[None], slots[None], votes[None], after[None], bars[None])
 
 
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
@@ -99,6 +106,7 @@ def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
         np.empty((R, T, SLOTS + W)),
         np.empty((R, S if staged else 0)),
         np.empty((R, watched(C) - T, W)),
+        np.empty((R, len(C.bar_state))),
     )
     for i, run in enumerate(runs):
         one = draw_one(C, generator(seed, int(run)))
@@ -107,7 +115,12 @@ def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
     return out
 
 
-def parameters(C: Compiled, u: np.ndarray) -> Params:
-    """Parameters with a leading run axis: R where a range is sampled, else 1."""
+def parameters(C: Compiled, u: np.ndarray, bars: np.ndarray | None = None) -> Params:
+    """Parameters with a leading run axis: R where a range is sampled, else 1.
+
+    `bars` (R, B): the runs' uniforms for their conditional vetoes (a veto holds
+    where its uniform is below its `p`); without them every veto with p > 0 holds."""
     P = C.params.with_runs(u.shape[0], C.ranges, u)
+    if bars is not None and bars.shape[1]:
+        P = replace(P, bar=replace(P.bar, u=np.asarray(bars, float)))
     return with_slots(P, C.slot_kind, C.prefs["pref_index"])

@@ -28,7 +28,7 @@ def run_batch(
     draws = draw_many(C, seed, runs)
     if ranges is not None:
         draws.ranges = np.asarray(ranges, dtype=float).reshape(len(runs), len(C.ranges))
-    P = parameters(C, draws.ranges)
+    P = parameters(C, draws.ranges, draws.bars)
     world = start(C, P, len(runs), mech)
     active = np.arange(len(runs))
     for t in range(1, horizon(C) + 1):

@@ -172,7 +172,7 @@ class ForceModel(mesa.Model):
         self.C, self.run, self.recorder = C, run, recorder
         self.overrides = overrides
         self.mech = C.scenario.run.mechanisms
-        self.P = parameters(C, self.draws.ranges)
+        self.P = parameters(C, self.draws.ranges, self.draws.bars)
         self.world = start(C, self.P, 1, self.mech)
         self.t = 0
         self.contributors = [Contributor(self, i, code) for i, code in enumerate(C.states)]

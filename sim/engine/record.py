@@ -52,6 +52,7 @@ class RoundView:
     concession: np.ndarray
     side_paid_to: np.ndarray
     cond: np.ndarray | None = None  # (R, W) declared world conditions at the week's end
+    barred: np.ndarray | None = None  # (R|1, S, K) kinds vetoed this week
 
 
 class Recorder:
@@ -131,12 +132,19 @@ class Recorder:
             row[name] = np.broadcast_to(dec.components[name][sel], (n, S)).ravel()
         row["binding_red_line"] = reds[dec.binding[sel]].ravel()
         row["demand"] = cons[dec.demand[sel]].ravel()
-        row["vetoed"] = np.broadcast_to(
-            vetoes.vetoed(C.params, C.scenario.run.mechanisms), (n, S)
-        ).ravel()
+        row["vetoed"] = self._vetoed(v, sel).ravel()
         self.state_rows.append(row)
         for i in sel:
             self.round_rows.append(self._round_row(v, i, kinds, cons))
+
+    def _vetoed(self, v: RoundView, sel: np.ndarray) -> np.ndarray:
+        """(n, S): a veto bars the state's pledge this week (its kind's, or any kind's
+        while it pledges none)."""
+        mech = self.C.scenario.run.mechanisms
+        barred = v.barred if v.barred is not None else self.C.params.bar.now
+        barred = np.broadcast_to(barred & bool(mech.vetoes), (len(v.runs), *barred.shape[1:]))[sel]
+        kind = v.dec.kind[sel]
+        return np.where(kind >= 0, vetoes.at_kind(barred, kind), barred.any(axis=2))
 
     def _round_row(self, v: RoundView, i: int, kinds, cons) -> dict:
         C, dec = self.C, v.dec

@@ -20,7 +20,18 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.engine.record import Recorder, RoundView
-from sim.rules import actors, broker, decide, deployment, events, payoff, vetoes, world
+from sim.rules import (
+    actors,
+    broker,
+    clarity,
+    decide,
+    deployment,
+    events,
+    payoff,
+    stated,
+    vetoes,
+    world,
+)
 from sim.rules.decide import Decision
 from sim.rules.events import SLOTS
 from sim.rules.terms import apply_changes, firm_up
@@ -54,6 +65,7 @@ class World:
     outcome: np.ndarray  # (R,) index into OUTCOMES, 0 while running
     end: np.ndarray  # (R,) week the run ended, 0 while running
     cond: np.ndarray  # (R, W) declared world conditions (`world:`), true once they hold
+    stated: np.ndarray  # (R, S) still on the offer stated in the record (`sim.rules.stated`)
 
     def subset(self, idx: np.ndarray) -> World:
         """The runs at `idx` (copies), e.g. the ones still negotiating."""
@@ -75,7 +87,9 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
     stance = np.repeat(P.state.initial_stance, R, axis=0).astype(np.int64)
     kind = np.repeat(np.where(P.state.initial_pledge > 0, P.state.initial_kind, -1), R, axis=0)
     pledge = np.repeat(P.state.initial_pledge, R, axis=0).astype(float)
-    counted = decide.counted_from(P, stance, kind, mech)
+    counted = decide.counted_from(
+        vetoes.hold(C, P, 0, np.zeros((R, n_con), bool), mech), stance, kind, mech
+    )
     consent, consent_ok = actors.consent(C, P, m)
     accept, accepts = actors.acceptance(C, P, m)
     return World(
@@ -97,6 +111,7 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
         outcome=np.zeros(R, np.int64),
         end=np.zeros(R, np.int64),
         cond=np.repeat(C.world_initial[None], R, axis=0),
+        stated=stated.initial(P, R, mech),
     )
 
 
@@ -149,20 +164,29 @@ class Week:
             self.concession,
             self.paid_to,
             w.cond,
+            self.P.bar.now,
         )
 
 
+def vetoes_hold(k: Week) -> None:
+    """The vetoes on contributors that hold this week: fixed ones, and conditional
+    ones not yet lifted by their date or their concession (`sim.rules.vetoes`)."""
+    k.P = vetoes.hold(k.C, k.P, k.t, k.w.made_round >= 0, k.mech)
+
+
 def firm_up_terms(k: Week) -> None:
-    """The broker's engagement firms up the terms before anyone decides."""
-    clarity = k.C.cols.col[k.C.scenario.force.clarity_term]
-    k.w.m = firm_up(k.w.m, clarity, k.P.broker.engagement)
+    """The broker's engagement firms up the terms before anyone decides: the force-wide
+    clarity term and every state's own (`sim.rules.clarity`)."""
+    k.w.m = firm_up(k.w.m, clarity.firmed(k.C), k.P.broker.engagement)
 
 
 def states_decide(k: Week) -> None:
-    """All states decide at once on last week's world; a human seat may override."""
+    """All states decide at once on last week's world, holding offers stated in the
+    record until their stance moves; a human seat may override."""
     w = k.w
     made = w.made_round >= 0
     dec = decide.decide(k.C, k.P, w.m, observed(w), k.noise, k.mech, made, w.accepts, w.consent_ok)
+    dec = stated.hold(k.C, dec, w.stance, w.kind, w.pledge, w.stated)
     k.decision = k.override(dec) if k.override is not None else dec
 
 
@@ -170,6 +194,7 @@ def adopt(k: Week) -> None:
     """States take their decisions; the counted force follows."""
     w, dec = k.w, k.decision
     w.stance, w.kind, w.pledge = dec.stance, dec.kind, dec.pledge
+    w.stated = dec.stated
     w.counted = decide.counted(k.C, k.P, dec, k.mech)
     w.force = counted_force(k.C, w.pledge, w.counted)
 
@@ -237,6 +262,7 @@ def settle(k: Week) -> None:
 
 
 PHASES: tuple[Callable[[Week], None], ...] = (
+    vetoes_hold,
     firm_up_terms,
     states_decide,
     adopt,

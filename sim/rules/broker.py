@@ -15,7 +15,8 @@ def concede(
 ) -> np.ndarray:
     """The concession the broker makes this round per run (-1 for none).
 
-    Worth = troops the demands say it brings in, up to the shortfall, as a share
+    Worth = troops the demands say it brings in (and the committed pledges it
+    frees from a veto whose price it is), up to the shortfall, as a share
     of the target, minus its
     cost, discounted as the deadline nears, minus a heavy cost for every veto
     player it would turn from accepting to rejecting. Only when short, after the
@@ -32,7 +33,10 @@ def concede(
         cost = cost + P.broker.veto_loss_cost[:, None] * flips
     # Troops beyond the shortfall do not help the broker.
     shortfall = np.maximum(P.broker.target - force, 0.0)
-    worth = np.minimum(dec.gain, shortfall[:, None]) / P.broker.target[:, None] - cost
+    counts = P.kind.counts[0][np.maximum(dec.kind, 0)]
+    lifted = vetoes.lift_gain(C, P, dec.stance, dec.kind, dec.pledge, counts, made, t, mech)
+    gain = dec.gain + lifted
+    worth = np.minimum(gain, shortfall[:, None]) / P.broker.target[:, None] - cost
     worth = np.where(made | ~dec.open_, -np.inf, worth)
     short = force < P.broker.target
     best = worth.argmax(axis=1)
@@ -54,7 +58,7 @@ def side_payment(C: Compiled, P: Params, dec: Decision, force, budget, paid, mec
     th = C.scenario.decision.thresholds
     h = P.decision.hysteresis[:, None] if mech.hysteresis else 0.0
     gap = (th.committed + h - dec.payoff) / P.decision.side_payment_effect[:, None]
-    vetoed = vetoes.vetoed(P, mech)
+    vetoed = vetoes.at_kind(vetoes.vetoed(P, mech), dec.best)
     counts = P.kind.counts[0][dec.best]
     ok = ((dec.stance == CONDITIONAL) | (dec.stance == OFFERED)) & dec.available & dec.gate_open
     ok &= counts & ~vetoed & (gap > 0)

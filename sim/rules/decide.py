@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import demands, kinds, payoff, stance, vetoes
+from sim.rules import clarity, demands, kinds, payoff, stance, vetoes
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 from sim.scenario.params import Params
 
@@ -36,6 +36,9 @@ class Decision:
     pledge_if: np.ndarray | None = (
         None  # (R, S, C) counted pledge a demand credits to each concession
     )
+    barred: np.ndarray | None = None  # (R|1, S, K) kinds a veto bars this week
+    free: np.ndarray | None = None  # (R, S, Kmax) offered slots free of red lines
+    stated: np.ndarray | None = None  # (R, S) still on a stated offer (`sim.rules.stated`)
 
 
 def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, accepts, consent_ok):
@@ -44,8 +47,7 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
     th = d.thresholds
     now = demands.present(C, P, m, obs, noise, mech, accepts, consent_ok)
     best, top, anyfree = now.best, now.top, now.anyfree
-    clarity = m[:, C.cols.col[C.scenario.force.clarity_term]]
-    gate = (clarity[:, None] >= P.state.clarity_threshold) | (not mech.clarity_gate)
+    gate = clarity.gate(C, P, m, mech)  # each state's own clarity term, or the force-wide one
 
     R, S = obs.stance.shape
     n_con = len(C.concessions)
@@ -56,25 +58,29 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
     step_key = np.full((R, S, n_con), -np.inf)
     # A state already in on the present terms demands nothing.
     needs = ~(anyfree & (top >= th.offered))
+    # One in on the terms but held by its closed gate asks for a concession that opens it.
+    waits = clarity.waiting(gate, needs)
     on = bool(mech.concessions) and n_con > 0
     open_all = demands.open_menu(C, m, made) if on else np.zeros((R, n_con), bool)
     for j, p in demands.each_concession(C, P, m, obs, now, open_all):
         rows = p.rows
         accept_if[rows, j, :] = p.accepts
         liftable[rows] |= p.free
-        brings = needs[rows] & demands.reaches(p, th.offered)
+        brings = (needs[rows] | (waits[rows] & p.opened)) & demands.reaches(p, th.offered)
         demand[rows] = np.where((demand[rows] < 0) & brings, j, demand[rows])
         pledge_if[rows, :, j] = np.where(brings, p.counted, 0.0)
         step_key[rows, :, j] = np.where(p.lifts, 1e6, 0.0) + np.maximum(p.top, -1e5)
     if on:
         whole = demands.whole_menu(C, P, m, obs, now, made)
+        single = demand
         demand, credit = _bundle(C, whole, np.where(needs, demand, 0), step_key, th)
-        demand = np.where(needs, demand, -1)
+        demand = np.where(needs, demand, np.where(waits, single, -1))
         liftable |= whole.free
         pledge_if = pledge_if + credit
     h = P.decision.hysteresis[:, None] if mech.hysteresis else 0.0
     new = stance.ladder(obs.stance, top, anyfree, liftable, gate, th, h)
-    demand = np.where((new == DECLINED) | (new == CONDITIONAL), demand, -1)
+    voiced = (new == DECLINED) | (new == CONDITIONAL) | (waits & (new < COMMITTED))
+    demand = np.where(voiced, demand, -1)
     gain = np.zeros((R, n_con))
     for j in range(n_con):
         gain[:, j] = np.where(demand == j, pledge_if[:, :, j], 0.0).sum(axis=1)
@@ -106,6 +112,8 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         accept_if=accept_if,
         open_=open_all,
         pledge_if=pledge_if,
+        free=now.free,
+        barred=vetoes.vetoed(P, mech),
     )
 
 
@@ -136,6 +144,6 @@ def counted(C: Compiled, P: Params, dec: Decision, mech) -> np.ndarray:
 
 def counted_from(P: Params, stance: np.ndarray, kind: np.ndarray, mech) -> np.ndarray:
     """Committed, with a kind that counts toward the target, and not vetoed."""
-    vetoed = vetoes.vetoed(P, mech)
+    vetoed = vetoes.at_kind(vetoes.vetoed(P, mech), kind)
     kind_counts = P.kind.counts[0][np.maximum(kind, 0)]
     return (stance == COMMITTED) & (kind >= 0) & kind_counts & ~vetoed

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, kinds, payoff, red_lines, stance, vetoes
+from sim.rules import actors, clarity, kinds, payoff, red_lines, stance, vetoes
 from sim.rules.terms import apply_changes, changes_anything
 from sim.rules.world import after_concessions
 from sim.rules.world import columns as declared_conditions
@@ -56,7 +56,7 @@ def counted_pledge(C: Compiled, P: Params, u, free, vetoed):
         d.pledge_full_payoff,
         P.decision.pledge_min_share[:, None],
     )
-    counts = kinds.pick(P.slot.counts, best) & ~vetoed & anyfree
+    counts = kinds.pick(P.slot.counts, best) & ~kinds.pick(vetoed, best) & anyfree
     return best, top, anyfree, np.where(counts, size, 0.0)
 
 
@@ -83,7 +83,7 @@ class Present:
     anyfree: np.ndarray  # some kind is free
     ideal: np.ndarray  # slot of the best offered kind, red lines ignored
     binding: np.ndarray  # index of the binding red line, -1 when none
-    vetoed: np.ndarray  # (1|R, S) pledges a veto player refuses to count
+    vetoed: np.ndarray  # (1|R, S, Kmax) offered kinds whose pledges a veto player refuses
 
     @property
     def shown(self) -> np.ndarray:
@@ -95,7 +95,7 @@ def present(
     C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, accepts, consent_ok
 ) -> Present:
     """Evaluate the mandate `m` as the states see it, with the world of last round."""
-    vetoed = vetoes.vetoed(P, mech)
+    vetoed = vetoes.at_slots(C, vetoes.vetoed(P, mech))
     world = world_conditions(C, P, m, obs.level, consent_ok, accepts, obs.cond)
     soc = payoff.social(C, P, obs, noise, mech)
     comp, u, blocked, first = evaluate(C, P, m, obs, soc, world, first=True)
@@ -126,6 +126,7 @@ class Prospect:
     counted: np.ndarray  # (r, S) counted pledge at the best free kind
     accepts: np.ndarray  # (r, V) veto players accepting
     lifts: np.ndarray  # (r, S) the binding red line is met
+    opened: np.ndarray | None = None  # (r, S) the state's clarity term reaches its threshold
 
 
 def reaches(p: Prospect, level) -> np.ndarray:
@@ -157,9 +158,10 @@ def each_concession(
             C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed
         )
         free_j = (Pj.slot.capacity >= Pj.slot.unit) & ~blocked_j
-        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, now.vetoed)
+        vetoed_j = now.vetoed[rows] if now.vetoed.shape[0] > 1 else now.vetoed
+        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed_j)
         lifts = _lifts(C, mj, world_j, now.binding[rows])
-        yield j, Prospect(rows, top_j, any_j, size_j, acc_j, lifts)
+        yield j, Prospect(rows, top_j, any_j, size_j, acc_j, lifts, clarity.opened(C, Pj, mj))
 
 
 def whole_menu(
@@ -178,7 +180,8 @@ def whole_menu(
     free = now.has_cap & ~blocked
     _, top, anyfree, size = counted_pledge(C, P, u, free, now.vetoed)
     lifts = _lifts(C, m_all, world, now.binding)
-    return Prospect(np.arange(m.shape[0]), top, anyfree, size, acc, lifts)
+    opened = clarity.opened(C, P, m_all)
+    return Prospect(np.arange(m.shape[0]), top, anyfree, size, acc, lifts, opened)
 
 
 def _rows(P: Params, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):

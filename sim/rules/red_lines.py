@@ -33,6 +33,18 @@ def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
             ok[:, i] = x == pred["value"][i]
         elif pred["world"][i] < world.shape[1]:
             ok[:, i] = world[:, pred["world"][i]]
+    return _excepted(pred, ok, world)
+
+
+def _excepted(pred: dict, ok: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """A line with `unless: <condition>` does not bind while the condition holds
+    (Egypt: Hamas disarmament only if voluntary). A condition the caller leaves out
+    of `world` counts as not holding: the line is judged on the mandate."""
+    unless = pred.get("unless")
+    if unless is None:
+        return ok
+    for i in np.flatnonzero((unless >= 0) & (unless < world.shape[1])):
+        ok[:, i] |= world[:, unless[i]]
     return ok
 
 

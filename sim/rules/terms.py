@@ -33,10 +33,12 @@ def apply_changes(m: np.ndarray, changes: list[tuple[int, float, int]]) -> np.nd
     return out
 
 
-def firm_up(m: np.ndarray, clarity_col: int, engagement: np.ndarray) -> np.ndarray:
-    """Terms firm up: clarity rises by the broker's engagement, capped at 1."""
+def firm_up(m: np.ndarray, clarity_col: int | np.ndarray, engagement: np.ndarray) -> np.ndarray:
+    """Terms firm up: each clarity column (one, or every one the scenario's states wait
+    on, `sim.rules.clarity.firmed`) rises by the broker's engagement, capped at 1."""
     out = m.copy()
-    out[:, clarity_col] = np.minimum(1.0, out[:, clarity_col] + engagement)
+    for col in np.atleast_1d(clarity_col):
+        out[:, col] = np.minimum(1.0, out[:, col] + engagement)
     return out
 
 

@@ -4,9 +4,27 @@ With the `vetoes` mechanism off, veto players neither veto contributors nor
 block the mandate: their acceptance is still computed and recorded, but taken
 as given. Every place that asks either question asks it here, so the switch
 has one meaning.
+
+A veto on a contributor is fixed (`vetoes: [TUR]`: every kind, every run, every
+week) or conditional (`vetoes: [{state: TUR, kinds: [troops], p: [0.5, 0.9],
+until_week: 12, lifted_by: <concession>}]`). A conditional veto holds in week t
+of a run when
+
+    u < p                                  (u uniform, one per run and veto; p a judgement call)
+    and (until_week unset, or t <= until_week)
+    and (lifted_by unset, or the broker has not made that concession before week t)
+
+and then bars the state's pledges of the listed kinds (every kind without
+`kinds`). The concession that lifts it is the veto player's price: the broker
+weighs it like any other concession, crediting it with the counted pledges the
+lift would let in (`lift_gain`). With `mechanisms.conditional_vetoes` off, a
+conditional veto holds like a fixed one (every run, every week, every listed
+kind), so the switch shows what the conditions change.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,8 +33,78 @@ from sim.scenario.params import Params
 
 
 def vetoed(P: Params, mech) -> np.ndarray:
-    """(1 or R, S): contributors whose pledges a veto player refuses to count."""
-    return P.state.vetoed & bool(mech.vetoes)
+    """(1 or R, S, K): contributors' kinds whose pledges a veto player refuses to
+    count this week (`P.bar.now`, set by `hold` at the start of each week)."""
+    return P.bar.now & bool(mech.vetoes)
+
+
+def at_kind(barred: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """(R, S): whether each state's pledge of `kind` (R, S; -1 for none) is barred."""
+    k = np.maximum(kind, 0)
+    if barred.shape[0] == 1:
+        out = barred[0][np.arange(barred.shape[1])[None, :], k]
+    else:
+        out = np.take_along_axis(barred, k[..., None], 2)[..., 0]
+    return out & (kind >= 0)
+
+
+def at_slots(C: Compiled, barred: np.ndarray) -> np.ndarray:
+    """(1 or R, S, Kmax): `vetoed` over each state's offered kinds (slots)."""
+    idx = np.maximum(C.slot_kind, 0)
+    R = barred.shape[0]
+    return np.take_along_axis(barred, np.broadcast_to(idx, (R, *idx.shape)), 2) & (C.slot_kind >= 0)
+
+
+def holding(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> np.ndarray:
+    """(R|1, B): which conditional vetoes hold in week t (before this week's moves)."""
+    B = len(C.bar_state)
+    R = max(P.bar.u.shape[0], P.bar.p.shape[0], made.shape[0])
+    if not B:
+        return np.zeros((R, 0), bool)
+    if not mech.conditional_vetoes:
+        return np.ones((R, B), bool)
+    holds = P.bar.u < P.bar.p
+    timed = (C.bar_until == 0) | (t <= C.bar_until)
+    lift = np.maximum(C.bar_lift, 0)
+    lifted = (C.bar_lift >= 0) & made[:, lift] if made.shape[1] else np.zeros((1, B), bool)
+    return np.broadcast_to(holds & timed & ~lifted, (R, B))
+
+
+def barred(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> np.ndarray:
+    """(R|1, S, K): fixed vetoes, plus the conditional vetoes holding in week t."""
+    base = np.broadcast_to(P.state.vetoed[:, :, None], (*P.state.vetoed.shape, len(C.kinds)))
+    if not len(C.bar_state):
+        return base
+    hold = holding(C, P, t, made, mech)
+    out = np.repeat(base, hold.shape[0], axis=0) if base.shape[0] != hold.shape[0] else base.copy()
+    for b in range(len(C.bar_state)):
+        s = C.bar_state[b]
+        out[:, s, :] |= hold[:, b, None] & C.bar_kinds[b][None, :]
+    return out
+
+
+def hold(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> Params:
+    """The parameters for week t, with the vetoes that hold this week in `P.bar.now`."""
+    return replace(P, bar=replace(P.bar, now=barred(C, P, t, made, mech)))
+
+
+def lift_gain(C: Compiled, P: Params, stance, kind, pledge, counts, made, t, mech) -> np.ndarray:
+    """(R, C): counted pledges each concession would let in by lifting the vetoes it
+    is the price of (states committed with a barred kind that only those vetoes bar)."""
+    from sim.scenario.arrays import COMMITTED
+
+    R, n_con = stance.shape[0], len(C.concessions)
+    gain = np.zeros((R, n_con))
+    if not mech.vetoes or not (C.bar_lift >= 0).any():
+        return gain
+    for j in np.unique(C.bar_lift[C.bar_lift >= 0]):
+        after = made.copy()
+        after[:, j] = True
+        barred_after = barred(C, P, t, after, mech)
+        freed = at_kind(vetoed(P, mech), kind) & ~at_kind(barred_after, kind)
+        freed &= (stance == COMMITTED) & counts
+        gain[:, j] = np.where(freed, pledge, 0.0).sum(axis=1)
+    return gain
 
 
 def mandate_accepted(accepts: np.ndarray, mech) -> np.ndarray:
@@ -25,7 +113,12 @@ def mandate_accepted(accepts: np.ndarray, mech) -> np.ndarray:
 
 
 def vetoed_by(C: Compiled, code: str) -> list[str]:
-    """Ids of the veto players that veto contributor `code` (none with vetoes off)."""
+    """Ids of the veto players that veto contributor `code` (none with vetoes off),
+    fixed or conditional."""
     if not C.scenario.run.mechanisms.vetoes:
         return []
-    return [v for v, spec in C.scenario.veto_players.items() if code in spec.vetoes]
+    return [
+        v
+        for v, spec in C.scenario.veto_players.items()
+        if any((e if isinstance(e, str) else e.state) == code for e in spec.vetoes)
+    ]

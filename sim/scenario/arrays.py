@@ -185,6 +185,12 @@ class Compiled:
     deploy_weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (S,) to a vote
     deploy_vote: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (S,) needs one
     deploy_requires: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (W,) entry
+    clarity_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (S,) gate term
+    bar_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) veto player
+    bar_state: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) vetoed state
+    bar_kinds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (B, K)
+    bar_until: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) 0: none
+    bar_lift: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) -1: none
 
 
 def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
@@ -272,7 +278,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
     vetoed = np.zeros(S, bool)
     for v in sc.veto_players.values():
         for code in v.vetoes:
-            vetoed[states.index(code)] = True
+            if isinstance(code, str):
+                vetoed[states.index(code)] = True
     p["vetoed"] = vetoed
 
     slot_kind = _slots(sc, states, kinds)
@@ -320,6 +327,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         [_num(c.hazard, "world_hazard", (j,), ranges) for j, c in enumerate(world.values())]
     )
     deploy = _deployment(sc, states, p, ranges)  # drawn after the world's hazards
+    bars = _bars(sc, states, kinds, p, ranges)  # drawn last of all
     env_lin = {n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env}
     return Compiled(
         scenario=sc,
@@ -357,8 +365,40 @@ def compile_scenario(sc: Scenario) -> Compiled:
             [concessions.index(c.by_concession) if c.by_concession else -1 for c in world.values()],
             int,
         ),
+        clarity_cols=np.array(
+            [cols.col[sc.states[s].clarity_term or sc.force.clarity_term] for s in states], int
+        ),
         **deploy,
+        **bars,
     )
+
+
+def _bars(sc: Scenario, states: list[str], kinds: list[str], p: dict, ranges: list) -> dict:
+    """Conditional vetoes on contributors (`vetoes:` entries written as mappings):
+    whose, on which kinds, until when, lifted by which concession; their chance
+    `p` is drawn last of all, so a scenario without them draws what it drew before."""
+    entries = [
+        (j, e)
+        for j, v in enumerate(sc.veto_players.values())
+        for e in v.vetoes
+        if not isinstance(e, str)
+    ]
+    p["bar_p"] = np.array([_num(e.p, "bar_p", (i,), ranges) for i, (_, e) in enumerate(entries)])
+    p["bar_u"] = np.zeros(len(entries))
+    p["bar_now"] = np.repeat(p["vetoed"][:, None], len(kinds), axis=1)  # fixed vetoes
+    concessions = [c.id for c in sc.broker.concessions]
+    mask = np.zeros((len(entries), len(kinds)), bool)
+    for i, (_, e) in enumerate(entries):
+        mask[i] = [e.kinds is None or k in e.kinds for k in kinds]
+    return {
+        "bar_owner": np.array([j for j, _ in entries], int),
+        "bar_state": np.array([states.index(e.state) for _, e in entries], int),
+        "bar_kinds": mask,
+        "bar_until": np.array([e.until_week or 0 for _, e in entries], int),
+        "bar_lift": np.array(
+            [concessions.index(e.lifted_by) if e.lifted_by else -1 for _, e in entries], int
+        ),
+    }
 
 
 def _deployment(sc: Scenario, states: list[str], p: dict, ranges: list) -> dict:
@@ -496,6 +536,8 @@ def _red_lines(
             caveat.append(rl.caveat_ok)
             ids.append(rl.id)
     red = _predicates(lines, cols, world)
+    # The world condition under which a line does not bind (`unless`), -1 for none.
+    red["unless"] = np.array([world[rl.unless] if rl.unless else -1 for rl in lines], int)
     red["owner"] = np.array(owner, int)
     red["binds"] = np.array(binds, bool).reshape(len(lines), len(kinds))
     red["caveat_ok"] = np.array(caveat, bool)

@@ -49,6 +49,9 @@ def field_path(C: Compiled, r: Range) -> str:
         if name.endswith("_base"):
             return f"environment.{name.removesuffix('_base')}.base"
         return f"environment.{name}"
+    if group == "bar":
+        v, e = _bar(C, at)
+        return f"veto_players.{v}.vetoes[{e}].p"
     if group == "deploy":
         if name == "lag_default":
             return "deployment.lag"
@@ -56,6 +59,18 @@ def field_path(C: Compiled, r: Range) -> str:
             return f"states.{C.states[at]}.deployment.lag"
         return f"states.{C.states[at]}.deployment.approval.p"
     return f"decision.{name}"
+
+
+def _bar(C: Compiled, at: int) -> tuple[str, int]:
+    """(veto player, index in its `vetoes` list) of the at-th conditional veto."""
+    seen = -1
+    for vid, spec in C.scenario.veto_players.items():
+        for e, entry in enumerate(spec.vetoes):
+            if not isinstance(entry, str):
+                seen += 1
+                if seen == at:
+                    return vid, e
+    raise IndexError(at)
 
 
 def _preferences(C: Compiled) -> list[tuple[str, str]]:

@@ -135,6 +135,15 @@ class DeployParams(Group):
 
 
 @dataclass(frozen=True)
+class BarParams(Group):
+    """Conditional vetoes on contributors (B): how firm each is, and the run's draw."""
+
+    p: Array  # (R|1, B) chance the veto holds in a run
+    u: Array  # (R|1, B) the run's uniform: the veto holds where u < p
+    now: Array  # (R|1, S, K) kinds of each state barred this week (`sim.rules.vetoes.hold`)
+
+
+@dataclass(frozen=True)
 class DecisionParams(Group):
     """Constants of the state decision rule that a scenario may give as ranges."""
 
@@ -158,6 +167,7 @@ class Params:
     env: EnvParams
     decision: DecisionParams
     deploy: DeployParams
+    bar: BarParams
 
     def take(self, idx: np.ndarray) -> Params:
         """The parameters of the runs at `idx`."""
@@ -262,6 +272,7 @@ FLAT = {
         for n in ("hysteresis", "noise_sd", "bandwagon", "pledge_min_share", "side_payment_effect")
     },
     **{f"deploy_{n}": ("deploy", n) for n in ("lag_default", "lag", "approval_p")},
+    **{f"bar_{n}": ("bar", n) for n in ("p", "u", "now")},
 }
 """Where each value the compiler collects goes: (group, field)."""
 
@@ -274,6 +285,7 @@ GROUP_TYPES = {
     "env": EnvParams,
     "decision": DecisionParams,
     "deploy": DeployParams,
+    "bar": BarParams,
 }
 
 

@@ -15,10 +15,13 @@ from sim.scenario.schema import BUILT_IN_CONDITIONS, Linear, RedLine, Scenario, 
 
 def check_references(sc: Scenario) -> None:
     """Raise ScenarioError at the first reference to an undeclared name."""
-    _check_mandate(sc.mandate, sc.vocabulary, "mandate", True, sc.force.clarity_term)
+    _check_mandate(sc.mandate, sc.vocabulary, "mandate", True, clarity_terms(sc))
     for kind in sc.force.counts:
         _known("contribution kind", kind, sc.kinds, "force.counts")
     _role_term(sc, sc.force.clarity_term, "number", "force.clarity_term")
+    for code, st in sc.states.items():
+        if st.clarity_term is not None:
+            _role_term(sc, st.clarity_term, "number", f"states.{code}.clarity_term")
     if sc.force.caveats_term is not None and sc.force.caveats_term in sc.vocabulary:
         _role_term(sc, sc.force.caveats_term, "boolean", "force.caveats_term")
     _check_world(sc)
@@ -29,15 +32,15 @@ def check_references(sc: Scenario) -> None:
     for vid, vp in sc.veto_players.items():
         _check_effects(vp.effects, sc.vocabulary, f"veto_players.{vid}.effects")
         for i, rl in enumerate(vp.requires):
-            if rl.requires is not None:
+            if rl.requires is not None or rl.unless is not None:
                 raise ScenarioError(
                     "a veto player's requirement is a predicate on a mandate term, "
-                    f"not a world condition ({rl.requires!r})",
+                    f"not a world condition ({rl.requires or rl.unless!r})",
                     f"veto_players.{vid}.requires[{i}]",
                 )
             _check_red_line(sc, rl, f"veto_players.{vid}.requires[{i}]")
         for j, target in enumerate(vp.vetoes):
-            _known("state", target, sc.states, f"veto_players.{vid}.vetoes[{j}]")
+            _check_veto(sc, target, f"veto_players.{vid}.vetoes[{j}]")
     for hid, host in sc.hosts.items():
         _check_effects(host.effects, sc.vocabulary, f"hosts.{hid}.effects")
     _check_environment(sc)
@@ -68,8 +71,11 @@ def _known(kind: str, name: Any, known: Any, path: str) -> None:
         raise unknown(kind, name, known, path)
 
 
-def _level(term: str, spec: TermSpec, value: Any, path: str, clarity: str | None = None) -> None:
-    """Check one value against a term's kind and levels (the clarity term's in [0, 1])."""
+def _level(
+    term: str, spec: TermSpec, value: Any, path: str, clarity: str | tuple[str, ...] | None = None
+) -> None:
+    """Check one value against a term's kind and levels (a clarity term's in [0, 1])."""
+    clarity = (clarity,) if isinstance(clarity, str) else (clarity or ())
     if spec.kind in ("ordinal", "categorical"):
         if not isinstance(value, str):
             levels = ", ".join(spec.levels[:12])
@@ -85,12 +91,12 @@ def _level(term: str, spec: TermSpec, value: Any, path: str, clarity: str | None
             raise ScenarioError(f"expected true or false, got {shown(value)}", path)
     else:
         _number(value, path)
-        if term == clarity and not 0.0 <= value <= 1.0:
+        if term in clarity and not 0.0 <= value <= 1.0:
             raise ScenarioError(f"expected a number in [0, 1], got {value}", path)
 
 
 def _check_mandate(
-    mandate: dict, vocab: dict[str, TermSpec], path: str, full: bool, clarity: str
+    mandate: dict, vocab: dict[str, TermSpec], path: str, full: bool, clarity: tuple[str, ...]
 ) -> None:
     for term, value in mandate.items():
         _known("term", term, vocab, f"{path}.{term}")
@@ -104,6 +110,8 @@ def _check_mandate(
 def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
     for i, kind in enumerate(rl.kinds or []):
         _known("contribution kind", kind, sc.kinds, f"{path}.kinds[{i}]")
+    if rl.unless is not None:
+        _known("world condition", rl.unless, conditions(sc), f"{path}.unless")
     if rl.requires is not None:
         _known("world condition", rl.requires, conditions(sc), f"{path}.requires")
         return
@@ -139,6 +147,12 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
         raise ScenarioError(f"expected true or false, got {shown(rl.is_)}", f"{path}.is")
 
 
+def clarity_terms(sc: Scenario) -> tuple[str, ...]:
+    """The number terms that gate some state: the force-wide one, then the states' own."""
+    own = (st.clarity_term for st in sc.states.values() if st.clarity_term is not None)
+    return tuple(dict.fromkeys((sc.force.clarity_term, *own)))
+
+
 def conditions(sc: Scenario) -> tuple[str, ...]:
     """The world conditions a red line may require: the built-in ones, then `world:`'s."""
     return (*BUILT_IN_CONDITIONS, *sc.world)
@@ -156,6 +170,20 @@ def _check_world(sc: Scenario) -> None:
             )
         if cond.by_concession is not None:
             _known("concession", cond.by_concession, concessions, f"{path}.by_concession")
+
+
+def _check_veto(sc: Scenario, target: Any, path: str) -> None:
+    """A vetoed contributor is a declared state; a conditional veto names declared
+    kinds and a concession on the broker's menu."""
+    if isinstance(target, str):
+        _known("state", target, sc.states, path)
+        return
+    _known("state", target.state, sc.states, f"{path}.state")
+    for i, kind in enumerate(target.kinds or []):
+        _known("contribution kind", kind, sc.kinds, f"{path}.kinds[{i}]")
+    if target.lifted_by is not None:
+        concessions = [c.id for c in sc.broker.concessions]
+        _known("concession", target.lifted_by, concessions, f"{path}.lifted_by")
 
 
 def _check_deployment(sc: Scenario) -> None:
@@ -218,7 +246,7 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
             sc.vocabulary[term],
             pref.ideal,
             f"{path}.preferences.{term}.ideal",
-            sc.force.clarity_term,
+            clarity_terms(sc),
         )
     fields = set(type(st).model_fields) | {"red_lines." + r.id for r in st.red_lines}
     fields |= {f"incentives.{k}" for k in st.incentives}
@@ -238,7 +266,7 @@ def _check_broker(sc: Scenario) -> None:
         if con.id in ids:
             raise ScenarioError(f"duplicate concession id {con.id!r}", f"{path}.id")
         ids.add(con.id)
-        check_change(con.change, sc.vocabulary, f"{path}.change", sc.force.clarity_term)
+        check_change(con.change, sc.vocabulary, f"{path}.change", clarity_terms(sc))
     if float(_hi(sc.broker.minimum_viable)) > float(_lo(sc.broker.target)):
         raise ScenarioError("expected minimum_viable <= target", "broker.minimum_viable")
 
@@ -252,7 +280,10 @@ def _hi(v: Any) -> float:
 
 
 def check_change(
-    change: dict, vocab: dict[str, TermSpec], path: str, clarity: str | None = None
+    change: dict,
+    vocab: dict[str, TermSpec],
+    path: str,
+    clarity: str | tuple[str, ...] | None = None,
 ) -> None:
     """Check a mandate change: a new level, or `{add: [...], remove: [...]}` for tasks."""
     if not change:

@@ -217,6 +217,9 @@ class RedLine(Strict):
     requires: Id | None = None
     """A world condition: one of BUILT_IN_CONDITIONS or a condition declared under
     `world:` (checked in references.py)."""
+    unless: Id | None = None
+    """A world condition under which the red line does not bind ("disarmament only if
+    voluntary": `unless: hamas_disarmament_agreed`; checked in references.py)."""
     caveat_ok: bool = False
     kinds: list[str] | None = None
     evidence: list[Evidence] = Field(default_factory=list)
@@ -330,6 +333,9 @@ class StateSpec(Strict):
     domestic_opposition: Unit = 0.3
     risk_tolerance: Unit = 0.5
     clarity_threshold: Unit = 0.5
+    clarity_term: Id | None = None
+    """The number term whose clarity gates this state (`sim.rules.clarity`); the
+    force-wide `force.clarity_term` when not given."""
     conformity: Unit = 0.2
     incentives: dict[Id, Signed] = Field(default_factory=dict, max_length=MAX_ITEMS)
     evidence: list[Evidence] = Field(default_factory=list)
@@ -376,6 +382,24 @@ class Broker(Strict):
     judgement: dict[str, str] = Field(default_factory=dict)
 
 
+class ContributorVeto(Strict):
+    """A veto on one contributor that is part of the bargaining, not fixed.
+
+    It may apply only to some kinds (`kinds`: Israel objecting to Turkish troops,
+    not to Turkish money), hold only in a share of runs (`p`, a judgement call:
+    how firm the objection is), end at a week (`until_week`), or be lifted by a
+    concession the broker makes (`lifted_by`: the veto player's price).
+    """
+
+    state: str
+    kinds: list[str] | None = Field(default=None, max_length=MAX_ITEMS)
+    p: Unit = 1.0
+    until_week: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    lifted_by: Id | None = None
+    judgement: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class VetoPlayer(Strict):
     """An actor whose acceptance the mandate needs; may also veto contributors."""
 
@@ -385,7 +409,9 @@ class VetoPlayer(Strict):
     effects: Effects = Field(default_factory=dict)
     threshold: Unit = 0.5
     requires: list[RedLine] = Field(default_factory=list, max_length=MAX_ITEMS)
-    vetoes: list[str] = Field(default_factory=list, max_length=MAX_STATES)
+    vetoes: list[str | ContributorVeto] = Field(default_factory=list, max_length=MAX_STATES)
+    """Contributors it will not have in the force: a state id (a fixed veto on
+    every kind), or a `ContributorVeto` with its conditions."""
     evidence: list[Evidence] = Field(default_factory=list)
     judgement: dict[str, str] = Field(default_factory=dict)
 
@@ -466,6 +492,8 @@ class Mechanisms(Strict):
     hysteresis: bool = True
     world_conditions: bool = True
     deployment: bool = True
+    stated_positions: bool = True
+    conditional_vetoes: bool = True
 
 
 class Deployment(Strict):

@@ -54,7 +54,8 @@ def apply_choices(
     A demand is heard only from a declined or conditional seat (as in the model);
     the broker credits it with the pledge the human names, if that kind counts
     toward the target and the seat is not vetoed. The model's own demand for the
-    seat, and its credit, are removed. `dec` itself is left unchanged.
+    seat, and its credit, are removed. A seat's choice ends any offer on the record
+    it was holding (`sim.rules.stated`). `dec` itself is left unchanged.
     """
     out = dataclasses.replace(
         dec,
@@ -64,8 +65,9 @@ def apply_choices(
         demand=dec.demand.copy(),
         gain=dec.gain.copy(),
         best=dec.best.copy(),
+        stated=None if dec.stated is None else dec.stated.copy(),
     )
-    vetoed = vetoes.vetoed(P, C.scenario.run.mechanisms)
+    barred = dec.barred if dec.barred is not None else vetoes.vetoed(P, C.scenario.run.mechanisms)
     for code, ch in choices.items():
         i = index[code]
         old = int(dec.demand[0, i])
@@ -74,6 +76,8 @@ def apply_choices(
         s = STANCES.index(ch.stance)
         k = C.kinds.index(ch.kind) if ch.kind else -1
         out.stance[0, i] = s
+        if out.stated is not None:
+            out.stated[0, i] = False  # a human's choice replaces any offer on the record
         out.kind[0, i] = k if s >= OFFERED else -1
         out.pledge[0, i] = ch.pledge if s >= OFFERED and k >= 0 else 0.0
         if k >= 0:
@@ -81,7 +85,7 @@ def apply_choices(
         j = C.concessions.index(ch.demand) if ch.demand else -1
         asks = j >= 0 and s in (DECLINED, CONDITIONAL)
         out.demand[0, i] = j if asks else -1
-        if asks and k >= 0 and bool(P.kind.counts[0, k]) and not vetoed[0, i]:
+        if asks and k >= 0 and bool(P.kind.counts[0, k]) and not barred[0, i, k]:
             out.gain[0, j] += ch.pledge
     return out
 

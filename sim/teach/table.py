@@ -55,8 +55,8 @@ def show_week(console: Console, C: Compiled, trace: Trace, seats: list[str]) -> 
         f"Veto players: {acc or 'none'}." + (f" Host consent: {hosts}." if hosts else ""),
         highlight=False,
     )
-    vetoed = vetoes.vetoed(P, C.scenario.run.mechanisms)
     last = trace.snapshots[-1].decision if trace.snapshots else None
+    barred = barred_now(C, P, last)
     tab = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title="The other states (last week)")
     for col in ("state", "stance", "contribution", "demand"):
         tab.add_column(col)
@@ -67,7 +67,7 @@ def show_week(console: Console, C: Compiled, trace: Trace, seats: list[str]) -> 
         tab.add_row(
             f"{s.name} ({s.code})",
             s.stance_name,
-            pledge_text(C, s.kind_name, s.pledge, bool(vetoed[0, s.index]))
+            pledge_text(C, s.kind_name, s.pledge, bool(barred[0, s.index, max(s.kind, 0)]))
             if s.stance >= OFFERED
             else "—",
             wd.concession(C, C.concessions[demand]) if demand >= 0 else "—",
@@ -82,7 +82,8 @@ def seat_panel(console: Console, C: Compiled, trace: Trace, code: str) -> list[s
     i = C.states.index(code)
     spec = C.scenario.states[code]
     me = model.contributors[i]
-    vetoed = bool(vetoes.vetoed(P, C.scenario.run.mechanisms)[0, i])
+    last = trace.snapshots[-1].decision if trace.snapshots else None
+    vetoed = bool(barred_now(C, P, last)[0, i, max(me.kind, 0)])
     console.print(
         f"[bold]You are {spec.name} ({code}).[/bold] Last week: {me.stance_name}"
         + (f", {pledge_text(C, me.kind_name, me.pledge, vetoed)}" if me.kind >= 0 else "")
@@ -144,6 +145,14 @@ def open_concessions(C: Compiled, model: ForceModel) -> list[str]:
     made = (model.broker.made_round >= 0)[None]
     open_ = demands.open_menu(C, model.mandate, made)[0]
     return [cid for j, cid in enumerate(C.concessions) if open_[j]]
+
+
+def barred_now(C: Compiled, P, last):
+    """(1, S, K): the kinds a veto bars, as of the last week played (the fixed
+    vetoes before the first)."""
+    if last is not None and last.barred is not None:
+        return last.barred
+    return vetoes.vetoed(P, C.scenario.run.mechanisms)
 
 
 def pledge_text(C: Compiled, kind: str, pledge: float, vetoed: bool = False) -> str:

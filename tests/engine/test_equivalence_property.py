@@ -24,6 +24,7 @@ MECHANISMS = [
     "hysteresis",
     "world_conditions",
     "deployment",
+    "stated_positions",
 ]
 CONDITIONS = ["ceasefire_holding", "host_consent", "veto_acceptance", "w0", "w1"]
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
@@ -32,15 +33,18 @@ judgement = st.one_of(unit, st.tuples(unit, unit).map(lambda p: sorted(p)))
 
 @st.composite
 def red_line(draw, i: int):
+    unless = draw(st.one_of(st.none(), st.sampled_from(CONDITIONS)))
+    exception = {} if unless is None else {"unless": unless}
     if draw(st.booleans()):
         return {
             "id": f"r{i}",
             "term": "tasks",
             "excludes": draw(st.sampled_from(TASKS)),
             "caveat_ok": draw(st.booleans()),
-        }
+        } | exception
     if draw(st.booleans()):
-        return {"id": f"r{i}", "term": "use_of_force", "at_most": draw(st.sampled_from(FORCE))}
+        line = {"id": f"r{i}", "term": "use_of_force", "at_most": draw(st.sampled_from(FORCE))}
+        return line | exception
     return {
         "id": f"r{i}",
         "requires": draw(st.sampled_from(CONDITIONS)),
@@ -93,6 +97,19 @@ def contingent(draw):
     return own
 
 
+@st.composite
+def veto(draw, codes):
+    """A conditional veto on a contributor: kinds, a chance, a week, a price, each maybe."""
+    entry = {"state": draw(st.sampled_from(codes)), "p": draw(judgement)}
+    if draw(st.booleans()):
+        entry["kinds"] = draw(st.lists(st.sampled_from(["troops", "trainers"]), unique=True))
+    if draw(st.booleans()):
+        entry["until_week"] = draw(st.integers(1, 8))
+    if draw(st.booleans()):
+        entry["lifted_by"] = draw(st.sampled_from(["drop", "soft", "cav"]))
+    return entry
+
+
 def _small(h):
     """A weekly hazard in [0, 0.3], so conditions come true at various weeks."""
     return [round(x * 0.3, 3) for x in h] if isinstance(h, list) else round(h * 0.3, 3)
@@ -103,11 +120,15 @@ def state(draw, code: str):
     offers = {"troops": draw(st.integers(0, 30)) * 100}
     if draw(st.booleans()):
         offers["trainers"] = draw(st.integers(1, 10)) * 10
+    stated = {"troops": draw(st.integers(1, 30)) * 100} if draw(st.booleans()) else {}
     return {
         "name": code,
         "blocs": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2, unique=True)),
         "offers": offers,
-        "initial_stance": draw(st.sampled_from(["considering", "declined", "offered"])),
+        "initial_stance": draw(
+            st.sampled_from(["considering", "declined", "offered", "committed"])
+        ),
+        "initial_offer": stated,
         "red_lines": [draw(red_line(i)) for i in range(draw(st.integers(0, 2)))],
         "preferences": {
             "use_of_force": {"ideal": draw(st.sampled_from(FORCE)), "salience": draw(judgement)}
@@ -115,6 +136,7 @@ def state(draw, code: str):
         "domestic_opposition": draw(judgement),
         "risk_tolerance": draw(judgement),
         "clarity_threshold": draw(judgement),
+        **draw(st.sampled_from([{}, {"clarity_term": "clarity"}, {"clarity_term": "roe"}])),
         "conformity": draw(judgement),
         "incentives": {"ties": draw(st.floats(0, 0.8).map(lambda x: round(x, 3)))},
     }
@@ -134,6 +156,7 @@ def scenarios(draw):
             "tasks": {"kind": "task_set", "levels": TASKS},
             "national_caveats": {"kind": "boolean"},
             "clarity": {"kind": "number"},
+            "roe": {"kind": "number"},
         },
         "blocs": {"a": "A", "b": "B"},
         "kinds": {
@@ -151,6 +174,7 @@ def scenarios(draw):
             "tasks": draw(st.lists(st.sampled_from(TASKS), unique=True)),
             "national_caveats": draw(st.booleans()),
             "clarity": draw(unit),
+            "roe": draw(unit),
         },
         "states": {
             c: draw(state(c)) | ({"deployment": draw(contingent())} if staged else {})
@@ -172,6 +196,7 @@ def scenarios(draw):
                     "cost": draw(unit),
                 },
                 {"id": "cav", "change": {"national_caveats": True}, "cost": draw(unit)},
+                {"id": "clear", "change": {"roe": draw(unit)}, "cost": draw(unit)},
             ],
             "side_payments": {"budget": draw(unit), "max_per_state": draw(unit)},
         },
@@ -180,7 +205,9 @@ def scenarios(draw):
                 "name": "Veto",
                 "base": draw(unit),
                 "effects": {"tasks": {"disarming": 0.4}},
-                "vetoes": draw(st.lists(st.sampled_from(codes), max_size=1)),
+                "vetoes": draw(
+                    st.lists(st.one_of(st.sampled_from(codes), veto(codes)), max_size=2)
+                ),
             }
         },
         "hosts": {

@@ -25,9 +25,11 @@ LISTED = [
     "isf/res2803.yaml",
     "isf/un_peacekeeping.yaml",
     "teaching/border_monitoring_no_conformity.yaml",
+    "teaching/res2803_board_first_slow.yaml",
     "teaching/res2803_cautious_states.yaml",
     "teaching/res2803_no_concessions.yaml",
     "teaching/res2803_no_conformity.yaml",
+    "teaching/res2803_no_deployment_stage.yaml",
     "teaching/res2803_slow_broker.yaml",
     "unifil2006/unifil2006.yaml",
 ]

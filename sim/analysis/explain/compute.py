@@ -17,7 +17,8 @@ import pandas as pd
 
 from sim.charts import waterfall
 from sim.engine.trace import Snapshot, Trace
-from sim.rules import demands, red_lines
+from sim.rules import clarity as gates
+from sim.rules import demands, red_lines, stated
 from sim.scenario.arrays import STANCES, Compiled
 from sim.scenario.params import Params
 
@@ -60,6 +61,8 @@ class Week:
     flip: Flip | None
     vetoed: bool
     bindings: list[str] = field(default_factory=list)  # every red line that binds, in order
+    held: bool = False  # kept the offer stated in the record (`sim.rules.stated`)
+    clarity_term: str = ""  # the term whose clarity gates the state (its own or the force's)
 
 
 @dataclass
@@ -183,7 +186,8 @@ def _week(C: Compiled, P: Params, snap: Snapshot, i: int, row: pd.Series) -> Wee
     now = seen(C, P, snap)
     peers = np.flatnonzero(C.peers[i])
     prev = snap.observed.stance[0]
-    clarity = float(snap.mandate[0, C.cols.col[C.scenario.force.clarity_term]])
+    col = int(gates.columns(C)[i])
+    clarity = float(snap.mandate[0, col])
     stance = str(row["stance"])
     demand = str(row["demand"] or "")
     flip = None if stance == "committed" else concession_to_flip(C, P, snap, now, i, demand)
@@ -205,8 +209,10 @@ def _week(C: Compiled, P: Params, snap: Snapshot, i: int, row: pd.Series) -> Wee
         peers_declined=[C.states[j] for j in peers if prev[j] == STANCES.index("declined")],
         demand=demand,
         flip=flip,
-        vetoed=bool(now.vetoed[0, i]),
+        vetoed=bool(now.vetoed[0, i, now.shown[0, i]]),
         bindings=binding_lines(C, snap, now, i) if binding else [],
+        held=bool(stated.held(snap.decision)[0, i]),
+        clarity_term=C.scenario.states[C.states[i]].clarity_term or C.scenario.force.clarity_term,
     )
 
 
@@ -261,16 +267,20 @@ def concession_to_flip(
             if snap.accepts[0, k] and not p.accepts[0, k]
         ]
 
+    # In on the terms but held by its own closed gate: only a concession that opens it flips it.
+    waits = not snap.decision.gate_open[0, i] and bool(
+        now.anyfree[0, i] and now.top[0, i] >= th.offered
+    )
     lift: tuple[str | None, float] = (None, float("nan"))
     for j, p in demands.each_concession(C, P, m, obs, now, open_):
         top, frees = float(p.top[0, i]), bool(p.free[0, i])
         cid = C.concessions[j]
-        if demands.reaches(p, level)[0, i]:
+        if demands.reaches(p, level)[0, i] and (not waits or p.opened[0, i]):
             return Flip(cid, "demand" if cid == demand else "menu", to, top, losses(p))
         if frees and not now.anyfree[0, i] and lift[0] is None:
             lift = (cid, top)
     if open_.any():
         whole = demands.whole_menu(C, P, m, obs, now, snap.made)
-        if demands.reaches(whole, level)[0, i]:
+        if demands.reaches(whole, level)[0, i] and (not waits or whole.opened[0, i]):
             return Flip(demand or None, "bundle", to, float(whole.top[0, i]), losses(whole))
     return Flip(None, "none", to, lifts=lift[0], lifted_payoff=lift[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from sim.analysis import words as wd
@@ -31,8 +33,9 @@ def red_line(C: Compiled, code: str, rid: str) -> RedLine | None:
 def describe(C: Compiled, rl: RedLine) -> str:
     """A red line's predicate in words."""
     vocab = C.scenario.vocabulary
+    unless = f", unless {wd.requirement(C, rl.unless)}" if rl.unless else ""
     if rl.requires:
-        return f"requires {wd.requirement(C, rl.requires)}"
+        return f"requires {wd.requirement(C, rl.requires)}{unless}"
     label = vocab[rl.term].label or wd.sentence(rl.term, C)
     label = label if label.split(" ", 1)[0].isupper() else label[:1].lower() + label[1:]
     op = rl.operator
@@ -52,6 +55,7 @@ def describe(C: Compiled, rl: RedLine) -> str:
         text = f"{label} one of: " + ", ".join(lv(v) for v in rl.one_of or [])
     else:
         text = f"{label} must be {lv(rl.is_)}"
+    text += unless
     if rl.caveat_ok:
         text += " (lifted if national caveats let it opt out)"
     if rl.kinds:
@@ -82,6 +86,8 @@ def contribution(C: Compiled, w: Week) -> str:
     if not w.kind or w.pledge <= 0:
         return "—"
     text = wd.pledge(C, w.kind, w.pledge)
+    if w.held:
+        text += " (stated offer, on the record)"
     if w.vetoed:
         text += " (vetoed: not counted)"
     elif not w.counted and w.stance == "committed":
@@ -100,13 +106,24 @@ def holding_back(w: Week, ex: Explanation, short: bool = False) -> str:
             return f"red line{s} " + ", ".join(wd.red_line(ex.C, r) for r in lines)
         return f"red line{s} " + wd.join([f"`{r}` ({wd.red_line(ex.C, r)})" for r in lines])
     if not w.gate_open:
+        on = clarity_on(ex.C, w)
         if short:
-            return f"clarity {w.clarity:.2f} < {ex.threshold:.2f}"
-        return f"waiting for clarity ({w.clarity:.2f} < {ex.threshold:.2f})"
+            return f"clarity{on} {w.clarity:.2f} < {ex.threshold:.2f}"
+        return f"waiting for clarity{on} ({w.clarity:.2f} < {ex.threshold:.2f})"
     rung = "offered" if w.stance != "offered" else "committed"
     if short:
         return f"payoff below {rung} ({num(ex.thresholds[rung])})"
     return f"payoff {w.payoff:+.2f} below the {rung} level ({ex.thresholds[rung]:+.2f})"
+
+
+def clarity_on(C: Compiled, w: Week) -> str:
+    """' on rules of engagement' when the state waits on its own clarity term
+    (`states.X.clarity_term`); '' when it waits on the force-wide one."""
+    if not w.clarity_term or w.clarity_term == C.scenario.force.clarity_term:
+        return ""
+    label = wd.term_label(C, w.clarity_term)
+    label = re.sub(r"^clarity (of|on) ", "", label, flags=re.IGNORECASE)
+    return " on " + (label if label.split(" ", 1)[0].isupper() else label[:1].lower() + label[1:])
 
 
 def flip_text(C: Compiled, w: Week) -> str:
@@ -172,12 +189,21 @@ def headline(ex: Explanation) -> str:
     """Two or three sentences: where the state ended and why."""
     C, last = ex.C, ex.weeks[-1]
     out = [f"{ex.name} ended the run **{last.stance}**"]
-    if last.stance in ("offered", "committed") and last.kind:
+    if last.stance in ("offered", "committed") and last.kind and last.held:
+        stated = wd.pledge(C, last.kind, last.pledge)
+        out[0] += f", still holding its stated offer of {stated} (on the record)"
+    elif last.stance in ("offered", "committed") and last.kind:
         out[0] += f" with {contribution(C, last)}"
     since = _final_since(ex)
     if since > 1:
         out[0] += f" (from week {since})"
     out[0] += "."
+    held = [w for w in ex.weeks if w.held]
+    if held and not last.held:
+        out.append(
+            f"It held its stated offer of {wd.pledge(C, held[0].kind, held[0].pledge)} "
+            f"(on the record) in {_spans([w.week for w in held])}; then its payoff decided."
+        )
     if last.stance != "committed":
         out.append(f"What held it back at the end: {holding_back(last, ex)}.")
         if last.flip is not None:
@@ -185,7 +211,8 @@ def headline(ex: Explanation) -> str:
     gaps = [w.week for w in ex.weeks if not w.gate_open]
     if gaps:
         out.append(
-            f"Its clarity threshold in this run is {ex.threshold:.2f}; the terms were below it "
+            f"Its clarity threshold{clarity_on(C, ex.weeks[-1])} in this run is "
+            f"{ex.threshold:.2f}; the terms were below it "
             f"in {len(gaps)} of {len(ex.weeks)} weeks."
         )
     if ex.peers:
