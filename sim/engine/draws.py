@@ -11,7 +11,11 @@ what it drew before they existed, and declaring one leaves every other draw of
 a run as it was. Likewise, only when the scenario has a deployment stage
 (`deployment:`), the ranges of its lags and approval chances, one uniform per
 state for its approval vote, and one uniform per condition for each week
-watched after the deadline (`sim.rules.deployment`).
+watched after the deadline (`sim.rules.deployment`). Last of all, only when
+the scenario declares shocks in its deployment stage (`events:` or
+`deployment.incident_hazard`), the ranges of their hazards and, for every week
+watched, one uniform per event, then two per state (an incident in its
+contingent, its withdrawal after one) (`sim.rules.withdrawal`).
 
 The world conditions' weekly uniforms ride in `Draws.slots`, after the SLOTS
 incident uniforms of each week (columns SLOTS, SLOTS+1, ...): the engines hand
@@ -25,7 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.rules.events import SLOTS
-from sim.scenario.arrays import Compiled
+from sim.scenario.arrays import Compiled, has_shocks
 from sim.scenario.params import Params, with_slots
 
 
@@ -44,13 +48,14 @@ class Draws:
     votes: np.ndarray  # (R, S) approval votes (S = 0 without a deployment stage)
     after: np.ndarray  # (R, watch, W) world conditions' uniforms after the deadline
     bars: np.ndarray  # (R, B) whether each conditional veto holds in the run (u < p)
+    shocks: np.ndarray  # (R, H, E + 2S) events, incidents, withdrawals (0 wide without shocks)
 
     def take(self, idx: np.ndarray) -> Draws:
         """The draws of the runs at `idx`."""
         return Draws(*(getattr(self, f)[idx] for f in DRAWN))
 
 
-DRAWN = ("ranges", "noise", "slots", "votes", "after", "bars")
+DRAWN = ("ranges", "noise", "slots", "votes", "after", "bars", "shocks")
 
 
 def horizon(C: Compiled) -> int:
@@ -64,20 +69,30 @@ def watched(C: Compiled) -> int:
     return horizon(C) + (dep.watch if dep is not None else 0)
 
 
-def late_ranges(C: Compiled) -> tuple[int, int, int]:
-    """How many ranges are world hazards, the deployment stage's, and conditional
-    vetoes' (compiled last, in that order)."""
+def late_ranges(C: Compiled) -> tuple[int, int, int, int]:
+    """How many ranges are world hazards, the deployment stage's, conditional vetoes'
+    and the shocks' (compiled last, in that order)."""
     world = sum(r.field == "world_hazard" for r in C.ranges)
     deploy = sum(r.group == "deploy" for r in C.ranges)
-    return world, deploy, sum(r.group == "bar" for r in C.ranges)
+    shock = sum(r.group == "shock" for r in C.ranges)
+    return world, deploy, sum(r.group == "bar" for r in C.ranges), shock
 
 
-def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
-    """All draws of one run, in the documented order."""
+def shock_width(C: Compiled) -> int:
+    """Uniforms per watched week for the shocks: one per event, two per state; 0
+    without shocks (`sim.rules.withdrawal`)."""
+    return len(C.event_names) + 2 * len(C.states) if has_shocks(C.scenario) else 0
+
+
+def draw_one(
+    C: Compiled, rng: np.random.Generator, late: tuple[int, int, int, int] | None = None
+) -> Draws:
+    """All draws of one run, in the documented order (`late`: `late_ranges(C)`,
+    counted once per batch by the caller)."""
     T, S, W = horizon(C), len(C.states), len(C.world_names)
-    world, deploy, bar = late_ranges(C)
+    world, deploy, bar, shock = late_ranges(C) if late is None else late
     B = len(C.bar_state)
-    ranges = rng.random(len(C.ranges) - world - deploy - bar)
+    ranges = rng.random(len(C.ranges) - world - deploy - bar - shock)
     noise = rng.standard_normal((T, S))
     slots = rng.random((T, SLOTS))
     if W:
@@ -92,7 +107,14 @@ def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
     if B:
         ranges = np.concatenate([ranges, rng.random(bar)])
         bars = rng.random(B)
-    return Draws(ranges[None], noise[None], slots[None], votes[None], after[None], bars[None])
+    X = shock_width(C)
+    shocks = np.zeros((watched(C), 0))
+    if X:
+        ranges = np.concatenate([ranges, rng.random(shock)])
+        shocks = rng.random((watched(C), X))
+    return Draws(
+        ranges[None], noise[None], slots[None], votes[None], after[None], bars[None], shocks[None]
+    )
 
 
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
@@ -107,9 +129,11 @@ def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
         np.empty((R, S if staged else 0)),
         np.empty((R, watched(C) - T, W)),
         np.empty((R, len(C.bar_state))),
+        np.empty((R, watched(C), shock_width(C))),
     )
+    late = late_ranges(C)
     for i, run in enumerate(runs):
-        one = draw_one(C, generator(seed, int(run)))
+        one = draw_one(C, generator(seed, int(run)), late)
         for f in DRAWN:
             getattr(out, f)[i] = getattr(one, f)[0]
     return out

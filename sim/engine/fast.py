@@ -9,6 +9,7 @@ state stays as it was.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sim.engine.draws import draw_many, horizon, parameters
 from sim.engine.record import Recorder
@@ -24,6 +25,12 @@ def run_batch(
     `ranges` (R, E), when given, replaces the runs' uniforms for the judgement
     ranges (an experimental design, `sim.engine.design`); every other draw of a
     run is its own, as always."""
+    with threadpool_limits(1, user_api="blas"):
+        _run(C, seed, runs, rec, ranges)
+
+
+def _run(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder, ranges) -> None:
+    """`run_batch`'s work, with BLAS on one thread: its matrix products are small."""
     mech = C.scenario.run.mechanisms
     draws = draw_many(C, seed, runs)
     if ranges is not None:
