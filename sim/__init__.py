@@ -6,6 +6,10 @@ From Python (docs/api.md):
 - `sim.run(scenario, runs=..., seed=...)`: a `sim.Results` (tables, summary,
   charts as figures, `.save(folder)`);
 - `sim.compare(paths)`, `sim.sweep(path)`: the comparison and sweep tables;
+- `sim.sensitivity(scenario or results)`, `sim.discover(scenario or results)`,
+  `sim.robust(sweep)`: the studies (which judgement calls drive the outcome, the
+  PRIM boxes of an outcome, candidate mandates ranked across sampled worlds), each
+  with its table, words, chart and `.save(folder)`;
 - `sim.ForceModel`: one run as a Mesa model.
 
 Every name is imported on first use, so `import sim` stays light, and importing
@@ -21,6 +25,9 @@ _LAZY = {
     "run": ("sim.api", "run"),
     "compare": ("sim.api", "compare"),
     "sweep": ("sim.api", "sweep"),
+    "sensitivity": ("sim.api", "sensitivity"),
+    "discover": ("sim.api", "discover"),
+    "robust": ("sim.api", "robust"),
     "Results": ("sim.results", "Results"),
     "ScenarioError": ("sim.scenario.errors", "ScenarioError"),
 }

@@ -1,19 +1,25 @@
-"""The Python API: `sim.load`, `sim.run`, `sim.compare`, `sim.sweep` (docs/api.md).
+"""The Python API: `sim.load`, `sim.run`, `sim.compare`, `sim.sweep`, and the studies
+`sim.sensitivity`, `sim.discover`, `sim.robust` (docs/api.md).
 
-The same work as the command line's `validate`, `run`, `compare` and `sweep`,
-through the same code, returning Python objects instead of writing folders
-(each result can `save` the folder its command writes). Bad input raises the
-one-line `ScenarioError` the command line prints.
+The same work as the command line's `validate`, `run`, `compare`, `sweep`,
+`sensitivity`, `discover` and `robust`, through the same code, returning Python
+objects instead of writing folders (each result can `save` the folder its
+command writes). Bad input raises the one-line `ScenarioError` the command line
+prints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.results import Results, Table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.study.results import Discovery, Robustness, Sensitivity
 
 ENGINES = ("fast", "mesa")
 
@@ -40,6 +46,19 @@ def _whole(name: str, value: int | None, least: int) -> None:
         raise ScenarioError(f"expected a whole number >= {least}, got {value!r}", name)
 
 
+def _typed(name: str, value: object, least: int) -> None:
+    """Refuse a count that is not a whole number; its range is the command's own check."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        _whole(name, value, least)
+
+
+def _names(value: str | Iterable[str] | None) -> list[str]:
+    """One name or several, as a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def run(
     scenario: str | Path | Scenario,
     runs: int | None = None,
@@ -47,6 +66,7 @@ def run(
     engine: str = "fast",
     workers: int = 1,
     detail_runs: int = 50,
+    progress: Callable[[int], None] | None = None,
 ) -> Results:
     """Run a scenario's ensemble (as `forcegen run`) and return its `Results`.
 
@@ -56,6 +76,7 @@ def run(
         engine: "fast" (arrays) or "mesa" (the reference model); same tables.
         workers: processes to run on (capped at this machine's cores); same tables.
         detail_runs: runs that keep per-round detail (the rounds and states tables).
+        progress: called with the number of runs each finished batch adds (a bar).
     """
     from sim.engine.ensemble import run_ensemble
     from sim.parallel import cores
@@ -79,7 +100,9 @@ def run(
             exc.file = exc.file or str(source or sc.name)
             raise
     C = compile_scenario(sc)
-    tables = run_ensemble(C, detail=detail_runs, engine=engine, workers=min(workers, cores()))
+    tables = run_ensemble(
+        C, detail=detail_runs, engine=engine, workers=min(workers, cores()), progress=progress
+    )
     return Results(C, tables, engine, detail_runs, source)
 
 
@@ -154,3 +177,116 @@ def sweep(
         write_sweep(sw, result, final, argv)
 
     return Table.of(result.table, write)
+
+
+def sensitivity(
+    scenario: str | Path | Results,
+    method: str | Iterable[str] = "pawn",
+    outcome: str | Iterable[str] | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    groups: str | None = None,
+    workers: int = 1,
+) -> Sensitivity:
+    """Which judgement calls drive the outcome (as `forcegen sensitivity`).
+
+    Args:
+        scenario: a scenario file (run here, or sampled by a design method), or the
+            `Results` of `sim.run`, whose runs are analysed as given data (no new
+            runs; as `--from` a results folder; delta, pawn and rbd_fast only).
+        method: pawn (default), delta, rbd_fast, sobol or morris, or a list of them.
+        outcome: formed, formed_or_undersized, force or commit.<STATE>, or a list
+            (None: formed, force and every state's commitment that varies).
+        runs: runs (given-data methods), base samples (sobol) or trajectories (morris).
+        seed: overrides the scenario's. groups: none or actor (sobol and morris).
+        workers: processes to run and analyse on (capped at this machine's cores).
+
+    Returns a `Sensitivity`: `table` (sensitivity.csv), `top()`, `text`,
+    `figure()`, `save(folder)`.
+    """
+    from sim.study.results import Sensitivity
+    from sim.study.sensitivity import Request, make_study
+
+    _typed("runs", runs, 1)
+    _typed("seed", seed, 0)
+    _whole("workers", workers, 1)
+    given = scenario if isinstance(scenario, Results) else None
+    if given is not None:
+        path = given.source if given.source is not None else Path(given.scenario.name)
+    else:
+        path = Path(scenario)
+    req = Request(
+        path, _names(method), _names(outcome), runs, seed, None, None, workers, groups, 10, given
+    )
+    return Sensitivity(make_study(req), req)
+
+
+def discover(
+    scenario: str | Path | Results,
+    outcome: str = "stalled",
+    threshold: float = 0.8,
+    runs: int | None = None,
+    seed: int | None = None,
+) -> Discovery:
+    """The ranges of judgement calls under which an outcome happens (as `forcegen discover`).
+
+    Args:
+        scenario: a scenario file (run here, with `runs` and `seed`), or the
+            `Results` of `sim.run`, whose runs are read (no new runs).
+        outcome: stalled, formed, undersized, formed_or_undersized or commit.<STATE>.
+        threshold: the density a box should reach, in (0, 1].
+
+    Returns a `Discovery`: `table` (boxes.csv), `kept`, `trajectory`, `text`
+    (the boxes in words; also `describe()`), `figure()` (the trade-off chart),
+    `save(folder)`.
+    """
+    from sim.study.discover import _argv
+    from sim.study.discover import discover as find
+    from sim.study.results import Discovery
+
+    _typed("runs", runs, 1)
+    _typed("seed", seed, 0)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise ScenarioError(f"expected a share in (0, 1], got {threshold!r}", "--threshold")
+    given = scenario if isinstance(scenario, Results) else None
+    if given is not None:
+        path = given.source if given.source is not None else Path(given.scenario.name)
+    else:
+        path = Path(scenario)
+    found = find(path, outcome, None, runs, seed, threshold, results=given)
+    if given is not None:  # the command that runs the same ensemble
+        runs, seed = given.scenario.run.runs, given.scenario.run.seed
+    outcome = found.info["outcome"]
+    return Discovery(found, lambda final: _argv(path, outcome, None, runs, seed, final, threshold))
+
+
+def robust(
+    path: str | Path,
+    worlds: int = 50,
+    runs_per_world: int = 20,
+    criterion: str = "worst_decile",
+    seed: int | None = None,
+    workers: int = 1,
+) -> Robustness:
+    """Rank a sweep's candidate mandates across sampled worlds (as `forcegen robust`).
+
+    Args:
+        path: a sweep file whose axes are levers (mandate terms, broker settings).
+        worlds: Latin-hypercube worlds of the judgement ranges (at least 2).
+        runs_per_world: runs of every candidate in every world.
+        criterion: worst_decile (default), regret or mean: what ranks them.
+        seed: overrides the sweep's. workers: processes (capped at this machine's cores).
+
+    Returns a `Robustness`: `table` (robust.csv), `worlds` (worlds.csv), `text`,
+    `figure()`, `save(folder)`.
+    """
+    from sim.parallel import cores
+    from sim.study.results import Robustness
+    from sim.study.robust import load_study, run_study
+
+    _typed("worlds", worlds, 2)
+    _typed("runs_per_world", runs_per_world, 1)
+    _typed("seed", seed, 0)
+    _whole("workers", workers, 1)
+    st = load_study(path, worlds, runs_per_world, criterion, seed)
+    return Robustness(run_study(st, min(workers, cores()), None), path)

@@ -305,24 +305,33 @@ def _restrict(box: prim.Box, x: pd.DataFrame, xs: pd.DataFrame, ys: np.ndarray) 
 # ---------------------------------------------------------------- the command
 
 
-def command(
+@dataclass(frozen=True)
+class Discovered:
+    """What a discovery finds, in memory: the boxes, the runs' varying values, the facts
+    the words and the chart read (`info`: scenario, title, outcome, threshold, verb, source)."""
+
+    found: list[Found]
+    x: pd.DataFrame
+    info: dict
+
+
+def discover(
     scenario: Path,
     outcome: str,
     from_dir: Path | None,
     runs: int | None,
     seed: int | None,
-    out_dir: Path | None,
     threshold: float,
-) -> tuple[Path, list[str]]:
-    """Check the input, get the runs, find the boxes, write the folder.
+    results=None,
+    ready=None,
+) -> Discovered:
+    """Check the input, get the runs (a folder, given `results` of `sim.run`, or a new
+    ensemble), find the boxes. The body of `forcegen discover` and `sim.discover`.
 
-    Returns the folder and the boxes in words (the lines the command prints).
-
-    Every refusal (ScenarioError, FolderError) comes before anything is written.
+    `ready(scenario, outcome)` is called once the input is checked, before any run.
     """
     from sim.api import load
-    from sim.output.folder import check_target
-    from sim.study.discover_report import summary_lines, verb
+    from sim.study.discover_report import verb
 
     if not 0 < threshold <= 1:
         raise ScenarioError(f"expected a share in (0, 1], got {threshold}", "--threshold")
@@ -330,25 +339,22 @@ def command(
         raise ScenarioError(f"expected a whole number >= 1, got {runs}", "--runs")
     if from_dir is not None and (runs is not None or seed is not None):
         raise ScenarioError("--runs and --seed make a new ensemble; leave them out with --from")
-    sc = load(scenario)
+    if results is not None and (runs is not None or seed is not None):
+        raise ScenarioError("runs and seed make a new ensemble; leave them out with given results")
+    sc = load(scenario) if results is None else results.scenario
     outcome = resolve_outcome(outcome, list(sc.states))
-    final = out_dir or Path("results") / f"{sc.name}-discover-{outcome}"
-    check_target(final, "--out" if out_dir else "output folder")
-    if from_dir is not None and _overlaps(final, from_dir):
-        raise ScenarioError(
-            f"{str(final)!r} would replace the --from folder {str(from_dir)!r}; "
-            "choose another folder",
-            "--out",
-        )
+    if ready is not None:
+        ready(sc, outcome)
     if from_dir is not None:
         params, table = read_folder(from_dir, sc.name)
         source = f"the runs of `{from_dir}`"
     else:
-        from sim.api import run
+        if results is None:
+            from sim.api import run
 
-        res = run(sc, runs=runs, seed=seed)
-        params, table = res.tables["params"], res.tables["runs"]
-        source = f"{len(table):,} runs, seed {res.scenario.run.seed}"
+            results = run(sc, runs=runs, seed=seed)
+        params, table = results.tables["params"], results.tables["runs"]
+        source = f"{len(table):,} runs, seed {results.scenario.run.seed}"
     x = align(params, table, str(from_dir or scenario))
     y = outcome_flags(table, outcome)
     if y.all() or not y.any() or x.shape[1] == 0:
@@ -371,10 +377,45 @@ def command(
         "threshold": threshold,
         "verb": verb(outcome),
         "source": source,
-        "command": _argv(scenario, outcome, from_dir, runs, seed, final, threshold),
     }
-    write(final, found, x, info)
-    return final, summary_lines(found, outcome)
+    return Discovered(found, x, info)
+
+
+def command(
+    scenario: Path,
+    outcome: str,
+    from_dir: Path | None,
+    runs: int | None,
+    seed: int | None,
+    out_dir: Path | None,
+    threshold: float,
+) -> tuple[Path, list[str]]:
+    """Check the input, get the runs, find the boxes, write the folder.
+
+    Returns the folder and the boxes in words (the lines the command prints).
+
+    Every refusal (ScenarioError, FolderError) comes before anything is written.
+    """
+    from sim.output.folder import check_target
+    from sim.study.discover_report import summary_lines
+
+    final = Path()
+
+    def ready(sc, outcome: str) -> None:
+        nonlocal final
+        final = out_dir or Path("results") / f"{sc.name}-discover-{outcome}"
+        check_target(final, "--out" if out_dir else "output folder")
+        if from_dir is not None and _overlaps(final, from_dir):
+            raise ScenarioError(
+                f"{str(final)!r} would replace the --from folder {str(from_dir)!r}; "
+                "choose another folder",
+                "--out",
+            )
+
+    d = discover(scenario, outcome, from_dir, runs, seed, threshold, ready=ready)
+    argv = _argv(scenario, d.info["outcome"], from_dir, runs, seed, final, threshold)
+    write(final, d.found, d.x, {**d.info, "command": argv})
+    return final, summary_lines(d.found, d.info["outcome"])
 
 
 def _overlaps(final: Path, source: Path) -> bool:

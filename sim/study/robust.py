@@ -498,6 +498,45 @@ def write_robust(r: Result, final: Path, argv: list[str]) -> pd.DataFrame:
     return table
 
 
+def argv_of(file: str | Path, st: Study, final: Path) -> list[str]:
+    """The `forcegen robust` command that writes this study's folder (its manifest's)."""
+    argv = ["forcegen", "robust", str(file), "--worlds", str(len(st.worlds))]
+    argv += ["--runs-per-world", str(st.runs_per_world), "--criterion", st.criterion]
+    return [*argv, "--seed", str(st.seed), "--out", str(final)]
+
+
+def run_study(st: Study, workers: int, scheduler: str | None, err: Any = None) -> Result:
+    """Run every candidate in every world and summarise (`forcegen robust`, `sim.robust`);
+    a progress bar on `err` when it is a terminal."""
+    from rich.progress import Progress
+
+    from sim.explore.commands import COLUMNS
+    from sim.parallel import make_executor
+
+    show = err is not None and err.is_terminal
+    ex = make_executor(workers, scheduler, runs=st.total_runs)
+    with ex, Progress(*COLUMNS, console=err, transient=True, disable=not show) as bar:
+        task = bar.add_task(f"{st.sweep.name} (robust)", total=st.total_runs)
+        shares = evaluate(st, ex, lambda n: bar.advance(task, n))
+    return summarise(st, shares)
+
+
+def ranking_lines(r: Result, table: pd.DataFrame) -> list[str]:
+    """The ranking in words, one line per candidate (what the command prints)."""
+    from sim.charts.robust import score_text
+
+    lines = [
+        f"{row['rank']}. {row['label']}: " + ", ".join(score_text(row))
+        for row in table.to_dict("records")
+    ]
+    if not r.sep.separated:
+        lines.append(
+            "the first two are not separated at this run count (their intervals overlap; "
+            "robust.md gives the paired difference)"
+        )
+    return lines
+
+
 def command(
     file: Path,
     worlds: int,
@@ -511,12 +550,7 @@ def command(
     err: Any,
 ) -> Path:
     """`forcegen robust`: check, print the cost, run, write, print the ranking."""
-    from rich.progress import Progress
-
-    from sim.charts.robust import score_text
-    from sim.explore.commands import COLUMNS
     from sim.output.folder import check_target
-    from sim.parallel import make_executor
 
     if workers < 0:
         raise ScenarioError(f"expected a whole number >= 0, got {workers}", "--workers")
@@ -529,27 +563,9 @@ def command(
         highlight=False,
         soft_wrap=True,
     )
-    argv = ["forcegen", "robust", str(file), "--worlds", str(len(st.worlds))]
-    argv += ["--runs-per-world", str(st.runs_per_world), "--criterion", st.criterion]
-    argv += ["--seed", str(st.seed), "--out", str(final)]
-    ex = make_executor(workers, scheduler, runs=st.total_runs)
-    with ex, Progress(*COLUMNS, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"{st.sweep.name} (robust)", total=st.total_runs)
-        shares = evaluate(st, ex, lambda n: bar.advance(task, n))
-    result = summarise(st, shares)
-    table = write_robust(result, final, argv)
-    for row in table.to_dict("records"):
-        out.print(
-            f"{row['rank']}. {row['label']}: " + ", ".join(score_text(row)),
-            highlight=False,
-            soft_wrap=True,
-        )
-    if not result.sep.separated:
-        out.print(
-            "the first two are not separated at this run count (their intervals overlap; "
-            "robust.md gives the paired difference)",
-            highlight=False,
-            soft_wrap=True,
-        )
+    result = run_study(st, workers, scheduler, err)
+    table = write_robust(result, final, argv_of(file, st, final))
+    for line in ranking_lines(result, table):
+        out.print(line, highlight=False, soft_wrap=True)
     out.print(f"robust: {final}", highlight=False, soft_wrap=True)
     return final

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from sim.scenario.errors import ScenarioError, resolve_name
 from sim.study import design, methods
 from sim.study.outcomes import COMMIT, outcome_column, resolve_outcome
 from sim.study.problem import GROUPINGS, is_reference, ranges_table, reference_names, salib_problem
+
+if TYPE_CHECKING:
+    from sim.results import Results
 
 DEFAULT_METHODS = ("pawn",)
 DEFAULT_RUNS = {"sobol": 256, "morris": 32}
@@ -50,6 +54,8 @@ class Request:
     workers: int = 0
     groups: str | None = None
     top: int = 10
+    results: Results | None = None
+    """Given runs (`sim.sensitivity` on a `sim.run` result): analysed as `--from` is."""
 
 
 @dataclass
@@ -89,6 +95,17 @@ def check(req: Request) -> Request:
             )
         if req.runs is not None:
             raise ScenarioError("--from reads the folder's runs; drop --runs", "--runs")
+    if req.results is not None:
+        if designed:
+            raise ScenarioError(
+                f"{designed[0]} runs at points it chooses; given results serve delta, pawn, "
+                "rbd_fast (pass the scenario file instead)",
+                "method",
+            )
+        if req.runs is not None:
+            raise ScenarioError("given results hold their runs; drop runs", "runs")
+        if req.seed is not None:
+            raise ScenarioError("given results hold their seed; drop seed", "seed")
     return req
 
 
@@ -100,7 +117,7 @@ def load(req: Request) -> Compiled:
 
     fresh = req.source is None and any(m in methods.GIVEN for m in req.methods)
     try:
-        sc = load_file(req.scenario)
+        sc = load_file(req.scenario) if req.results is None else req.results.scenario
         sc = override(sc, runs=req.runs if fresh else None, seed=req.seed)
         C = compile_scenario(sc)
     except ScenarioError as exc:
@@ -175,6 +192,8 @@ def given_sample(req: Request, C: Compiled, table: pd.DataFrame, ex, tick) -> Sa
     names = list(table["parameter"])
     if req.source is not None:
         params, runs = read_folder(req.source, names)
+    elif req.results is not None:
+        params, runs = req.results.params, req.results.runs
     else:
         tables = run_ensemble(C, detail=1, executor=ex, progress=tick)
         params, runs = tables["params"], tables["runs"]
@@ -199,7 +218,8 @@ def gather(req: Request, C: Compiled, table: pd.DataFrame, ex, bar) -> list[Samp
     names = list(table["parameter"])
     samples = []
     if any(m in methods.GIVEN for m in req.methods):
-        task = bar.add_task("runs", total=None if req.source else C.scenario.run.runs)
+        given = req.source is not None or req.results is not None
+        task = bar.add_task("runs", total=None if given else C.scenario.run.runs)
         samples.append(given_sample(req, C, table, ex, lambda n: bar.advance(task, n)))
     for m in req.methods:
         if m in methods.DESIGNED:
@@ -251,26 +271,47 @@ def run_study(req: Request, out: Console, err: Console, quiet: bool = False) -> 
     from sim.output.folder import check_target
     from sim.study.report import print_study, write_study
 
+    final: Path = Path()
+
+    def ready(req: Request, C: Compiled, ranges: pd.DataFrame, costs: dict[str, int]) -> None:
+        nonlocal final
+        final = req.out_dir or Path("results") / f"{C.scenario.name}-sensitivity"
+        check_target(final, "--out" if req.out_dir else "output folder")
+        if req.source is not None:
+            from sim.study.data import read_folder
+
+            read_folder(req.source, list(ranges["parameter"]))  # refuse a bad folder before work
+        for m, c in costs.items():
+            out.print(
+                f"{m}: {c:,} runs ({describe_design(req, m, list(ranges['parameter']))})",
+                highlight=False,
+            )
+
+    study = make_study(req, err, quiet, ready)
+    write_study(study, final, command(req, final, study.C))
+    print_study(out, study, req.top)
+    out.print(f"sensitivity: {final}", highlight=False, soft_wrap=True)
+    return final
+
+
+def make_study(req: Request, err: Console | None = None, quiet: bool = True, ready=None) -> Study:
+    """Check the request, run or read the runs, analyse: the study, in memory.
+
+    `ready(req, C, ranges, costs)` is called once everything typed is checked and
+    before any run (the command checks its folder and prints the cost there).
+    The body of both `forcegen sensitivity` and `sim.sensitivity`.
+    """
     req = check(req)
     C = load(req)
     ranges = ranges_table(C)
     states = list(C.states)
     asked = list(dict.fromkeys(resolve_outcome(o, states) for o in req.outcomes))
     costs = design_costs(req, C, list(ranges["parameter"]))
-    final = req.out_dir or Path("results") / f"{C.scenario.name}-sensitivity"
-    check_target(final, "--out" if req.out_dir else "output folder")
-    if req.source is not None:
-        from sim.study.data import read_folder
-
-        read_folder(req.source, list(ranges["parameter"]))  # refuse a bad folder before work
-    for m, c in costs.items():
-        out.print(
-            f"{m}: {c:,} runs ({describe_design(req, m, list(ranges['parameter']))})",
-            highlight=False,
-        )
+    if ready is not None:
+        ready(req, C, ranges, costs)
     cells = len(ranges) * (C.scenario.run.runs if req.source is None else 1)
     ex = make_executor(workers_for(req, costs, cells), warm=(*ENGINE, "sim.study.methods"))
-    with ex, progress(err, quiet) as bar:
+    with ex, progress(err or Console(stderr=True), quiet) as bar:
         samples = gather(req, C, ranges, ex, bar)
         outcomes = asked or default_outcomes(samples[0].runs, states)
         jobs, keys, skipped = jobs_for(req, samples, outcomes, C)
@@ -283,7 +324,7 @@ def run_study(req: Request, out: Console, err: Console, quiet: bool = False) -> 
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items())
         raise ScenarioError(f"nothing to analyse: {why}", "--outcome")
     parts.sort(key=lambda kd: keys.index(kd[0]))
-    study = Study(
+    return Study(
         C,
         assemble(parts, ranges),
         {s.method: len(s.runs) for s in samples},
@@ -293,10 +334,6 @@ def run_study(req: Request, out: Console, err: Console, quiet: bool = False) -> 
         C.scenario.run.seed,
         str(req.source) if req.source else "",
     )
-    write_study(study, final, command(req, final, C))
-    print_study(out, study, req.top)
-    out.print(f"sensitivity: {final}", highlight=False, soft_wrap=True)
-    return final
 
 
 def describe_design(req: Request, method: str, names: list[str]) -> str:
@@ -331,6 +368,8 @@ def command(req: Request, final: Path, C: Compiled) -> list[str]:
         argv += ["--method", m]
     for o in req.outcomes:
         argv += ["--outcome", o]
+    if req.results is not None:  # given runs: the command that runs the same ensemble
+        argv += ["--runs", str(C.scenario.run.runs)]
     if req.runs is not None:
         argv += ["--runs", str(req.runs)]
     if req.source is not None:

@@ -247,11 +247,21 @@ def documented(tmp_path_factory) -> dict[str, tuple[str, Path]]:
     return out
 
 
+def shown_output(runs: str) -> list[str]:
+    """The output the doc shows after its `--runs <runs>` command (its ```text block)."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("## Discovery: when does the force stall?") :]
+    at = section.index(f"--outcome stalled --runs {runs}\n")
+    block = re.search(r"^```text\n(.*?)^```", section[at:], re.DOTALL | re.MULTILINE)
+    assert block, f"no output shown after the --runs {runs} example"
+    return [" ".join(line.split()) for line in block.group(1).splitlines() if line.strip()]
+
+
 def test_at_300_runs_peeling_overfits_and_says_so(documented) -> None:
     printed, folder = documented["300"]
-    assert "In all 300 runs the force stalls in 54% (48–59%)." in printed
-    assert "Box 1: no range found. Peeling reached 80% with 13 limits (coverage 71%)" in printed
-    assert "peeling shuffled outcomes reaches 79%" in printed
+    for line in shown_output("300"):  # the doc shows what the command prints
+        assert line in printed, line
+    assert "Box 1: no range found." in printed
     boxes = pd.read_csv(folder / "boxes.csv")
     peeled = boxes[boxes["stage"] == "peeled"]
     assert (peeled["density"] > peeled["base_rate"]).all()  # a box above the base rate...
@@ -260,12 +270,8 @@ def test_at_300_runs_peeling_overfits_and_says_so(documented) -> None:
 
 def test_at_1000_runs_a_box_on_indonesia(documented) -> None:
     printed, folder = documented["1000"]
-    assert "In all 1,000 runs the force stalls in 53% (50–56%)." in printed
-    assert (
-        "the force stalls in 60% of runs (95%: 56–63%) (below the 80% threshold) when "
-        "states.IDN.incentives.us_ties ≤ 0.237 and "
-        "states.IDN.incentives.peacekeeping_prestige ≤ 0.329, which hold in 77% of runs "
-        "(coverage 87%)"
-    ) in printed
+    for line in shown_output("1000"):
+        assert line in printed, line
+    assert "when states.IDN." in printed
     kept = pd.read_csv(folder / "boxes.csv").query("stage == 'kept'")
     assert kept["resolved"].all() and (kept["density"] > kept["base_rate"]).all()
