@@ -101,12 +101,14 @@ def spec(
     peer_influence: dict[str, str] | None = None,
     world: dict[str, dict] | None = None,
     deployment_stage: dict | None = None,
+    events: dict[str, dict] | None = None,
     **mechanisms: bool,
 ) -> dict[str, Any]:
     """A scenario mapping: the defaults with these overrides deep-merged in.
 
     `states` maps a code to its fields; each is merged onto the default
-    contributor. `deployment_stage` is the scenario's `deployment:` block. Keyword
+    contributor. `deployment_stage` is the scenario's `deployment:` block, `events`
+    its `events:` (shocks in that stage). Keyword
     switches (`noise=False`, `vetoes=False`, `deployment=False`, ...) set
     `run.mechanisms`.
     """
@@ -134,6 +136,8 @@ def spec(
         d["world"] = copy.deepcopy(world)
     if deployment_stage is not None:
         d["deployment"] = copy.deepcopy(deployment_stage)
+    if events:
+        d["events"] = copy.deepcopy(events)
     deadline = d["broker"]["deadline"]
     d["run"] = {"rounds": deadline, "runs": 8, "seed": SEED, "mechanisms": dict(mechanisms)}
     return d

@@ -139,7 +139,8 @@ def outcome_rows(C: Compiled, summary: dict) -> list[tuple[str, str]]:
 
 def deployment_rows(summary: dict) -> list[tuple[str, str]]:
     """Formed is not deployed: P(deployed) by the end of the watch, when, and how
-    strong (rows only where the scenario has a deployment stage)."""
+    strong (rows only where the scenario has a deployment stage); how often a
+    contingent withdrew or was suspended (only where shocks act)."""
     d = summary.get("deployment")
     if not d or not d["staged"]:
         return []
@@ -160,6 +161,11 @@ def deployment_rows(summary: dict) -> list[tuple[str, str]]:
             )
         )
         rows.append((f"deployed strength in week {H}, where deployed", spread_text(size)))
+    if d.get("shocks"):
+        rows.append(
+            (f"P(withdrawn): a contingent withdrew by week {H}", share_ci(d["p_withdrawn"], n))
+        )
+        rows.append(("… a contingent suspended for a while", pct(d["p_suspended"])))
     return rows
 
 

@@ -336,15 +336,61 @@ def deployment_paragraph(C: Compiled, tables: dict[str, pd.DataFrame], run: int)
             continue
         said = f" after {vote.by} approved it" if r["approval"] == "passed" else ""
         if pd.isna(r["arrival_week"]):
-            parts.append(f"{who} was not in theatre by week {H}{said}")
+            after = shocked(C, r)
+            it = f": it {join(after)}" if after else ""
+            parts.append(f"{who} was not in theatre by week {H}{said}{it}")
         else:
-            parts.append(f"{who} arrived in week {int(r['arrival_week'])}{said}")
+            week = int(r["arrival_week"])
+            before = [x for x in _spells(r) if x[1] < week]
+            held = f" (suspended in {_weeks(before)} until then)" if before else ""
+            after = shocked(C, r, since=week)
+            then = f", then {join(after)}" if after else ""
+            parts.append(f"{who} arrived in week {week}{said}{held}{then}")
     if not parts:
         return f"**After formation.** No contingent reached the theatre by week {H}."
     return (
         f"**After formation.** {_sentence([join(parts)])[:-1]}; by week {H} the deployed "
         f"strength was {force(row['deployed_force'])}."
     )
+
+
+def _spells(r: pd.Series) -> list[tuple[int, int]]:
+    """A contingent's suspended spells, (first, last) weeks, from `suspended`."""
+    text = r.get("suspended")
+    if not isinstance(text, str) or not text:
+        return []
+    return [(int(a), int(b)) for a, _, b in (x.partition("-") for x in text.split(";"))]
+
+
+def _weeks(spells: list[tuple[int, int]]) -> str:
+    """'weeks 6–8 and 12', 'week 5'."""
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in spells]
+    plural = "s" if len(spells) > 1 or spells[0][0] != spells[0][1] else ""
+    return f"week{plural} {join(parts)}"
+
+
+def shocked(C: Compiled, r: pd.Series, since: int = 0) -> list[str]:
+    """['was suspended in weeks 6–8', 'was withdrawn in week 9 (after an incident in
+    its contingent)']: a contingent's suspensions (those ending from week `since` on)
+    and withdrawal (`sim.rules.withdrawal`), none when it had none."""
+    said = []
+    spells = [x for x in _spells(r) if x[1] >= since]
+    if spells:
+        said.append(f"was suspended in {_weeks(spells)}")
+    week = r.get("withdrawn_week")
+    if week is not None and pd.notna(week):
+        by = str(r.get("withdrawn_by") or "")
+        why = "an incident in its contingent" if by == "incident" else event_words(C, by)
+        said.append(f"was withdrawn in week {int(week)}" + (f" (after {why})" if why else ""))
+    return said
+
+
+def event_words(C: Compiled, name: str) -> str:
+    """An event in words: its label, lowercased, else its id in words."""
+    if name not in C.scenario.events:
+        return ""
+    label = C.scenario.events[name].label
+    return _lower_first(label) if label else name.replace("_", " ")
 
 
 def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from sim.engine.draws import watched
 from sim.numbers import wilson
-from sim.scenario.arrays import Compiled
+from sim.scenario.arrays import Compiled, has_shocks
 
 DIGITS = 6
 TOP_COALITIONS = 10
@@ -121,7 +121,7 @@ def deployment_summary(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
             if votes.any()
             else None,
         }
-    return {
+    out = {
         "staged": staged(C, C.scenario.run.mechanisms),
         "weeks_watched": watched(C),
         "p_deployed": p,
@@ -132,6 +132,39 @@ def deployment_summary(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
         if "deployed_force" in runs
         else _spread(pd.Series(dtype=float)),
         "states": states,
+    }
+    if has_shocks(C.scenario):
+        out.update(shock_summary(rows, n, states, C))
+    return out
+
+
+def shock_summary(rows: pd.DataFrame, n: int, states: dict, C: Compiled) -> dict:
+    """Suspensions and withdrawals under shocks (`sim.rules.withdrawal`): the share of
+    runs where any contingent withdrew (95% Wilson interval) or was suspended, and per
+    state the share of runs its contingent withdrew (after an incident in theatre, or
+    by which event) and was suspended. Only for a scenario that declares shocks."""
+    from sim.rules.deployment import shocked
+
+    if "withdrawn_week" not in rows:  # a table from before shocks existed
+        rows = pd.DataFrame(columns=["run", "state", "withdrawn_week", "withdrawn_by"])
+        rows["suspended_weeks"] = pd.Series(dtype=np.int64)
+    out_rows = rows[rows["withdrawn_week"].notna()]
+    held = rows[rows["suspended_weeks"] > 0]
+    p = _r(out_rows["run"].nunique() / n)
+    for code, st in states.items():
+        mine = out_rows[out_rows["state"] == code]
+        st["p_withdrawn"] = _r(len(mine) / n)
+        st["p_withdrawn_ci"] = _ci(st["p_withdrawn"], n)
+        st["withdrawn_by"] = {
+            str(k): _r(v / n) for k, v in mine["withdrawn_by"].value_counts().sort_index().items()
+        }
+        st["p_suspended"] = _r((held["state"] == code).sum() / n)
+    return {
+        "shocks": shocked(C, C.scenario.run.mechanisms),
+        "events": list(C.event_names),
+        "p_withdrawn": p,
+        "p_withdrawn_ci": _ci(p, n),
+        "p_suspended": _r(held["run"].nunique() / n),
     }
 
 

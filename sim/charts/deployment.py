@@ -2,10 +2,13 @@
 and how strong the deployed force grew.
 
 Left: the share of runs whose force had formed by each week, and the share with
-first contingents in theatre, from the runs table. Right: the deployed strength,
-week by week, among the runs where contingents arrived (median and 5–95%), from
-the deployments table (each contingent's pledge and arrival week). Drawn only
-for a scenario with a deployment stage (`deployment:`).
+first contingents in theatre, from the runs table; where shocks suspended or
+withdrew contingents (`sim.rules.withdrawal`), a third line: the share of runs
+with a contingent suspended or withdrawn by each week. Right: the deployed
+strength, week by week, among the runs where contingents arrived (median and
+5–95%), from the deployments table (each contingent's pledge, arrival week,
+suspended spells and withdrawal week), net of suspensions and withdrawals.
+Drawn only for a scenario with a deployment stage (`deployment:`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ REQUIRES = ("runs", "deployments")
 TITLE = "From a formed force to troops in theatre"
 FORMED = "#0072B2"
 DEPLOYED = "#CC79A7"
+SHOCKED = "#D55E00"
 
 
 def applies(meta: Mapping) -> bool:
@@ -42,29 +46,86 @@ def cumulative(runs: pd.DataFrame, weeks: int) -> tuple[np.ndarray, np.ndarray]:
     return formed, deployed
 
 
+def _spells(text) -> list[tuple[int, int]]:
+    """'6-8;12-12' -> [(6, 8), (12, 12)]: a contingent's suspended weeks."""
+    if not isinstance(text, str) or not text:
+        return []
+    return [(int(a), int(b)) for a, _, b in (x.partition("-") for x in text.split(";"))]
+
+
 def strength(
     deployments: pd.DataFrame, runs: pd.DataFrame, weeks: int, in_theatre: float
 ) -> np.ndarray:
-    """(runs that deployed, weeks): deployed strength at the end of each week."""
+    """(runs that deployed, weeks): deployed strength at the end of each week, each
+    contingent counted from its arrival week, except while suspended and from the
+    week it withdrew (columns `suspended`, `withdrawn_week`, where the table has them)."""
     ids = runs.loc[runs["deployed_week"].notna(), "run"].to_numpy()
     rows = deployments[deployments["arrival_week"].notna() & deployments["run"].isin(ids)]
     out = np.full((len(ids), weeks), float(in_theatre))
     where = {r: i for i, r in enumerate(ids)}
-    for run, pledge, week in zip(rows["run"], rows["pledge"], rows["arrival_week"], strict=True):
-        out[where[run], int(week) - 1 :] += float(pledge)
+    spells = rows["suspended"] if "suspended" in rows else pd.Series("", index=rows.index)
+    gone = rows["withdrawn_week"] if "withdrawn_week" in rows else pd.Series(pd.NA, rows.index)
+    for run, pledge, week, held, left in zip(
+        rows["run"], rows["pledge"], rows["arrival_week"], spells, gone, strict=True
+    ):
+        there = np.zeros(weeks, bool)
+        there[int(week) - 1 :] = True
+        for a, b in _spells(held):
+            there[a - 1 : b] = False
+        if pd.notna(left):
+            there[int(left) - 1 :] = False
+        out[where[run]] += float(pledge) * there
     return out
 
 
-def _caption(runs: pd.DataFrame, weeks: int) -> str:
+def shocked(deployments: pd.DataFrame, runs: pd.DataFrame, weeks: int) -> np.ndarray | None:
+    """(weeks,): share of all runs with a contingent suspended or withdrawn by week t;
+    None where no contingent was (or the table has no such columns)."""
+    if "withdrawn_week" not in deployments or "suspended" not in deployments:
+        return None
+    first = {}
+    for run, held, left in zip(
+        deployments["run"], deployments["suspended"], deployments["withdrawn_week"], strict=True
+    ):
+        weeks_hit = [a for a, _ in _spells(held)] + ([int(left)] if pd.notna(left) else [])
+        if weeks_hit:
+            first[run] = min(first.get(run, weeks + 1), *weeks_hit)
+    if not first:
+        return None
+    at = np.array(list(first.values()))
+    t = np.arange(1, weeks + 1)
+    return (at[None, :] <= t[:, None]).sum(axis=1) / max(len(runs), 1)
+
+
+def _caption(runs: pd.DataFrame, weeks: int, deployments: pd.DataFrame | None = None) -> str:
     n = len(runs)
     formed = (runs["outcome"] != "stalled").mean() if n else 0.0
     deployed = runs["deployed_week"].notna().mean() if n else 0.0
     lo, hi = wilson(deployed, n)
     median = runs["deployed_week"].dropna().median() if deployed else None
     when = f"; the first arrived in week {median:.0f} (median)" if median is not None else ""
-    return (
+    text = (
         f"A force formed in {pct(formed)} of {n:,} runs; contingents were in theatre by "
         f"week {weeks} in {pct(deployed)} (95% interval {pct(lo)}–{pct(hi)}){when}."
+    )
+    return text + _shock_note(runs, deployments)
+
+
+def _shock_note(runs: pd.DataFrame, deployments: pd.DataFrame | None) -> str:
+    """' A contingent withdrew in 12% of runs (…); one was suspended in 30%. The deployed
+    strength is net of them.', where shocks acted (`sim.rules.withdrawal`)."""
+    if deployments is None or "withdrawn_week" not in deployments or not len(runs):
+        return ""
+    n = len(runs)
+    out = deployments.loc[deployments["withdrawn_week"].notna(), "run"].nunique() / n
+    held = deployments.loc[deployments["suspended_weeks"] > 0, "run"].nunique() / n
+    if not out and not held:
+        return ""
+    lo, hi = wilson(out, n)
+    return (
+        f" A contingent withdrew in {pct(out)} of runs (95% interval {pct(lo)}–{pct(hi)}) and "
+        f"one was suspended for a while in {pct(held)}; the deployed strength counts neither "
+        "a suspended nor a withdrawn contingent."
     )
 
 
@@ -81,9 +142,16 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         left.step(t, formed, where="post", color=FORMED, linewidth=2, label="Force formed")
         left.step(t, deployed, where="post", color=DEPLOYED, linewidth=2,
                   label="First contingents in theatre")  # fmt: skip
+        hit = shocked(deployments, runs, weeks)
+        if hit is not None:
+            left.step(t, hit, where="post", color=SHOCKED, linewidth=2, linestyle="--",
+                      label="A contingent suspended or withdrawn (arrived or not)")  # fmt: skip
         if deadline and deadline <= weeks:
             style.deadline_line(left, int(deadline))
-        top = style.nice_share_top(float(max(formed.max(initial=0), deployed.max(initial=0))))
+        highest = max(formed.max(initial=0), deployed.max(initial=0))
+        if hit is not None:
+            highest = max(highest, hit.max(initial=0))
+        top = style.nice_share_top(float(highest))
         left.set_ylim(0, top)
         style.share_axis(left, top, which="y")
         left.set_ylabel("Share of runs, by week")
@@ -101,8 +169,9 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             style.empty_note(right, "No contingent reached the theatre in any run.")
         style.target_lines(right, meta.get("target"))
         right.set_ylim(bottom=0)
+        net = "\n(net of suspensions and withdrawals)" if hit is not None else ""
         right.set_title(
-            f"Deployed strength, in the {len(sizes):,} runs where contingents arrived",
+            f"Deployed strength, in the {len(sizes):,} runs where contingents arrived{net}",
             fontsize=9.5,
             loc="left",
         )
@@ -113,4 +182,4 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             right.legend(loc="lower right", fontsize=8.5)
         png, svg = style.save(fig, out_dir, NAME)
     return {"name": NAME, "png": png, "svg": svg, "title": TITLE,
-            "caption": _caption(runs, weeks)}  # fmt: skip
+            "caption": _caption(runs, weeks, deployments)}  # fmt: skip

@@ -15,7 +15,9 @@ watched after the deadline (`sim.rules.deployment`). Last of all, only when
 the scenario declares shocks in its deployment stage (`events:` or
 `deployment.incident_hazard`), the ranges of their hazards and, for every week
 watched, one uniform per event, then two per state (an incident in its
-contingent, its withdrawal after one) (`sim.rules.withdrawal`).
+contingent, its withdrawal after one) (`sim.rules.withdrawal`). After them, only
+where states declare per-state caveats with a range as `discount`, one uniform per
+such range (`sim.rules.caveats`).
 
 The world conditions' weekly uniforms ride in `Draws.slots`, after the SLOTS
 incident uniforms of each week (columns SLOTS, SLOTS+1, ...): the engines hand
@@ -69,13 +71,14 @@ def watched(C: Compiled) -> int:
     return horizon(C) + (dep.watch if dep is not None else 0)
 
 
-def late_ranges(C: Compiled) -> tuple[int, int, int, int]:
-    """How many ranges are world hazards, the deployment stage's, conditional vetoes'
-    and the shocks' (compiled last, in that order)."""
+def late_ranges(C: Compiled) -> tuple[int, int, int, int, int]:
+    """How many ranges are world hazards, the deployment stage's, conditional vetoes',
+    the shocks' and the caveats' discounts (compiled last, in that order)."""
     world = sum(r.field == "world_hazard" for r in C.ranges)
     deploy = sum(r.group == "deploy" for r in C.ranges)
     shock = sum(r.group == "shock" for r in C.ranges)
-    return world, deploy, sum(r.group == "bar" for r in C.ranges), shock
+    caveat = sum(r.group == "caveat" for r in C.ranges)
+    return world, deploy, sum(r.group == "bar" for r in C.ranges), shock, caveat
 
 
 def shock_width(C: Compiled) -> int:
@@ -85,14 +88,14 @@ def shock_width(C: Compiled) -> int:
 
 
 def draw_one(
-    C: Compiled, rng: np.random.Generator, late: tuple[int, int, int, int] | None = None
+    C: Compiled, rng: np.random.Generator, late: tuple[int, int, int, int, int] | None = None
 ) -> Draws:
     """All draws of one run, in the documented order (`late`: `late_ranges(C)`,
     counted once per batch by the caller)."""
     T, S, W = horizon(C), len(C.states), len(C.world_names)
-    world, deploy, bar, shock = late_ranges(C) if late is None else late
+    world, deploy, bar, shock, caveat = late_ranges(C) if late is None else late
     B = len(C.bar_state)
-    ranges = rng.random(len(C.ranges) - world - deploy - bar - shock)
+    ranges = rng.random(len(C.ranges) - world - deploy - bar - shock - caveat)
     noise = rng.standard_normal((T, S))
     slots = rng.random((T, SLOTS))
     if W:
@@ -112,6 +115,8 @@ def draw_one(
     if X:
         ranges = np.concatenate([ranges, rng.random(shock)])
         shocks = rng.random((watched(C), X))
+    if caveat:  # last of all: a scenario without them draws what it drew before
+        ranges = np.concatenate([ranges, rng.random(caveat)])
     return Draws(
         ranges[None], noise[None], slots[None], votes[None], after[None], bars[None], shocks[None]
     )

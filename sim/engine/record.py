@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.draws import watched
-from sim.rules import deployment, vetoes
+from sim.rules import deployment, vetoes, withdrawal
 from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
 
 COMPONENTS = (
@@ -242,9 +242,16 @@ class Recorder:
         if arrivals is None:
             self.deployed[at] = in_theatre
             return np.full(len(runs), -1)
-        self.deployed[at] = deployment.strength(arrivals.week, pledge, counted, in_theatre, H)
+        hit = arrivals.shocks
+        present = hit.present if hit is not None else None
+        self.deployed[at] = deployment.strength(
+            arrivals.week, pledge, counted, in_theatre, H, present
+        )
         kinds = np.array([*C.kinds, ""], dtype=object)
-        for i, s in zip(*np.nonzero((arrivals.week >= 0) | (arrivals.vote >= 0)), strict=True):
+        rows = (arrivals.week >= 0) | (arrivals.vote >= 0)
+        if hit is not None:
+            rows |= (hit.withdrawn >= 0) | hit.suspended.any(axis=2)
+        for i, s in zip(*np.nonzero(rows), strict=True):
             self.deploy_rows.append(
                 {
                     "run": int(runs[i]),
@@ -253,9 +260,31 @@ class Recorder:
                     "pledge": float(pledge[i, s]),
                     "approval": VOTES[int(arrivals.vote[i, s])],
                     "arrival_week": int(arrivals.week[i, s]) if arrivals.week[i, s] >= 0 else pd.NA,
+                    **self._shocked(hit, i, s),
                 }
             )
         return arrivals.first()
+
+    def _shocked(self, hit, i: int, s: int) -> dict:
+        """A contingent's suspensions (weeks, and spells `from-to;...`) and withdrawal
+        (week, and by which event or `incident`), `sim.rules.withdrawal`."""
+        if hit is None:
+            return {
+                "suspended_weeks": 0,
+                "suspended": "",
+                "withdrawn_week": pd.NA,
+                "withdrawn_by": "",
+            }
+        week, by = int(hit.withdrawn[i, s]), int(hit.by[i, s])
+        spells = withdrawal.spells(hit.suspended[i, s])
+        return {
+            "suspended_weeks": int(hit.suspended[i, s].sum()),
+            "suspended": ";".join(f"{a}-{b}" for a, b in spells),
+            "withdrawn_week": week if week >= 0 else pd.NA,
+            "withdrawn_by": "incident"
+            if by == withdrawal.INCIDENT
+            else (self.C.event_names[by] if by >= 0 else ""),
+        }
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables, sorted by run (and round, state) whatever the engine."""
@@ -289,10 +318,14 @@ class Recorder:
         }
 
     def _deployments(self) -> pd.DataFrame:
-        """One row per contingent of a formed run: its approval vote and arrival week."""
+        """One row per contingent of a formed run: its approval vote, first week in
+        theatre, suspensions and withdrawal."""
         columns = ["run", "state", "kind", "pledge", "approval", "arrival_week"]
+        columns += ["suspended_weeks", "suspended", "withdrawn_week", "withdrawn_by"]
         table = pd.DataFrame(self.deploy_rows, columns=columns)
-        table["arrival_week"] = table["arrival_week"].astype("Int64")
+        for name in ("arrival_week", "withdrawn_week"):
+            table[name] = table[name].astype("Int64")
+        table["suspended_weeks"] = table["suspended_weeks"].astype(np.int64)
         order = {s: i for i, s in enumerate(self.C.states)}
         table["_s"] = table["state"].map(order)
         table = table.sort_values(["run", "_s"], kind="stable", ignore_index=True)

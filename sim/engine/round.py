@@ -23,6 +23,7 @@ from sim.engine.record import Recorder, RoundView
 from sim.rules import (
     actors,
     broker,
+    caveats,
     clarity,
     decide,
     deployment,
@@ -66,6 +67,7 @@ class World:
     end: np.ndarray  # (R,) week the run ended, 0 while running
     cond: np.ndarray  # (R, W) declared world conditions (`world:`), true once they hold
     stated: np.ndarray  # (R, S) still on the offer stated in the record (`sim.rules.stated`)
+    share: np.ndarray  # (R, S) share of each pledge that counts: 1 less caveats' discounts
 
     def subset(self, idx: np.ndarray) -> World:
         """The runs at `idx` (copies), e.g. the ones still negotiating."""
@@ -92,6 +94,7 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
     )
     consent, consent_ok = actors.consent(C, P, m)
     accept, accepts = actors.acceptance(C, P, m)
+    share = caveats.share(C, P, m, kind)
     return World(
         m=m,
         stance=stance,
@@ -107,23 +110,28 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
         accept=accept,
         accepts=accepts,
         level=np.zeros(R),
-        force=counted_force(C, pledge, counted),
+        force=counted_force(C, pledge, counted, share),
         outcome=np.zeros(R, np.int64),
         end=np.zeros(R, np.int64),
         cond=np.repeat(C.world_initial[None], R, axis=0),
         stated=stated.initial(P, R, mech),
+        share=share,
     )
 
 
-def counted_force(C: Compiled, pledge: np.ndarray, counted: np.ndarray) -> np.ndarray:
-    """(R,): the force counted toward the target: counted pledges, plus any force
-    already in theatre (`force.in_theatre`, an existing mission being expanded)."""
-    return (pledge * counted).sum(axis=1) + C.scenario.force.in_theatre
+def counted_force(
+    C: Compiled, pledge: np.ndarray, counted: np.ndarray, share: np.ndarray | None = None
+) -> np.ndarray:
+    """(R,): the force counted toward the target: counted pledges, each at its share
+    (1 less its caveats' discounts, `sim.rules.caveats`), plus any force already in
+    theatre (`force.in_theatre`, an existing mission being expanded)."""
+    own = pledge * counted if share is None else pledge * counted * share
+    return own.sum(axis=1) + C.scenario.force.in_theatre
 
 
 def observed(w: World) -> payoff.Observed:
     """What the states see when they decide: the end of the previous week."""
-    own = w.pledge * w.counted
+    own = w.pledge * w.counted * w.share
     lowest = actors.lowest(w.consent)
     return payoff.Observed(w.stance, w.force, lowest, w.level, w.side.copy(), own, w.cond.copy())
 
@@ -196,7 +204,8 @@ def adopt(k: Week) -> None:
     w.stance, w.kind, w.pledge = dec.stance, dec.kind, dec.pledge
     w.stated = dec.stated
     w.counted = decide.counted(k.C, k.P, dec, k.mech)
-    w.force = counted_force(k.C, w.pledge, w.counted)
+    w.share = caveats.share(k.C, k.P, w.m, w.kind)
+    w.force = counted_force(k.C, w.pledge, w.counted, w.share)
 
 
 def broker_concedes(k: Week) -> None:
@@ -298,7 +307,8 @@ def play_week(
 
 def deploy(C: Compiled, P: Params, w: World, draws) -> deployment.Arrivals:
     """When the contingents of the runs that formed reach the theatre
-    (`sim.rules.deployment`), from the world as their negotiation left it."""
+    (`sim.rules.deployment`), from the world as their negotiation left it, and
+    which are suspended or withdrawn under shocks (`sim.rules.withdrawal`)."""
     world_u = np.concatenate([draws.slots[:, :, SLOTS:], draws.after], axis=1)
     return deployment.arrivals(
         C,
@@ -313,6 +323,8 @@ def deploy(C: Compiled, P: Params, w: World, draws) -> deployment.Arrivals:
         draws.votes,
         world_u,
         C.scenario.run.mechanisms,
+        w.kind,
+        draws.shocks,
     )
 
 

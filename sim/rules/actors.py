@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.caveats import acceptance_shift
 from sim.rules.red_lines import satisfied
 from sim.rules.terms import clip01, evaluate
 from sim.scenario.arrays import Compiled
@@ -24,8 +25,9 @@ def acceptance(C: Compiled, P: Params, m: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def acceptance_of(C: Compiled, P: Params, m: np.ndarray, v: int) -> np.ndarray:
-    """One veto player's acceptance (R,): clip(base + effects) or 0 if a requirement fails."""
-    a = clip01(evaluate(C.veto_lin[v], m, P.veto.base[:, v]))
+    """One veto player's acceptance (R,): clip(base + effects + caveat_effect x caveats
+    granted one by one) or 0 if a requirement fails."""
+    a = clip01(evaluate(C.veto_lin[v], m, P.veto.base[:, v]) + acceptance_shift(C, m, v))
     req = C.veto_requires[v]
     if len(req["op"]):
         ok = satisfied(req, m, np.ones((m.shape[0], 3), bool)).all(axis=1)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, clarity, kinds, payoff, red_lines, stance, vetoes
+from sim.rules import actors, caveats, clarity, kinds, payoff, red_lines, stance, vetoes
 from sim.rules.terms import apply_changes, changes_anything
 from sim.rules.world import after_concessions
 from sim.rules.world import columns as declared_conditions
@@ -42,8 +42,9 @@ def world_conditions(
     return np.concatenate([built_in, declared_conditions(C, cond, len(level))], axis=1)
 
 
-def counted_pledge(C: Compiled, P: Params, u, free, vetoed):
-    """Pledge a state would make at its best free kind, counted toward the target."""
+def counted_pledge(C: Compiled, P: Params, u, free, vetoed, m=None):
+    """Pledge a state would make at its best free kind, counted toward the target (at
+    its caveats' discount under the mandate `m`, `sim.rules.caveats`)."""
     best, top, anyfree = kinds.best_slot(u, free)
     cap = kinds.pick(P.slot.capacity, best)
     unit = kinds.pick(P.slot.unit, best)
@@ -57,6 +58,8 @@ def counted_pledge(C: Compiled, P: Params, u, free, vetoed):
         P.decision.pledge_min_share[:, None],
     )
     counts = kinds.pick(P.slot.counts, best) & ~kinds.pick(vetoed, best) & anyfree
+    if m is not None and caveats.declared(C):
+        size = size * caveats.share(C, P, m, kinds.to_kind(C, best))
     return best, top, anyfree, np.where(counts, size, 0.0)
 
 
@@ -159,7 +162,7 @@ def each_concession(
         )
         free_j = (Pj.slot.capacity >= Pj.slot.unit) & ~blocked_j
         vetoed_j = now.vetoed[rows] if now.vetoed.shape[0] > 1 else now.vetoed
-        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed_j)
+        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed_j, mj)
         lifts = _lifts(C, mj, world_j, now.binding[rows])
         yield j, Prospect(rows, top_j, any_j, size_j, acc_j, lifts, clarity.opened(C, Pj, mj))
 
@@ -178,7 +181,7 @@ def whole_menu(
     world = world_conditions(C, P, m_all, obs.level, consent, acc, cond)
     _, u, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world)
     free = now.has_cap & ~blocked
-    _, top, anyfree, size = counted_pledge(C, P, u, free, now.vetoed)
+    _, top, anyfree, size = counted_pledge(C, P, u, free, now.vetoed, m_all)
     lifts = _lifts(C, m_all, world, now.binding)
     opened = clarity.opened(C, P, m_all)
     return Prospect(np.arange(m.shape[0]), top, anyfree, size, acc, lifts, opened)

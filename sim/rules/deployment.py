@@ -20,7 +20,9 @@ in once it holds. Runs are watched until `deployment.watch` weeks after the
 deadline; a contingent not in by then counts as not deployed.
 
 Deployed strength in week t is the force already in theatre plus the counted
-pledges of the contingents in by week t. With `mechanisms.deployment` off, or
+pledges of the contingents in theatre in week t: in by then, and neither
+suspended nor withdrawn under a shock (`sim.rules.withdrawal`, where the
+scenario declares events or an incident hazard in theatre). With `mechanisms.deployment` off, or
 without a `deployment:` stage, every counted contingent arrives in the week the
 force forms: a pledge is taken as a force, as before this stage existed.
 
@@ -36,8 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import world
-from sim.scenario.arrays import Compiled
+from sim.rules import withdrawal, world
+from sim.scenario.arrays import Compiled, has_shocks
 from sim.scenario.params import Params
 
 NEVER = -1
@@ -48,8 +50,9 @@ NEVER = -1
 class Arrivals:
     """When each contingent of each run reached the theatre."""
 
-    week: np.ndarray  # (R, S) arrival week, NEVER where it did not arrive
+    week: np.ndarray  # (R, S) first week in theatre, NEVER where it did not arrive
     vote: np.ndarray  # (R, S) 1 passed, 0 failed, -1 no vote held (none needed, or no force)
+    shocks: withdrawal.Shocks | None = None  # suspensions and withdrawals, where they act
 
     def first(self) -> np.ndarray:
         """(R,): the week the first contingent arrived, NEVER where none did."""
@@ -61,6 +64,12 @@ class Arrivals:
 def staged(C: Compiled, mech) -> bool:
     """The scenario has a deployment stage and the mechanism is on."""
     return C.scenario.deployment is not None and bool(mech.deployment)
+
+
+def shocked(C: Compiled, mech) -> bool:
+    """Shocks act: a staged scenario declaring events or an incident hazard in
+    theatre, with `mechanisms.withdrawal` on (`sim.rules.withdrawal`)."""
+    return staged(C, mech) and has_shocks(C.scenario) and bool(mech.withdrawal)
 
 
 def arrivals(
@@ -76,6 +85,8 @@ def arrivals(
     votes: np.ndarray,
     world_u: np.ndarray,
     mech,
+    kind: np.ndarray | None = None,
+    shock_u: np.ndarray | None = None,
 ) -> Arrivals:
     """Arrival weeks of the runs' contingents.
 
@@ -83,7 +94,9 @@ def arrivals(
     `pledge` (R, S) its final contingents; `cond` (R, W) the world conditions at
     its end; `made` (R, C) the concessions made; `consent_ok` (R,) every host
     consents; `votes` (R, S) the approval votes' uniforms; `world_u` (R, H, W) the
-    world conditions' uniforms for every week watched (1..H)."""
+    world conditions' uniforms for every week watched (1..H); `kind` (R, S) the
+    contingents' kinds and `shock_u` (R, H, E + 2S) the shocks' uniforms, where the
+    scenario declares shocks (`sim.rules.withdrawal`)."""
     formed = (outcome == 1) | (outcome == 2)
     contingent = formed[:, None] & counted & (pledge > 0)
     if not staged(C, mech):
@@ -98,7 +111,12 @@ def arrivals(
     at = np.take_along_axis(opens, np.minimum(ready, H + 1), axis=1)
     ok = contingent & (~voted | passed) & (ready <= H) & (at <= H)
     vote = np.where(voted, passed.astype(np.int64), -1)
-    return Arrivals(np.where(ok, at, NEVER), vote)
+    week = np.where(ok, at, NEVER)
+    if shock_u is None or kind is None or not shocked(C, mech):
+        return Arrivals(week, vote)
+    active = contingent & (~voted | passed)
+    hit = withdrawal.shocks(C, P, end, active, week, kind, shock_u)
+    return Arrivals(hit.first_present(), vote, hit)
 
 
 def first_open_week(C, P, cond, made, consent_ok, end, world_u, mech) -> np.ndarray:
@@ -127,10 +145,18 @@ def first_open_week(C, P, cond, made, consent_ok, end, world_u, mech) -> np.ndar
 
 
 def strength(
-    week: np.ndarray, pledge: np.ndarray, counted: np.ndarray, in_theatre: float, H: int
+    week: np.ndarray,
+    pledge: np.ndarray,
+    counted: np.ndarray,
+    in_theatre: float,
+    H: int,
+    present: np.ndarray | None = None,
 ) -> np.ndarray:
     """(R, H): deployed strength at the end of each week 1..H: the force already in
-    theatre plus every counted pledge whose contingent has arrived."""
+    theatre plus every counted pledge whose contingent has arrived (and, given
+    `present` (R, S, H), is in theatre that week: not suspended nor withdrawn)."""
     size = np.where(week >= 0, pledge * counted, 0.0)
+    if present is not None:
+        return in_theatre + (size[:, :, None] * present).sum(axis=1)
     arrived = (week[:, :, None] >= 0) & (week[:, :, None] <= np.arange(1, H + 1)[None, None, :])
     return in_theatre + (size[:, :, None] * arrived).sum(axis=1)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.rules import caveats as state_caveats
 from sim.rules import kinds, red_lines
 from sim.rules.terms import evaluate
 from sim.scenario.arrays import COMMITTED, DECLINED, Compiled
@@ -61,6 +62,8 @@ def distance(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray) -> np.n
     opt = C.optout[pr["owner"], pr["col"]]
     if opt.any():
         x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
+    if state_caveats.declared(C):  # tasks a state's own granted caveat excuses it from
+        x = np.where(state_caveats.opted_out(C, m), 0.0, x)
     cat = pr["categorical"].astype(bool)
     d = np.where(cat, (x != pr["ideal"]) * 1.0, np.abs(x - pr["ideal"]))
     contrib = P.state.pref_salience * (d / pr["scale"])
@@ -78,6 +81,8 @@ def perception(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray, level
     for col, w in C.perception_task_cols:
         relief = np.where(caveats, w * m[:, col], 0.0)
         out = out - relief[:, None] * C.optout[:, col][None, :]
+    if state_caveats.declared(C):
+        out = out - state_caveats.perception_relief(C, m)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import caveats as state_caveats
 from sim.scenario.arrays import AT_LEAST, AT_MOST, EXCLUDES, INCLUDES, IS, ONE_OF, WORLD, Compiled
 
 
@@ -66,11 +67,15 @@ def held(
     """(R, L): each red line is met, a `caveat_ok` task line counting as met where
     the mandate allows national caveats (the state opts out of that task).
 
+    A line a state's own granted caveat lifts counts as met too (`sim.rules.caveats`).
     The one place the caveat lift is written: deciding, demanding, explaining
     and what-if all ask here.
     """
     caveats = caveats_allowed(C, m) if caveats is None else caveats
-    return satisfied(C.red, m, world) | (C.red["caveat_ok"][None, :] & caveats[:, None])
+    ok = satisfied(C.red, m, world) | (C.red["caveat_ok"][None, :] & caveats[:, None])
+    if state_caveats.declared(C):
+        ok |= state_caveats.lifted(C, m)
+    return ok
 
 
 def blocked(

@@ -8,12 +8,13 @@ low, high) so each run can sample its own values (see `sample`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from sim.scenario.params import FLAT, Params, Range, build
+from sim.scenario.references import caveat_term
 from sim.scenario.schema import RedLine, Scenario, TermSpec
 
 STANCES = ("declined", "considering", "conditional", "offered", "committed")
@@ -191,6 +192,20 @@ class Compiled:
     bar_kinds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (B, K)
     bar_until: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) 0: none
     bar_lift: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) -1: none
+    event_names: list[str] = field(default_factory=list)  # declared events (E)
+    event_week: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (E,) 0: none
+    event_withdraw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (E, S)
+    event_suspend: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # (E, S)
+    # Per-state caveats (G; `sim.rules.caveats`), none with `per_state_caveats` off.
+    caveat_ids: list[str] = field(default_factory=list)  # "STATE.caveat" per caveat
+    caveat_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (G,) state
+    caveat_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (G,) grant column
+    caveat_task: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (G,) task column
+    caveat_lifts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (G, L)
+    caveat_pref: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (G, E)
+    caveat_perception: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (G,) task weight
+    kind_in_theatre: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (K,)
+    veto_caveat_effect: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,)
 
 
 def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
@@ -205,6 +220,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
     """Turn a validated scenario into the arrays the rules read."""
     cols = Columns.of(sc.vocabulary)
     states, kinds = list(sc.states), list(sc.kinds)
+    declared = _declared_caveats(sc, states)
+    per_state = per_state_caveats(sc)
+    if per_state:  # one mandate column per caveat: granted (1) or not (0)
+        cols = replace(cols, width=cols.width + len(declared))
+    b = sc.broker
+    menu = compiled_menu(sc)
     S, K = len(states), len(kinds)
     ranges: list = []
     p: dict[str, np.ndarray] = {}
@@ -217,9 +238,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
     p["initial_kind"] = np.full(S, -1)
     p["initial_stance"] = np.array([STANCES.index(sc.states[s].initial_stance) for s in states])
     for i, s in enumerate(states):
+        realised = sc.states[s].capacity
         for kind, cap in sc.states[s].offers.items():
+            # The realised capacity, where the record gives one, in the offer's place
+            # (and its draw): the stated offer is then an upper bound only.
             p["capacity"][i, kinds.index(kind)] = _num(
-                cap, "capacity", (i, kinds.index(kind)), ranges
+                realised.get(kind, cap), "capacity", (i, kinds.index(kind)), ranges
             )
         for kind, size in sc.states[s].initial_offer.items():
             p["initial_kind"][i] = kinds.index(kind)
@@ -239,7 +263,6 @@ def compile_scenario(sc: Scenario) -> Compiled:
         for n, w in sc.states[s].incentives.items():
             j = incentive_names.index(n)
             p["incentives"][i, j] = _num(w, "incentives", (i, j), ranges)
-    b = sc.broker
     p["target"] = np.array(_num(b.target, "target", (), ranges))
     p["minimum_viable"] = np.array(_num(b.minimum_viable, "minimum_viable", (), ranges))
     for name in ("engagement", "urgency", "veto_loss_cost"):
@@ -247,7 +270,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
     p["budget"] = np.array(_num(b.side_payments.budget, "budget", (), ranges))
     p["max_per_state"] = np.array(_num(b.side_payments.max_per_state, "max_per_state", (), ranges))
     p["concession_cost"] = np.array(
-        [_num(c.cost, "concession_cost", (j,), ranges) for j, c in enumerate(b.concessions)]
+        [_num(c.cost, "concession_cost", (j,), ranges) for j, c in enumerate(menu)]
     )
     env = sc.environment
     for name in ("consent_risk", "consent_incidents", "incident_severity", "incident_decay"):
@@ -284,15 +307,24 @@ def compile_scenario(sc: Scenario) -> Compiled:
 
     slot_kind = _slots(sc, states, kinds)
     red, red_ids = _red_lines(sc, cols, states, kinds, world_index(sc))
+    if declared and not per_state:  # read as `caveat_ok` lines: the mandate-wide term only
+        for s, cav, term in declared:
+            red["caveat_ok"] |= _lines_lifted(sc, states, s, cav, term)
     red["slot_binds"] = np.zeros((len(red_ids), slot_kind.shape[1]), bool)
     for i, owner in enumerate(red["owner"]):
         valid = slot_kind[owner] >= 0
         red["slot_binds"][i, valid] = red["binds"][i, slot_kind[owner, valid]]
-    concessions = [c.id for c in b.concessions]
-    changes = [cols.changes(c.change, sc.mandate) for c in b.concessions]
+    concessions = [c.id for c in menu]
+    grant_col = {(states[s], cav.id): cols.width - len(declared) + g
+                 for g, (s, cav, _) in enumerate(declared)} if per_state else {}  # fmt: skip
+    changes = [
+        cols.changes(c.change, sc.mandate)
+        + ([(grant_col[(c.grants.state, c.grants.caveat)], 1.0, 0)] if c.grants and per_state else [])
+        for c in menu
+    ]
     order = sorted(
         range(len(concessions)),
-        key=lambda j: (len(changes[j]), _lo(b.concessions[j].cost), j),
+        key=lambda j: (len(changes[j]), _lo(menu[j].cost), j),
     )
     caveat_term = sc.force.caveats_term
     optout = np.zeros((S, cols.width), bool)
@@ -300,6 +332,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
         for rl in sc.states[s].red_lines:
             if rl.caveat_ok:
                 optout[i, cols.task_col[(rl.term, rl.excludes)]] = True
+    if declared and not per_state:
+        for s, cav, term in declared:
+            optout[s, cols.task_col[(term, cav.excludes)]] = True
     peers = _peers(sc, states)
     prefs = _prefs(sc, cols, states)
     p["pref_weight"] = np.array(
@@ -327,8 +362,19 @@ def compile_scenario(sc: Scenario) -> Compiled:
         [_num(c.hazard, "world_hazard", (j,), ranges) for j, c in enumerate(world.values())]
     )
     deploy = _deployment(sc, states, p, ranges)  # drawn after the world's hazards
-    bars = _bars(sc, states, kinds, p, ranges)  # drawn last of all
+    bars = _bars(sc, states, kinds, p, ranges)  # drawn after the deployment stage's
+    shocks = _shocks(sc, states, p, ranges)  # drawn last of all, only with shocks
     env_lin = {n: Linear.of(0.0, getattr(env, n).effects, cols) for n in base_env}
+    cav = _caveats(sc, cols, states, kinds, declared if per_state else [], red, prefs, env_lin, p)
+    for g, (_, c, _) in enumerate(declared if per_state else []):  # drawn last of all
+        p["caveat_discount"][g] = _num(c.discount, "caveat_discount", (g,), ranges)
+    cav_reads = {int(c) for c in cav["caveat_cols"]}
+    if cav_reads and caveat_term in cols.col:  # the mandate-wide term grants them all
+        cav_reads.add(cols.col[caveat_term])
+    reads = _component_reads(cols, caveat_term, optout, prefs, env_lin, incentive_lin)
+    if cav_reads:
+        for name in ("distance", "domestic"):
+            reads[name] = reads[name] | cav_reads
     return Compiled(
         scenario=sc,
         cols=cols,
@@ -356,21 +402,92 @@ def compile_scenario(sc: Scenario) -> Compiled:
         slot_kind=slot_kind,
         caveat_col=cols.col.get(caveat_term, -1) if caveat_term else -1,
         red_spread=_spread(red, S, slot_kind.shape[1]),
-        component_reads=_component_reads(cols, caveat_term, optout, prefs, env_lin, incentive_lin),
+        component_reads=reads,
         perception_task_cols=_perception_task_cols(env_lin["perception"], optout),
         world_names=list(world),
         world_initial=np.array([c.initially for c in world.values()], bool),
         world_from=np.array([c.from_week or 0 for c in world.values()], int),
-        world_by=np.array(
-            [concessions.index(c.by_concession) if c.by_concession else -1 for c in world.values()],
-            int,
-        ),
+        world_by=np.array([_index(concessions, c.by_concession) for c in world.values()], int),
         clarity_cols=np.array(
             [cols.col[sc.states[s].clarity_term or sc.force.clarity_term] for s in states], int
         ),
         **deploy,
         **bars,
+        **shocks,
+        **cav,
     )
+
+
+def _index(ids: list[str], name: str | None) -> int:
+    """Position of a concession in the compiled menu, -1 for none (or one left out:
+    a caveat grant with `per_state_caveats` off)."""
+    return ids.index(name) if name in ids else -1
+
+
+def per_state_caveats(sc: Scenario) -> bool:
+    """Caveats are granted state by state: some state declares one, and the
+    `per_state_caveats` switch is on (else they are read as `caveat_ok` lines)."""
+    return sc.run.mechanisms.per_state_caveats and any(st.caveats for st in sc.states.values())
+
+
+def compiled_menu(sc: Scenario) -> list:
+    """The broker's concessions as compiled: a concession that only grants a caveat
+    is left out while caveats are not granted state by state."""
+    per_state = per_state_caveats(sc)
+    return [c for c in sc.broker.concessions if c.change or (per_state and c.grants is not None)]
+
+
+def _declared_caveats(sc: Scenario, states: list[str]) -> list[tuple[int, Any, str]]:
+    """(state index, caveat, task-set term) of every declared caveat, in file order."""
+    return [
+        (i, cav, caveat_term(sc, cav)) for i, s in enumerate(states) for cav in sc.states[s].caveats
+    ]
+
+
+def _lines_lifted(sc: Scenario, states: list[str], s: int, cav: Any, term: str) -> np.ndarray:
+    """(L,): the red lines a state's caveat lifts: its own lines excluding that task."""
+    return np.array(
+        [
+            i == s and rl.excludes == cav.excludes and rl.term == term
+            for i, st in enumerate(states)
+            for rl in sc.states[st].red_lines
+        ],
+        bool,
+    )
+
+
+def _caveats(sc, cols, states, kinds, declared, red, prefs, env_lin, p) -> dict:
+    """Per-state caveats as arrays (`sim.rules.caveats`): whose, the grant column and
+    the task column, the red lines and preference entries each lifts, the task's
+    weight in perception, and each veto player's `caveat_effect`. The discounts are
+    registered last of all (after the shocks), so a scenario without per-state
+    caveats draws what it drew before they existed."""
+    G = len(declared)
+    p["caveat_discount"] = np.zeros(G)
+    start = cols.width - G
+    task = np.array([cols.task_col[(term, cav.excludes)] for _, cav, term in declared], int)
+    owner = np.array([s for s, _, _ in declared], int)
+    lin = env_lin["perception"]
+    weight = np.zeros(G)
+    for g in range(G):
+        hit = (lin.cols == task[g]) & (lin.levels < 0)
+        weight[g] = float(lin.weights[hit].sum())
+    return {
+        "caveat_ids": [f"{states[s]}.{cav.id}" for s, cav, _ in declared],
+        "caveat_owner": owner,
+        "caveat_cols": np.arange(start, start + G, dtype=int),
+        "caveat_task": task,
+        "caveat_lifts": np.array(
+            [_lines_lifted(sc, states, s, cav, term) for s, cav, term in declared], bool
+        ).reshape(G, len(red["op"])),
+        "caveat_pref": (prefs["owner"][None, :] == owner[:, None])
+        & (prefs["col"][None, :] == task[:, None]),
+        "caveat_perception": weight,
+        "kind_in_theatre": np.array([sc.kinds[k].in_theatre for k in kinds], bool),
+        "veto_caveat_effect": np.array(
+            [v.caveat_effect if declared else 0.0 for v in sc.veto_players.values()], float
+        ),
+    }
 
 
 def _bars(sc: Scenario, states: list[str], kinds: list[str], p: dict, ranges: list) -> dict:
@@ -386,7 +503,7 @@ def _bars(sc: Scenario, states: list[str], kinds: list[str], p: dict, ranges: li
     p["bar_p"] = np.array([_num(e.p, "bar_p", (i,), ranges) for i, (_, e) in enumerate(entries)])
     p["bar_u"] = np.zeros(len(entries))
     p["bar_now"] = np.repeat(p["vetoed"][:, None], len(kinds), axis=1)  # fixed vetoes
-    concessions = [c.id for c in sc.broker.concessions]
+    concessions = [c.id for c in compiled_menu(sc)]
     mask = np.zeros((len(entries), len(kinds)), bool)
     for i, (_, e) in enumerate(entries):
         mask[i] = [e.kinds is None or k in e.kinds for k in kinds]
@@ -396,8 +513,49 @@ def _bars(sc: Scenario, states: list[str], kinds: list[str], p: dict, ranges: li
         "bar_kinds": mask,
         "bar_until": np.array([e.until_week or 0 for _, e in entries], int),
         "bar_lift": np.array(
-            [concessions.index(e.lifted_by) if e.lifted_by else -1 for _, e in entries], int
+            [_index(concessions, e.lifted_by) for _, e in entries], int
         ),
+    }
+
+
+def has_shocks(sc: Scenario) -> bool:
+    """The scenario declares shocks in a deployment stage: events, or a weekly
+    incident hazard in theatre that is not a fixed 0 (`sim.rules.withdrawal`)."""
+    dep = sc.deployment
+    return dep is not None and (bool(sc.events) or dep.incident_hazard != 0.0)
+
+
+def _shocks(sc: Scenario, states: list[str], p: dict, ranges: list) -> dict:
+    """Events and in-theatre incidents in the deployment stage (`sim.rules.withdrawal`).
+    Their ranges are registered, and drawn, last of all and only where the scenario
+    declares shocks, so every other scenario draws what it drew before they existed.
+
+    An event's effect on a state: its own entry, else its blocs' (a withdrawal wins
+    over a suspension, the longest suspension over shorter ones)."""
+    S, E = len(states), len(sc.events)
+    shocked = has_shocks(sc)
+    p["shock_event_hazard"] = np.zeros(E)
+    p["shock_incident_hazard"] = np.array(0.0)
+    withdraw, suspend, week = np.zeros((E, S), bool), np.zeros((E, S), int), np.zeros(E, int)
+    for j, event in enumerate(sc.events.values()):
+        if shocked:
+            p["shock_event_hazard"][j] = _num(event.hazard, "shock_event_hazard", (j,), ranges)
+        week[j] = event.week or 0
+        for i, s in enumerate(states):
+            own = event.effect.get(s)
+            named = [own] if own is not None else [
+                event.effect[b] for b in sc.states[s].blocs if b in event.effect
+            ]  # fmt: skip
+            withdraw[j, i] = any(e.action == "withdraw" for e in named)
+            suspend[j, i] = max((e.weeks or 0 for e in named if e.action == "suspend"), default=0)
+    if shocked:
+        hazard = sc.deployment.incident_hazard
+        p["shock_incident_hazard"] = np.array(_num(hazard, "shock_incident_hazard", (), ranges))
+    return {
+        "event_names": list(sc.events),
+        "event_week": week,
+        "event_withdraw": withdraw,
+        "event_suspend": np.where(withdraw, 0, suspend),
     }
 
 

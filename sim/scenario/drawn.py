@@ -22,7 +22,9 @@ def field_path(C: Compiled, r: Range) -> str:
     if group == "state":
         state = C.states[at]
         if name == "capacity":
-            return f"states.{state}.offers.{C.kinds[r.index[1]]}"
+            kind = C.kinds[r.index[1]]
+            field = "capacity" if kind in C.scenario.states[state].capacity else "offers"
+            return f"states.{state}.{field}.{kind}"
         if name == "incentives":
             return f"states.{state}.incentives.{C.incentive_names[r.index[1]]}"
         if name == "pref_weight":
@@ -52,6 +54,13 @@ def field_path(C: Compiled, r: Range) -> str:
     if group == "bar":
         v, e = _bar(C, at)
         return f"veto_players.{v}.vetoes[{e}].p"
+    if group == "caveat":
+        state, cav = C.caveat_ids[at].split(".", 1)
+        return f"states.{state}.caveats.{cav}.discount"
+    if group == "shock":
+        if name == "event_hazard":
+            return f"events.{C.event_names[at]}.hazard"
+        return "deployment.incident_hazard"
     if group == "deploy":
         if name == "lag_default":
             return "deployment.lag"

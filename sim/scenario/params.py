@@ -135,12 +135,27 @@ class DeployParams(Group):
 
 
 @dataclass(frozen=True)
+class ShockParams(Group):
+    """Shocks in the deployment stage (`events:`, `deployment.incident_hazard`)."""
+
+    event_hazard: Array  # (R|1, E) weekly chance each declared event fires
+    incident_hazard: Array  # (R|1,) weekly chance of an incident in a contingent in theatre
+
+
+@dataclass(frozen=True)
 class BarParams(Group):
     """Conditional vetoes on contributors (B): how firm each is, and the run's draw."""
 
     p: Array  # (R|1, B) chance the veto holds in a run
     u: Array  # (R|1, B) the run's uniform: the veto holds where u < p
     now: Array  # (R|1, S, K) kinds of each state barred this week (`sim.rules.vetoes.hold`)
+
+
+@dataclass(frozen=True)
+class CaveatParams(Group):
+    """Per-state caveats (G, `states.X.caveats`): how much less a caveated contingent counts."""
+
+    discount: Array  # (R|1, G) share of the pledge not counted while the caveat is in effect
 
 
 @dataclass(frozen=True)
@@ -168,6 +183,8 @@ class Params:
     decision: DecisionParams
     deploy: DeployParams
     bar: BarParams
+    shock: ShockParams
+    caveat: CaveatParams
 
     def take(self, idx: np.ndarray) -> Params:
         """The parameters of the runs at `idx`."""
@@ -273,6 +290,8 @@ FLAT = {
     },
     **{f"deploy_{n}": ("deploy", n) for n in ("lag_default", "lag", "approval_p")},
     **{f"bar_{n}": ("bar", n) for n in ("p", "u", "now")},
+    **{f"shock_{n}": ("shock", n) for n in ("event_hazard", "incident_hazard")},
+    "caveat_discount": ("caveat", "discount"),
 }
 """Where each value the compiler collects goes: (group, field)."""
 
@@ -286,6 +305,8 @@ GROUP_TYPES = {
     "decision": DecisionParams,
     "deploy": DeployParams,
     "bar": BarParams,
+    "shock": ShockParams,
+    "caveat": CaveatParams,
 }
 
 

@@ -26,6 +26,7 @@ def check_references(sc: Scenario) -> None:
         _role_term(sc, sc.force.caveats_term, "boolean", "force.caveats_term")
     _check_world(sc)
     _check_deployment(sc)
+    _check_events(sc)
     for code, st in sc.states.items():
         _check_state(sc, code, st)
     _check_broker(sc)
@@ -186,6 +187,19 @@ def _check_veto(sc: Scenario, target: Any, path: str) -> None:
         _known("concession", target.lifted_by, concessions, f"{path}.lifted_by")
 
 
+def _ends(value: Any) -> tuple[float, float]:
+    return (value[0], value[1]) if isinstance(value, tuple) else (value, value)
+
+
+def _within_offer(size: Any, offer: Any, path: str) -> None:
+    """A realised capacity is at most the stated offer (an offer is an upper bound)."""
+    if _ends(size)[1] > _ends(offer)[1]:
+        raise ScenarioError(
+            f"expected at most the stated offer ({_ends(offer)[1]:g}), got {_ends(size)[1]:g}",
+            path,
+        )
+
+
 def _check_deployment(sc: Scenario) -> None:
     """The force's entry conditions are declared world conditions; a contingent's
     own deployment is written only where the scenario has a deployment stage."""
@@ -207,6 +221,21 @@ def _check_deployment(sc: Scenario) -> None:
             )
 
 
+def _check_events(sc: Scenario) -> None:
+    """Events act in the deployment stage, on declared states and blocs."""
+    if sc.events and sc.deployment is None:
+        name = next(iter(sc.events))
+        raise ScenarioError(
+            "an event suspends or withdraws contingents in the deployment stage: the "
+            "scenario needs `deployment:` (add `deployment: {}` for its defaults)",
+            f"events.{name}",
+        )
+    known = [*sc.states, *sc.blocs]
+    for name, event in sc.events.items():
+        for who in event.effect:
+            _known("state or bloc", who, known, f"events.{name}.effect.{who}")
+
+
 def _number(value: Any, path: str) -> None:
     """A plain finite number within bounds (see `schema.real`); text is refused."""
     try:
@@ -223,6 +252,9 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
         _known("bloc", bloc, sc.blocs, f"{path}.follows[{i}]")
     for kind in st.offers:
         _known("contribution kind", kind, sc.kinds, f"{path}.offers.{kind}")
+    for kind, size in st.capacity.items():
+        _known("offered kind", kind, st.offers, f"{path}.capacity.{kind}")
+        _within_offer(size, st.offers[kind], f"{path}.capacity.{kind}")
     for kind, size in st.initial_offer.items():
         _known("contribution kind", kind, st.offers, f"{path}.initial_offer.{kind}")
         if size < 0:
@@ -248,15 +280,60 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
             f"{path}.preferences.{term}.ideal",
             clarity_terms(sc),
         )
+    _check_caveats(sc, code, st)
     fields = set(type(st).model_fields) | {"red_lines." + r.id for r in st.red_lines}
+    fields |= {"caveats." + c.id for c in st.caveats}
     fields |= {f"incentives.{k}" for k in st.incentives}
     fields |= {f"preferences.{k}" for k in st.preferences}
     fields |= {f"offers.{k}" for k in st.offers}
+    fields |= {f"capacity.{k}" for k in st.capacity}
     for i, ev in enumerate(st.evidence):
         for j, field in enumerate(ev.supports):
             _known("field", field, fields, f"{path}.evidence[{i}].supports[{j}]")
     for field in st.judgement:
         _known("field", field, fields, f"{path}.judgement.{field}")
+
+
+def caveat_term(sc: Scenario, caveat: Any) -> str | None:
+    """The task-set term a caveat's task belongs to: its `term`, else the one
+    task-set term that has the task among its levels (None if none or several)."""
+    if caveat.term is not None:
+        return caveat.term
+    terms = [
+        t for t, spec in sc.vocabulary.items()
+        if spec.kind == "task_set" and caveat.excludes in spec.levels
+    ]  # fmt: skip
+    return terms[0] if len(terms) == 1 else None
+
+
+def _check_caveats(sc: Scenario, code: str, st: Any) -> None:
+    """A caveat names a task of a task-set term, once per id."""
+    ids = set()
+    for i, cav in enumerate(st.caveats):
+        path = f"states.{code}.caveats[{i}]"
+        if cav.id in ids:
+            raise ScenarioError(f"duplicate caveat id {cav.id!r}", f"{path}.id")
+        ids.add(cav.id)
+        for rl in st.red_lines:
+            if rl.caveat_ok and rl.excludes == cav.excludes:
+                raise ScenarioError(
+                    f"red line {rl.id!r} is already lifted by the mandate-wide caveats term "
+                    "(caveat_ok); declare the task's caveat once: drop caveat_ok or this caveat",
+                    f"{path}.excludes",
+                )
+        if cav.term is not None:
+            _role_term(sc, cav.term, "task_set", f"{path}.term")
+            _known(f"task of {cav.term}", cav.excludes, sc.vocabulary[cav.term].levels, path)
+            continue
+        tasks = [
+            t for spec in sc.vocabulary.values() if spec.kind == "task_set" for t in spec.levels
+        ]
+        _known("task", cav.excludes, tasks, f"{path}.excludes")
+        if caveat_term(sc, cav) is None:
+            raise ScenarioError(
+                f"task {cav.excludes!r} is in several task-set terms; name one with `term`",
+                f"{path}.term",
+            )
 
 
 def _check_broker(sc: Scenario) -> None:
@@ -266,7 +343,13 @@ def _check_broker(sc: Scenario) -> None:
         if con.id in ids:
             raise ScenarioError(f"duplicate concession id {con.id!r}", f"{path}.id")
         ids.add(con.id)
-        check_change(con.change, sc.vocabulary, f"{path}.change", clarity_terms(sc))
+        if con.change or con.grants is None:
+            check_change(con.change, sc.vocabulary, f"{path}.change", clarity_terms(sc))
+        if con.grants is not None:
+            g = con.grants
+            _known("state", g.state, sc.states, f"{path}.grants.state")
+            declared = [c.id for c in sc.states[g.state].caveats]
+            _known(f"caveat of {g.state}", g.caveat, declared, f"{path}.grants.caveat")
     if float(_hi(sc.broker.minimum_viable)) > float(_lo(sc.broker.target)):
         raise ScenarioError("expected minimum_viable <= target", "broker.minimum_viable")
 

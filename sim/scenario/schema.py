@@ -317,6 +317,24 @@ class ContingentDeployment(Strict):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class Caveat(Strict):
+    """A national caveat a state's contingent would serve under: a task it will not
+    carry (`excludes`), and how much less the contingent counts toward the target
+    while the caveat is in effect (`discount`, a judgement call; docs/model.md,
+    'Per-state caveats'). Granted by a concession that names it (`grants`), or to
+    every state at once by the mandate-wide caveats term (`force.caveats_term`).
+    """
+
+    id: Id
+    label: Label | None = None
+    term: Id | None = None
+    """The task-set term that holds the task; found from the task when not given."""
+    excludes: Id
+    discount: Unit = 0.25
+    judgement: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class StateSpec(Strict):
     """A contributor state: the Mesa agent's parameters, each with its evidence."""
 
@@ -324,11 +342,19 @@ class StateSpec(Strict):
     blocs: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     follows: list[str] | None = Field(default=None, max_length=MAX_ITEMS)
     offers: dict[Id, NonNeg] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    capacity: dict[Id, NonNeg] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    """What the state can actually field of an offered kind, where the record gives
+    reason to think it is less than the stated offer (concurrent deployments,
+    casualty tolerance): it bounds the pledge; `offers` stays the stated upper
+    bound (docs/model.md, 'Capacity from evidence')."""
     initial_offer: dict[str, Real] = Field(default_factory=dict)
     initial_stance: Literal["declined", "considering", "conditional", "offered", "committed"] = (
         "considering"
     )
     red_lines: list[RedLine] = Field(default_factory=list, max_length=MAX_ITEMS)
+    caveats: list[Caveat] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Tasks the state's contingent may be excused from, one caveat at a time
+    (docs/model.md, 'Per-state caveats')."""
     preferences: dict[str, Preference] = Field(default_factory=dict, max_length=MAX_ITEMS)
     domestic_opposition: Unit = 0.3
     risk_tolerance: Unit = 0.5
@@ -348,13 +374,28 @@ Effects = dict[str, Any]
 """Term -> slope (number) or level -> weight mapping; checked in references.py."""
 
 
+class CaveatGrant(Strict):
+    """One state's caveat, granted by a concession (`grants: {state, caveat}`)."""
+
+    state: str
+    caveat: Id
+
+
 class Concession(Strict):
-    """A change to the mandate the broker is willing to make, with its cost."""
+    """A change to the mandate the broker is willing to make, with its cost; or a
+    caveat it grants one contributor (`grants`), or both."""
 
     id: Id
     label: Label | None = None
-    change: dict[str, Any] = Field(max_length=MAX_ITEMS)
+    change: dict[str, Any] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    grants: CaveatGrant | None = None
     cost: NonNeg = 0.1
+
+    @model_validator(mode="after")
+    def _changes_or_grants(self) -> Concession:
+        if not self.change and self.grants is None:
+            raise ValueError("a concession needs a `change` to the mandate or a caveat it `grants`")
+        return self
 
 
 class SidePayments(Strict):
@@ -409,6 +450,9 @@ class VetoPlayer(Strict):
     effects: Effects = Field(default_factory=dict)
     threshold: Unit = 0.5
     requires: list[RedLine] = Field(default_factory=list, max_length=MAX_ITEMS)
+    caveat_effect: Real = 0.0
+    """Added to acceptance for each caveat granted to one contributor by a concession
+    (signed; docs/model.md, 'Per-state caveats')."""
     vetoes: list[str | ContributorVeto] = Field(default_factory=list, max_length=MAX_STATES)
     """Contributors it will not have in the force: a state id (a fixed veto on
     every kind), or a `ContributorVeto` with its conditions."""
@@ -492,8 +536,10 @@ class Mechanisms(Strict):
     hysteresis: bool = True
     world_conditions: bool = True
     deployment: bool = True
+    withdrawal: bool = True
     stated_positions: bool = True
     conditional_vetoes: bool = True
+    per_state_caveats: bool = True
 
 
 class Deployment(Strict):
@@ -510,7 +556,41 @@ class Deployment(Strict):
     requires: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
     host_consent: bool = False
     watch: int = Field(default=26, ge=0, le=MAX_ROUNDS)
+    incident_hazard: Unit = 0.0
+    """Weekly chance of an incident with casualties in each contingent in theatre; each
+    one may make its state withdraw (`sim.rules.withdrawal`, docs/model.md, 'Suspension
+    and withdrawal')."""
     judgement: dict[str, str] = Field(default_factory=dict)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class EventEffect(Strict):
+    """What an event does to a state's contingent (or to each of a bloc's): `suspend`
+    it for `weeks` weeks, or `withdraw` it for good."""
+
+    action: Literal["suspend", "withdraw"]
+    weeks: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+
+    @model_validator(mode="after")
+    def _weeks_for_suspend(self) -> EventEffect:
+        if self.action == "suspend" and self.weeks is None:
+            raise ValueError("a suspension needs `weeks` (how long the contingent stops)")
+        if self.action == "withdraw" and self.weeks is not None:
+            raise ValueError("a withdrawal is for good: it takes no `weeks`")
+        return self
+
+
+class Event(Strict):
+    """A shock during the deployment stage (a crisis at home or elsewhere): in a week
+    its weekly `hazard` fires or in its scheduled `week`, it suspends or withdraws the
+    contingents named in `effect` (docs/model.md, 'Suspension and withdrawal')."""
+
+    label: Label | None = None
+    hazard: Unit = 0.0
+    week: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    effect: dict[Id, EventEffect] = Field(min_length=1, max_length=MAX_STATES)
+    """State code or bloc id -> what the event does to its contingent(s)."""
+    judgement: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -561,6 +641,9 @@ class Scenario(Strict):
     deployment: Deployment | None = None
     """The deployment stage after formation; without it a formed force counts as
     deployed in the week it forms (docs/model.md, 'Deployment')."""
+    events: dict[Id, Event] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    """Shocks that suspend or withdraw contingents during the deployment stage
+    (docs/model.md, 'Suspension and withdrawal')."""
     peer_influence: dict[Id, Literal["complementarity", "free_riding"]] = Field(
         default_factory=dict, max_length=MAX_ITEMS
     )

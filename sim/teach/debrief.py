@@ -193,7 +193,7 @@ def outcome_rows(
         ("counted contributors", coalition(g), coalition(m)),
         ("concessions made", conceded(g), conceded(m)),
     ]
-    rows += deployment_rows(C, g, m)
+    rows += deployment_rows(C, g, m, game.get("deployments"), model.get("deployments"))
     for vid in C.veto_ids:
         col = f"accept.{vid}"
         rows.append(
@@ -216,11 +216,18 @@ def outcome_rows(
     return rows
 
 
-def deployment_rows(C: Compiled, g: pd.Series, m: pd.Series) -> list[tuple[str, str, str]]:
+def deployment_rows(
+    C: Compiled,
+    g: pd.Series,
+    m: pd.Series,
+    g_dep: pd.DataFrame | None = None,
+    m_dep: pd.DataFrame | None = None,
+) -> list[tuple[str, str, str]]:
     """Formed is not deployed: when contingents arrived and how strong the force in
-    theatre was at the end of the watch (a scenario with a deployment stage)."""
+    theatre was at the end of the watch (a scenario with a deployment stage); which
+    contingents were suspended or withdrawn, where shocks act (`sim.rules.withdrawal`)."""
     from sim.engine.draws import watched
-    from sim.rules.deployment import staged
+    from sim.rules.deployment import shocked, staged
 
     if not staged(C, C.scenario.run.mechanisms):
         return []
@@ -230,7 +237,7 @@ def deployment_rows(C: Compiled, g: pd.Series, m: pd.Series) -> list[tuple[str, 
         week = row.get("deployed_week")
         return f"week {int(week)}" if pd.notna(week) and week != "" else f"none by week {H}"
 
-    return [
+    rows = [
         ("first contingents in theatre", arrived(g), arrived(m)),
         (
             f"deployed strength in week {H}",
@@ -238,6 +245,25 @@ def deployment_rows(C: Compiled, g: pd.Series, m: pd.Series) -> list[tuple[str, 
             force(m["deployed_force"]),
         ),
     ]
+    if shocked(C, C.scenario.run.mechanisms):
+        rows.append(("suspended or withdrawn", _shocks(C, g_dep), _shocks(C, m_dep)))
+    return rows
+
+
+def _shocks(C: Compiled, dep: pd.DataFrame | None) -> str:
+    """'Pakistan withdrawn week 9; Indonesia suspended 3 weeks', or 'none'."""
+    if dep is None or "withdrawn_week" not in dep:
+        return "none"
+    parts = []
+    for _, r in dep.iterrows():
+        name = C.scenario.states[r["state"]].name
+        if pd.notna(r["withdrawn_week"]):
+            why = " (incident)" if r["withdrawn_by"] == "incident" else ""
+            parts.append(f"{name} withdrawn week {int(r['withdrawn_week'])}{why}")
+        elif r["suspended_weeks"]:
+            n = int(r["suspended_weeks"])
+            parts.append(f"{name} suspended {n} week{'s' if n != 1 else ''}")
+    return "; ".join(parts) or "none"
 
 
 def _final(C: Compiled, row: pd.Series) -> str:

@@ -24,7 +24,9 @@ MECHANISMS = [
     "hysteresis",
     "world_conditions",
     "deployment",
+    "withdrawal",
     "stated_positions",
+    "per_state_caveats",
 ]
 CONDITIONS = ["ceasefire_holding", "host_consent", "veto_acceptance", "w0", "w1"]
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
@@ -74,7 +76,33 @@ def deployment_stage(draw):
         "requires": draw(st.lists(st.sampled_from(["w0", "w1"]), unique=True)),
         "host_consent": draw(st.booleans()),
         "watch": draw(st.integers(0, 8)),
+        "incident_hazard": draw(st.sampled_from([0.0, 0.0, 0.2, [0.1, 0.5]])),
     }
+
+
+@st.composite
+def events(draw, codes, deadline: int):
+    """Shocks in the deployment stage: up to two events, each with a hazard (number or
+    range) and maybe a week, suspending or withdrawing a state's or a bloc's contingents."""
+    out = {}
+    for j in range(draw(st.integers(0, 2))):
+        who = draw(st.lists(st.sampled_from([*codes, "a", "b"]), min_size=1, max_size=2))
+        effect = {
+            w: draw(
+                st.sampled_from(
+                    [
+                        {"action": "withdraw"},
+                        {"action": "suspend", "weeks": draw(st.integers(1, 4))},
+                    ]
+                )
+            )
+            for w in who
+        }
+        event = {"hazard": draw(judgement.map(_small)), "effect": effect}
+        if draw(st.booleans()):
+            event["week"] = draw(st.integers(1, deadline + 4))
+        out[f"e{j}"] = event
+    return out
 
 
 def _weeks(pair):
@@ -129,7 +157,13 @@ def state(draw, code: str):
             st.sampled_from(["considering", "declined", "offered", "committed"])
         ),
         "initial_offer": stated,
-        "red_lines": [draw(red_line(i)) for i in range(draw(st.integers(0, 2)))],
+        "red_lines": (lines := [draw(red_line(i)) for i in range(draw(st.integers(0, 2)))]),
+        # A caveat on a task no `caveat_ok` line of the state already lifts.
+        "caveats": [
+            {"id": "cv", "excludes": t, "discount": draw(judgement)}
+            for t in draw(st.lists(st.sampled_from(TASKS), max_size=1))
+            if not any(r.get("caveat_ok") and r.get("excludes") == t for r in lines)
+        ],
         "preferences": {
             "use_of_force": {"ideal": draw(st.sampled_from(FORCE)), "salience": draw(judgement)}
         },
@@ -148,6 +182,8 @@ def scenarios(draw):
     deadline = draw(st.integers(3, 12))
     staged = draw(deployment_stage())
     stage = {} if staged is None else {"deployment": staged}
+    if staged is not None:
+        stage["events"] = draw(events(codes, deadline))
     data = {
         "name": "prop",
         "title": "property",
@@ -197,7 +233,7 @@ def scenarios(draw):
                 },
                 {"id": "cav", "change": {"national_caveats": True}, "cost": draw(unit)},
                 {"id": "clear", "change": {"roe": draw(unit)}, "cost": draw(unit)},
-            ],
+            ],  # then a grant per state with a caveat (below)
             "side_payments": {"budget": draw(unit), "max_per_state": draw(unit)},
         },
         "veto_players": {
@@ -226,6 +262,11 @@ def scenarios(draw):
             "mechanisms": {m: draw(st.booleans()) for m in MECHANISMS},
         },
     }
+    for c, spec in data["states"].items():
+        if spec["caveats"] and draw(st.booleans()):
+            grant = {"id": f"cv_{c}", "grants": {"state": c, "caveat": "cv"}, "cost": draw(unit)}
+            data["broker"]["concessions"].append(grant)
+    data["veto_players"]["VET"]["caveat_effect"] = draw(st.sampled_from([0.0, -0.2, 0.1]))
     return compile_scenario(validate(data, "generated"))
 
 

@@ -30,6 +30,7 @@ LISTED = [
     "teaching/res2803_no_concessions.yaml",
     "teaching/res2803_no_conformity.yaml",
     "teaching/res2803_no_deployment_stage.yaml",
+    "teaching/res2803_shocks.yaml",
     "teaching/res2803_slow_broker.yaml",
     "unifil2006/unifil2006.yaml",
 ]

@@ -145,9 +145,11 @@ def explain(C: Compiled, code: str, run: int | None = None, runs: int | None = N
 
 def after_formation(C: Compiled, P: Params, tables: dict, code: str) -> dict | None:
     """The state's contingent after the force formed: its vote, its generation lag in
-    this run, the week it was ready and the week it arrived (`sim.rules.deployment`).
+    this run, the week it was ready, the week it arrived (`sim.rules.deployment`), and
+    its suspensions and withdrawal under shocks (`sim.rules.withdrawal`).
     None without a deployment stage, or when the state had no counted contingent."""
     from sim.rules.deployment import staged
+    from sim.rules.withdrawal import withdraw_chance
 
     if not staged(C, C.scenario.run.mechanisms):
         return None
@@ -172,6 +174,11 @@ def after_formation(C: Compiled, P: Params, tables: dict, code: str) -> dict | N
         "arrived": None if pd.isna(row["arrival_week"]) else int(row["arrival_week"]),
         "requires": list(C.scenario.deployment.requires),
         "host_consent": C.scenario.deployment.host_consent,
+        "suspended": str(row.get("suspended") or ""),
+        "withdrawn": None if pd.isna(row.get("withdrawn_week")) else int(row["withdrawn_week"]),
+        "withdrawn_by": str(row.get("withdrawn_by") or ""),
+        "withdraw_chance": float(withdraw_chance(P)[0, i]),
+        "incident_hazard": float(P.shock.incident_hazard[0]),
     }
 
 

@@ -402,9 +402,15 @@ def deployment_lines(ex: Explanation) -> list[str]:
     entry = [_condition(C, n) for n in d["requires"]]
     if d["host_consent"]:
         entry.append("the consent of every host-side actor")
-    if d["arrived"] is None:
+    spells = [tuple(int(x) for x in s.split("-")) for s in d.get("suspended", "").split(";") if s]
+    withdrawn = d.get("withdrawn")
+    if d["arrived"] is None and withdrawn is not None:
+        out.append("It never reached the theatre.")
+    elif d["arrived"] is None:
         waiting = f" ({wd.join(entry)} did not hold)" if entry else ""
         out.append(f"It was not in theatre by the end of the weeks watched{waiting}.")
+    elif d["arrived"] > d["ready"] and any(b == d["arrived"] - 1 for _, b in spells):
+        out.append(f"It entered in week {d['arrived']}, when its suspension ended.")
     elif d["arrived"] > d["ready"]:
         out.append(
             f"It entered in week {d['arrived']}, once the force's entry conditions held "
@@ -412,7 +418,33 @@ def deployment_lines(ex: Explanation) -> list[str]:
         )
     else:
         out.append(f"It entered in week {d['arrived']}.")
+    out += shock_sentences(C, d, spells)
     return [" ".join(out)]
+
+
+def shock_sentences(C, d: dict, spells: list[tuple[int, ...]]) -> list[str]:
+    """Its suspensions and its withdrawal under shocks (`sim.rules.withdrawal`)."""
+    out = []
+    if spells:
+        weeks = [f"{a}" if a == b else f"{a}–{b}" for a, b in spells]
+        many = len(spells) > 1 or spells[0][0] != spells[0][1]
+        out.append(f"It was suspended in week{'s' if many else ''} {wd.join(weeks)}.")
+    week = d.get("withdrawn")
+    if week is None:
+        return out
+    by = d.get("withdrawn_by", "")
+    if by == "incident":
+        out.append(
+            f"It was withdrawn in week {week}, after an incident with casualties in its "
+            f"contingent (weekly chance {d['incident_hazard']:.2f} in this run; after an "
+            f"incident it withdraws with chance {d['withdraw_chance']:.2f}, its domestic "
+            "opposition × (1 − its risk tolerance))."
+        )
+    else:
+        event = C.scenario.events.get(by)
+        what = f": {event.label}" if event is not None and event.label else f" ({by})"
+        out.append(f"It was withdrawn in week {week}{what}.")
+    return out
 
 
 def _condition(C: Compiled, name: str) -> str:
