@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check sim tests bench
 	$(BIN)/ruff format --check sim tests bench
 
-test: lint
+# tests/web drive Debian's chromium (Playwright's own browser download needs the internet)
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: lint chromium
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

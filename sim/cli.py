@@ -273,6 +273,38 @@ def play(
     out.print(f"transcript and charts: {path.parent}", highlight=False)
 
 
+@app.command()
+@guarded("stopped: the page is no longer served")
+def serve(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="A shipped scenario to open (default: the flagship).")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to serve on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+) -> None:
+    """The classroom in the browser: explore mandates, watch a run, play as a class."""
+    try:
+        from sim.web import assets, scenarios, server
+    except ImportError:
+        fail("forcegen serve needs the web extra: pip install 'forcegen[web]'")
+    try:
+        assets.check(assets.cdn_dir())
+    except assets.AssetsError as exc:
+        fail(str(exc))
+    rel = scenarios.resolve(scenario) if scenario is not None else None
+    if not server.port_free(host, port):
+        fail(f"--port {port}: the port is in use on {host}; choose another with --port")
+    where = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "the network"
+    out.print(
+        f"forcegen serve: http://{host}:{port}/ ({where}; Ctrl-C stops)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    server.serve(host, port, rel)
+
+
 def explore_errors(call, *args) -> None:
     """Run an explore command (its errors become one line through `guarded`)."""
     call(*args)

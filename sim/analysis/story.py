@@ -153,6 +153,10 @@ def week_news(
         cid = rnd["concession"]
         askers = cur.loc[cur["demand"] == cid, "state"].tolist()
         text = f"the broker conceded: {_lower_first(_label(C, cid))}"
+        caveat = wd.caveat_grant(C, cid)
+        if caveat is not None:
+            state = next(c.grants.state for c in C.scenario.broker.concessions if c.id == cid)
+            text = f"the broker granted {C.scenario.states[state].name} {caveat}"
         text += (
             f", on the demand of {_names(C, askers)}" if askers else " (no state had asked for it)"
         )

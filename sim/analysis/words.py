@@ -194,6 +194,24 @@ def concession(C: Compiled, cid: str) -> str:
     return sentence(cid, C)
 
 
+def caveat_grant(C: Compiled, cid: str) -> str | None:
+    """'a caveat (no weapons decommissioning), counted at 75%' for a concession that
+    grants one state its caveat (`sim.rules.caveats`); None for any other concession."""
+    con = next((c for c in C.scenario.broker.concessions if c.id == cid), None)
+    if con is None or con.grants is None:
+        return None
+    g = con.grants
+    cav = next(c for c in C.scenario.states[g.state].caveats if c.id == g.caveat)
+    what = cav.label or f"no {level(C, cav.excludes)}"
+    d = cav.discount
+    share = (
+        f"{100 * (1 - d[1]):.0f}–{100 * (1 - d[0]):.0f}%"
+        if isinstance(d, tuple)
+        else f"{100 * (1 - d):.0f}%"
+    )
+    return f"a caveat ({what}), counted at {share}"
+
+
 def requirement(C: Compiled, name: str) -> str:
     """A world condition a red line requires: 'host consent', 'veto acceptance', or a
     condition declared under `world:` by its label ('Hamas has agreed to disarm')."""

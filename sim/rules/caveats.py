@@ -93,7 +93,9 @@ def perception_relief(C: Compiled, m: np.ndarray) -> np.ndarray:
     on = granted(C, m)
     for g in np.flatnonzero(C.caveat_perception != 0):
         s = C.caveat_owner[g]
-        out[:, s] = out[:, s] + np.where(on[:, g], C.caveat_perception[g] * m[:, C.caveat_task[g]], 0)
+        out[:, s] = out[:, s] + np.where(
+            on[:, g], C.caveat_perception[g] * m[:, C.caveat_task[g]], 0
+        )
     return out
 
 

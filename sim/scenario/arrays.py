@@ -319,7 +319,11 @@ def compile_scenario(sc: Scenario) -> Compiled:
                  for g, (s, cav, _) in enumerate(declared)} if per_state else {}  # fmt: skip
     changes = [
         cols.changes(c.change, sc.mandate)
-        + ([(grant_col[(c.grants.state, c.grants.caveat)], 1.0, 0)] if c.grants and per_state else [])
+        + (
+            [(grant_col[(c.grants.state, c.grants.caveat)], 1.0, 0)]
+            if c.grants and per_state
+            else []
+        )
         for c in menu
     ]
     order = sorted(
@@ -512,9 +516,7 @@ def _bars(sc: Scenario, states: list[str], kinds: list[str], p: dict, ranges: li
         "bar_state": np.array([states.index(e.state) for _, e in entries], int),
         "bar_kinds": mask,
         "bar_until": np.array([e.until_week or 0 for _, e in entries], int),
-        "bar_lift": np.array(
-            [_index(concessions, e.lifted_by) for _, e in entries], int
-        ),
+        "bar_lift": np.array([_index(concessions, e.lifted_by) for _, e in entries], int),
     }
 
 

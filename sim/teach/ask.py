@@ -13,6 +13,8 @@ import numpy as np
 import typer
 from rich.console import Console
 
+from sim.teach.options import valid_amount
+
 
 class InputEndedError(Exception):
     """Standard input ended (or the player interrupted): stop the game cleanly."""
@@ -65,11 +67,7 @@ class Asker:
         while True:
             raw = self.ask(question, f"{default:,.0f}".replace(",", ""))
             value = number(raw)
-            if (
-                value is not None
-                and low <= value <= top
-                and abs(value / unit - round(value / unit)) < 1e-9
-            ):
+            if value is not None and valid_amount(value, low, top, unit):
                 return float(value)
             self.console.print(
                 f"  {raw.strip()!r} is not a valid pledge. Enter a multiple of {unit:,.0f} "

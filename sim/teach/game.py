@@ -9,6 +9,7 @@ debrief is that run, with the same drawn values.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from sim.engine.model import ForceModel
 from sim.engine.trace import Trace
 from sim.rules.decide import Decision
 from sim.scenario.arrays import CONDITIONAL, DECLINED, OFFERED, STANCES, Compiled
-from sim.teach import table
+from sim.teach import options, table
 from sim.teach.ask import Asker, InputEndedError
 from sim.teach.seat import Choice, Turn, apply_choices, model_turn
 
@@ -66,13 +67,30 @@ class Game:
         return True
 
     def _override(self, model: ForceModel, dec: Decision) -> Decision:
+        return self.adopt(model, dec, self.choose(model, dec))
+
+    def choose(self, model: ForceModel, dec: Decision) -> dict[str, Choice]:
+        """The human seats' choices this week (here: asked on the terminal).
+
+        The web classroom (`sim.web.classroom`) overrides this to wait for its
+        seats' answers; a seat left out of the result is played by the model.
+        """
+        table.show_week(self.console, self.C, self.trace, self.seats)
+        return {code: self._ask_seat(model, code) for code in self.seats}
+
+    def adopt(self, model: ForceModel, dec: Decision, choices: dict[str, Choice]) -> Decision:
+        """The week's decision with the seats' choices in place of the model's.
+
+        Every seat's week is recorded (`turns`) beside the model's own choice; a
+        seat without a choice keeps the model's decision, recorded as its choice.
+        """
         C = self.C
-        table.show_week(self.console, C, self.trace, self.seats)
-        choices = {code: self._ask_seat(model, code) for code in self.seats}
         clarity = float(model.mandate[0, C.cols.col[C.scenario.force.clarity_term]])
-        for code, ch in choices.items():
+        for code in self.seats:
             i = self.index[code]
-            self.turns.append(model_turn(C, self.trace.params, dec, i, ch, model.t, clarity))
+            ch = choices.get(code)
+            turn = model_turn(C, self.trace.params, dec, i, ch or Choice(""), model.t, clarity)
+            self.turns.append(turn if ch is not None else dataclasses.replace(turn, you=turn.model))
         return apply_choices(C, self.trace.params, dec, self.index, choices)
 
     def _ask_seat(self, model: ForceModel, code: str) -> Choice:
@@ -125,10 +143,7 @@ class Game:
     def _pledge(self, code: str, kind: str, prev: Choice, is_in: bool) -> float:
         """A pledge up to this run's capacity, in the kind's units."""
         C, P, i = self.C, self.trace.params, self.index[code]
-        k = C.kinds.index(kind)
-        cap, unit = float(P.state.capacity[0, i, k]), float(P.kind.unit[0, k])
-        top = cap // unit * unit
-        low = unit if is_in else 0.0
+        low, top, unit = options.pledge_range(C, P, i, kind, is_in)
         default = (
             prev.pledge
             if prev.kind == kind and low <= prev.pledge <= top

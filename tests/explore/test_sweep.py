@@ -35,11 +35,12 @@ EXAMPLES = sorted(_examples())
 SMALL = ["--runs", "6", "--steps", "2"]
 
 
-def test_there_are_three_example_sweeps() -> None:
+def test_the_example_sweeps_are_the_shipped_ones() -> None:
     assert {p.stem for p in EXAMPLES} == {
         "decommissioning_x_force",
         "clarity_x_funding",
         "target_x_deadline",
+        "robust_mandates",
     }
 
 

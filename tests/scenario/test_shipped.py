@@ -9,6 +9,7 @@ import yaml
 from shipped import tracked
 
 from sim.engine.ensemble import run_ensemble
+from sim.rules import caveats
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load
@@ -97,7 +98,28 @@ def test_validates_and_runs_or_is_an_extended_partial(path: Path) -> None:
     per_round = counted.groupby(["run", "round"])["pledge"].sum()
     force = tables["rounds"].set_index(["run", "round"])["force"]
     existing = sc.force.in_theatre  # an existing mission's force counts from the start
-    assert (per_round.reindex(force.index, fill_value=0.0) + existing == force).all()
+    pledged = per_round.reindex(force.index, fill_value=0.0) + existing
+    if not caveats.declared(C):
+        assert (pledged == force).all()
+        return
+    # A caveated contingent counts at (1 - discount) (sim.rules.caveats; the exact
+    # accounting is tested in tests/rules/test_caveats.py): between the worst share and all.
+    worst = counted.assign(share=counted["state"].map(_worst_share(sc)).astype(float))
+    low = (worst["pledge"] * worst["share"]).groupby([worst["run"], worst["round"]]).sum()
+    assert (force <= pledged + 1e-6).all()
+    assert (force >= low.reindex(force.index, fill_value=0.0) + existing - 1e-6).all()
+
+
+def _worst_share(sc) -> dict[str, float]:
+    """The smallest share of each state's pledge its declared caveats can leave."""
+    out = {}
+    for code, st in sc.states.items():
+        share = 1.0
+        for cav in st.caveats:
+            d = cav.discount
+            share *= 1.0 - (d[1] if isinstance(d, tuple) else d)
+        out[code] = share
+    return out
 
 
 def _covered(state) -> set[str]:

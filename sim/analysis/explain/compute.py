@@ -17,8 +17,8 @@ import pandas as pd
 
 from sim.charts import waterfall
 from sim.engine.trace import Snapshot, Trace
+from sim.rules import caveats, demands, red_lines, stated
 from sim.rules import clarity as gates
-from sim.rules import demands, red_lines, stated
 from sim.scenario.arrays import STANCES, Compiled
 from sim.scenario.params import Params
 
@@ -63,6 +63,7 @@ class Week:
     bindings: list[str] = field(default_factory=list)  # every red line that binds, in order
     held: bool = False  # kept the offer stated in the record (`sim.rules.stated`)
     clarity_term: str = ""  # the term whose clarity gates the state (its own or the force's)
+    share: float = 1.0  # share of the pledge that counts: 1 less its caveats' discounts
 
 
 @dataclass
@@ -220,7 +221,16 @@ def _week(C: Compiled, P: Params, snap: Snapshot, i: int, row: pd.Series) -> Wee
         bindings=binding_lines(C, snap, now, i) if binding else [],
         held=bool(stated.held(snap.decision)[0, i]),
         clarity_term=C.scenario.states[C.states[i]].clarity_term or C.scenario.force.clarity_term,
+        share=_share(C, P, snap, i, str(row["kind"] or "")),
     )
+
+
+def _share(C: Compiled, P: Params, snap: Snapshot, i: int, kind: str) -> float:
+    """The share of state i's pledge that counts, under the mandate it decided on."""
+    if not kind:
+        return 1.0
+    k = np.full((1, len(C.states)), C.kinds.index(kind))
+    return float(caveats.share(C, P, snap.mandate, k)[0, i])
 
 
 def binding_lines(C: Compiled, snap: Snapshot, now: demands.Present, i: int) -> list[str]:

@@ -21,8 +21,11 @@ def words(x: str, C: Compiled | None = None) -> str:
 
 
 def concession_label(C: Compiled, cid: str) -> str:
-    """A concession's label from the broker's menu."""
-    return wd.concession(C, cid)
+    """A concession's label from the broker's menu (with the caveat it grants and
+    the share of the contingent that then counts, `sim.rules.caveats`)."""
+    caveat = wd.caveat_grant(C, cid)
+    label = wd.concession(C, cid)
+    return label if caveat is None else f"{label}: {caveat}"
 
 
 def red_line(C: Compiled, code: str, rid: str) -> RedLine | None:
@@ -90,6 +93,8 @@ def contribution(C: Compiled, w: Week) -> str:
         text += " (stated offer, on the record)"
     if w.vetoed:
         text += " (vetoed: not counted)"
+    elif w.counted and w.share < 1.0:
+        text += f" (counted at {100 * w.share:.0f}%: a granted caveat)"
     elif not w.counted and w.stance == "committed":
         text += " (not counted toward the target)"
     return text

@@ -1,0 +1,423 @@
+"""Class sessions: join codes, seats, per-seat tokens, and the game they play.
+
+A teacher creates a `Session` (a scenario and a seed) and gets a join code;
+students join with the code and each takes a free seat (a state), receiving a
+token that only their browser holds (it is in their page's address, so a
+reload keeps the seat). Every action on a seat needs its token; every
+teacher's action needs the teacher's token.
+
+The game is `sim.teach.game.Game`, the one `forcegen play` runs: the same
+Mesa model, the same run (run 0 of the seed), the human seats' choices put in
+place of their agents' decisions by the same `apply_choices`. Here the game
+runs in its own thread: each week it stops in the model's decision hook
+(`WebGame.choose`), publishes what the seats see, and waits until every human
+seat has chosen or the teacher advances the week; a seat that did not answer
+is played by the model that week. A choice is checked when it is sent
+(`sim.teach.options.check`, the rules the terminal asks within): a refused
+choice changes nothing.
+
+Nothing here imports the web framework: the page (`sim.web.classview`) calls
+these methods, and the tests call them directly.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from sim.analysis import words as wd
+from sim.engine.model import ForceModel
+from sim.engine.trace import Trace
+from sim.rules.decide import Decision
+from sim.scenario.arrays import Compiled
+from sim.teach import options, table
+from sim.teach.debrief import COMPONENT_WORDS, debrief_lines, outcome_rows
+from sim.teach.game import RUN, Game
+from sim.teach.seat import Choice, model_turn
+from sim.teach.transcript import transcript
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Join-code letters: no 0/O, 1/I, so a code read off a projector is typed right."""
+CODE_LENGTH = 6
+CODE_PATTERN = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
+WAIT = 30.0
+"""Longest a caller waits for the game thread to reach the next week (seconds)."""
+
+
+class StoppedError(Exception):
+    """The session was stopped while the game waited for its seats."""
+
+
+class ClassError(ValueError):
+    """A request the class cannot take (its message is shown on the page as is)."""
+
+
+def normal_code(raw: str) -> str:
+    """A join code as typed ('ab3 d7k' -> 'AB3D7K'); ClassError when malformed."""
+    code = re.sub(r"[\s-]", "", str(raw or "")).upper()
+    if not CODE_PATTERN.match(code):
+        raise ClassError(
+            f"{str(raw).strip()!r} is not a join code: a code is {CODE_LENGTH} letters and "
+            "digits, as the teacher's screen shows it (e.g. K7QM2P)."
+        )
+    return code
+
+
+@dataclass
+class SeatView:
+    """What one seat sees before it chooses this week."""
+
+    code: str
+    name: str
+    panel: str  # its own panel, as `forcegen play` prints it
+    kinds: list[str]  # kinds it can offer (capacity of at least one unit)
+    ranges: dict[str, tuple[float, float, float]]  # kind -> (low if in, top, unit)
+    menu: list[str]  # demands open this week
+    menu_labels: dict[str, str]
+    model: Choice  # what the model's agent would choose (shown only with the payoff)
+    payoff: float
+    components: dict[str, float]
+    binding: str
+
+
+@dataclass
+class Week:
+    """The week the seats are choosing: the table, and each seat's view."""
+
+    week: int
+    table: str  # the table, as `forcegen play` prints it
+    seats: dict[str, SeatView]
+
+
+class WebGame(Game):
+    """`Game` whose seats answer from browsers: `choose` waits for the session."""
+
+    session: Session | None = None
+
+    def choose(self, model: ForceModel, dec: Decision) -> dict[str, Choice]:
+        assert self.session is not None
+        return self.session._week_choices(model, dec)
+
+
+def _capture(draw) -> str:
+    """What a terminal function prints, as plain text."""
+    console = Console(file=io.StringIO(), record=True, width=110, color_system=None)
+    draw(console)
+    return console.export_text()
+
+
+@dataclass
+class Session:
+    """One class: a scenario, a seed, seats, a game."""
+
+    C: Compiled
+    seed: int
+    code: str
+    teacher: str  # the teacher's token
+    scenario: str = ""  # the file, for the page
+    show_payoff: bool = True
+    tokens: dict[str, str] = field(default_factory=dict)  # state -> its seat's token
+    state: str = "lobby"  # lobby, playing, over
+    week: Week | None = None
+    pending: dict[str, Choice] = field(default_factory=dict)
+    passed: dict[int, list[str]] = field(default_factory=dict)  # week -> seats the model played
+    news: list[tuple[int, str]] = field(default_factory=list)  # (week, what happened)
+    debrief: str = ""
+    outcome: list[tuple[str, str, str]] = field(default_factory=list)
+    transcript: str = ""
+    error: str = ""
+    version: int = 0
+    chosen_at: float = 0.0  # when the week's last choice (or the advance) came
+    published_at: float = 0.0  # when the current week was published
+
+    def __post_init__(self) -> None:
+        self.lock = threading.Condition()
+        self._advance = False
+        self._stopped = False
+        self.game: WebGame | None = None
+        self.thread: threading.Thread | None = None
+
+    # -- seats -------------------------------------------------------------
+
+    @property
+    def states(self) -> list[str]:
+        return list(self.C.states)
+
+    def name(self, code: str) -> str:
+        return self.C.scenario.states[code].name
+
+    def free_seats(self) -> list[str]:
+        with self.lock:
+            return [c for c in self.C.states if c not in self.tokens]
+
+    def take(self, state: str) -> str:
+        """Take a free seat before the game starts; return the seat's token."""
+        with self.lock:
+            if state not in self.C.states:
+                raise ClassError(f"{state!r} is not a seat at this table.")
+            if self.state != "lobby":
+                raise ClassError("The game has started: seats can no longer be taken.")
+            if state in self.tokens:
+                raise ClassError(f"{self.name(state)} ({state}) is taken: choose a free seat.")
+            token = secrets.token_urlsafe(16)
+            self.tokens[state] = token
+            self._changed()
+            return token
+
+    def seat_of(self, token: str) -> str | None:
+        """The state a token holds, None for an unknown token."""
+        with self.lock:
+            for state, t in self.tokens.items():
+                if token and secrets.compare_digest(t, token):
+                    return state
+        return None
+
+    def _own(self, token: str, state: str) -> None:
+        if self.seat_of(token) != state:
+            raise ClassError(
+                f"You do not hold the seat of {self.name(state) if state in self.C.states else state}"
+                ": a seat can act only for itself."
+            )
+
+    def _teacher(self, token: str) -> None:
+        if not token or not secrets.compare_digest(token, self.teacher):
+            raise ClassError("Only the teacher can do that.")
+
+    # -- the teacher's controls ---------------------------------------------
+
+    def set_payoff_shown(self, token: str, shown: bool) -> None:
+        self._teacher(token)
+        with self.lock:
+            self.show_payoff = bool(shown)
+            self._changed()
+
+    def start(self, token: str) -> None:
+        """Start the game with the seats taken; wait until week 1 is on the table."""
+        self._teacher(token)
+        with self.lock:
+            if self.state != "lobby":
+                raise ClassError("The game has already started.")
+            if not self.tokens:
+                raise ClassError("No seat is taken yet: students join with the code first.")
+            seats = [c for c in self.C.states if c in self.tokens]
+            console = Console(file=io.StringIO(), width=110, color_system=None)
+            self.game = WebGame(self.C, seats, self.seed, console)
+            self.game.session = self
+            self.state = "playing"
+            self._changed()
+        self.thread = threading.Thread(target=self._play, name=f"class-{self.code}", daemon=True)
+        self.thread.start()
+        self.wait_for(lambda: self.week is not None or self.state != "playing")
+
+    def advance(self, token: str) -> None:
+        """End the week now: the model chooses for the seats that did not answer."""
+        self._teacher(token)
+        with self.lock:
+            if self.state != "playing" or self.week is None:
+                raise ClassError("There is no week to advance.")
+            week = self.week.week
+            self._advance = True
+            self.chosen_at = time.perf_counter()
+            self.lock.notify_all()
+        self.wait_for(self.moved_on(week))
+
+    def moved_on(self, week: int):
+        """A test for `wait_for`: the next week is on the table, or the game is over."""
+        return lambda: (self.week is not None and self.week.week > week) or self.state != "playing"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the game thread (the server closing, a test ending)."""
+        with self.lock:
+            self._stopped = True
+            self.lock.notify_all()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    # -- a seat's choice -----------------------------------------------------
+
+    def submit(self, token: str, state: str, choice: Choice) -> None:
+        """A seat's choice for this week; ClassError (nothing changes) when refused."""
+        self._own(token, state)
+        with self.lock:
+            if self.state != "playing" or self.week is None:
+                raise ClassError("There is no week to choose for now.")
+            view = self.week.seats[state]
+            error = options.check(
+                self.C,
+                self.game.trace.params,
+                self.C.states.index(state),
+                choice.stance,
+                choice.kind,
+                float(choice.pledge),
+                choice.demand,
+                view.menu,
+            )
+            if error:
+                raise ClassError(error)
+            pledge = float(choice.pledge) if choice.kind else 0.0
+            self.pending[state] = Choice(choice.stance, choice.kind, pledge, choice.demand)
+            self._changed()
+            if set(self.pending) >= set(self.game.seats):
+                self.chosen_at = time.perf_counter()
+                self.lock.notify_all()
+
+    def choice_of(self, state: str) -> Choice | None:
+        """The choice a seat has sent this week, None before it has."""
+        with self.lock:
+            return self.pending.get(state)
+
+    # -- waiting -------------------------------------------------------------
+
+    def wait_for(self, done, timeout: float = WAIT) -> bool:
+        """Wait until `done()` holds (checked under the lock); False on timeout."""
+        end = time.monotonic() + timeout
+        with self.lock:
+            while not done():
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.lock.wait(left)
+        return True
+
+    def wait_change(self, version: int, timeout: float) -> int:
+        """Wait until the session changes from `version` (or timeout); the version now."""
+        end = time.monotonic() + timeout
+        with self.lock:
+            while self.version == version:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.lock.wait(left)
+            return self.version
+
+    def _changed(self) -> None:
+        self.version += 1
+        self.lock.notify_all()
+
+    # -- the game thread -----------------------------------------------------
+
+    def _play(self) -> None:
+        game = self.game
+        try:
+            while game.trace.running:
+                game.trace.step()
+                self._after_week()
+            model_tables = Trace(self.C, self.seed, RUN).run_to_end().tables()
+            text = "\n".join(debrief_lines(game, model_tables))
+            rows = outcome_rows(self.C, game.trace.tables(), model_tables, game.seats)
+            full = transcript(game, model_tables, [])
+            with self.lock:
+                self.debrief, self.outcome, self.transcript = text, rows, full
+                self.state = "over"
+                self.week = None
+                self._changed()
+        except StoppedError:
+            with self.lock:
+                self.state = "over"
+                self.week = None
+                self._changed()
+        except BaseException as exc:  # shown to the class instead of a silent stop
+            import traceback
+
+            traceback.print_exc()
+            with self.lock:
+                self.error = f"The game stopped on an error: {exc}"
+                self.state = "over"
+                self.week = None
+                self._changed()
+
+    def _after_week(self) -> None:
+        game = self.game
+        text = _capture(lambda con: table.week_report(con, self.C, game.trace)).strip()
+        with self.lock:
+            self.news.append((int(game.trace.model.t), " ".join(text.split())))
+            self._changed()
+
+    def _week_choices(self, model: ForceModel, dec: Decision) -> dict[str, Choice]:
+        """In the model's hook: publish the week, wait for the seats, return their choices."""
+        game, C = self.game, self.C
+        P = game.trace.params
+        clarity = float(model.mandate[0, C.cols.col[C.scenario.force.clarity_term]])
+        shown = _capture(lambda con: table.show_week(con, C, game.trace, game.seats))
+        seats = {}
+        for code in game.seats:
+            i = C.states.index(code)
+            panel = _capture(lambda con, code=code: table.seat_panel(con, C, game.trace, code))
+            kinds = options.offered_kinds(C, P, i)
+            menu = table.open_concessions(C, model)
+            mine = model_turn(C, P, dec, i, Choice(""), model.t, clarity)
+            seats[code] = SeatView(
+                code=code,
+                name=self.name(code),
+                panel=panel.strip(),
+                kinds=kinds,
+                ranges={k: options.pledge_range(C, P, i, k, True) for k in kinds},
+                menu=menu,
+                menu_labels={cid: wd.concession(C, cid) for cid in menu},
+                model=mine.model,
+                payoff=mine.payoff,
+                components={COMPONENT_WORDS[n]: v for n, v in mine.components.items() if v},
+                binding=mine.binding,
+            )
+        with self.lock:
+            self.pending = {}
+            self._advance = False
+            self.week = Week(int(model.t), shown.rstrip(), seats)
+            self.published_at = time.perf_counter()
+            self._changed()
+            while not (self._advance or set(self.pending) >= set(game.seats)):
+                if self._stopped:
+                    raise StoppedError
+                self.lock.wait()
+            choices = dict(self.pending)
+            left = [c for c in game.seats if c not in choices]
+            if left:
+                self.passed[int(model.t)] = left
+            self.week = None
+            self._changed()
+        return choices
+
+
+class Registry:
+    """The sessions this server holds, by join code."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sessions: dict[str, Session] = {}
+
+    def create(self, C: Compiled, seed: int | None = None, scenario: str | Path = "") -> Session:
+        """A new session with a fresh join code and a teacher's token."""
+        with self.lock:
+            while True:
+                code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+                if code not in self.sessions:
+                    break
+            session = Session(
+                C,
+                C.scenario.run.seed if seed is None else int(seed),
+                code,
+                secrets.token_urlsafe(16),
+                str(scenario),
+            )
+            self.sessions[code] = session
+            return session
+
+    def find(self, raw_code: str) -> Session:
+        """The session of a join code; ClassError for a malformed or unknown code."""
+        code = normal_code(raw_code)
+        with self.lock:
+            session = self.sessions.get(code)
+        if session is None:
+            raise ClassError(f"No class has the code {code}: check it on the teacher's screen.")
+        return session
+
+
+REGISTRY = Registry()
+"""The sessions of this server process (the page's classes)."""

@@ -1,0 +1,169 @@
+"""The Watch view: one run of the Mesa model, week by week.
+
+The run is `Trace(C, seed, run)` (the model `forcegen play` and `explain`
+replay): Step plays one week, "Play to the end" the rest. The stance grid fills
+in (a row per state, a column per week), the counted force and the veto
+players' acceptance grow, and each week's story sentence appears
+(`sim.analysis.story.week_sentence`, the sentence of the report's story).
+Clicking a state shows `forcegen explain` for it in this run.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+
+from sim.analysis import story
+from sim.analysis.explain import explain
+from sim.analysis.explain.page import markdown
+from sim.engine.trace import Trace
+from sim.scenario.arrays import compile_scenario
+from sim.web import scenarios
+from sim.web.text import Md
+
+COLOURS = {
+    "declined": "#c9c9c9",
+    "considering": "#fbe7a1",
+    "conditional": "#f6b26b",
+    "offered": "#9fc5e8",
+    "committed": "#6aa84f",
+}
+
+
+def compiled(rel: str):
+    """The compiled scenario of a listed file."""
+    return compile_scenario(scenarios.load(rel))
+
+
+def week_lines(C, tables: dict[str, pd.DataFrame]) -> list[tuple[int, str]]:
+    """(week, the week's story sentence) for every week played so far."""
+    st, rd = tables["states"], tables["rounds"]
+    if not len(rd):
+        return []
+    rd = rd.set_index("round")
+    out = []
+    for t in sorted(int(w) for w in rd.index):
+        cur = st[st["round"] == t]
+        prev = st[st["round"] == t - 1] if t > 1 else None
+        last = rd.loc[t - 1] if t > 1 else None
+        out.append((t, story.week_sentence(C, prev, cur, rd.loc[t], last)))
+    return out
+
+
+def grid_html(C, states: pd.DataFrame) -> str:
+    """The stance grid: a row per state, a column per week, coloured by stance."""
+    if not len(states):
+        return "<p>No week played yet.</p>"
+    weeks = sorted(int(w) for w in states["round"].unique())
+    by = {(r.state, int(r.round)): r.stance for r in states.itertuples()}
+    head = "".join(f"<th>{w}</th>" for w in weeks)
+    rows = []
+    for code in C.states:
+        cells = "".join(
+            f'<td title="{html.escape(by.get((code, w), ""))}" '
+            f'style="background:{COLOURS.get(by.get((code, w), ""), "#fff")};width:14px"></td>'
+            for w in weeks
+        )
+        name = html.escape(C.scenario.states[code].name)
+        rows.append(f"<tr><th style='text-align:left'>{name}</th>{cells}</tr>")
+    legend = " ".join(
+        f'<span style="background:{c};padding:0 6px;margin-right:4px">{s}</span>'
+        for s, c in COLOURS.items()
+    )
+    return (
+        f"<table class='stance-grid' style='border-collapse:collapse;font-size:12px'>"
+        f"<tr><th>week</th>{head}</tr>{''.join(rows)}</table><p>{legend}</p>"
+    )
+
+
+def force_figure(C, trace: Trace) -> Figure:
+    """The counted force week by week against this run's target; acceptance beside it."""
+    rd = trace.tables()["rounds"]
+    fig = Figure(figsize=(6.5, 2.8), layout="constrained")
+    ax = fig.subplots()
+    target = float(trace.params.broker.target[0])
+    if len(rd):
+        ax.plot(rd["round"], rd["force"], marker="o", color="#1f4e79", label="counted force")
+    ax.axhline(target, color="#999", linestyle="--", label=f"target {target:,.0f}")
+    ax.set_xlabel("week")
+    ax.set_ylabel("personnel")
+    ax.set_xlim(0, max(C.scenario.broker.deadline, 1))
+    ax.set_ylim(0, max(target, float(rd["force"].max()) if len(rd) else 0) * 1.1)
+    if len(rd) and C.veto_ids:
+        acc = ax.twinx()
+        for v in C.veto_ids:
+            acc.plot(
+                rd["round"], rd[f"accept.{v}"], linestyle=":", label=C.scenario.veto_players[v].name
+            )
+        acc.set_ylim(0, 1.05)
+        acc.set_ylabel("acceptance")
+        acc.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+@solara.component
+def Watch(current: solara.Reactive[str]) -> None:
+    """The view: step one run, see the grid, the force line, the story; explain a state."""
+    rel = current.value
+    C = solara.use_memo(lambda: compiled(rel), [rel])
+    run, set_run = solara.use_state(0)
+    trace = solara.use_memo(lambda: Trace(C, C.scenario.run.seed, run), [rel, run])
+    week, set_week = solara.use_state(0)
+    chosen, set_chosen = solara.use_state("")
+
+    def step() -> None:
+        if trace.running:
+            trace.step()
+        set_week(int(trace.model.t))
+
+    def to_end() -> None:
+        trace.run_to_end()
+        set_week(int(trace.model.t))
+
+    def restart(n: int) -> None:
+        set_run(max(int(n or 0), 0))
+        set_week(0)
+        set_chosen("")
+
+    Md(
+        f"**{C.scenario.title}** — run {run} of seed {C.scenario.run.seed}, "
+        f"the mandate as `{rel}` sets it (week {week} of at most {C.scenario.broker.deadline})."
+    )
+    with solara.Row():
+        solara.Button("Step one week", on_click=step, disabled=not trace.running, classes=["step"])
+        solara.Button("Play to the end", on_click=to_end, disabled=not trace.running)
+        solara.InputInt("Run", value=run, on_value=restart, style={"max-width": "8em"})
+    tables = trace.tables()
+    if not trace.running and week:
+        solara.Success(
+            f"The run is over: {story.OUTCOME_WORDS.get(trace.model.outcome_name, 'ended')}."
+        )
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            solara.HTML(tag="div", unsafe_innerHTML=grid_html(C, tables["states"]))
+            fig = solara.use_memo(lambda: force_figure(C, trace), [rel, run, week])
+            solara.FigureMatplotlib(fig, dependencies=[rel, run, week], format="png", dpi=80)
+        with solara.Column():
+            Md(
+                "\n".join(f"- **Week {t}.** {text}" for t, text in reversed(week_lines(C, tables)))
+                or "Press *Step one week*."
+            )
+    Md("**Explain a state** (why it did what it did in this run):")
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for code in C.states:
+            solara.Button(
+                C.scenario.states[code].name,
+                on_click=lambda code=code: set_chosen(code),
+                small=True,
+                outlined=code != chosen,
+                classes=[f"explain-{code}"],
+            )
+    text = solara.use_memo(
+        lambda: markdown(explain(C, chosen, run)) if chosen else "", [rel, run, chosen]
+    )
+    if text:
+        Md(text)

@@ -1,0 +1,39 @@
+"""Helpers of the browser tests: where chromium is, how to pick in a select, screenshots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "teaching"
+SHOTS = os.environ.get("FORCEGEN_SCREENSHOTS") == "1"
+
+
+def local(url: str, base: str) -> bool:
+    host = base.split("//", 1)[1]
+    return url.startswith(("data:", "blob:", "about:")) or url.split("//", 1)[-1].startswith(host)
+
+
+def shot(page, name: str) -> None:
+    """Save a screenshot for the docs when FORCEGEN_SCREENSHOTS=1."""
+    if SHOTS:
+        page.screenshot(path=str(DOCS / name), full_page=False)
+
+
+def choose(page, label: str, option: str, scope=None) -> None:
+    """Pick `option` in the Vuetify select labelled `label`."""
+    where = scope or page
+    where.locator(".v-select", has_text=label).first.locator(".v-select__slot").click()
+    menu = page.locator(".menuable__content__active")
+    menu.get_by_role("option", name=option, exact=True).click()
+    menu.wait_for(state="hidden")
