@@ -98,13 +98,17 @@ def test_sensitivity_on_given_results_is_the_commands_study(results, tmp_path) -
 
 
 def test_sensitivity_sobol_design_and_figure(tmp_path) -> None:
-    study = sim.sensitivity(FLAGSHIP, method="sobol", outcome="formed", runs=4)
+    study = sim.sensitivity(FLAGSHIP, method="sobol", outcome="formed_or_undersized", runs=4)
     assert set(study.table["index"]) == {"S1", "ST"}
     assert study.runs == {"sobol": 4 * 24}
     open_before = plt.get_fignums()
     fig = study.figure()
     assert isinstance(fig, Figure) and plt.get_fignums() == open_before
-    assert "P(formed)" in fig.axes[0].get_title(loc="left")
+    assert "P(formed or undersized)" in fig.axes[0].get_title(loc="left")
+    # An outcome that is the same in every base sample has no Sobol index: refused,
+    # with what to do, not analysed into zeros.
+    with pytest.raises(sim.ScenarioError, match=r"same in every base sample.*raise --runs"):
+        sim.sensitivity(FLAGSHIP, method="sobol", outcome="formed", runs=4)
 
 
 def test_sensitivity_refuses_as_the_command_does(results, tmp_path) -> None:

@@ -182,18 +182,37 @@ def rbd_fast(names: list[str], X: np.ndarray, y: np.ndarray, seed: int) -> pd.Da
     return rows(names, "S1", S["S1"], S["S1_conf"])
 
 
+class ConstantBaseError(ValueError):
+    """The outcome is the same in every base sample of a Saltelli design, so its
+    variance, and every Sobol index, cannot be estimated from this design."""
+
+
+def sobol_base_varies(problem: dict, y: np.ndarray) -> bool:
+    """Whether the outcome varies over the design's base samples (A and B), the
+    denominator of every Sobol index (Saltelli et al. 2010)."""
+    blocks = len(factors(problem)) + 2  # A, one AB per factor, B
+    y = np.asarray(y, float).reshape(-1, blocks)
+    return bool(np.ptp(np.r_[y[:, 0], y[:, -1]]) > 0)
+
+
 def sobol(problem: dict, X: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
     """First-order S1 and total ST Sobol indices from a Saltelli sample (no 2nd order)."""
     from SALib.analyze import sobol as salib_sobol
 
-    S = salib_sobol.analyze(
-        problem,
-        y,
-        calc_second_order=False,
-        num_resamples=RESAMPLES["sobol"],
-        conf_level=LEVEL,
-        seed=seed,
-    )
+    if not sobol_base_varies(problem, y):
+        raise ConstantBaseError("the outcome is the same in every base sample; raise --runs")
+    with warnings.catch_warnings():
+        # Some bootstrap resamples of a few base samples hold one value only; SALib
+        # counts such a resample as 0 (widening the interval) and warns for each.
+        warnings.filterwarnings("ignore", message="Constant values encountered")
+        S = salib_sobol.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=RESAMPLES["sobol"],
+            conf_level=LEVEL,
+            seed=seed,
+        )
     names = factors(problem)
     return pd.concat(
         [rows(names, "S1", S["S1"], S["S1_conf"]), rows(names, "ST", S["ST"], S["ST_conf"])],

@@ -230,6 +230,12 @@ def gather(req: Request, C: Compiled, table: pd.DataFrame, ex, bar) -> list[Samp
     return samples
 
 
+SOBOL_CONSTANT = (
+    "the same in every base sample of the design, so no Sobol index can be estimated; "
+    "raise --runs"
+)
+
+
 def jobs_for(req: Request, samples: list[Sample], outcomes: list[str], C: Compiled):
     """(jobs, keys, skipped): one analysis per method and outcome that varies."""
     jobs, keys, skipped = [], [], {}
@@ -246,6 +252,9 @@ def jobs_for(req: Request, samples: list[Sample], outcomes: list[str], C: Compil
             for m in used:
                 if m == "delta" and tied(y):
                     skipped[f"{o} (delta)"] = DELTA_TIES
+                    continue
+                if m == "sobol" and not methods.sobol_base_varies(s.spec, y):
+                    skipped[f"{o} (sobol)"] = SOBOL_CONSTANT
                     continue
                 jobs.append((m, s.spec, s.X, y, seed))
                 keys.append((o, m))

@@ -21,7 +21,7 @@ CHANGES = {
     "mandate.tasks.weapons_decommissioning": False,
     "mandate.tasks.ceasefire_monitoring": True,
     "states.PAK.conformity": 0.3,
-    "states.IDN.red_lines.disarmament_reservation.caveat_ok": False,
+    "states.PAK.red_lines.no_disarmament.caveat_ok": True,
     "broker.deadline": 20,
     "broker.concessions.trust_fund.cost": 0.2,
     "veto_players.ISR.threshold": 0.6,

@@ -179,10 +179,11 @@ def test_the_command_writes_the_folder_and_the_same_seed_gives_the_same_bytes(
     deadline_sweep: Path, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    argv = [str(deadline_sweep), "--worlds", "4", "--runs-per-world", "3", "--workers", "1"]
+    # About a fifth of the flagship's runs form: 40 runs per candidate make one certain.
+    argv = [str(deadline_sweep), "--worlds", "8", "--runs-per-world", "5", "--workers", "1"]
     first = run_cli(*argv)  # the default folder: results/<sweep name>-robust
     assert first.exit_code == 0, first.output
-    assert "2 candidates × 4 worlds × 3 runs per world = 24 runs" in first.output
+    assert "2 candidates × 8 worlds × 5 runs per world = 80 runs" in first.output
     a = tmp_path / "results" / "cand-robust"
     again = run_cli(*argv, "--out", str(tmp_path / "b"))
     assert again.exit_code == 0, again.output
