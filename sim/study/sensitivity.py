@@ -231,8 +231,7 @@ def gather(req: Request, C: Compiled, table: pd.DataFrame, ex, bar) -> list[Samp
 
 
 SOBOL_CONSTANT = (
-    "the same in every base sample of the design, so no Sobol index can be estimated; "
-    "raise --runs"
+    "the same in every base sample of the design, so no Sobol index can be estimated; raise --runs"
 )
 
 
