@@ -11,9 +11,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from sim.explore.runner import deployed
 from sim.scenario.errors import resolve_name
 
-OUTCOME_NAMES = ("formed", "formed_or_undersized", "force")
+OUTCOME_NAMES = ("formed", "formed_or_undersized", "deployed", "force")
 """Outcomes every scenario has; `commit.<STATE>` is added per state."""
 
 COMMIT = "commit."
@@ -21,6 +22,7 @@ COMMIT = "commit."
 LABELS = {
     "formed": "P(formed)",
     "formed_or_undersized": "P(formed or undersized)",
+    "deployed": "P(deployed)",
     "force": "counted force",
 }
 
@@ -55,7 +57,9 @@ def outcome_column(runs: pd.DataFrame, name: str, states: list[str]) -> pd.Serie
     """One float per run (indexed like `runs`) for the outcome `name`.
 
     `formed` and `formed_or_undersized` are 0/1 from the `outcome` column,
-    `force` is the counted force, `commit.<STATE>` is 1 when the state's pledge
+    `deployed` is 1 where contingents were in theatre by the end of the watch
+    (`deployed_week` set; formed or undersized in a table without it), `force`
+    is the counted force, `commit.<STATE>` is 1 when the state's pledge
     counts at the end of the run. Raises ScenarioError for an unknown name.
     """
     name = resolve_outcome(name, states)
@@ -63,6 +67,8 @@ def outcome_column(runs: pd.DataFrame, name: str, states: list[str]) -> pd.Serie
         values = (runs["outcome"] == "formed").astype(float)
     elif name == "formed_or_undersized":
         values = runs["outcome"].isin(["formed", "undersized"]).astype(float)
+    elif name == "deployed":
+        values = deployed(runs).astype(float)
     elif name == "force":
         values = runs["force"].astype(float)
     else:

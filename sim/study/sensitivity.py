@@ -164,8 +164,9 @@ def tied(y: np.ndarray) -> bool:
 
 
 def default_outcomes(runs: pd.DataFrame, states: list[str]) -> list[str]:
-    """P(formed), force, and the commitment of every state that is in some runs, not all."""
-    found = ["formed", "force"]
+    """P(formed), P(deployed) where the runs say when contingents arrived, force, and
+    the commitment of every state that is in some runs, not all."""
+    found = ["formed", *(["deployed"] if "deployed_week" in runs else []), "force"]
     for s in states:
         y = outcome_column(runs, f"{COMMIT}{s}", states)
         if 0 < y.mean() < 1:

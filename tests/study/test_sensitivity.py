@@ -184,3 +184,25 @@ def test_the_docs_examples_run(tmp_path, monkeypatch) -> None:
             args += ["--out", str(tmp_path / "default")]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_p_deployed_is_an_outcome_where_the_runs_say_when_contingents_arrived() -> None:
+    import pandas as pd
+
+    from sim.study.outcomes import outcome_column
+    from sim.study.sensitivity import default_outcomes
+
+    runs = pd.DataFrame(
+        {
+            "outcome": ["formed", "undersized", "formed", "stalled"],
+            "force": [1.0, 1.0, 1.0, 0.0],
+            "coalition": ["AAA", "AAA", "AAA", ""],
+            "deployed_week": pd.array([5, 9, pd.NA, pd.NA], dtype="Int64"),
+        }
+    )
+    assert outcome_column(runs, "deployed", ["AAA"]).tolist() == [1.0, 1.0, 0.0, 0.0]
+    # read back from a CSV, a run where none arrived is blank, not missing
+    blank = runs.assign(deployed_week=["5", "9", "", ""])
+    assert outcome_column(blank, "deployed", ["AAA"]).tolist() == [1.0, 1.0, 0.0, 0.0]
+    assert "deployed" in default_outcomes(runs, ["AAA"])
+    assert "deployed" not in default_outcomes(runs.drop(columns="deployed_week"), ["AAA"])
