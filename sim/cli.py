@@ -410,7 +410,10 @@ def discover(
     scenario: ScenarioArg,
     outcome: Annotated[
         str,
-        typer.Option(help="stalled, formed, undersized, formed_or_undersized or commit.<STATE>."),
+        typer.Option(
+            help="stalled, formed, undersized, formed_or_undersized, deployed, not_deployed "
+            "or commit.<STATE>."
+        ),
     ],
     from_dir: Annotated[
         Path | None,

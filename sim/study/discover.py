@@ -25,15 +25,17 @@ import pandas as pd
 from sim.numbers import wilson
 from sim.scenario.errors import ScenarioError, resolve_name
 from sim.study import prim
+from sim.study.outcomes import COMMIT
 
-EVENTS = ("stalled", "formed", "undersized", "formed_or_undersized")
+EVENTS = ("stalled", "formed", "undersized", "formed_or_undersized", "deployed", "not_deployed")
 """Outcomes that happen or not in a run; `commit.<STATE>` is added per state."""
-COMMIT = "commit."
 VERBS = {
     "stalled": "the force stalls",
     "formed": "the force forms",
     "undersized": "the force forms undersized",
     "formed_or_undersized": "the force forms, at full or undersized strength",
+    "deployed": "contingents reach the theatre",
+    "not_deployed": "no contingent reaches the theatre",
 }
 ALPHA = 0.05
 """Share of a box's runs each peel removes (Friedman & Fisher's usual 0.05-0.10)."""
@@ -73,6 +75,10 @@ def outcome_flags(runs: pd.DataFrame, name: str) -> np.ndarray:
         from sim.study.outcomes import in_coalition
 
         return in_coalition(runs["coalition"], name[len(COMMIT) :]).to_numpy() > 0
+    if name in ("deployed", "not_deployed"):
+        from sim.explore.runner import deployed
+
+        return deployed(runs).to_numpy() == (name == "deployed")
     ends = runs["outcome"].astype(str)
     if name == "formed_or_undersized":
         return ends.isin(["formed", "undersized"]).to_numpy()

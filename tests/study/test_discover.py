@@ -275,3 +275,18 @@ def test_at_1000_runs_a_box_on_indonesia(documented) -> None:
     assert "when states.IDN." in printed
     kept = pd.read_csv(folder / "boxes.csv").query("stage == 'kept'")
     assert kept["resolved"].all() and (kept["density"] > kept["base_rate"]).all()
+
+
+def test_deployment_is_an_outcome_to_discover() -> None:
+    from sim.study.discover import outcome_flags, resolve_outcome
+
+    runs = pd.DataFrame(
+        {
+            "outcome": ["formed", "undersized", "formed", "stalled"],
+            "coalition": ["AAA", "AAA", "AAA", ""],
+            "deployed_week": ["5", "9", "", ""],
+        }
+    )
+    assert resolve_outcome("Deployed", ["AAA"]) == "deployed"
+    assert outcome_flags(runs, "deployed").tolist() == [True, True, False, False]
+    assert outcome_flags(runs, "not_deployed").tolist() == [False, False, True, True]
