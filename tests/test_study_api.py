@@ -132,7 +132,8 @@ def test_sensitivity_refuses_as_the_command_does(results, tmp_path) -> None:
 
 
 def test_pawn_is_salibs_pawn() -> None:
-    """The array PAWN gives SALib's numbers exactly, ties and all."""
+    """The array PAWN gives SALib's numbers, ties and all, to the last bits of a float
+    (SciPy's versions on 3.11 and 3.12 sum the same terms in different orders)."""
     from SALib.analyze import pawn as salib_pawn
 
     rng = np.random.default_rng(3)
@@ -141,7 +142,7 @@ def test_pawn_is_salibs_pawn() -> None:
         y = y.astype(float)
         names = ["a", "b", "c"]
         expected = salib_pawn.analyze(given_problem(names, X), X, y, S=10)["median"]
-        np.testing.assert_array_equal(pawn_median(X, y), expected)
+        np.testing.assert_allclose(pawn_median(X, y), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_discover_on_given_results_is_the_commands(results, tmp_path) -> None:
