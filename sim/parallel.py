@@ -167,6 +167,29 @@ class Serial(Executor):
             yield i, fn(*job)
 
 
+def _quiet_pool_race(args: threading.ExceptHookArgs) -> None:
+    """Drop one known race of the standard library's process pool, pass the rest on.
+
+    When a worker dies, the pool's manager thread can count its processes while
+    they are being removed and fail with "dictionary changed size during
+    iteration" (CPython 3.11's `concurrent.futures.process`). The pool is broken
+    either way and the command reports that in one line (BrokenProcessPool); only
+    the thread's traceback on stderr is dropped."""
+    from concurrent.futures import process
+
+    manager = getattr(process, "_ExecutorManagerThread", ())
+    if (
+        isinstance(args.thread, manager)
+        and isinstance(args.exc_value, RuntimeError)
+        and "changed size during iteration" in str(args.exc_value)
+    ):
+        return
+    _EXCEPTHOOK(args)
+
+
+_EXCEPTHOOK = threading.excepthook
+
+
 class Pool(Executor):
     """`workers` spawned processes on this machine, each set up by `worker_init`.
 
@@ -174,6 +197,8 @@ class Pool(Executor):
     """
 
     def __init__(self, workers: int, warm: Sequence[str] = CHARTS) -> None:
+        if threading.excepthook is _EXCEPTHOOK:
+            threading.excepthook = _quiet_pool_race
         self.workers = workers
         self.pool = ProcessPoolExecutor(
             workers,

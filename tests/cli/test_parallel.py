@@ -161,3 +161,25 @@ def test_workers_above_the_core_count_are_capped_on_every_command(
     assert [c["workers"] for c in asked] == [cores()]
     note = f"note: --workers 64: this machine has {cores()} cores; using {cores()}"
     assert note in result.output.splitlines()
+
+
+def test_only_the_pool_managers_known_race_is_dropped(monkeypatch) -> None:
+    """A killed worker can make the pool's manager thread fail while it counts its
+    processes; that traceback is dropped (the command says it in one line), any
+    other thread's exception still reaches the previous hook."""
+    import threading
+    from concurrent.futures import process
+
+    from sim import parallel
+
+    seen = []
+    monkeypatch.setattr(parallel, "_EXCEPTHOOK", seen.append)
+    manager = object.__new__(process._ExecutorManagerThread)
+    race = RuntimeError("dictionary changed size during iteration")
+    parallel._quiet_pool_race(threading.ExceptHookArgs((RuntimeError, race, None, manager)))
+    assert seen == []
+    other = threading.ExceptHookArgs((RuntimeError, race, None, threading.current_thread()))
+    parallel._quiet_pool_race(other)
+    error = threading.ExceptHookArgs((ValueError, ValueError("x"), None, manager))
+    parallel._quiet_pool_race(error)
+    assert seen == [other, error]
