@@ -15,8 +15,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -441,6 +443,13 @@ class ContributorVeto(Strict):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+VetoEntry = Annotated[
+    Annotated[str, Tag("state")] | Annotated[ContributorVeto, Tag("conditional")],
+    Discriminator(lambda v: "state" if isinstance(v, str) else "conditional"),
+]
+"""A state id, or a conditional veto: errors name the form that was written."""
+
+
 class VetoPlayer(Strict):
     """An actor whose acceptance the mandate needs; may also veto contributors."""
 
@@ -453,7 +462,7 @@ class VetoPlayer(Strict):
     caveat_effect: Real = 0.0
     """Added to acceptance for each caveat granted to one contributor by a concession
     (signed; docs/model.md, 'Per-state caveats')."""
-    vetoes: list[str | ContributorVeto] = Field(default_factory=list, max_length=MAX_STATES)
+    vetoes: list[VetoEntry] = Field(default_factory=list, max_length=MAX_STATES)
     """Contributors it will not have in the force: a state id (a fixed veto on
     every kind), or a `ContributorVeto` with its conditions."""
     evidence: list[Evidence] = Field(default_factory=list)
