@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.analysis.commits import state_share as commit_share
 from sim.engine.draws import watched
 from sim.numbers import wilson
 from sim.scenario.arrays import Compiled, has_shocks
@@ -52,8 +53,8 @@ def summarise(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
         counted = rows["kind"].isin(C.scenario.force.counts)
         states[code] = {
             "name": C.scenario.states[code].name,
-            "p_commit": _r(rows["p_commit"].sum()),
-            "p_commit_ci": _ci(_r(rows["p_commit"].sum()), n),
+            "p_commit": _r(commit_share(rows)),
+            "p_commit_ci": _ci(_r(commit_share(rows)), n),
             "p_commit_by_kind": {
                 k: _r(p) for k, p in zip(rows["kind"], rows["p_commit"], strict=True)
             },

@@ -70,6 +70,12 @@ class Contributor(mesa.Agent):
         return float(self._w.pledge[0, self.index])
 
     @property
+    def package(self) -> dict[str, float]:
+        """The package parts the state brings besides its lead kind: kind -> size."""
+        C, parts = self.model.C, self._w.parts[0, self.index]
+        return {C.kinds[C.slot_kind[self.index, k]]: float(v) for k, v in enumerate(parts) if v > 0}
+
+    @property
     def counted(self) -> bool:
         """Whether the pledge counts toward the target."""
         return bool(self._w.counted[0, self.index])

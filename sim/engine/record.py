@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.draws import watched
-from sim.rules import deployment, vetoes, withdrawal
+from sim.rules import deployment, packages, vetoes, withdrawal
 from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
 
 COMPONENTS = (
@@ -53,6 +53,7 @@ class RoundView:
     side_paid_to: np.ndarray
     cond: np.ndarray | None = None  # (R, W) declared world conditions at the week's end
     barred: np.ndarray | None = None  # (R|1, S, K) kinds vetoed this week
+    parts_counted: np.ndarray | None = None  # (R, S, Kmax) package parts counted
 
 
 class Recorder:
@@ -76,6 +77,7 @@ class Recorder:
         self.round_rows: list[dict] = []
         self.run_rows: list[dict] = []
         self.commits = np.zeros((len(C.states), len(C.kinds)), np.int64)
+        self.leads = np.zeros((len(C.states), len(C.kinds)), np.int64)  # as the lead kind
         self.pledges = np.zeros((len(C.states), len(C.kinds)))
         self.coalitions: Counter = Counter()
         self.outcomes = np.zeros(len(OUTCOMES), np.int64)
@@ -96,6 +98,7 @@ class Recorder:
         self.round_rows += other.round_rows
         self.run_rows += other.run_rows
         self.commits += other.commits
+        self.leads += other.leads
         self.pledges += other.pledges
         self.coalitions.update(other.coalitions)
         self.outcomes += other.outcomes
@@ -125,7 +128,9 @@ class Recorder:
             "stance": np.array(STANCES, dtype=object)[dec.stance[sel]].ravel(),
             "kind": kinds[dec.kind[sel]].ravel(),
             "pledge": dec.pledge[sel].ravel(),
+            "package": self._package_text(dec.parts, sel),
             "counted": v.counted[sel].ravel(),
+            "package_counted": self._package_counted(v.parts_counted, sel),
             "payoff": dec.payoff[sel].ravel(),
         }
         for name in COMPONENTS:
@@ -137,6 +142,22 @@ class Recorder:
         for i in sel:
             self.round_rows.append(self._round_row(v, i, kinds, cons))
 
+    def _package_text(self, parts, sel: np.ndarray) -> np.ndarray:
+        """(n * S,): each state's package parts besides its lead kind, `kind:size;...`."""
+        S = len(self.C.states)
+        if parts is None or not packages.declared(self.C):
+            return np.full(len(sel) * S, "", dtype=object)
+        return np.array(
+            [packages.text(self.C, parts[i, s], s) for i in sel for s in range(S)], dtype=object
+        )
+
+    def _package_counted(self, parts_counted, sel: np.ndarray) -> np.ndarray:
+        """(n * S,): the strength of each state's package parts counted toward the
+        target, at their caveats' share (the lead kind's is `pledge` when `counted`)."""
+        if parts_counted is None:
+            return np.zeros(len(sel) * len(self.C.states))
+        return parts_counted[sel].sum(axis=2).ravel()
+
     def _vetoed(self, v: RoundView, sel: np.ndarray) -> np.ndarray:
         """(n, S): a veto bars the state's pledge this week (its kind's, or any kind's
         while it pledges none)."""
@@ -145,6 +166,12 @@ class Recorder:
         barred = np.broadcast_to(barred & bool(mech.vetoes), (len(v.runs), *barred.shape[1:]))[sel]
         kind = v.dec.kind[sel]
         return np.where(kind >= 0, vetoes.at_kind(barred, kind), barred.any(axis=2))
+
+    def _parts_by_kind(self, parts, i: int) -> np.ndarray:
+        """(S, K): run i's package parts over the kind vocabulary (zeros for none)."""
+        if parts is None or not packages.declared(self.C):
+            return np.zeros((len(self.C.states), len(self.C.kinds)))
+        return packages.by_kind(self.C, parts[i : i + 1])[0]
 
     def _round_row(self, v: RoundView, i: int, kinds, cons) -> dict:
         C, dec = self.C, v.dec
@@ -155,9 +182,11 @@ class Recorder:
             "force": float(v.force[i]),
             "committed": int((dec.stance[i] == COMMITTED).sum()),
         }
+        committed = dec.stance[i] == COMMITTED
+        extra = self._parts_by_kind(dec.parts, i)
         for k, kind in enumerate(C.kinds):
-            mask = (dec.stance[i] == COMMITTED) & (dec.kind[i] == k)
-            out[f"pledged.{kind}"] = float(dec.pledge[i][mask].sum())
+            mask = committed & (dec.kind[i] == k)
+            out[f"pledged.{kind}"] = float(dec.pledge[i][mask].sum() + extra[committed, k].sum())
         for term, value in C.cols.decode(v.mandate[i]).items():
             out[f"term.{term}"] = ";".join(value) if isinstance(value, list) else value
         for j, vid in enumerate(C.veto_ids):
@@ -188,13 +217,20 @@ class Recorder:
         accepts,
         drawn=None,
         arrivals=None,
+        parts=None,
     ):
         """Record the end of a batch of runs (and the values they drew, for params.csv;
-        and when their contingents arrived, `sim.rules.deployment`)."""
+        when their contingents arrived, `sim.rules.deployment`; and their package
+        parts and what of them counts, `sim.rules.packages`)."""
         C = self.C
         if drawn is not None:
             self.drawn.append((np.asarray(runs), drawn))
-        first = self._deployment(runs, arrivals, kind, pledge, counted)
+        if parts is None:
+            S, Kmax = C.slot_kind.shape
+            parts = (np.zeros((len(runs), S, Kmax)),) * 2
+        whole = packages.contingent(C, pledge, counted, kind, *parts)
+        first = self._deployment(runs, arrivals, kind, pledge, whole, parts[0])
+        counted = whole[1]
         T = self.force.shape[1]
         for i, run in enumerate(runs):
             run = int(run)
@@ -204,9 +240,13 @@ class Recorder:
                 self.accept[j, at, end[i] :] = self.accept[j, at, end[i] - 1]
             members = [C.states[s] for s in np.flatnonzero(counted[i])]
             committed = np.flatnonzero(stance[i] == COMMITTED)
+            extra = self._parts_by_kind(parts[0], i)
             for s in committed:
                 self.commits[s, kind[i, s]] += 1
+                self.leads[s, kind[i, s]] += 1
                 self.pledges[s, kind[i, s]] += pledge[i, s]
+                self.commits[s] += extra[s] > 0
+                self.pledges[s] += extra[s]
             key = ";".join(sorted(members))
             self.coalitions[key] += 1
             self.outcomes[outcome[i]] += 1
@@ -232,9 +272,12 @@ class Recorder:
                 }
             )
 
-    def _deployment(self, runs, arrivals, kind, pledge, counted) -> np.ndarray:
-        """Deployed strength per week and one row per contingent of a formed run;
-        return each run's first arrival week (-1 for none)."""
+    def _deployment(self, runs, arrivals, kind, pledge, whole, parts) -> np.ndarray:
+        """Deployed strength per week and one row per contingent of a formed run (its
+        lead kind and pledge, and its package parts); return each run's first
+        arrival week (-1 for none). `whole` is the contingents' (size, counted,
+        kind) from `sim.rules.packages.contingent`."""
+        size, counted = whole[0], whole[1]
         C = self.C
         at = np.asarray(runs) - self.first
         H = self.deployed.shape[1]
@@ -245,7 +288,7 @@ class Recorder:
         hit = arrivals.shocks
         present = hit.present if hit is not None else None
         self.deployed[at] = deployment.strength(
-            arrivals.week, pledge, counted, in_theatre, H, present
+            arrivals.week, size, counted, in_theatre, H, present
         )
         kinds = np.array([*C.kinds, ""], dtype=object)
         rows = (arrivals.week >= 0) | (arrivals.vote >= 0)
@@ -258,6 +301,7 @@ class Recorder:
                     "state": C.states[s],
                     "kind": kinds[kind[i, s]],
                     "pledge": float(pledge[i, s]),
+                    "package": packages.text(C, parts[i, s], s),
                     "approval": VOTES[int(arrivals.vote[i, s])],
                     "arrival_week": int(arrivals.week[i, s]) if arrivals.week[i, s] >= 0 else pd.NA,
                     **self._shocked(hit, i, s),
@@ -320,7 +364,7 @@ class Recorder:
     def _deployments(self) -> pd.DataFrame:
         """One row per contingent of a formed run: its approval vote, first week in
         theatre, suspensions and withdrawal."""
-        columns = ["run", "state", "kind", "pledge", "approval", "arrival_week"]
+        columns = ["run", "state", "kind", "pledge", "package", "approval", "arrival_week"]
         columns += ["suspended_weeks", "suspended", "withdrawn_week", "withdrawn_by"]
         table = pd.DataFrame(self.deploy_rows, columns=columns)
         for name in ("arrival_week", "withdrawn_week"):
@@ -351,6 +395,7 @@ class Recorder:
                 "state": s,
                 "kind": k,
                 "p_commit": self.commits[i, j] / self.runs,
+                "p_lead": self.leads[i, j] / self.runs,
                 "mean_pledge": self.pledges[i, j] / self.runs,
             }
             for i, s in enumerate(C.states)

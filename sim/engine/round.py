@@ -28,6 +28,7 @@ from sim.rules import (
     decide,
     deployment,
     events,
+    packages,
     payoff,
     stated,
     vetoes,
@@ -68,6 +69,8 @@ class World:
     cond: np.ndarray  # (R, W) declared world conditions (`world:`), true once they hold
     stated: np.ndarray  # (R, S) still on the offer stated in the record (`sim.rules.stated`)
     share: np.ndarray  # (R, S) share of each pledge that counts: 1 less caveats' discounts
+    parts: np.ndarray  # (R, S, Kmax) package parts besides the lead kind (`sim.rules.packages`)
+    parts_counted: np.ndarray  # (R, S, Kmax) their strength counted toward the target
 
     def subset(self, idx: np.ndarray) -> World:
         """The runs at `idx` (copies), e.g. the ones still negotiating."""
@@ -89,12 +92,13 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
     stance = np.repeat(P.state.initial_stance, R, axis=0).astype(np.int64)
     kind = np.repeat(np.where(P.state.initial_pledge > 0, P.state.initial_kind, -1), R, axis=0)
     pledge = np.repeat(P.state.initial_pledge, R, axis=0).astype(float)
-    counted = decide.counted_from(
-        vetoes.hold(C, P, 0, np.zeros((R, n_con), bool), mech), stance, kind, mech
-    )
+    P0 = vetoes.hold(C, P, 0, np.zeros((R, n_con), bool), mech)
+    counted = decide.counted_from(P0, stance, kind, mech)
     consent, consent_ok = actors.consent(C, P, m)
     accept, accepts = actors.acceptance(C, P, m)
     share = caveats.share(C, P, m, kind)
+    parts = packages.initial(C, R)
+    parts_counted = packages.counted(C, P0, stance, parts, m, mech)
     return World(
         m=m,
         stance=stance,
@@ -110,28 +114,38 @@ def start(C: Compiled, P: Params, R: int, mech) -> World:
         accept=accept,
         accepts=accepts,
         level=np.zeros(R),
-        force=counted_force(C, pledge, counted, share),
+        force=counted_force(C, pledge, counted, share, parts_counted),
         outcome=np.zeros(R, np.int64),
         end=np.zeros(R, np.int64),
         cond=np.repeat(C.world_initial[None], R, axis=0),
         stated=stated.initial(P, R, mech),
         share=share,
+        parts=parts,
+        parts_counted=parts_counted,
     )
 
 
 def counted_force(
-    C: Compiled, pledge: np.ndarray, counted: np.ndarray, share: np.ndarray | None = None
+    C: Compiled,
+    pledge: np.ndarray,
+    counted: np.ndarray,
+    share: np.ndarray | None = None,
+    parts_counted: np.ndarray | None = None,
 ) -> np.ndarray:
     """(R,): the force counted toward the target: counted pledges, each at its share
-    (1 less its caveats' discounts, `sim.rules.caveats`), plus any force already in
-    theatre (`force.in_theatre`, an existing mission being expanded)."""
+    (1 less its caveats' discounts, `sim.rules.caveats`), their package parts
+    (`sim.rules.packages`), plus any force already in theatre (`force.in_theatre`,
+    an existing mission being expanded)."""
     own = pledge * counted if share is None else pledge * counted * share
-    return own.sum(axis=1) + C.scenario.force.in_theatre
+    total = own.sum(axis=1) + C.scenario.force.in_theatre
+    if parts_counted is not None and packages.declared(C):
+        total = total + parts_counted.sum(axis=(1, 2))
+    return total
 
 
 def observed(w: World) -> payoff.Observed:
     """What the states see when they decide: the end of the previous week."""
-    own = w.pledge * w.counted * w.share
+    own = w.pledge * w.counted * w.share + w.parts_counted.sum(axis=2)
     lowest = actors.lowest(w.consent)
     return payoff.Observed(w.stance, w.force, lowest, w.level, w.side.copy(), own, w.cond.copy())
 
@@ -173,6 +187,7 @@ class Week:
             self.paid_to,
             w.cond,
             self.P.bar.now,
+            w.parts_counted,
         )
 
 
@@ -194,7 +209,7 @@ def states_decide(k: Week) -> None:
     w = k.w
     made = w.made_round >= 0
     dec = decide.decide(k.C, k.P, w.m, observed(w), k.noise, k.mech, made, w.accepts, w.consent_ok)
-    dec = stated.hold(k.C, dec, w.stance, w.kind, w.pledge, w.stated)
+    dec = stated.hold(k.C, dec, w.stance, w.kind, w.pledge, w.stated, w.parts)
     k.decision = k.override(dec) if k.override is not None else dec
 
 
@@ -205,7 +220,9 @@ def adopt(k: Week) -> None:
     w.stated = dec.stated
     w.counted = decide.counted(k.C, k.P, dec, k.mech)
     w.share = caveats.share(k.C, k.P, w.m, w.kind)
-    w.force = counted_force(k.C, w.pledge, w.counted, w.share)
+    w.parts = dec.parts
+    w.parts_counted = packages.counted(k.C, k.P, w.stance, w.parts, w.m, k.mech)
+    w.force = counted_force(k.C, w.pledge, w.counted, w.share, w.parts_counted)
 
 
 def broker_concedes(k: Week) -> None:
@@ -310,20 +327,23 @@ def deploy(C: Compiled, P: Params, w: World, draws) -> deployment.Arrivals:
     (`sim.rules.deployment`), from the world as their negotiation left it, and
     which are suspended or withdrawn under shocks (`sim.rules.withdrawal`)."""
     world_u = np.concatenate([draws.slots[:, :, SLOTS:], draws.after], axis=1)
+    size, counted, kind = packages.contingent(
+        C, w.pledge, w.counted, w.kind, w.parts, w.parts_counted
+    )
     return deployment.arrivals(
         C,
         P,
         w.outcome,
         w.end,
-        w.counted,
-        w.pledge,
+        counted,
+        size,
         w.cond,
         w.made_round >= 0,
         w.consent_ok,
         draws.votes,
         world_u,
         C.scenario.run.mechanisms,
-        w.kind,
+        kind,
         draws.shocks,
     )
 
@@ -346,4 +366,5 @@ def finish(rec: Recorder, runs: np.ndarray, w: World, C: Compiled, P: Params, dr
         w.accepts,
         drawn=drawn_values(C, P, len(runs)),
         arrivals=deploy(C, P, w, draws),
+        parts=(w.parts, w.parts_counted),
     )

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.commits import state_share
 from sim.engine.ensemble import record
 from sim.engine.record import Recorder
 from sim.parallel import Executor
@@ -74,7 +75,7 @@ def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> 
     kinds = commits.assign(kind=commits["kind"].fillna("").astype(str))
     for code in states:
         rows = kinds[kinds["state"] == code]
-        p_commit[code] = _r(rows["p_commit"].sum())
+        p_commit[code] = _r(state_share(rows))
         shares = {k: _r(p) for k, p in zip(rows["kind"], rows["p_commit"], strict=True) if p > 0}
         by_kind[code] = shares
         dominant[code] = max(shares, key=lambda k: (shares[k], k)) if shares else ""

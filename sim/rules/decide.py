@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import clarity, demands, kinds, payoff, stance, vetoes
+from sim.rules import clarity, demands, kinds, packages, payoff, stance, vetoes
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 from sim.scenario.params import Params
 
@@ -39,6 +39,7 @@ class Decision:
     barred: np.ndarray | None = None  # (R|1, S, K) kinds a veto bars this week
     free: np.ndarray | None = None  # (R, S, Kmax) offered slots free of red lines
     stated: np.ndarray | None = None  # (R, S) still on a stated offer (`sim.rules.stated`)
+    parts: np.ndarray | None = None  # (R, S, Kmax) package parts (`sim.rules.packages`)
 
 
 def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, accepts, consent_ok):
@@ -114,6 +115,7 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         pledge_if=pledge_if,
         free=now.free,
         barred=vetoes.vetoed(P, mech),
+        parts=packages.parts(C, P, now.u, now.free, best, in_),
     )
 
 

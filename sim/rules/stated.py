@@ -62,17 +62,23 @@ def hold(
     kind: np.ndarray,
     pledge: np.ndarray,
     flag: np.ndarray,
+    parts: np.ndarray | None = None,
 ) -> Decision:
-    """The week's decision with stated offers held; `stance`, `kind`, `pledge` and
-    `flag` are the previous week's. The new flag is carried in `dec.stated`."""
+    """The week's decision with stated offers held; `stance`, `kind`, `pledge`,
+    `flag` and the package `parts` are the previous week's. The new flag is carried
+    in `dec.stated`. A held package keeps the parts still free of red lines."""
     stated = flag & (dec.stance == stance) & kind_free(C, dec.free, kind)
     held = stated & (dec.stance >= OFFERED)
-    return dataclasses.replace(
+    out = dataclasses.replace(
         dec,
         kind=np.where(held, kind, dec.kind),
         pledge=np.where(held, pledge, dec.pledge),
         stated=stated,
     )
+    if parts is not None and dec.parts is not None:
+        kept = np.where(dec.free, parts, 0.0)
+        out.parts = np.where(held[..., None], kept, dec.parts)
+    return out
 
 
 def held(dec: Decision) -> np.ndarray:

@@ -206,6 +206,9 @@ class Compiled:
     caveat_perception: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (G,) task weight
     kind_in_theatre: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (K,)
     veto_caveat_effect: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,)
+    # Packages (`sim.rules.packages`), all false with `mechanisms.packages` off.
+    package: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (S, Kmax)
+    package_initial: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (S, Kmax)
 
 
 def _num(value: Any, name: str, index: tuple, ranges: list) -> float:
@@ -245,7 +248,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             p["capacity"][i, kinds.index(kind)] = _num(
                 realised.get(kind, cap), "capacity", (i, kinds.index(kind)), ranges
             )
-        for kind, size in sc.states[s].initial_offer.items():
+        for kind, size in list(sc.states[s].initial_offer.items())[:1]:  # the lead kind
             p["initial_kind"][i] = kinds.index(kind)
             p["initial_pledge"][i] = float(size)
     for name in ("exposure", "risk", "visibility"):
@@ -419,7 +422,24 @@ def compile_scenario(sc: Scenario) -> Compiled:
         **bars,
         **shocks,
         **cav,
+        **_packages(sc, states, kinds, slot_kind),
     )
+
+
+def _packages(sc: Scenario, states: list[str], kinds: list[str], slot_kind) -> dict:
+    """Each state's package over its slots, and the sizes of the stated offer's parts
+    besides its lead kind (the first listed); none with `mechanisms.packages` off."""
+    package = np.zeros(slot_kind.shape, bool)
+    initial = np.zeros(slot_kind.shape)
+    if not sc.run.mechanisms.packages:
+        return {"package": package, "package_initial": initial}
+    for i, s in enumerate(states):
+        st = sc.states[s]
+        for kind in st.package or []:
+            package[i, slot_kind[i] == kinds.index(kind)] = True
+        for kind, size in list(st.initial_offer.items())[1:]:
+            initial[i, slot_kind[i] == kinds.index(kind)] = float(size)
+    return {"package": package, "package_initial": initial}
 
 
 def _index(ids: list[str], name: str | None) -> int:

@@ -261,10 +261,23 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
             raise ScenarioError(
                 f"expected a number >= 0, got {size}", f"{path}.initial_offer.{kind}"
             )
+    for i, kind in enumerate(st.package or []):
+        _known("offered kind", kind, st.offers, f"{path}.package[{i}]")
+        if kind in st.package[:i]:
+            raise ScenarioError(f"duplicate kind {kind!r} in the package", f"{path}.package[{i}]")
     if len(st.initial_offer) > 1:
-        raise ScenarioError(
-            "expected at most one initial offer (one kind)", f"{path}.initial_offer"
-        )
+        if not st.package:
+            raise ScenarioError(
+                "expected one initial offer (one kind), or a 'package' that lists its kinds",
+                f"{path}.initial_offer",
+            )
+        outside = [k for k in st.initial_offer if k not in st.package]
+        if outside:
+            raise ScenarioError(
+                "expected one initial offer (one kind), or kinds of the state's package; "
+                f"{outside[0]!r} is not in its package",
+                f"{path}.initial_offer.{outside[0]}",
+            )
     ids = set()
     for i, rl in enumerate(st.red_lines):
         _check_red_line(sc, rl, f"{path}.red_lines[{i}]")

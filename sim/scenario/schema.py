@@ -350,6 +350,12 @@ class StateSpec(Strict):
     casualty tolerance): it bounds the pledge; `offers` stays the stated upper
     bound (docs/model.md, 'Capacity from evidence')."""
     initial_offer: dict[str, Real] = Field(default_factory=dict)
+    """The offer on the record: one kind, or the kinds of `package` (the first
+    listed is the contingent's lead kind)."""
+    package: list[Id] | None = Field(default=None, min_length=2, max_length=MAX_ITEMS)
+    """Offered kinds the state commits together, each at its own size, rather than
+    one kind at a time (Italy's carabinieri with its police trainers): red lines,
+    risk and counting apply to each kind (docs/model.md, 'Packages')."""
     initial_stance: Literal["declined", "considering", "conditional", "offered", "committed"] = (
         "considering"
     )
@@ -549,6 +555,7 @@ class Mechanisms(Strict):
     stated_positions: bool = True
     conditional_vetoes: bool = True
     per_state_caveats: bool = True
+    packages: bool = True
 
 
 class Deployment(Strict):

@@ -55,7 +55,8 @@ def apply_choices(
     the broker credits it with the pledge the human names, if that kind counts
     toward the target and the seat is not vetoed. The model's own demand for the
     seat, and its credit, are removed. A seat's choice ends any offer on the record
-    it was holding (`sim.rules.stated`). `dec` itself is left unchanged.
+    it was holding (`sim.rules.stated`), and a seat brings the one kind it names,
+    no package parts (`sim.rules.packages`). `dec` itself is left unchanged.
     """
     out = dataclasses.replace(
         dec,
@@ -66,6 +67,7 @@ def apply_choices(
         gain=dec.gain.copy(),
         best=dec.best.copy(),
         stated=None if dec.stated is None else dec.stated.copy(),
+        parts=None if dec.parts is None else dec.parts.copy(),
     )
     barred = dec.barred if dec.barred is not None else vetoes.vetoed(P, C.scenario.run.mechanisms)
     for code, ch in choices.items():
@@ -78,6 +80,8 @@ def apply_choices(
         out.stance[0, i] = s
         if out.stated is not None:
             out.stated[0, i] = False  # a human's choice replaces any offer on the record
+        if out.parts is not None:
+            out.parts[0, i] = 0.0  # a seat names one kind; package parts are the model's
         out.kind[0, i] = k if s >= OFFERED else -1
         out.pledge[0, i] = ch.pledge if s >= OFFERED and k >= 0 else 0.0
         if k >= 0:

@@ -27,6 +27,7 @@ MECHANISMS = [
     "withdrawal",
     "stated_positions",
     "per_state_caveats",
+    "packages",
 ]
 CONDITIONS = ["ceasefire_holding", "host_consent", "veto_acceptance", "w0", "w1"]
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
@@ -149,7 +150,13 @@ def state(draw, code: str):
     if draw(st.booleans()):
         offers["trainers"] = draw(st.integers(1, 10)) * 10
     stated = {"troops": draw(st.integers(1, 30)) * 100} if draw(st.booleans()) else {}
+    package = {}
+    if "trainers" in offers and draw(st.booleans()):  # both kinds at once (sim.rules.packages)
+        package = {"package": draw(st.permutations(["troops", "trainers"]))}
+        if stated and draw(st.booleans()):
+            stated = {"trainers": draw(st.integers(1, 10)) * 10, **stated}
     return {
+        **package,
         "name": code,
         "blocs": draw(st.lists(st.sampled_from(["a", "b"]), max_size=2, unique=True)),
         "offers": offers,

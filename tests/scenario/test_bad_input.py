@@ -77,7 +77,12 @@ CASES = {
         "states:\n  IDN:\n    offers: {troops: 100, medical: 50}\n"
         "    initial_offer: {troops: 100, medical: 50}\n",
         "states.IDN.initial_offer",
-        "at most one initial offer",
+        "or a 'package' that lists its kinds",
+    ),
+    "initial offer outside the package": (
+        "states:\n  ITA:\n    initial_offer: {formed_police: 140, troops: 200}\n",
+        "states.ITA.initial_offer.troops",
+        "'troops' is not in its package",
     ),
     "range upside down": (
         "states:\n  PAK:\n    conformity: [0.9, 0.1]\n",

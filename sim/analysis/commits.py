@@ -1,0 +1,26 @@
+"""P(commit) per state from the commits table, written once.
+
+The commits table has one row per state and kind: `p_commit` is the share of
+runs in which the state ended committed with that kind, as its lead kind or as
+a part of its package (`sim.rules.packages`); `p_lead` is the share in which it
+was the lead kind. A committed state has exactly one lead kind, so a state's
+P(commit) is the sum of `p_lead`; summing `p_commit` would count a package once
+per kind. Folders written before packages existed have no `p_lead` column, and
+there the two are the same.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def by_state(commits: pd.DataFrame) -> pd.Series:
+    """P(commit) per state (indexed by state code), any kind."""
+    column = "p_lead" if "p_lead" in commits.columns else "p_commit"
+    return commits.groupby("state", sort=False)[column].sum()
+
+
+def state_share(rows: pd.DataFrame) -> float:
+    """P(commit) of one state from its rows of the commits table."""
+    column = "p_lead" if "p_lead" in rows.columns else "p_commit"
+    return float(rows[column].sum())

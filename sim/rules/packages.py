@@ -1,0 +1,119 @@
+"""Packages: a state that commits several kinds at once, each at its own size.
+
+Without a package a state offers one kind at a time: the best of its offered
+kinds that no red line blocks (`sim.rules.kinds.best_slot`). A state with a
+`package` (Italy: carabinieri units with police trainers; the United Kingdom:
+planners with trainers) offers the kinds of its package together. Its lead kind
+is chosen as before; when the lead kind is in the package, every other kind of
+the package joins it where that kind on its own
+
+- is free of the state's red lines (a red line limited to some `kinds` binds
+  only those), and
+- has a payoff at the offer level (`thresholds.offered`): its own exposure and
+  risk enter the payoff, so a risky part can stay home while a safe one goes.
+
+Each part is sized by the pledge rule on its own payoff and capacity
+(`sim.rules.stance.pledge`), and counts toward the target on its own: when the
+state is committed, the kind counts (`force.counts`), no veto bars that kind
+from that state, at its caveats' share (`sim.rules.caveats.share`). The parts
+travel with the lead contingent: same approval vote, lag and arrival week.
+
+The stance is decided on the lead kind, as without a package: a package adds
+to what a state in the force brings; it does not bring a state in. Demands and
+the broker's reckoning of what a concession brings count the lead kind only,
+a conservative reading (docs/model.md, 'Packages').
+
+With `mechanisms.packages` off, or no package declared, the parts are all zero
+and the tables are those of a scenario without packages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.rules import caveats, stance, vetoes
+from sim.scenario.arrays import COMMITTED, Compiled
+from sim.scenario.params import Params
+
+
+def declared(C: Compiled) -> bool:
+    """Whether any state commits a package (false with the switch off)."""
+    return bool(C.package.size and C.package.any())
+
+
+def parts(C: Compiled, P: Params, u, free, best, in_) -> np.ndarray:
+    """(R, S, Kmax): the size of each package part a state brings besides its lead
+    kind (slot `best`, (R, S)), for the states in the force (`in_`, offered or
+    committed); zero elsewhere."""
+    R, S, K = u.shape
+    if not declared(C):
+        return np.zeros((R, S, K))
+    d = C.scenario.decision
+    th = d.thresholds.offered
+    lead_in = np.take_along_axis(np.broadcast_to(C.package, (R, S, K)), best[..., None], 2)
+    other = np.arange(K)[None, None, :] != best[..., None]
+    joins = C.package[None] & other & lead_in & in_[..., None] & free & (u >= th)
+    min_share = P.decision.pledge_min_share[:, None, None]
+    size = stance.pledge(u, P.slot.capacity, P.slot.unit, th, d.pledge_full_payoff, min_share)
+    return np.where(joins, size, 0.0)
+
+
+def initial(C: Compiled, R: int) -> np.ndarray:
+    """(R, S, Kmax): the parts of the offers stated in the record, week 0."""
+    return np.repeat(C.package_initial[None], R, axis=0).astype(float)
+
+
+def counted(C: Compiled, P: Params, stance_: np.ndarray, part: np.ndarray, m, mech):
+    """(R, S, Kmax): each part's strength counted toward the target: the state is
+    committed, the kind counts, no veto bars it, at its caveats' share."""
+    if not declared(C):
+        return np.zeros(part.shape)
+    barred = vetoes.at_slots(C, vetoes.vetoed(P, mech))
+    ok = (stance_ == COMMITTED)[..., None] & P.slot.counts.astype(bool) & ~barred
+    out = np.where(ok, part, 0.0)
+    if caveats.declared(C):
+        R, S, K = part.shape
+        for k in range(K):
+            kind = np.broadcast_to(C.slot_kind[:, k], (R, S))
+            out[..., k] = out[..., k] * caveats.share(C, P, m, kind)
+    return out
+
+
+def by_kind(C: Compiled, part: np.ndarray) -> np.ndarray:
+    """(R, S, K): the parts over the kind vocabulary rather than the slots."""
+    R, S, Kmax = part.shape
+    out = np.zeros((R, S, len(C.kinds)))
+    for k in range(Kmax):
+        kind = C.slot_kind[:, k]
+        s = np.flatnonzero(kind >= 0)
+        out[:, s, kind[s]] += part[:, s, k]
+    return out
+
+
+def text(C: Compiled, part_row: np.ndarray, s: int) -> str:
+    """One state's parts as `kind:size;...` (slot order), '' for none: the tables'
+    `package` column."""
+    return ";".join(
+        f"{C.kinds[C.slot_kind[s, k]]}:{part_row[k]:g}"
+        for k in range(part_row.shape[0])
+        if part_row[k] > 0
+    )
+
+
+def contingent(C: Compiled, pledge, counted, kind, parts, parts_counted):
+    """Each state's whole contingent as deployment sees it: (size, counted, kind),
+    each (R, S). The size adds the counted parts to the counted lead pledge; the
+    kind is the lead kind, or, where the lead kind stays outside the theatre, the
+    largest part that serves in it (the one shocks in theatre can reach)."""
+    if not declared(C):
+        return pledge, counted, kind
+    raw = np.where(parts_counted > 0, parts, 0.0)
+    size = np.where(counted, pledge, 0.0) + raw.sum(axis=2)
+    in_force = counted | (raw > 0).any(axis=2)
+    theatre = C.kind_in_theatre[np.maximum(C.slot_kind, 0)] & (C.slot_kind >= 0)
+    serving = np.where(theatre[None], raw, 0.0)
+    top = serving.argmax(axis=2)
+    part_kind = C.slot_kind[np.arange(C.slot_kind.shape[0])[None, :], top]
+    lead_serves = counted & C.kind_in_theatre[np.maximum(kind, 0)] & (kind >= 0)
+    use_part = ~lead_serves & (serving.max(axis=2) > 0)
+    return size, in_force, np.where(use_part, part_kind, kind)
