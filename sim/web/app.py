@@ -3,7 +3,8 @@
 `/` is Explore (`explore`), `/watch` is Watch (`watch`), `/class` is Class
 (`classview`, over `classroom`). The scenario chosen in Explore is the one
 Watch steps and a new class plays; it starts as the one `forcegen serve` was
-given (or `?scenario=` in the address), which must be one of the shipped files.
+given (or `?scenario=` in the address), which must be in the page's list: the
+shipped files and the teacher's local ones (`sim.web.scenarios`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def first_scenario() -> str:
     given = os.environ.get(SCENARIO_ENV)
     if given:
         return scenarios.resolve(given)
-    listed = scenarios.shipped()
+    listed = scenarios.listed()
     return DEFAULT if DEFAULT in listed else listed[0]
 
 

@@ -11,8 +11,13 @@ Mesa model, the same run (run 0 of the seed), the human seats' choices put in
 place of their agents' decisions by the same `apply_choices`. Here the game
 runs in its own thread: each week it stops in the model's decision hook
 (`WebGame.choose`), publishes what the seats see, and waits until every human
-seat has chosen or the teacher advances the week; a seat that did not answer
-is played by the model that week. A choice is checked when it is sent
+seat has chosen, the teacher advances the week, or the teacher's timer ends
+(`set_timer`: 10 to 600 seconds a week, read on `Session.clock`, which a test
+replaces). A seat that did not answer is left out of the week's choices, so
+`Game.adopt` keeps its agent's own decision: the model plays it that week, and
+the debrief and the transcript say so ('model (timed out)'). After the game,
+`replay` runs the same scenario and seed with no seat (the all-model run) and
+sets its outcome beside the class's. A choice is checked when it is sent
 (`sim.teach.options.check`, the rules the terminal asks within): a refused
 choice changes nothing.
 
@@ -27,6 +32,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +55,27 @@ CODE_LENGTH = 6
 CODE_PATTERN = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 WAIT = 30.0
 """Longest a caller waits for the game thread to reach the next week (seconds)."""
+TIMER_MIN, TIMER_MAX = 10, 600
+"""The teacher's timer: seconds a week lasts at most (or no timer)."""
+POLL = 0.2
+"""How often a week with a timer looks at the clock (seconds)."""
+TIMED_OUT = "timed out"
+ADVANCED = "the teacher advanced the week"
+"""Why the model chose for a seat that week (`Session.passed_why`)."""
+
+
+def timer_seconds(raw) -> int:
+    """The seconds a timer is set to ('45' -> 45; '', None, 0, 'off' -> 0: no timer);
+    ClassError for anything else (a fraction, a word, out of bounds)."""
+    text = str(raw if raw is not None else "").strip().lower()
+    if text in ("", "0", "off", "none"):
+        return 0
+    if not re.fullmatch(r"\d{1,6}", text) or not TIMER_MIN <= int(text) <= TIMER_MAX:
+        raise ClassError(
+            f"Timer: expected a whole number of seconds from {TIMER_MIN} to {TIMER_MAX} "
+            f"(or empty for no timer), got {str(raw).strip()!r}."
+        )
+    return int(text)
 
 
 class StoppedError(Exception):
@@ -128,6 +155,13 @@ class Session:
     week: Week | None = None
     pending: dict[str, Choice] = field(default_factory=dict)
     passed: dict[int, list[str]] = field(default_factory=dict)  # week -> seats the model played
+    passed_why: dict[int, str] = field(default_factory=dict)  # week -> TIMED_OUT or ADVANCED
+    timer: int = (
+        0  # seconds a week lasts at most (0: until every seat chose or the teacher advances)
+    )
+    deadline: float | None = None  # when this week's timer ends (on `clock`)
+    clock: Callable[[], float] = time.monotonic  # the timer's clock (a test injects its own)
+    replay_rows: list[tuple[str, str, str]] | None = None  # the class against the all-model replay
     news: list[tuple[int, str]] = field(default_factory=list)  # (week, what happened)
     debrief: str = ""
     outcome: list[tuple[str, str, str]] = field(default_factory=list)
@@ -197,6 +231,27 @@ class Session:
         with self.lock:
             self.show_payoff = bool(shown)
             self._changed()
+
+    def set_timer(self, token: str, seconds) -> int:
+        """Set the per-week timer (seconds, TIMER_MIN to TIMER_MAX; empty or 0: none).
+
+        A week on the table now gets the new timer from now. When the timer ends,
+        the week advances: the model chooses for the seats that did not answer."""
+        self._teacher(token)
+        value = timer_seconds(seconds)
+        with self.lock:
+            self.timer = value
+            if self.week is not None:
+                self.deadline = self.clock() + value if value else None
+            self._changed()
+        return value
+
+    def seconds_left(self) -> float | None:
+        """Seconds left of this week's timer, None when no timer runs."""
+        with self.lock:
+            if self.deadline is None or self.week is None:
+                return None
+            return max(self.deadline - self.clock(), 0.0)
 
     def start(self, token: str) -> None:
         """Start the game with the seats taken; wait until week 1 is on the table."""
@@ -310,9 +365,9 @@ class Session:
                 game.trace.step()
                 self._after_week()
             model_tables = Trace(self.C, self.seed, RUN).run_to_end().tables()
-            text = "\n".join(debrief_lines(game, model_tables))
+            text = self._mark_debrief("\n".join(debrief_lines(game, model_tables)))
             rows = outcome_rows(self.C, game.trace.tables(), model_tables, game.seats)
-            full = transcript(game, model_tables, [])
+            full = self._mark_transcript(transcript(game, model_tables, []))
             with self.lock:
                 self.debrief, self.outcome, self.transcript = text, rows, full
                 self.state = "over"
@@ -332,6 +387,76 @@ class Session:
                 self.state = "over"
                 self.week = None
                 self._changed()
+
+    def model_weeks(self) -> list[tuple[int, str, str]]:
+        """(week, seat, why) for each seat-week the model chose for the seat, why being
+        TIMED_OUT or ADVANCED (shown as 'model (timed out)')."""
+        with self.lock:
+            return [
+                (week, code, self.passed_why.get(week, ADVANCED))
+                for week, codes in sorted(self.passed.items())
+                for code in codes
+            ]
+
+    def _mark_debrief(self, text: str) -> str:
+        """The debrief with the seat-weeks the model chose listed before the outcome."""
+        rows = self.model_weeks()
+        if not rows:
+            return text
+        part = [
+            "### Weeks the model chose for a seat (no answer in time)",
+            "",
+            "| week | seat | chosen by |",
+            "|---|---|---|",
+            *(f"| {w} | {self.name(c)} ({c}) | model ({why}) |" for w, c, why in rows),
+            "",
+            "",
+        ]
+        head = "### Outcome: your game against the all-model run"
+        at = text.find(head)
+        at = at if at >= 0 else len(text)
+        return text[:at] + "\n".join(part) + text[at:]
+
+    def _mark_transcript(self, text: str) -> str:
+        """The transcript with each seat-week the model chose said so: '(model, timed out)'
+        where the seat's line says '(you)'."""
+        who = {(w, c): label for w, c, label in self.model_weeks()}
+        if not who:
+            return text
+        out, week = [], 0
+        for line in text.splitlines():
+            m = re.match(r"^### Week (\d+)$", line)
+            if m:
+                week = int(m.group(1))
+            for code in self.C.states:
+                label = who.get((week, code))
+                mine = f"- **{self.name(code)} (you)**:"
+                if label and line.startswith(mine):
+                    line = f"- **{self.name(code)} (model, {label})**:" + line[len(mine) :]
+            out.append(line)
+        return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+    def replay(self) -> list[tuple[str, str, str]]:
+        """Replay with the model in every seat: the same scenario and seed, no seat's
+        choice put in (the all-model run of `forcegen play`), beside the class's game.
+
+        (measure, the class's game, the model in every seat): the outcome, the weeks,
+        the counted force, the contributors, the concessions, and every state's final
+        stance (a class seat's marked). Run on the first call, kept for the others."""
+        with self.lock:
+            if self.state != "over" or self.game is None or not self.debrief:
+                raise ClassError("The replay needs a finished game: play it to the end first.")
+            if self.replay_rows is not None:
+                return self.replay_rows
+            game = self.game
+        model_tables = Trace(self.C, self.seed, RUN).run_to_end().tables()
+        rows = outcome_rows(self.C, game.trace.tables(), model_tables, list(self.C.states))
+        seats = {f"{self.name(c)} at the end": c for c in game.seats}
+        rows = [(f"{a} (class seat {seats[a]})" if a in seats else a, b, c) for a, b, c in rows]
+        with self.lock:
+            self.replay_rows = rows
+            self._changed()
+        return rows
 
     def _after_week(self) -> None:
         game = self.game
@@ -371,16 +496,24 @@ class Session:
             self._advance = False
             self.week = Week(int(model.t), shown.rstrip(), seats)
             self.published_at = time.perf_counter()
+            self.deadline = self.clock() + self.timer if self.timer else None
             self._changed()
+            timed_out = False
             while not (self._advance or set(self.pending) >= set(game.seats)):
                 if self._stopped:
                     raise StoppedError
-                self.lock.wait()
+                if self.deadline is not None and self.clock() >= self.deadline:
+                    timed_out = True
+                    self.chosen_at = time.perf_counter()
+                    break
+                self.lock.wait(POLL if self.deadline is not None else None)
             choices = dict(self.pending)
             left = [c for c in game.seats if c not in choices]
             if left:
                 self.passed[int(model.t)] = left
+                self.passed_why[int(model.t)] = TIMED_OUT if timed_out else ADVANCED
             self.week = None
+            self.deadline = None
             self._changed()
         return choices
 

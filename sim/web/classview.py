@@ -10,15 +10,17 @@ for the session to change (`Session.wait_change`) and redraws.
 from __future__ import annotations
 
 import threading
+import time
 from urllib.parse import parse_qs, urlencode
 
 import solara
 
 from sim.scenario.arrays import OFFERED, STANCES
+from sim.scenario.errors import ScenarioError
 from sim.teach.debrief import choice_text
 from sim.teach.seat import Choice
 from sim.web import scenarios
-from sim.web.classroom import REGISTRY, ClassError, SeatView, Session
+from sim.web.classroom import REGISTRY, TIMER_MAX, TIMER_MIN, ClassError, SeatView, Session
 from sim.web.text import Md
 from sim.web.watch import compiled
 
@@ -96,6 +98,7 @@ def Lobby(current: solara.Reactive[str], go, problem: str) -> None:
     code, set_code = solara.use_state("")
     error, set_error = solara.use_state(problem)
     seed, set_seed = solara.use_state(None)
+    refused, set_refused = solara.use_state("")
 
     def join() -> None:
         try:
@@ -108,7 +111,11 @@ def Lobby(current: solara.Reactive[str], go, problem: str) -> None:
 
     def create() -> None:
         rel = current.value
-        C = compiled(rel)
+        try:
+            C = compiled(rel)
+        except ScenarioError as exc:
+            set_refused(f"This scenario cannot be opened: {exc}")
+            return
         session = REGISTRY.create(C, seed, rel)
         go(code=session.code, teacher=session.teacher)
 
@@ -127,7 +134,7 @@ def Lobby(current: solara.Reactive[str], go, problem: str) -> None:
         with solara.Card("Teacher: start a class"):
             solara.Select(
                 label="Scenario",
-                values=list(scenarios.shipped()),
+                values=list(scenarios.listed()),
                 value=current.value,
                 on_value=current.set,
             )
@@ -135,6 +142,8 @@ def Lobby(current: solara.Reactive[str], go, problem: str) -> None:
                 "Seed (empty: the scenario's)", value=seed, on_value=set_seed, optional=True
             )
             solara.Button("Create a class", on_click=create, color="primary", classes=["create"])
+            if refused:
+                solara.Error(refused, classes=["scenario-error"])
 
 
 @solara.component
@@ -170,7 +179,7 @@ def Seats(session: Session, go) -> None:
 
 @solara.component
 def Teacher(session: Session, token: str) -> None:
-    """The teacher's screen: the code, the seats, start, advance, the debrief."""
+    """The teacher's screen: the code, the seats, the timer, start, advance, the debrief."""
     version = use_live(session)
     error, set_error = solara.use_state("")
 
@@ -194,6 +203,8 @@ def Teacher(session: Session, token: str) -> None:
         value=session.show_payoff,
         on_value=lambda v: act(lambda: session.set_payoff_shown(token, v)),
     )
+    if session.state != "over":
+        TimerControl(session, token, version)
     if session.state == "lobby":
         solara.Button(
             "Start the game",
@@ -209,6 +220,7 @@ def Teacher(session: Session, token: str) -> None:
             f"**Week {week.week}.** Chosen: {', '.join(chosen) or 'none yet'}; "
             f"waiting for: {', '.join(waiting) or 'nobody'}."
         )
+        TimeLeft(session, week.week)
         solara.Button(
             "Advance the week (the model chooses for seats that did not answer)",
             on_click=lambda: act(lambda: session.advance(token)),
@@ -217,6 +229,14 @@ def Teacher(session: Session, token: str) -> None:
         solara.Preformatted(week.table, classes=["table-text"])
     if error:
         solara.Error(error, classes=["class-error"])
+    played = session.model_weeks()
+    if played and session.state == "playing":
+        Md(
+            "*Seats the model played so far (no answer in time):* "
+            + "; ".join(f"week {w}: {session.name(c)} ({c}), {why}" for w, c, why in played)
+            + ".",
+            classes=["model-weeks"],
+        )
     News(session, version)
     Debrief(session, version)
 
@@ -236,13 +256,98 @@ def Debrief(session: Session, version: int) -> None:
         solara.Error(session.error)
     if session.state == "over" and session.debrief:
         solara.Success("The game is over. The debrief:")
-        passed = "; ".join(
-            f"week {w}: {', '.join(codes)}" for w, codes in sorted(session.passed.items())
-        )
-        if passed:
-            Md(f"*Seats the model played (no answer in time):* {passed}.")
+        Replay(session, version)
         with solara.Div(classes=["debrief"]):
             Md(session.debrief)
+        solara.FileDownload(
+            session.transcript,
+            filename=f"class-{session.code}-transcript.md",
+            label="Download the transcript (markdown)",
+        )
+
+
+@solara.component
+def Replay(session: Session, version: int) -> None:
+    """Replay with the model in every seat: the class's game beside the all-model run."""
+    error, set_error = solara.use_state("")
+
+    def replay() -> None:
+        try:
+            session.replay()
+        except ClassError as exc:
+            set_error(str(exc))
+
+    rows = session.replay_rows
+    if rows is None:
+        solara.Button(
+            "Replay with the model in every seat",
+            on_click=replay,
+            color="primary",
+            classes=["replay-button"],
+        )
+    else:
+        Md(
+            f"**Replay: the same scenario and seed ({session.seed}) with the model in every "
+            "seat**, beside the class's game.\n\n"
+            "| | the class | the model in every seat |\n|---|---|---|\n"
+            + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows),
+            classes=["replay"],
+        )
+    if error:
+        solara.Error(error, classes=["class-error"])
+
+
+@solara.component
+def TimerControl(session: Session, token: str, version: int) -> None:
+    """The teacher's timer: seconds a week lasts at most (empty: no timer)."""
+    text, set_text = solara.use_state(str(session.timer or ""))
+    error, set_error = solara.use_state("")
+
+    def apply() -> None:
+        try:
+            session.set_timer(token, text)
+        except ClassError as exc:
+            set_error(str(exc))
+            return
+        set_error("")
+
+    with solara.Row(style={"align-items": "center"}):
+        solara.InputText(
+            f"Seconds a week ({TIMER_MIN}–{TIMER_MAX}, empty: none)",
+            value=text,
+            on_value=set_text,
+            continuous_update=True,
+            classes=["timer-input"],
+            style={"max-width": "22em"},
+        )
+        solara.Button("Set the timer", on_click=apply, classes=["set-timer"])
+        solara.Text(
+            f"Timer: {session.timer} s a week; then the model chooses for the seats that "
+            "did not answer."
+            if session.timer
+            else "No timer: a week waits for every seat, or for Advance.",
+            classes=["timer-state"],
+        )
+    if error:
+        solara.Error(error, classes=["timer-error"])
+
+
+@solara.component
+def TimeLeft(session: Session, week: int) -> None:
+    """The seconds left of this week's timer, counting down (nothing without a timer)."""
+    left, set_left = solara.use_state(session.seconds_left())
+
+    def count(cancel: threading.Event) -> None:
+        while not cancel.is_set():
+            now = session.seconds_left()
+            set_left(None if now is None else int(now + 0.999))
+            if now is None and session.week is None:
+                return
+            time.sleep(0.25)
+
+    solara.use_thread(count, dependencies=[id(session), week], intrusive_cancel=False)
+    if left is not None:
+        solara.Text(f"Time left this week: {int(left)} s", classes=["time-left"])
 
 
 @solara.component
@@ -256,6 +361,7 @@ def Student(session: Session, state: str, token: str) -> None:
     if session.state == "playing" and week is not None:
         view = week.seats[state]
         Md(f"### Week {week.week}")
+        TimeLeft(session, week.week)
         solara.Preformatted(week.table, classes=["table-text"])
         solara.Preformatted(view.panel, classes=["seat-panel"])
         if session.show_payoff:

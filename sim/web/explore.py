@@ -1,4 +1,8 @@
-"""The Explore view: pick a shipped scenario, set the mandate, run the ensemble.
+"""The Explore view: pick a scenario from the list, set the mandate, run the ensemble.
+
+The list is the shipped scenarios and the teacher's local scenario files
+(`sim.web.scenarios`); a local file that is no valid scenario shows its
+one-line validation error instead of the mandate.
 
 Every mandate term is a widget built from the scenario's vocabulary (levels: a
 dropdown; a task set: checkboxes; a boolean: a switch; a number: a slider).
@@ -203,17 +207,23 @@ def Explore(current: solara.Reactive[str]) -> None:
     with solara.Columns([1, 2]):
         with solara.Column():
             solara.Select(
-                label="Scenario (shipped files)",
-                values=list(scenarios.shipped()),
+                label="Scenario (shipped and local files)",
+                values=list(scenarios.listed()),
                 value=current.value,
                 on_value=current.set,
+                classes=["scenario-select"],
             )
             solara.InputText(
                 "Or type a scenario path", value=typed, on_value=open_typed, classes=["path-input"]
             )
             if refused:
                 solara.Error(refused, classes=["path-error"])
-            Mandate(current.value, start).key(current.value)
+            try:
+                scenarios.load(current.value)
+            except ScenarioError as exc:
+                solara.Error(f"This scenario cannot be opened: {exc}", classes=["scenario-error"])
+            else:
+                Mandate(current.value, start).key(current.value)
         with solara.Column():
             if result.state == solara.ResultState.RUNNING:
                 solara.Text(f"Running… {pct(progress)}", classes=["running"])

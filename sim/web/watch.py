@@ -1,7 +1,9 @@
 """The Watch view: one run of the Mesa model, week by week.
 
 The run is `Trace(C, seed, run)` (the model `forcegen play` and `explain`
-replay): Step plays one week, "Play to the end" the rest. The stance grid fills
+replay): Step plays one week, Play steps it week by week on a timer until it
+ends (Pause stops it; the speed is chosen beside it), "Play to the end" plays
+the rest at once. The stance grid fills
 in (a row per state, a column per week), the counted force and the veto
 players' acceptance grow, and each week's story sentence appears
 (`sim.analysis.story.week_sentence`, the sentence of the report's story).
@@ -11,6 +13,7 @@ Clicking a state shows `forcegen explain` for it in this run.
 from __future__ import annotations
 
 import html
+import threading
 
 import pandas as pd
 import solara
@@ -21,8 +24,12 @@ from sim.analysis.explain import explain
 from sim.analysis.explain.page import markdown
 from sim.engine.trace import Trace
 from sim.scenario.arrays import compile_scenario
+from sim.scenario.errors import ScenarioError
 from sim.web import scenarios
 from sim.web.text import Md
+
+SPEEDS = {"1 week a second": 1.0, "2 weeks a second": 0.5, "5 weeks a second": 0.2}
+"""Play's speeds: seconds between two weeks."""
 
 COLOURS = {
     "declined": "#c9c9c9",
@@ -59,7 +66,9 @@ def grid_html(C, states: pd.DataFrame) -> str:
         return "<p>No week played yet.</p>"
     weeks = sorted(int(w) for w in states["round"].unique())
     by = {(r.state, int(r.round)): r.stance for r in states.itertuples()}
-    head = "".join(f"<th>{w}</th>" for w in weeks)
+    head = "".join(  # every fifth week numbered: two-digit numbers would run together
+        f"<th title='week {w}'>{w if w == 1 or w % 5 == 0 else ''}</th>" for w in weeks
+    )
     rows = []
     for code in C.states:
         cells = "".join(
@@ -107,37 +116,95 @@ def force_figure(C, trace: Trace) -> Figure:
 
 @solara.component
 def Watch(current: solara.Reactive[str]) -> None:
-    """The view: step one run, see the grid, the force line, the story; explain a state."""
+    """The view: the chosen scenario's run, or its one-line error (an invalid local file)."""
     rel = current.value
-    C = solara.use_memo(lambda: compiled(rel), [rel])
+
+    def build():
+        try:
+            return compiled(rel), ""
+        except ScenarioError as exc:
+            return None, str(exc)
+
+    C, problem = solara.use_memo(build, [rel])
+    if C is None:
+        solara.Error(f"This scenario cannot be opened: {problem}", classes=["scenario-error"])
+        return
+    Run(rel, C).key(rel)
+
+
+@solara.component
+def Run(rel: str, C) -> None:
+    """Step or play one run, see the grid, the force line, the story; explain a state."""
     run, set_run = solara.use_state(0)
     trace = solara.use_memo(lambda: Trace(C, C.scenario.run.seed, run), [rel, run])
+    lock = solara.use_memo(threading.RLock, [rel, run])  # one week steps at a time
     week, set_week = solara.use_state(0)
     chosen, set_chosen = solara.use_state("")
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(next(iter(SPEEDS)))
 
     def step() -> None:
-        if trace.running:
-            trace.step()
-        set_week(int(trace.model.t))
+        with lock:
+            if trace.running:
+                trace.step()
+            set_week(int(trace.model.t))
 
     def to_end() -> None:
-        trace.run_to_end()
-        set_week(int(trace.model.t))
+        with lock:
+            trace.run_to_end()
+            set_week(int(trace.model.t))
 
     def restart(n: int) -> None:
+        set_playing(False)
         set_run(max(int(n or 0), 0))
         set_week(0)
         set_chosen("")
+
+    def autoplay(cancel: threading.Event) -> None:
+        """While Play is on: a week every SPEEDS[speed] seconds, until the run ends."""
+        if not playing:
+            return
+        while trace.running:
+            if cancel.wait(SPEEDS.get(speed, 1.0)):
+                return  # paused, or the run or the speed changed
+            with lock:
+                if trace.running:
+                    trace.step()
+                set_week(int(trace.model.t))
+        set_playing(False)
+
+    solara.use_thread(autoplay, dependencies=[playing, speed, rel, run], intrusive_cancel=False)
 
     Md(
         f"**{C.scenario.title}** — run {run} of seed {C.scenario.run.seed}, "
         f"the mandate as `{rel}` sets it (week {week} of at most {C.scenario.broker.deadline})."
     )
-    with solara.Row():
-        solara.Button("Step one week", on_click=step, disabled=not trace.running, classes=["step"])
-        solara.Button("Play to the end", on_click=to_end, disabled=not trace.running)
+    with solara.Row(style={"align-items": "center"}):
+        solara.Button(
+            "Pause" if playing else "Play",
+            on_click=lambda: set_playing(not playing),
+            disabled=not trace.running,
+            color="primary",
+            classes=["play-button"],
+        )
+        solara.Select(
+            label="Speed",
+            values=list(SPEEDS),
+            value=speed,
+            on_value=set_speed,
+            style={"max-width": "12em"},
+        )
+        solara.Button(
+            "Step one week",
+            on_click=step,
+            disabled=playing or not trace.running,
+            classes=["step"],
+        )
+        solara.Button("Play to the end", on_click=to_end, disabled=playing or not trace.running)
         solara.InputInt("Run", value=run, on_value=restart, style={"max-width": "8em"})
-    tables = trace.tables()
+        solara.Text(f"Week {week}", classes=["week-counter"], style={"font-size": "20px"})
+    with lock:
+        tables = trace.tables()
     if not trace.running and week:
         solara.Success(
             f"The run is over: {story.OUTCOME_WORDS.get(trace.model.outcome_name, 'ended')}."
@@ -145,7 +212,12 @@ def Watch(current: solara.Reactive[str]) -> None:
     with solara.Columns([3, 2]):
         with solara.Column():
             solara.HTML(tag="div", unsafe_innerHTML=grid_html(C, tables["states"]))
-            fig = solara.use_memo(lambda: force_figure(C, trace), [rel, run, week])
+
+            def draw() -> Figure:
+                with lock:
+                    return force_figure(C, trace)
+
+            fig = solara.use_memo(draw, [rel, run, week])
             solara.FigureMatplotlib(fig, dependencies=[rel, run, week], format="png", dpi=80)
         with solara.Column():
             Md(

@@ -24,10 +24,18 @@ def local(url: str, base: str) -> bool:
     return url.startswith(("data:", "blob:", "about:")) or url.split("//", 1)[-1].startswith(host)
 
 
-def shot(page, name: str) -> None:
-    """Save a screenshot for the docs when FORCEGEN_SCREENSHOTS=1."""
-    if SHOTS:
-        page.screenshot(path=str(DOCS / name), full_page=False)
+def shot(page, name: str, top=None, height: int = 900) -> None:
+    """Save a screenshot for the docs when FORCEGEN_SCREENSHOTS=1: `height` pixels of the
+    page from its top, or from the element `top` (a locator), whatever is scrolled."""
+    if not SHOTS:
+        return
+    y = 0.0
+    if top is not None:
+        box = top.bounding_box()
+        y = max(box["y"] + page.evaluate("window.scrollY") - 8, 0.0)
+    width = page.viewport_size["width"]
+    clip = {"x": 0, "y": y, "width": width, "height": height}
+    page.screenshot(path=str(DOCS / name), full_page=True, clip=clip)
 
 
 def choose(page, label: str, option: str, scope=None) -> None:

@@ -20,7 +20,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -43,24 +45,15 @@ class Server:
     started_in: float
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`forcegen serve --port N` in a child process; stopped at the end of the module."""
+@contextmanager
+def serving(args: list[str], cwd: Path, log: Path):
+    """`python -m sim serve ARGS --port N` run in `cwd`, until the block ends."""
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # the server's own stderr, not the tests'
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sim",
-                "serve",
-                "scenarios/isf/res2803.yaml",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
+            [sys.executable, "-m", "sim", "serve", *args, "--port", str(port)],
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -88,6 +81,14 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(15)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`forcegen serve scenarios/isf/res2803.yaml --port N`; stopped at the end of the module."""
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with serving(["scenarios/isf/res2803.yaml"], ROOT, log) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
@@ -124,16 +125,16 @@ def failed(w: Watched, request) -> None:
         w.failed.append(f"{request.url} {request.failure}")
 
 
-@pytest.fixture
-def open_page(browser, server):
-    """`open_page(path="/")` -> a Watched page in a fresh browser context."""
+@contextmanager
+def opening(browser, base: str):
+    """`opener(path="/")` -> a Watched page of the server at `base`, in a fresh context."""
     contexts = []
 
     def opener(path: str = "/", context=None) -> Watched:
         ctx = context or browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(ctx)
         page = ctx.new_page()
-        w = Watched(page, server.url)
+        w = Watched(page, base)
         page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: w.errors.append(str(e)))
         page.on("requestfailed", lambda r: failed(w, r))
@@ -141,10 +142,19 @@ def open_page(browser, server):
             "response",
             lambda r: w.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None,
         )
-        page.on("request", lambda r: None if local(r.url, server.url) else w.foreign.append(r.url))
-        page.goto(server.url + path)
+        page.on("request", lambda r: None if local(r.url, base) else w.foreign.append(r.url))
+        page.goto(base + path)
         return w
 
-    yield opener
-    for ctx in contexts:
-        ctx.close()
+    try:
+        yield opener
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """`open_page(path="/")` -> a Watched page in a fresh browser context."""
+    with opening(browser, server.url) as opener:
+        yield opener

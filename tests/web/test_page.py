@@ -1,5 +1,6 @@
 """The page in a real browser: it loads offline and clean, Explore gives the numbers
-`forcegen run` gives, Watch steps a run, and a path outside the list is refused."""
+`forcegen run` gives, Watch steps a run and plays it to its end on its own, and a
+path outside the list is refused."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.engine.trace import Trace
 from sim.numbers import share_ci
+from sim.scenario.arrays import compile_scenario
+from sim.scenario.loader import load
 
 from .browser import ROOT, choose, shot
 
@@ -75,7 +79,8 @@ def test_changing_a_term_gives_the_p_formed_of_forcegen_run(open_page, tmp_path)
     assert share_ci(p1, n1) in changed and f"{round(p1 * n1)} of {RUNS} runs" in changed
     pinned = page.locator(".v-card", has_text="Pinned").locator(".p-formed").inner_text()
     assert share_ci(p0, n0) in pinned  # the pinned result stays beside the new one
-    shot(page, "web-explore.png")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "web-explore.png", height=1250)
     w.assert_clean()
 
 
@@ -110,7 +115,33 @@ def test_watch_steps_a_run_and_explains_a_state(open_page) -> None:
     assert page.locator(".stance-grid tr").count() > 10
     page.locator(".explain-PAK").click()
     page.get_by_text("Why Pakistan (PAK) did what it did").wait_for(timeout=TIMEOUT)
-    shot(page, "web-watch.png")
+    w.assert_clean()
+
+
+def test_watch_plays_to_the_end_on_its_own(open_page) -> None:
+    sc = load(ROOT / FLAGSHIP)
+    end = int(Trace(compile_scenario(sc), sc.run.seed, 0).run_to_end().model.t)
+    assert end > 3
+    w = open_page("/watch")
+    page = w.page
+    play = page.locator(".play-button")
+    play.wait_for(timeout=TIMEOUT)
+    choose(page, "Speed", "5 weeks a second")
+    counter = page.locator(".week-counter")
+    assert counter.inner_text() == "Week 0"
+    play.click()  # the only click: the weeks go on by themselves
+    page.locator(".play-button", has_text="Pause").wait_for(timeout=TIMEOUT)
+    assert page.locator(".step").is_disabled()  # no stepping by hand while it plays
+    page.locator(".week-counter", has_text="Week 2").wait_for(timeout=TIMEOUT)
+    page.get_by_text("The run is over").wait_for(timeout=60_000)
+    assert counter.inner_text() == f"Week {end}"
+    header = page.locator(".stance-grid tr").first.locator("th")
+    assert header.count() == end + 1  # 'week' and a column per week played
+    assert play.inner_text().strip().lower() == "play" and play.is_disabled()
+    page.locator(".explain-PAK").click()
+    page.get_by_text("Why Pakistan (PAK) did what it did").wait_for(timeout=TIMEOUT)
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "web-watch.png", height=1000)
     w.assert_clean()
 
 
