@@ -61,8 +61,14 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def _pledge(C: Compiled, kind: str, size: float) -> str:
-    return wd.pledge(C, kind, size)
+def _pledge(C: Compiled, kind: str, size: float, package: str = "") -> str:
+    """The contribution in words, with its package parts (`sim.rules.packages`)."""
+    return wd.pledge(C, kind, size) + wd.package(C, package)
+
+
+def _counts(row: pd.Series, counts: set[str]) -> bool:
+    """The lead kind counts toward the target, or a package part does."""
+    return row["kind"] in counts or float(row.get("package_counted", 0.0) or 0.0) > 0
 
 
 def _veto_name(C: Compiled, vid: str) -> str:
@@ -128,10 +134,10 @@ def week_news(
         was = before[code] if before is not None else None
         if stance == "committed" and was != "committed":
             name = C.scenario.states[code].name
-            text = f"{name} committed {_pledge(C, row['kind'], row['pledge'])}"
+            text = f"{name} committed {_pledge(C, row['kind'], row['pledge'], row.get('package'))}"
             if _vetoed(C, code):
                 joined.append(text + " (vetoed: it does not count)")
-            elif row["kind"] not in counts:
+            elif not _counts(row, counts):
                 support.append(text + " (not counted toward the target)")
             else:
                 joined.append(text)
@@ -139,7 +145,7 @@ def week_news(
             left.append(code)
         elif stance == "offered" and (was is None or RANK[was] < RANK["offered"]):
             name = C.scenario.states[code].name
-            offers.append(f"{name} ({_pledge(C, row['kind'], row['pledge'])})")
+            offers.append(f"{name} ({_pledge(C, row['kind'], row['pledge'], row.get('package'))})")
         elif stance == "declined" and was != "declined":
             declined.append(_why_out(C, row))
         elif was is not None and was != stance:
@@ -333,7 +339,7 @@ def deployment_paragraph(C: Compiled, tables: dict[str, pd.DataFrame], run: int)
     H, parts = watched(C), []
     for _, r in mine.iterrows():
         st = C.scenario.states[r["state"]]
-        who = f"{st.name}'s contingent ({_pledge(C, r['kind'], r['pledge'])})"
+        who = f"{st.name}'s contingent ({_pledge(C, r['kind'], r['pledge'], r.get('package'))})"
         vote = st.deployment.approval if st.deployment is not None else None
         if r["approval"] == "failed":
             parts.append(f"{vote.by} voted against sending {who}")
@@ -404,10 +410,10 @@ def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame)
     counts = set(C.scenario.force.counts)
     forms = []
     for _, r in committed.iterrows():
-        text = f"{C.scenario.states[r['state']].name} ({_pledge(C, r['kind'], r['pledge'])}"
+        text = f"{C.scenario.states[r['state']].name} ({_pledge(C, r['kind'], r['pledge'], r.get('package'))}"
         if _vetoed(C, r["state"]):
             text += ", vetoed"
-        elif r["kind"] not in counts:
+        elif not _counts(r, counts):
             text += ", not counted"
         forms.append(text + ")")
     out = [

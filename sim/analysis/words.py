@@ -186,6 +186,15 @@ def pledge(C: Compiled, kid: str, size: float) -> str:
     return f"{amount(C, kid, size)} {kind(C, kid)}"
 
 
+def package(C: Compiled, text: str) -> str:
+    """A package's parts besides the lead kind (`kind:size;...`, the tables'
+    `package` column) as ' with 140 formed police units', '' for none."""
+    parts = [p.split(":") for p in str(text or "").split(";") if ":" in p]
+    if not parts:
+        return ""
+    return " with " + " and ".join(pledge(C, k, float(v)) for k, v in parts)
+
+
 def concession(C: Compiled, cid: str) -> str:
     """A concession's declared label, else its id in words."""
     for con in C.scenario.broker.concessions:

@@ -187,3 +187,23 @@ def test_a_part_below_the_offer_level_or_blocked_stays_home(scenario):
         C, C.params, stance, got, C.mandate0[None].repeat(3, 0), C.scenario.run.mechanisms
     )
     np.testing.assert_array_equal(counted, got)
+
+
+def test_explain_and_the_story_name_every_part_and_what_counts(scenario, simulate):
+    from sim.analysis import story
+    from sim.analysis.explain.compute import explain
+    from sim.analysis.explain.text import contribution
+
+    C = scenario(**VETOED)
+    t = simulate(C, runs=40)
+    end = last(t)
+    run = int(end.index[(end["stance"] == "committed") & (end["kind"] == "troops")][0])
+    ex = explain(C, "ITA", run=run)
+    final = ex.weeks[-1]
+    assert final.kind == "troops" and final.package.startswith("police_trainers:")
+    size = float(final.package.split(":")[1])
+    text = contribution(C, final)
+    assert f"with {size:,.0f} police trainers" in text
+    assert "the combat troops do not count toward the target" in text
+    told = story.story(C, t, run)
+    assert f"with {size:,.0f} police trainers" in told

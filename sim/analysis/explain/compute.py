@@ -64,6 +64,8 @@ class Week:
     held: bool = False  # kept the offer stated in the record (`sim.rules.stated`)
     clarity_term: str = ""  # the term whose clarity gates the state (its own or the force's)
     share: float = 1.0  # share of the pledge that counts: 1 less its caveats' discounts
+    package: str = ""  # package parts besides the lead kind, `kind:size;...` (`sim.rules.packages`)
+    package_counted: float = 0.0  # their strength counted toward the target
 
 
 @dataclass
@@ -205,6 +207,8 @@ def _week(C: Compiled, P: Params, snap: Snapshot, i: int, row: pd.Series) -> Wee
         stance=stance,
         kind=str(row["kind"] or ""),
         pledge=float(row["pledge"]),
+        package=str(row.get("package", "") or ""),
+        package_counted=float(row.get("package_counted", 0.0) or 0.0),
         counted=bool(row["counted"]),
         considered=C.kinds[int(C.slot_kind[i, now.shown[0, i]])],
         payoff=float(row["payoff"]),

@@ -88,7 +88,15 @@ def contribution(C: Compiled, w: Week) -> str:
     """'12,150 combat troops' or '—'."""
     if not w.kind or w.pledge <= 0:
         return "—"
-    text = wd.pledge(C, w.kind, w.pledge)
+    text = wd.pledge(C, w.kind, w.pledge) + wd.package(C, w.package)
+    if w.package_counted > 0 and not w.counted and not w.vetoed:
+        lead = wd.kind(C, w.kind)
+        return text + (
+            f" (a package: the {lead} do not count toward the target; "
+            f"{force(w.package_counted)} of its other parts do)"
+        )
+    if w.package:
+        text += " (a package: each kind counts on its own)"
     if w.held:
         text += " (stated offer, on the record)"
     if w.vetoed:
