@@ -167,6 +167,12 @@ class Recorder:
         kind = v.dec.kind[sel]
         return np.where(kind >= 0, vetoes.at_kind(barred, kind), barred.any(axis=2))
 
+    def _all_parts_by_kind(self, parts) -> np.ndarray:
+        """(R, S, K): every run's package parts over the kind vocabulary."""
+        if not packages.declared(self.C):
+            return np.zeros((parts.shape[0], len(self.C.states), len(self.C.kinds)))
+        return packages.by_kind(self.C, parts)
+
     def _parts_by_kind(self, parts, i: int) -> np.ndarray:
         """(S, K): run i's package parts over the kind vocabulary (zeros for none)."""
         if parts is None or not packages.declared(self.C):
@@ -231,6 +237,7 @@ class Recorder:
         whole = packages.contingent(C, pledge, counted, kind, *parts)
         first = self._deployment(runs, arrivals, kind, pledge, whole, parts[0])
         counted = whole[1]
+        extras = self._all_parts_by_kind(parts[0])
         T = self.force.shape[1]
         for i, run in enumerate(runs):
             run = int(run)
@@ -240,7 +247,7 @@ class Recorder:
                 self.accept[j, at, end[i] :] = self.accept[j, at, end[i] - 1]
             members = [C.states[s] for s in np.flatnonzero(counted[i])]
             committed = np.flatnonzero(stance[i] == COMMITTED)
-            extra = self._parts_by_kind(parts[0], i)
+            extra = extras[i]
             for s in committed:
                 self.commits[s, kind[i, s]] += 1
                 self.leads[s, kind[i, s]] += 1
