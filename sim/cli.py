@@ -1,20 +1,25 @@
-"""The forcegen command line: thin wrappers over load -> engine -> tables -> results."""
+"""The forcegen command line: thin wrappers over load -> engine -> tables -> results.
+
+Start-up is kept light (`forcegen --help` imports typer and little else): each
+command imports what it needs (numpy, pandas, matplotlib, the engine, rich's
+console and progress bar, the process pool) when it runs.
+"""
 
 from __future__ import annotations
 
 import functools
 import sys
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sim.output import formats as chart_files
 from sim.output.folder import FolderError, check_target
-from sim.parallel import CHARTS, ExecutorError, cores, make_executor, own_process
 from sim.scenario.errors import ScenarioError, resolve_name
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 try:  # typer >= 0.24 carries its own copy of Click
     from typer._click import exceptions as click_errors
@@ -28,8 +33,42 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Force-generation negotiation simulator: which states contribute, in what form, and why.",
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class LazyConsole:
+    """Stands for a rich Console until one is needed (importing rich costs ~0.1 s
+    at start-up): attribute access makes the Console. Every command replaces
+    `out` and `err` by the Consoles themselves first (`real_consoles`), so what
+    the commands hand on (to progress bars, which enter the console as a context
+    manager) is always a Console."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.real(), name)
+
+
+out: Console | LazyConsole = LazyConsole()
+err: Console | LazyConsole = LazyConsole(stderr=True)
+
+
+def real_consoles() -> None:
+    """Make `out` and `err` the rich Consoles they stand for (once, before a command)."""
+    global out, err
+    if isinstance(out, LazyConsole):
+        out = out.real()
+    if isinstance(err, LazyConsole):
+        err = err.real()
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="A scenario YAML file.")]
 
@@ -60,6 +99,7 @@ def guarded(interrupted: str = NO_FOLDER):
     def wrap(command):
         @functools.wraps(command)
         def guarded_command(*args, **kwargs):
+            real_consoles()
             try:
                 return command(*args, **kwargs)
             except KeyboardInterrupt:
@@ -67,17 +107,29 @@ def guarded(interrupted: str = NO_FOLDER):
                 raise typer.Exit(130) from None
             except FolderError as exc:
                 fail(str(exc), exc.code)
-            except (ScenarioError, ExecutorError) as exc:
+            except ScenarioError as exc:
                 fail(str(exc))
-            except BrokenProcessPool:
-                fail(WORKER_DIED, 1)
             except OSError as exc:
                 where = f"{exc.filename}: " if exc.filename else ""
                 fail(f"{where}{exc.strerror or exc}", 1)
+            except Exception as exc:
+                # the pool's errors, without importing the pool for `--help`: a
+                # module that is not imported cannot have raised its error
+                if raised(exc, "sim.parallel", "ExecutorError"):
+                    fail(str(exc))
+                if raised(exc, "concurrent.futures.process", "BrokenProcessPool"):
+                    fail(WORKER_DIED, 1)
+                raise
 
         return guarded_command
 
     return wrap
+
+
+def raised(exc: BaseException, module: str, name: str) -> bool:
+    """Whether `exc` is `module.name`, if that module was imported at all."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, name))
 
 
 def check_out(final: Path, given: bool) -> None:
@@ -90,6 +142,8 @@ def check_out(final: Path, given: bool) -> None:
 
 def cap_workers(workers: int, scheduler: str | None = None) -> int:
     """At most one worker per core on this machine (a remote Dask scheduler is not capped)."""
+    from sim.parallel import cores
+
     if scheduler and scheduler != "local":
         return workers
     n = cores()
@@ -117,6 +171,8 @@ def load_compiled(path: Path, **run):
 
 def run_with_progress(C, engine: str, detail: int, quiet: bool, executor=None):
     """Run the ensemble (on `executor`, else here) with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from sim.engine.ensemble import run_ensemble
 
     runs = C.scenario.run.runs
@@ -155,6 +211,21 @@ FormatOpt = Annotated[
     str,
     typer.Option("--format", help="Tables as csv or parquet (the parquet extra)."),
 ]
+FormatsOpt = Annotated[
+    str,
+    typer.Option(
+        "--formats",
+        help="Chart files: png (the default), svg, png,svg, or none (no chart files).",
+    ),
+]
+
+
+def chart_formats(text: str) -> tuple[str, ...]:
+    """The --formats value as formats, or one line and exit status 2."""
+    try:
+        return chart_files.parse(text)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -170,20 +241,30 @@ def run(
     workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
     fmt: FormatOpt = "csv",
+    formats: FormatsOpt = "png",
 ) -> None:
     """Run a scenario's ensemble and write tables, charts and a report."""
     from sim.analysis.console import print_summary
     from sim.output.write import check_format
+    from sim.parallel import CHARTS, ENGINE, make_executor
+    from sim.workers import run_cost
 
     if engine not in ("fast", "mesa"):
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
     check_format(fmt)
+    drawn = chart_formats(formats)
     C = load_compiled(scenario, runs=runs, seed=seed)
     check_out(out_dir or Path("results") / C.scenario.name, out_dir is not None)
     ex = make_executor(
-        cap_workers(workers, scheduler), scheduler, C.scenario.run.runs, engine, CHARTS
+        cap_workers(workers, scheduler),
+        scheduler,
+        C.scenario.run.runs,
+        engine,
+        CHARTS if drawn else ENGINE,
+        run_seconds=run_cost(C, engine),
     )
-    summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, ex, fmt)
+    with chart_files.formats(drawn):
+        summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, ex, fmt)
     if not quiet:
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)
@@ -229,10 +310,12 @@ def explain(
         int | None, typer.Option("--run", help="Run number (default: the representative run).")
     ] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+    formats: FormatsOpt = "png",
 ) -> None:
     """Why one state did what it did, week by week, in one run."""
     from sim.analysis import explain as ex
 
+    drawn = chart_formats(formats)
     C = load_compiled(scenario)
     state = resolve_name("state", state, C.states, "--state")
     if run_id is not None and run_id < 0:
@@ -240,7 +323,8 @@ def explain(
     folder = out_dir or Path("results") / f"{C.scenario.name}-explain-{state}"
     check_out(folder, out_dir is not None)
     result = ex.explain(C, state, run_id)
-    path = ex.write(result, folder)
+    with chart_files.formats(drawn):
+        path = ex.write(result, folder)
     ex.print_explanation(out, result)
     out.print(f"explanation: {path}", highlight=False)
 
@@ -254,15 +338,18 @@ def play(
     ],
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+    formats: FormatsOpt = "png",
 ) -> None:
     """Classroom mode: take seats at the table and play against the model."""
     from sim.teach.play import play as play_game
 
+    drawn = chart_formats(formats)
     C = load_compiled(scenario, seed=seed)
     seats = list(dict.fromkeys(resolve_name("state", code, C.states, "--as") for code in seats))
     folder = out_dir or Path("results") / f"{C.scenario.name}-play"
     check_out(folder, out_dir is not None)
-    game, path = play_game(C, seats, C.scenario.run.seed, folder, out)
+    with chart_files.formats(drawn):
+        game, path = play_game(C, seats, C.scenario.run.seed, folder, out)
     if game.ended_early:
         out.print(
             f"input ended in week {game.ended_early}: game stopped; transcript so far: {path}",
@@ -318,12 +405,15 @@ def compare(
     runs: Annotated[int | None, typer.Option(help="Runs per scenario (default: its own).")] = None,
     workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
+    formats: FormatsOpt = "png",
 ) -> None:
     """Diff scenarios clause by clause and compare their outcomes side by side."""
     from sim.explore import commands
 
+    drawn = chart_formats(formats)
     workers = cap_workers(workers, scheduler)
-    explore_errors(commands.compare, scenarios, out_dir, runs, workers, scheduler, out, err)
+    with chart_files.formats(drawn):
+        explore_errors(commands.compare, scenarios, out_dir, runs, workers, scheduler, out, err)
 
 
 @app.command()
@@ -340,16 +430,21 @@ def sweep(
     steps: Annotated[int | None, typer.Option(help="Override the steps of range axes.")] = None,
     cache: Annotated[Path, typer.Option(help="Folder of finished points.")] = Path(".sweep-cache"),
     fmt: FormatOpt = "csv",
+    formats: FormatsOpt = "png",
 ) -> None:
     """Sweep mandate terms or actor parameters over a grid or a Latin hypercube."""
     from sim.explore import commands
     from sim.output.write import check_format
 
     check_format(fmt)
+    drawn = chart_formats(formats)
     check_cache(cache)
     workers = cap_workers(workers, scheduler)
     sweep_as = functools.partial(commands.sweep, fmt=fmt)
-    explore_errors(sweep_as, sweep_file, out_dir, runs, steps, workers, scheduler, cache, out, err)
+    with chart_files.formats(drawn):
+        explore_errors(
+            sweep_as, sweep_file, out_dir, runs, steps, workers, scheduler, cache, out, err
+        )
 
 
 def check_cache(cache: Path) -> None:
@@ -423,11 +518,14 @@ def discover(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Discovery folder.")] = None,
     threshold: Annotated[float, typer.Option(help="Density a box should reach.")] = 0.8,
+    formats: FormatsOpt = "png",
 ) -> None:
     """Find the ranges of judgement calls under which an outcome happens (PRIM)."""
     from sim.study.discover import command
 
-    final, lines = command(scenario, outcome, from_dir, runs, seed, out_dir, threshold)
+    drawn = chart_formats(formats)
+    with chart_files.formats(drawn):
+        final, lines = command(scenario, outcome, from_dir, runs, seed, out_dir, threshold)
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)
     out.print(f"discovery: {final}", highlight=False, soft_wrap=True)
@@ -444,14 +542,26 @@ def robust(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Robust folder.")] = None,
     workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
+    formats: FormatsOpt = "png",
 ) -> None:
     """Rank candidate mandates (a sweep's points) across the same sampled uncertainties."""
     from sim.study.robust import command
 
+    drawn = chart_formats(formats)
     workers = cap_workers(workers, scheduler)
-    command(
-        sweep_file, worlds, runs_per_world, criterion, seed, out_dir, workers, scheduler, out, err
-    )
+    with chart_files.formats(drawn):
+        command(
+            sweep_file,
+            worlds,
+            runs_per_world,
+            criterion,
+            seed,
+            out_dir,
+            workers,
+            scheduler,
+            out,
+            err,
+        )
 
 
 @app.command()
@@ -480,14 +590,17 @@ def sensitivity(
     top: Annotated[int, typer.Option(help="Ranges to list per outcome.")] = 10,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sensitivity folder.")] = None,
     workers: WorkersOpt = 0,
+    formats: FormatsOpt = "png",
 ) -> None:
     """Which judgement calls ([low, high] ranges) drive P(formed), force and commitments."""
     from sim.study.sensitivity import Request, run_study
 
+    drawn = chart_formats(formats)
     request = Request(
         scenario, method or [], outcome or [], runs, seed, source, out_dir, workers, groups, top
     )
-    run_study(request, out, err)
+    with chart_files.formats(drawn):
+        run_study(request, out, err)
 
 
 NO_ARGS = getattr(click_errors, "NoArgsIsHelpError", ())
@@ -508,11 +621,17 @@ def main() -> None:
     Runs the commands without Click's standalone mode, so a usage error is one
     line `error: ...` with exit status 2 instead of a framed box. Sets one BLAS
     thread (`sim.parallel.own_process`) first: nothing imported so far loads numpy.
+    A request for help only (`forcegen`, `forcegen --help`, `forcegen run --help`)
+    loads no numpy at all, and skips that (and the import of the process pool).
     """
-    own_process()
+    args = sys.argv[1:]
+    if args and "--help" not in args:
+        from sim.parallel import own_process
+
+        own_process()
     command = typer.main.get_command(app)
     try:
-        code = command.main(sys.argv[1:], prog_name="forcegen", standalone_mode=False)
+        code = command.main(args, prog_name="forcegen", standalone_mode=False)
     except NO_ARGS as exc:  # bare `forcegen`: the help
         typer.echo(exc.ctx.get_help())
         code = 0

@@ -20,11 +20,12 @@ whatever the executor and however many workers it has.
 
 Pool workers are spawned (not forked), so they hold no state of the parent but
 what each job carries. Starting one with numpy, pandas and matplotlib costs
-about a second, so a command starts its workers once and uses them for
-everything (the ensemble, then the charts). Workers leave decisions to the
-parent: they ignore Ctrl-C (the parent stops them, then removes what was
-half-written), and a watchdog thread ends a worker whose parent has died
-(`kill -9`), so no worker or resource tracker lingers.
+about two seconds on the project's machine, so a command starts its workers
+once and uses them for everything (the ensemble, then the charts), and
+`--workers 0` starts them only when the work pays for them (`sim.workers`).
+Workers leave decisions to the parent: they ignore Ctrl-C (the parent stops
+them, then removes what was half-written), and a watchdog thread ends a worker
+whose parent has died (`kill -9`), so no worker or resource tracker lingers.
 
 Dask is optional (`pip install ".[dask]"`) and imported only when asked for.
 """
@@ -47,9 +48,6 @@ from typing import Any
 WATCH_SECONDS = 0.5
 """How often a worker checks that its parent is still alive."""
 
-AUTO_RUNS = {"fast": 4000, "mesa": 200}
-"""`--workers 0` uses every core from this many runs (in total, over the command)."""
-
 ENGINE = ("sim", "sim.engine.fast")
 """What a worker imports while the parent is still busy: the engine ..."""
 CHARTS = (*ENGINE, "sim.charts")
@@ -70,15 +68,18 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def auto_workers(runs: int, engine: str = "fast") -> int:
-    """The workers `--workers 0` means, from the command's total runs.
+def auto_workers(runs: int, engine: str = "fast", run_seconds: float | None = None) -> int:
+    """The workers `--workers 0` means (`sim.workers.decide`).
 
-    All cores when the work outweighs starting the processes (about a second
-    each), else one. `runs` is everything the command runs: the ensemble for
-    `run`, the scenarios compare has to run, points × runs for a sweep,
-    candidates × runs for whatif.
+    One process unless the command's work, `runs` runs of about `run_seconds`
+    each (`sim.workers.run_cost`; without it the flagship's), outweighs the
+    pool's cost on the cores that are idle now; never more than those cores.
+    `runs` is everything the command runs: the ensemble for `run`, the scenarios
+    compare has to run, points × runs for a sweep, candidates × runs for whatif.
     """
-    return cores() if runs >= AUTO_RUNS.get(engine, AUTO_RUNS["fast"]) else 1
+    from sim.workers import decide
+
+    return decide(runs, run_seconds, engine, cores())
 
 
 # ---------------------------------------------------------------- the workers' side
@@ -303,13 +304,15 @@ def make_executor(
     runs: int = 0,
     engine: str = "fast",
     warm: Sequence[str] = ENGINE,
+    run_seconds: float | None = None,
 ) -> Executor:
     """The executor for `--workers N` and `--scheduler ADDRESS|local`.
 
     `workers` 0 is decided by `auto_workers` from `runs`, the command's total
-    runs; with a scheduler it is the LocalCluster's size (0: one per core).
+    runs, and `run_seconds`, the estimated cost of one; with a scheduler it is
+    the LocalCluster's size (0: one per core).
     """
     if scheduler:
         return Dask(scheduler, workers)
-    workers = workers or auto_workers(runs, engine)
+    workers = workers or auto_workers(runs, engine, run_seconds)
     return Pool(workers, warm) if workers > 1 else Serial()

@@ -14,13 +14,16 @@ from __future__ import annotations
 import pandas as pd
 
 
+def commit_column(commits: pd.DataFrame) -> str:
+    """The column whose sum over a state's kinds is its P(commit)."""
+    return "p_lead" if "p_lead" in commits.columns else "p_commit"
+
+
 def by_state(commits: pd.DataFrame) -> pd.Series:
     """P(commit) per state (indexed by state code), any kind."""
-    column = "p_lead" if "p_lead" in commits.columns else "p_commit"
-    return commits.groupby("state", sort=False)[column].sum()
+    return commits.groupby("state", sort=False)[commit_column(commits)].sum()
 
 
 def state_share(rows: pd.DataFrame) -> float:
     """P(commit) of one state from its rows of the commits table."""
-    column = "p_lead" if "p_lead" in rows.columns else "p_commit"
-    return float(rows[column].sum())
+    return float(rows[commit_column(rows)].sum())

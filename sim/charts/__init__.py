@@ -1,8 +1,11 @@
 """Charts drawn from the tidy result tables, never from engine internals.
 
-`draw_all(tables, meta, out_dir)` writes every chart as PNG and SVG and returns,
-for each, its file names, a title and a one-sentence caption that quotes a key
+`draw_all(tables, meta, out_dir)` writes every chart in the current formats
+(`style.formats`: PNG by default, SVG on request, none at all) and returns, for
+each, its file names, a title and a one-sentence caption that quotes a key
 number read from the tables (so a report can embed the chart with its reading).
+Given the charts a previous folder holds (`reuse`), a chart whose inputs are
+unchanged is copied from there instead of drawn again.
 
 A chart is skipped (absent from the returned list) when a table it needs is
 missing from `tables`, e.g. `states` when no detail run was kept; a table that
@@ -14,7 +17,11 @@ of writing it (the same figure `draw_all` saves), for notebooks (`sim.Results`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -56,31 +63,113 @@ __all__ = ["CHARTS", "available", "draw_all", "figure"]
 
 
 def draw_all(
-    tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path, executor=None
+    tables: dict[str, pd.DataFrame],
+    meta: dict,
+    out_dir: Path,
+    executor=None,
+    reuse: tuple[Path, list[dict]] | None = None,
 ) -> list[dict]:
     """Draw every chart whose tables are available into `out_dir`.
 
     Args:
         tables: tidy tables by name (runs, rounds, states, commits, coalitions, bands).
         meta: scenario facts the tables do not carry (names, target, deadline ...).
-        out_dir: folder to write `<name>.png` and `<name>.svg` into (created if needed).
+        out_dir: folder to write `<name>.png` (and `<name>.svg`) into (created if needed),
+            in the formats of `style.formats`; with no format, nothing is drawn.
         executor: a `sim.parallel` executor to draw on (e.g. the command's workers):
             each chart is one job; the files are the same. Without one, or when its
             workers do not share this machine's files (a remote Dask cluster), the
             charts are drawn here.
+        reuse: (folder, charts) of a previous results folder: its chart files and
+            the chart dicts its manifest lists. A chart whose `inputs_sha256` (its
+            tables, meta, formats and drawing code) is the same, with its files
+            present, is copied from there instead of drawn.
 
     Returns:
-        One dict per chart drawn: name, png, svg (file names relative to out_dir),
-        title and caption.
+        One dict per chart drawn: name, one key per format written (png, svg: file
+        names relative to out_dir), title, caption and inputs_sha256.
     """
+    from sim.charts import style
+
     out_dir = Path(out_dir)
+    formats = style.current_formats()
+    if not formats:
+        return []
     todo = _drawable(tables, meta)
-    if executor is None or executor.workers <= 1 or not executor.local or len(todo) < 2:
-        return [chart.draw(tables, _meta(meta), out_dir) for chart in todo]
-    slow_first = sorted(todo, key=lambda c: c.NAME not in ("stance_timeline", "commit_by_kind"))
-    jobs = [(c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir) for c in slow_first]
-    drawn = {slow_first[i].NAME: result for i, result in executor.imap(_draw_one, jobs)}
-    return [drawn[c.NAME] for c in todo]
+    keys = {c.NAME: inputs_key(c, tables, meta, formats) for c in todo}
+    drawn = _reused(todo, keys, formats, out_dir, reuse)
+    rest = [c for c in todo if c.NAME not in drawn]
+    if executor is None or executor.workers <= 1 or not executor.local or len(rest) < 2:
+        drawn |= {c.NAME: c.draw(tables, _meta(meta), out_dir) for c in rest}
+    else:
+        slow = sorted(rest, key=lambda c: c.NAME not in ("stance_timeline", "commit_by_kind"))
+        jobs = [(c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir, formats) for c in slow]
+        drawn |= {slow[i].NAME: result for i, result in executor.imap(_draw_one, jobs)}
+    return [{**drawn[c.NAME], "inputs_sha256": keys[c.NAME]} for c in todo]
+
+
+def inputs_key(chart, tables: Mapping[str, pd.DataFrame], meta: Mapping, formats) -> str:
+    """A hash of everything a chart's files depend on: its tables (values, columns,
+    types), the meta, the formats, its drawing code and matplotlib's version."""
+    h = hashlib.sha256()
+    h.update(json.dumps([chart.NAME, list(formats), _version()]).encode())
+    for name in chart.REQUIRES:
+        table = tables[name]
+        h.update(
+            json.dumps([name, list(map(str, table.columns)), list(map(str, table.dtypes))]).encode()
+        )
+        h.update(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
+    h.update(json.dumps(_meta(meta), sort_keys=True, default=_plain).encode())
+    for module in (chart, _style_module()):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()
+
+
+def _plain(value) -> object:
+    """JSON for what json cannot write: sets sorted (stable across processes), else str."""
+    if isinstance(value, set | frozenset):
+        return sorted(map(str, value))
+    return str(value)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
+        return ""
+
+
+def _style_module():
+    from sim.charts import style
+
+    return style
+
+
+def _reused(todo, keys, formats, out_dir: Path, reuse) -> dict[str, dict]:
+    """The charts of `reuse` whose inputs are unchanged, copied into `out_dir`."""
+    if not reuse:
+        return {}
+    folder, charts = reuse
+    known = {c.get("name"): c for c in charts if isinstance(c, dict)}
+    done: dict[str, dict] = {}
+    for chart in todo:
+        old = known.get(chart.NAME)
+        if not old or old.get("inputs_sha256") != keys[chart.NAME]:
+            continue
+        files = {fmt: f"{chart.NAME}.{fmt}" for fmt in formats}
+        sources = [Path(folder) / file for file in files.values()]
+        if not all(p.is_file() and not p.is_symlink() for p in sources):
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for src, file in zip(sources, files.values(), strict=True):
+            shutil.copyfile(src, out_dir / file)
+        done[chart.NAME] = {
+            "name": chart.NAME,
+            **files,
+            "title": str(old.get("title", "")),
+            "caption": str(old.get("caption", "")),
+        }
+    return done
 
 
 def _drawable(tables: Mapping[str, pd.DataFrame], meta: Mapping | None = None) -> list:
@@ -117,10 +206,15 @@ def figure(name: str, tables: dict[str, pd.DataFrame], meta: dict) -> Figure:
     return figures[-1]
 
 
-def _draw_one(name: str, tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path) -> dict:
-    """Draw one chart by name (the task a worker process runs)."""
+def _draw_one(
+    name: str, tables: dict[str, pd.DataFrame], meta: dict, out_dir: Path, formats=("png",)
+) -> dict:
+    """Draw one chart by name in these formats (the task a worker process runs)."""
+    from sim.charts import style
+
     chart = next(c for c in CHARTS if name == c.NAME)
-    return chart.draw(tables, _meta(meta), out_dir)
+    with style.formats(formats):
+        return chart.draw(tables, _meta(meta), out_dir)
 
 
 def _meta(meta: Mapping) -> dict:

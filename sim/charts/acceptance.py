@@ -119,11 +119,10 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                 title_fontsize=8.5,
                 alignment="left",
             )
-        png, svg = style.save(fig, out_dir, NAME)
+        files = style.save(fig, out_dir, NAME)
     return {
         "name": NAME,
-        "png": png,
-        "svg": svg,
+        **files,
         "title": TITLE,
         "caption": _caption(bands, players, meta),
     }

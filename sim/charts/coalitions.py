@@ -146,6 +146,6 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         ax.set_axisbelow(True)
         ax.set_ylabel("Counted contributors")
         ax.tick_params(axis="y", length=0)
-        png, svg = style.save(fig, out_dir, NAME)
-    return {"name": NAME, "png": png, "svg": svg, "title": TITLE,
+        files = style.save(fig, out_dir, NAME)
+    return {"name": NAME, **files, "title": TITLE,
             "caption": _caption(top, len(coalitions), meta)}  # fmt: skip

@@ -135,5 +135,5 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
-        png, svg = style.save(fig, out_dir, NAME)
-    return {"name": NAME, "png": png, "svg": svg, "title": TITLE, "caption": _caption(table, meta)}
+        files = style.save(fig, out_dir, NAME)
+    return {"name": NAME, **files, "title": TITLE, "caption": _caption(table, meta)}

@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
+from sim.analysis.commits import commit_column
 from sim.charts import style
 from sim.charts.sweep import header_figure
 from sim.numbers import force, pct, share_ci
@@ -113,7 +114,7 @@ def _commit(comp, commits, runs, meta, out_dir) -> dict:
     kinds = style.ordered_kinds(meta, commits["kind"].dropna().astype(str).unique())
     codes = style.kind_codes(kinds, meta)
     counted = set(meta.get("counted_kinds") or kinds)
-    p = commits.groupby(["state", "scenario"])["p_commit"].sum()
+    p = commits.groupby(["state", "scenario"])[commit_column(commits)].sum()
     m = np.full((len(states), len(names)), np.nan)
     for i, s in enumerate(states):
         for j, n in enumerate(names):
@@ -203,7 +204,7 @@ def _commit(comp, commits, runs, meta, out_dir) -> dict:
             if any(k not in counted for k in used):
                 note += f"   ({NOT_COUNTED} not counted toward the target)"
             ax.set_xlabel(style.wrap(note, int(width * 13)), fontsize=8, color=style.MUTED)
-        png, svg = style.save(fig, out_dir, "compare_commit")
+        files = style.save(fig, out_dir, "compare_commit")
     diffs = np.nan_to_num(np.nanmax(m, axis=1) - np.nanmin(m, axis=1), nan=0.0) if len(m) else []
     if len(diffs) and max(diffs) > 0:
         top = int(np.argmax(diffs))
@@ -214,7 +215,7 @@ def _commit(comp, commits, runs, meta, out_dir) -> dict:
         )
     else:
         caption = "Share of runs in which each state ended committed; no state differs."
-    return _chart("compare_commit", png, svg, title, caption)
+    return _chart("compare_commit", files, title, caption)
 
 
 # ------------------------------------------------------------------ P(formed)
@@ -259,7 +260,7 @@ def _formed(comp, runs, meta, out_dir) -> dict:
         ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
-        png, svg = style.save(fig, out_dir, "compare_formed")
+        files = style.save(fig, out_dir, "compare_formed")
     best = comp.sort_values("p_formed", ascending=False).iloc[0]
     caption = (
         f"P(formed) with its 95% Wilson interval; highest in {best['scenario']} at "
@@ -273,7 +274,7 @@ def _formed(comp, runs, meta, out_dir) -> dict:
             + "; ".join(f"{s} {outcome_note(runs, s, meta)}" for s in never)
             + "."
         )
-    return _chart("compare_formed", png, svg, title, caption)
+    return _chart("compare_formed", files, title, caption)
 
 
 # ------------------------------------------------------------------ force sizes
@@ -336,7 +337,7 @@ def _force(comp, runs, meta, out_dir) -> dict:
             ax.set_axisbelow(True)
         axes[-1].set_xlabel("Counted force at the end of the run (personnel); bars: share of runs")
         axes[-1].xaxis.set_major_formatter(lambda v, _: force(v))
-        png, svg = style.save(fig, out_dir, "compare_force")
+        files = style.save(fig, out_dir, "compare_force")
     med = comp.set_index("scenario")["force_median"]
     caption = (
         "Distribution of the final counted force in each scenario, with the share of runs "
@@ -344,7 +345,7 @@ def _force(comp, runs, meta, out_dir) -> dict:
         + ", ".join(f"{n} {force(float(med[n]))}" for n in names)
         + "."
     )
-    return _chart("compare_force", png, svg, title, caption)
+    return _chart("compare_force", files, title, caption)
 
 
 # ------------------------------------------------------------------ time to form
@@ -395,7 +396,7 @@ def _time(comp, runs, meta, out_dir) -> dict:
         style.share_axis(ax, 1.0, which="y", ticks=5)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        png, svg = style.save(fig, out_dir, "compare_time")
+        files = style.save(fig, out_dir, "compare_time")
     parts = []
     for r in comp.to_dict("records"):
         med = r["rounds_to_form_median"]
@@ -409,11 +410,11 @@ def _time(comp, runs, meta, out_dir) -> dict:
         + "; ".join(parts)
         + "."
     )
-    return _chart("compare_time", png, svg, title, caption)
+    return _chart("compare_time", files, title, caption)
 
 
-def _chart(name: str, png: str, svg: str, title: str, caption: str) -> dict:
-    return {"name": name, "png": png, "svg": svg, "title": title, "caption": caption}
+def _chart(name: str, files: dict[str, str], title: str, caption: str) -> dict:
+    return {"name": name, **files, "title": title, "caption": caption}
 
 
 def draw(

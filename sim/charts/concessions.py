@@ -138,11 +138,10 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             # keep the note inside the image, below the axes: reserve its lines
             reserve = (0.17 * (note.count("\n") + 1) + 0.1) / fig.get_figheight()
             fig.get_layout_engine().set(rect=(0, reserve, 1, 1 - reserve))
-        png, svg = style.save(fig, out_dir, NAME)
+        files = style.save(fig, out_dir, NAME)
     return {
         "name": NAME,
-        "png": png,
-        "svg": svg,
+        **files,
         "title": TITLE,
         "caption": _caption(shares, meta, len(runs)),
     }

@@ -180,6 +180,6 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         right.set_xlabel("Week")
         if len(sizes) or meta.get("target"):
             right.legend(loc="lower right", fontsize=8.5)
-        png, svg = style.save(fig, out_dir, NAME)
-    return {"name": NAME, "png": png, "svg": svg, "title": TITLE,
+        files = style.save(fig, out_dir, NAME)
+    return {"name": NAME, **files, "title": TITLE,
             "caption": _caption(runs, weeks, deployments)}  # fmt: skip

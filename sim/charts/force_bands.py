@@ -238,6 +238,6 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                        alignment="left")  # fmt: skip
         if bottom_handles:
             bottom.legend(handles=bottom_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        png, svg = style.save(fig, out_dir, NAME)
+        files = style.save(fig, out_dir, NAME)
     caption = _caption(runs, meta, group)
-    return {"name": NAME, "png": png, "svg": svg, "title": TITLE, "caption": caption}
+    return {"name": NAME, **files, "title": TITLE, "caption": caption}

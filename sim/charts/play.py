@@ -84,13 +84,13 @@ def draw_force(game: dict, model: dict, meta: Mapping, out_dir: Path) -> dict:
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        png, svg = style.save(fig, out_dir, name)
+        files = style.save(fig, out_dir, name)
     gl, ml = g.iloc[-1], m.iloc[-1]
     caption = (
         f"Counted force by week: your game ended at {gl['force']:,.0f} in week {int(gl['round'])}, "
         f"the all-model run at {ml['force']:,.0f} in week {int(ml['round'])}."
     )
-    return {"name": name, "png": png, "svg": svg, "title": title, "caption": caption}
+    return {"name": name, **files, "title": title, "caption": caption}
 
 
 def _grid_chart(
@@ -104,7 +104,7 @@ def _grid_chart(
     out_dir: Path,
     name: str,
     rule_every: int = 0,
-) -> tuple[str, str]:
+) -> dict[str, str]:
     """A stance grid (the stance timeline's look) with our own rows, labels and title."""
     run = run.copy()
     run["kind"] = run["kind"].fillna("").astype(str)
@@ -163,7 +163,7 @@ def draw_seats(seats: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
     run = pd.concat(rows, ignore_index=True)
     bold = {k for k in order if k.endswith(":you")}
     context = "the model's choice is its agent's, in the same week of the same game"
-    png, svg = _grid_chart(run, order, labels, bold, meta, title, context, out_dir, name, 2)
+    files = _grid_chart(run, order, labels, bold, meta, title, context, out_dir, name, 2)
     you = seats[seats["who"] == "you"].set_index(["state", "round"])["stance"]
     model = seats[seats["who"] == "model"].set_index(["state", "round"])["stance"]
     same = int((you == model.reindex(you.index)).sum())
@@ -171,7 +171,7 @@ def draw_seats(seats: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
         f"Stance of each human seat as played (bold) and as the model's agent would have "
         f"chosen it in the same week: the same stance in {same} of {len(you)} seat-weeks."
     )
-    return {"name": name, "png": png, "svg": svg, "title": title, "caption": caption}
+    return {"name": name, **files, "title": title, "caption": caption}
 
 
 def draw_stances(states: pd.DataFrame, meta: Mapping, out_dir: Path, seats: list[str]) -> dict:
@@ -180,11 +180,11 @@ def draw_stances(states: pd.DataFrame, meta: Mapping, out_dir: Path, seats: list
     others = stance_timeline._grid(states[~states["state"].isin(seats)], meta)["state"].tolist()
     order = [s for s in seats if s in set(states["state"])] + others
     labels = [style.state_label(c, meta) + (" [you]" if c in seats else "") for c in order]
-    png, svg = _grid_chart(states, order, labels, set(seats), meta, title, "", out_dir, name)
+    files = _grid_chart(states, order, labels, set(seats), meta, title, "", out_dir, name)
     last = states[states["round"] == states["round"].max()]
     committed = last.loc[last["stance"] == "committed", "state"].tolist()
     caption = (
         f"Stance of each of the {len(order)} states in every week of your game; "
         f"{len(committed)} committed by the last week ({int(states['round'].max())})."
     )
-    return {"name": name, "png": png, "svg": svg, "title": title, "caption": caption}
+    return {"name": name, **files, "title": title, "caption": caption}

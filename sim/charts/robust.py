@@ -175,10 +175,10 @@ def draw(table: pd.DataFrame, worlds: pd.DataFrame, meta: Mapping, out_dir: Path
             f"seed {meta['seed']}",
         )
         style.titles(fig, ax, title, sub)
-        png, svg = style.save(fig, out_dir, "robust")
+        files = style.save(fig, out_dir, "robust")
     best = table.iloc[0]
     caption = (
         f"First by {CRITERIA_NAMES[criterion]}: {best['label']} (mean P(formed) {pct(best['mean'])}, worst decile "
         f"{pct(best['worst_decile'])}, regret {points(best['regret'])})."
     )
-    return {"png": png, "svg": svg, "title": title, "caption": caption}
+    return {**files, "title": title, "caption": caption}

@@ -78,8 +78,9 @@ def draw_panel(ax, outcome: str, method: str, rows: pd.DataFrame, runs: int) -> 
     )
 
 
-def draw(study, out_dir: Path, top: int = TOP) -> tuple[str, str]:
-    """Write sensitivity.png and .svg into `out_dir`."""
+def draw(study, out_dir: Path, top: int = TOP) -> dict[str, str]:
+    """Write sensitivity.png (and .svg, as `style.formats` says) into `out_dir`;
+    return the files written by format."""
     chosen = panels(study.table, top)
     heights = [max(1.2, 0.34 * len(rows) + 0.9) for _, _, rows in chosen]
     sc = study.C.scenario

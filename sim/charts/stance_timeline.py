@@ -17,6 +17,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from sim.analysis.commits import by_state
 from sim.charts import style
 from sim.numbers import force
 
@@ -58,7 +59,7 @@ def p_commit_by_state(commits: pd.DataFrame | None) -> dict[str, float]:
     """P(commit) per state across all runs (all kinds), from the commits table."""
     if commits is None or commits.empty:
         return {}
-    return {str(k): float(v) for k, v in commits.groupby("state")["p_commit"].sum().items()}
+    return {str(k): float(v) for k, v in by_state(commits).items()}
 
 
 def run_title(run_id: int, runs: pd.DataFrame | None) -> str:
@@ -270,12 +271,11 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             if deadline is not None:
                 style.deadline_line(ax, deadline, x=rounds.index(deadline) + 0.5, zorder=5)
             _legend(fig, handles, len(kinds))
-        png, svg = style.save(fig, out_dir, NAME)
+        files = style.save(fig, out_dir, NAME)
     last = rounds[-1] if rounds else None
     return {
         "name": NAME,
-        "png": png,
-        "svg": svg,
+        **files,
         "title": title,
         "caption": _caption(run_id, run, order, last),
     }

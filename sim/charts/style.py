@@ -29,6 +29,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from sim.numbers import force, pct
+from sim.output.formats import (  # noqa: F401 - the chart side of `--formats`
+    DEFAULT_FORMATS,
+    FORMATS,
+    current_formats,
+    formats,
+    link,
+)
 
 DPI = 120
 
@@ -222,24 +229,58 @@ def capture() -> Iterator[list[Figure]]:
         _captured.reset(token)
 
 
-def save(fig: Figure, out_dir: Path, name: str) -> tuple[str, str]:
-    """Write `name`.png and `name`.svg with byte-stable metadata, then close the figure.
+SAVE_OPTIONS: dict[str, dict] = {
+    "png": {"dpi": DPI, "metadata": {"Software": None}},
+    "svg": {"metadata": {"Date": None, "Creator": None}},
+}
+"""Per-format `savefig` options: byte-stable metadata (no date, no version)."""
 
-    Under `capture()` the figure is kept, not written (see there).
+
+def save(fig: Figure, out_dir: Path, name: str) -> dict[str, str]:
+    """Write `name`.png (and `name`.svg) in the current formats, then close the figure.
+
+    Returns the files written by format, e.g. {"png": "force_bands.png"}: only the
+    formats written (`formats`), none when charts are not drawn to files. The
+    layout (constrained layout) runs once per figure (`lay_out_once`), whatever
+    the number of formats, and each format is drawn once. Under `capture()` the
+    figure is kept, not written (see there), its layout engine left in place.
     """
-    png, svg = f"{name}.png", f"{name}.svg"
+    files = {fmt: f"{name}.{fmt}" for fmt in current_formats()}
     kept = _captured.get()
     if kept is not None:
         plt.close(fig)  # closed in pyplot only: the Figure itself stays usable
         kept.append(fig)
-        return png, svg
-    out_dir.mkdir(parents=True, exist_ok=True)
+        return files
     try:
-        fig.savefig(out_dir / png, dpi=DPI, metadata={"Software": None})
-        fig.savefig(out_dir / svg, metadata={"Date": None, "Creator": None})
+        if files:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            lay_out_once(fig)
+        for fmt, file in files.items():
+            fig.savefig(out_dir / file, **SAVE_OPTIONS[fmt])
     finally:
         plt.close(fig)
-    return png, svg
+    return files
+
+
+NO_LAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+
+
+def lay_out_once(fig: Figure) -> None:
+    """Run the figure's layout engine once, at the PNG's resolution, then remove it.
+
+    `savefig` with a layout engine draws the figure twice (a dry draw that runs
+    the layout, then the real one), and again for every format; without one it
+    draws once, at the positions set here. The PNG is pixel for pixel the one
+    `savefig` lays out itself; the SVG uses the same positions (figure fractions).
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    fig.set_dpi(DPI)
+    if fig.axes:
+        engine.execute(fig)
+    with matplotlib.rc_context(NO_LAYOUT):
+        fig.set_layout_engine(None)
 
 
 def empty_note(ax: Axes, text: str) -> None:

@@ -211,8 +211,8 @@ def _line_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             ax.set_xlabel(axis["label"])
             ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
             ax.set_axisbelow(True)
-        png, svg = style.save(fig, out_dir, "sweep_outcome")
-    return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))
+        files = style.save(fig, out_dir, "sweep_outcome")
+    return _chart("sweep_outcome", files, title, _caption_best(table, meta))
 
 
 def _line_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
@@ -253,8 +253,8 @@ def _line_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             style.empty_note(axes[0, 0], "No state reaches P(commit) 2% at any point.")
         body.supxlabel(axis["label"], fontsize=9.5)
         body.supylabel("P(commit) (dashed: 50%)", fontsize=9.5)
-        png, svg = style.save(fig, out_dir, "sweep_commit")
-    return _chart("sweep_commit", png, svg, title, _commit_caption(table, meta, shown))
+        files = style.save(fig, out_dir, "sweep_commit")
+    return _chart("sweep_commit", files, title, _commit_caption(table, meta, shown))
 
 
 def _commit_caption(table: pd.DataFrame, meta: Mapping, shown: list[str]) -> str:
@@ -415,8 +415,8 @@ def _heat_outcome(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             ax.set_xlabel(a1["label"])
             ax.set_ylabel(a0["label"])
             _rotate(ax, a1)
-        png, svg = style.save(fig, out_dir, "sweep_outcome")
-    return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))
+        files = style.save(fig, out_dir, "sweep_outcome")
+    return _chart("sweep_outcome", files, title, _caption_best(table, meta))
 
 
 def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
@@ -454,8 +454,8 @@ def _heat_commit(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
             style.empty_note(axes[0, 0], "No state reaches P(commit) 2% at any point.")
         body.supxlabel(a1["label"], fontsize=9.5)
         body.supylabel(a0["label"], fontsize=9.5)
-        png, svg = style.save(fig, out_dir, "sweep_commit")
-    return _chart("sweep_commit", png, svg, title, _commit_caption(table, meta, shown))
+        files = style.save(fig, out_dir, "sweep_commit")
+    return _chart("sweep_commit", files, title, _commit_caption(table, meta, shown))
 
 
 # ----------------------------------------------------------------------- samples
@@ -491,12 +491,12 @@ def _scatter(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> dict:
         axes[0, 0].set_ylabel("P(formed)")
         axes[0, 0].yaxis.set_major_formatter(lambda v, _: pct(round(v, 6)))
         axes[1, 0].set_ylabel("Expected counted force")
-        png, svg = style.save(fig, out_dir, "sweep_outcome")
-    return _chart("sweep_outcome", png, svg, title, _caption_best(table, meta))
+        files = style.save(fig, out_dir, "sweep_outcome")
+    return _chart("sweep_outcome", files, title, _caption_best(table, meta))
 
 
-def _chart(name: str, png: str, svg: str, title: str, caption: str) -> dict:
-    return {"name": name, "png": png, "svg": svg, "title": title, "caption": caption}
+def _chart(name: str, files: dict[str, str], title: str, caption: str) -> dict:
+    return {"name": name, **files, "title": title, "caption": caption}
 
 
 def draw(table: pd.DataFrame, meta: Mapping, out_dir: Path) -> list[dict]:

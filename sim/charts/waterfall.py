@@ -161,12 +161,11 @@ def draw(
 ) -> dict:
     """Draw and save `name`.png and `name`.svg; return file names and a caption."""
     fig, _, steps = build(row, meta, title, context)
-    png, svg = style.save(fig, Path(out_dir), name)
+    files = style.save(fig, Path(out_dir), name)
     parts = ", ".join(f"{b.label.replace(chr(10), ' ').lower()} {b.delta:+.2f}" for b in steps)
     return {
         "name": name,
-        "png": png,
-        "svg": svg,
+        **files,
         "title": title,
         "caption": f"Payoff {float(row['payoff']):+.2f} = {parts or 'no component'}.",
         "bars": steps,

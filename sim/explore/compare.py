@@ -268,7 +268,12 @@ def chart_tables(entries: list[Entry]) -> tuple[pd.DataFrame, pd.DataFrame]:
         ignore_index=True,
     )
     commits = pd.concat(
-        [e.commits[["state", "kind", "p_commit"]].assign(scenario=e.name) for e in entries],
+        [
+            e.commits[
+                [c for c in ("state", "kind", "p_commit", "p_lead") if c in e.commits]
+            ].assign(scenario=e.name)
+            for e in entries
+        ],
         ignore_index=True,
     )
     return runs, commits
@@ -310,8 +315,9 @@ def write_compare(
 ) -> tuple[pd.DataFrame, list[dict]]:
     """The comparison folder, written atomically."""
     from sim.charts.compare import draw
+    from sim.charts.style import current_formats
     from sim.output.folder import atomic_folder
-    from sim.output.write import dump_json, versions
+    from sim.output.write import dump_json, in_folder, versions
 
     comp = comparison_table(entries)
     runs, commits = chart_tables(entries)
@@ -320,10 +326,7 @@ def write_compare(
         _write_pending(entries, out / "runs")
         comp.to_csv(out / "comparison.csv", index=False, lineterminator="\n")
         diff_frame(clauses, names).to_csv(out / "diff.csv", index=False, lineterminator="\n")
-        charts = draw(comp, runs, commits, chart_meta(entries), out / "charts")
-        for chart in charts:
-            chart["png"] = f"charts/{chart['png']}"
-            chart["svg"] = f"charts/{chart['svg']}"
+        charts = in_folder(draw(comp, runs, commits, chart_meta(entries), out / "charts"), "charts")
         (out / "compare.md").write_text(compare_markdown(entries, clauses, comp, charts), "utf-8")
         dump_json(
             {
@@ -341,6 +344,8 @@ def write_compare(
                 ],
                 "versions": versions(),
                 "command": argv,
+                "chart_formats": list(current_formats()),
+                "charts": charts,
             },
             out / "manifest.json",
         )

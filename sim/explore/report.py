@@ -69,9 +69,16 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def charts_md(charts: list[dict]) -> str:
+    """Each chart's title, image (the PNG if written, else the SVG) and caption; a
+    line saying so when no chart file was written (`--formats none`)."""
+    from sim.charts import style
+    from sim.output.formats import NOT_DRAWN
+
+    if not style.current_formats():
+        return NOT_DRAWN
     out = []
     for c in charts:
-        out += [f"### {c['title']}", "", f"![{c['title']}]({c['png']})", "", c["caption"], ""]
+        out += [f"### {c['title']}", "", f"![{c['title']}]({style.link(c)})", "", c["caption"], ""]
     return "\n".join(out)
 
 

@@ -555,11 +555,12 @@ def write_sweep(
 ) -> list[dict]:
     """The sweep folder, written atomically: sweep.csv, tipping.csv, charts, sweep.md;
     with `fmt` 'parquet' also runs.parquet, every point's runs in one table."""
+    from sim.charts.style import current_formats
     from sim.charts.sweep import draw
     from sim.explore.report import sweep_markdown
     from sim.explore.tipping import tipping_points
     from sim.output.folder import atomic_folder
-    from sim.output.write import dump_json, versions
+    from sim.output.write import dump_json, in_folder, versions
 
     states = list(sw.base.states)
     tipping = (
@@ -575,10 +576,7 @@ def write_sweep(
         if dataset is not None:
             dataset.to_parquet(out / "runs.parquet", index=False, engine="pyarrow")
             tables.append("runs.parquet")
-        charts = draw(result.table, chart_meta(sw), out / "charts")
-        for chart in charts:
-            chart["png"] = f"charts/{chart['png']}"
-            chart["svg"] = f"charts/{chart['svg']}"
+        charts = in_folder(draw(result.table, chart_meta(sw), out / "charts"), "charts")
         (out / "sweep.md").write_text(sweep_markdown(sw, result, tipping, charts), "utf-8")
         dump_json(
             {
@@ -593,6 +591,8 @@ def write_sweep(
                 "axes": [{"path": a.path, "values": a.values} for a in sw.axes],
                 "versions": versions(),
                 "command": argv,
+                "chart_formats": list(current_formats()),
+                "charts": charts,
                 "format": fmt,
                 "tables": tables,
             },

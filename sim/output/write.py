@@ -14,9 +14,10 @@ import pandas as pd
 from sim.analysis.report import render_report
 from sim.analysis.summary import meta as chart_meta
 from sim.analysis.summary import summarise
-from sim.charts import draw_all
+from sim.output import formats as chart_files
 from sim.output.folder import atomic_folder
-from sim.output.provenance import replaced_note
+from sim.output.formats import NOT_DRAWN
+from sim.output.provenance import read_manifest, replaced_note
 from sim.scenario.arrays import Compiled
 from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
@@ -37,11 +38,21 @@ def versions() -> dict[str, str]:
 
 
 def run_command(
-    source: object, C: Compiled | Scenario, out: Path, engine: str, detail: int, fmt: str = "csv"
+    source: object,
+    C: Compiled | Scenario,
+    out: Path,
+    engine: str,
+    detail: int,
+    fmt: str = "csv",
+    formats: tuple[str, ...] | None = None,
 ) -> list[str]:
-    """The `forcegen run` command that writes this folder (the manifest's `command`)."""
+    """The `forcegen run` command that writes this folder (the manifest's `command`);
+    `formats` are the chart formats (default: the current ones, `sim.output.formats`)."""
     sc = C.scenario if isinstance(C, Compiled) else C
     tail = ["--format", fmt] if fmt != "csv" else []
+    formats = chart_files.current_formats() if formats is None else tuple(formats)
+    if formats != chart_files.DEFAULT_FORMATS:
+        tail += ["--formats", ",".join(formats) or "none"]
     return [
         "forcegen",
         "run",
@@ -153,15 +164,56 @@ def write_results(
     meta = chart_meta(C, tables)
     made = manifest(C, engine, detail, argv)
     note = replaced_note(final, made)
+    reuse = previous_charts(final)
     with atomic_folder(final) as out:
         made = {**made, "format": fmt, "tables": write_tables(tables, out, fmt)}
-        charts = draw_all(tables, meta, out / "charts", executor)
-        for chart in charts:
-            chart["png"] = f"charts/{chart['png']}"
-            chart["svg"] = f"charts/{chart['svg']}"
-        (out / "report.md").write_text(render_report(C, tables, summary, meta, charts), "utf-8")
+        formats = chart_files.current_formats()
+        charts = in_folder(draw_charts(tables, meta, out / "charts", executor, reuse), "charts")
+        made |= {"chart_formats": list(formats), "charts": charts}
+        report = render_report(C, tables, summary, meta, for_report(charts))
+        (out / "report.md").write_text(report + not_drawn(formats), "utf-8")
         dump_json(summary, out / "summary.json")
         dump_json(made, out / "manifest.json")
     if note and notify:
         notify(note)
     return summary
+
+
+def draw_charts(tables, meta, folder: Path, executor=None, reuse=None) -> list[dict]:
+    """`sim.charts.draw_all` in the current formats; none (`--formats none`) draws
+    nothing and leaves matplotlib unimported."""
+    if not chart_files.current_formats():
+        return []
+    from sim.charts import draw_all
+
+    return draw_all(tables, meta, folder, executor, reuse)
+
+
+def not_drawn(formats: tuple[str, ...]) -> str:
+    """The paragraph a report ends with when no chart file was written, else ''."""
+    return "" if formats else f"\n{NOT_DRAWN}\n"
+
+
+def in_folder(charts: list[dict], sub: str) -> list[dict]:
+    """Chart dicts with their files (one key per format written) as paths under `sub`."""
+    return [
+        {k: f"{sub}/{v}" if k in chart_files.FORMATS else v for k, v in chart.items()}
+        for chart in charts
+    ]
+
+
+def for_report(charts: list[dict]) -> list[dict]:
+    """The charts as the markdown pages read them: `png` is the image a page embeds,
+    so it names the PNG when one was written, else the SVG (`--formats svg`)."""
+    return [{**c, "png": chart_files.link(c)} for c in charts if chart_files.link(c)]
+
+
+def previous_charts(final: Path) -> tuple[Path, list[dict]] | None:
+    """The chart files and manifest entries of the folder about to be replaced
+    (`draw_all` copies the charts whose inputs are unchanged), or None."""
+    old = read_manifest(final)
+    charts = old.get("charts") if old else None
+    folder = Path(final) / "charts"
+    if not isinstance(charts, list) or folder.is_symlink() or not folder.is_dir():
+        return None
+    return folder, charts

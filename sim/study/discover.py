@@ -442,7 +442,7 @@ def _argv(scenario, outcome, from_dir, runs, seed, final, threshold) -> list[str
 
 def write(final: Path, found: list[Found], x: pd.DataFrame, info: dict) -> None:
     """The discovery folder, written atomically: boxes.csv, trajectory.csv, discover.md,
-    charts/tradeoff.png and .svg, manifest.json."""
+    charts/tradeoff.png (and .svg, as `--formats` says), manifest.json."""
     from sim.charts.discover import draw
     from sim.output.folder import atomic_folder
     from sim.output.write import dump_json, versions

@@ -14,6 +14,7 @@ import pandas as pd
 from sim.numbers import pct, pct_range, share_ci, wilson
 from sim.study import prim
 from sim.study.discover import ALPHA, COMMIT, MASS_MIN, QP, SHUFFLES, VERBS, Found
+from sim.study.report import chart_line
 
 
 def value(v: float) -> str:
@@ -192,7 +193,7 @@ def markdown(found: list[Found], x: pd.DataFrame, info: dict) -> str:
     lines += [
         "## Coverage and density along the peeling",
         "",
-        "![Coverage against density along the peeling](charts/tradeoff.png)",
+        chart_line("Coverage against density along the peeling", "charts/tradeoff"),
         "",
     ]
     return "\n".join(lines)

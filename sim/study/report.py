@@ -99,6 +99,16 @@ def runs_of(study, method: str) -> int:
     return study.runs.get(method, study.runs.get("given", 0))
 
 
+def chart_line(alt: str, stem: str) -> str:
+    """The page's image line for chart `stem` in the current formats (the PNG if
+    written, else the SVG), or a line saying no chart file was written."""
+    from sim.charts import style
+    from sim.output.formats import NOT_DRAWN
+
+    files = {f: f"{stem}.{f}" for f in style.current_formats()}
+    return f"![{alt}]({style.link(files)})" if files else NOT_DRAWN
+
+
 def markdown(study, top: int) -> str:
     """sensitivity.md: what was analysed, the top ranges per outcome, in words."""
     C = study.C
@@ -112,7 +122,7 @@ def markdown(study, top: int) -> str:
         "",
         LEVEL_TEXT,
         "",
-        "![Top ranges per outcome, with 95% intervals](sensitivity.png)",
+        chart_line("Top ranges per outcome, with 95% intervals", "sensitivity"),
     ]
     for o, m, part in panels(study.table):
         runs = runs_of(study, m)
@@ -186,7 +196,8 @@ def manifest(study, argv: list[str]) -> dict:
 
 
 def write_study(study, final: Path, argv: list[str]) -> None:
-    """The folder, atomically: sensitivity.csv, .md, .png (and .svg), manifest.json."""
+    """The folder, atomically: sensitivity.csv, .md, .png (and .svg, as `--formats`
+    says), manifest.json."""
     from sim.charts.sensitivity import draw
     from sim.output.folder import atomic_folder
     from sim.output.write import dump_json

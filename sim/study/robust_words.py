@@ -124,6 +124,9 @@ def _agreement(res: Result, table: pd.DataFrame) -> str:
 
 def markdown(res: Result, table: pd.DataFrame, chart: dict) -> str:
     """robust.md: what was compared, how, the ranking, and how sure it is."""
+    from sim.charts import style
+    from sim.output.formats import NOT_DRAWN
+
     st = res.study
     sw = st.sweep
     N = len(st.worlds)
@@ -167,7 +170,7 @@ def markdown(res: Result, table: pd.DataFrame, chart: dict) -> str:
         "",
         f"## {chart['title']}",
         "",
-        f"![{chart['title']}]({chart['png']})",
+        f"![{chart['title']}]({style.link(chart)})" if style.link(chart) else NOT_DRAWN,
         "",
         chart["caption"],
         "",

@@ -27,11 +27,15 @@ def by_name(charts):
     return {c["name"]: c for c in charts}
 
 
+BOTH = ("png", "svg")
+
+
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory, make_tables):
-    """All six charts drawn once from the synthetic tables (read-only for tests)."""
+    """All six charts drawn once, as PNG and SVG, from the synthetic tables (read-only)."""
     out = tmp_path_factory.mktemp("charts")
-    return draw_all(*make_tables(), out), out
+    with style.formats(BOTH):
+        return draw_all(*make_tables(), out), out
 
 
 def caption(name, tables, meta, out):
@@ -72,8 +76,9 @@ def test_every_svg_parses_as_svg(drawn):
 
 def test_drawing_twice_gives_identical_bytes(synthetic, tmp_path):
     tables, meta = synthetic
-    first = draw_all(tables, meta, tmp_path / "a")
-    second = draw_all(tables, meta, tmp_path / "b")
+    with style.formats(BOTH):
+        first = draw_all(tables, meta, tmp_path / "a")
+        second = draw_all(tables, meta, tmp_path / "b")
     assert first == second
     for chart in first:
         for key in ("png", "svg"):
@@ -166,7 +171,8 @@ def test_concession_parsing():
 def test_no_concession_at_all_draws_an_empty_chart(synthetic, tmp_path):
     tables, meta = synthetic
     runs = tables["runs"].assign(concessions="")
-    chart = concessions.draw({**tables, "runs": runs}, meta, tmp_path)
+    with style.formats(BOTH):
+        chart = concessions.draw({**tables, "runs": runs}, meta, tmp_path)
     assert chart["caption"] == "The broker made no concession in any of the 3 runs."
     assert (tmp_path / chart["png"]).read_bytes().startswith(PNG_SIGNATURE)
     ET.parse(tmp_path / chart["svg"])
@@ -225,7 +231,8 @@ def test_missing_detail_tables_skip_the_timeline_only(synthetic, tmp_path):
 def test_empty_aggregate_tables_still_give_valid_files(synthetic, tmp_path):
     tables, meta = synthetic
     tables = {name: table.iloc[0:0] for name, table in tables.items()}
-    charts = draw_all(tables, meta, tmp_path)
+    with style.formats(BOTH):
+        charts = draw_all(tables, meta, tmp_path)
     assert [c["name"] for c in charts] == NAMES
     for chart in charts:
         assert (tmp_path / chart["png"]).read_bytes().startswith(PNG_SIGNATURE)

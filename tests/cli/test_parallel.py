@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sim import cli, parallel
+from sim import cli, parallel, workers
 from sim.charts import draw_all
 from sim.cli import app
 from sim.explore import commands
@@ -60,14 +60,19 @@ def test_dask_missing_is_one_clear_error(monkeypatch) -> None:
     assert "dask" in DASK_HINT
 
 
-def test_workers_zero_is_decided_from_the_total_runs() -> None:
-    assert auto_workers(3999) == 1 and auto_workers(4000) == cores()
-    assert auto_workers(199, "mesa") == 1 and auto_workers(200, "mesa") == cores()
+def test_workers_zero_is_decided_from_the_total_runs(monkeypatch) -> None:
+    """The policy (`sim.workers`, tested in test_workers.py) on all cores idle."""
+    monkeypatch.setattr(workers, "idle_cores", lambda: float(cores()))
+    many = workers.threshold(workers.DEFAULT_RUN_SECONDS, 2)
+    assert auto_workers(100) == 1 and auto_workers(100, "mesa") == 1
+    assert auto_workers(many - 1) == 1
+    assert (auto_workers(many) >= 2) if cores() > 1 else (auto_workers(many) == 1)
+    assert auto_workers(10**8) == cores()
     assert isinstance(parallel.make_executor(0, runs=100), Serial)
     assert isinstance(parallel.make_executor(1, runs=10**6), Serial)
     with parallel.make_executor(3) as ex:  # processes start with the first job only
         assert isinstance(ex, Pool) and ex.workers == 3
-    with parallel.make_executor(0, runs=10**6) as ex:
+    with parallel.make_executor(0, runs=10**8) as ex:
         assert ex.workers == cores()
 
 
@@ -111,11 +116,12 @@ def asked(monkeypatch) -> list[dict]:
     """Every make_executor call of the commands, answered with a Serial executor."""
     calls: list[dict] = []
 
-    def fake(workers=0, scheduler=None, runs=0, engine="fast", warm=()):
+    def fake(workers=0, scheduler=None, runs=0, engine="fast", warm=(), **_kw):
         calls.append({"workers": workers, "scheduler": scheduler, "runs": runs, "engine": engine})
         return Serial()
 
-    monkeypatch.setattr(cli, "make_executor", fake)
+    monkeypatch.setattr(parallel, "make_executor", fake)  # `run` imports it when it runs
+    monkeypatch.setattr(cli, "make_executor", fake, raising=False)
     monkeypatch.setattr(commands, "make_executor", fake)
     return calls
 

@@ -486,7 +486,7 @@ def test_usage_errors_are_one_line(tmp_path: Path, args: list, fragments: list[s
 
 
 def test_workers_above_the_core_count_are_capped(tmp_path: Path, monkeypatch) -> None:
-    from sim import cli
+    from sim import parallel
     from sim.parallel import Serial
 
     asked = []
@@ -495,7 +495,7 @@ def test_workers_above_the_core_count_are_capped(tmp_path: Path, monkeypatch) ->
         asked.append(workers)
         return Serial()
 
-    monkeypatch.setattr(cli, "make_executor", fake)
+    monkeypatch.setattr(parallel, "make_executor", fake)  # `run` imports it when it runs
     r = invoke("run", FLAGSHIP, *SMALL, "--out", tmp_path / "res", "--workers", "64")
     assert r.code == 0, r.err
     assert asked == [cores()]

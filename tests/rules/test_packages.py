@@ -207,3 +207,22 @@ def test_explain_and_the_story_name_every_part_and_what_counts(scenario, simulat
     assert "the combat troops do not count toward the target" in text
     told = story.story(C, t, run)
     assert f"with {size:,.0f} police trainers" in told
+
+
+def test_every_reader_of_the_commits_table_counts_a_package_once(scenario, simulate):
+    from sim.analysis.commits import by_state
+    from sim.analysis.summary import summarise
+    from sim.charts.stance_timeline import p_commit_by_state
+    from sim.explore.runner import outcome_of
+
+    C = scenario(**PACKAGE)
+    t = simulate(C, runs=40)
+    committed = (last(t)["stance"] == "committed").mean()
+    assert committed > 0.5
+    assert summarise(t, C)["states"]["ITA"]["p_commit"] == committed
+    assert by_state(t["commits"])["ITA"] == committed
+    assert p_commit_by_state(t["commits"])["ITA"] == committed
+    assert outcome_of(t["runs"], t["commits"], C.states)["p_commit"]["ITA"] == committed
+    # A folder written before packages has no p_lead: p_commit is then the state's share.
+    old = t["commits"].drop(columns="p_lead").query("kind == 'troops'")
+    assert by_state(old)["ITA"] == committed

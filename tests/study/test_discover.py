@@ -290,3 +290,28 @@ def test_deployment_is_an_outcome_to_discover() -> None:
     assert resolve_outcome("Deployed", ["AAA"]) == "deployed"
     assert outcome_flags(runs, "deployed").tolist() == [True, True, False, False]
     assert outcome_flags(runs, "not_deployed").tolist() == [False, False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("formats", "files", "link"),
+    [
+        ("svg", ["tradeoff.svg"], "charts/tradeoff.svg"),
+        ("png,svg", ["tradeoff.png", "tradeoff.svg"], "charts/tradeoff.png"),
+        ("none", [], None),
+    ],
+)
+def test_formats_decide_the_chart_files_and_the_page_links_them(
+    made_up: Path, tmp_path: Path, formats: str, files: list[str], link: str | None
+) -> None:
+    out = tmp_path / "found"
+    argv = ["discover", str(FLAGSHIP), "--outcome", "stalled", "--from", str(made_up)]
+    result = runner.invoke(app, [*argv, "--out", str(out), "--formats", formats])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (out / "charts").iterdir()) if files else []
+    assert written == files
+    assert (out / "charts").exists() == bool(files)
+    text = (out / "discover.md").read_text(encoding="utf-8")
+    if link:
+        assert f"]({link})" in text and (out / link).is_file()
+    else:
+        assert "charts/tradeoff" not in text and "Charts were not drawn" in text

@@ -7,12 +7,17 @@ from pathlib import Path
 from sim.analysis import words as wd
 from sim.analysis.explain import page
 from sim.analysis.explain.compute import Explanation
-from sim.charts import waterfall
+from sim.charts import style, waterfall
 from sim.output.folder import atomic_folder
+from sim.output.formats import NOT_DRAWN
+
+PAYOFF = "## Payoff components\n\n"
 
 
 def draw_waterfall(ex: Explanation, out_dir: Path) -> dict:
-    """The final week's payoff as a waterfall: waterfall_<ID>.png/.svg in out_dir."""
+    """The final week's payoff as a waterfall: waterfall_<ID>.png (and .svg, as
+    `style.formats` says) in out_dir. The page embeds `png`: the PNG when written,
+    else the SVG."""
     last = ex.weeks[-1]
     kind = ex.C.scenario.kinds[last.considered].label.lower()
     note = None
@@ -30,7 +35,8 @@ def draw_waterfall(ex: Explanation, out_dir: Path) -> dict:
     context = f"run {ex.run}, week {last.week}, as {kind}, stance {last.stance}"
     title = f"{ex.name} ({ex.code}): payoff for joining, component by component"
     chart = waterfall.draw(ex.row, meta, out_dir, f"waterfall_{ex.code}", title, context)
-    ex.charts["waterfall"] = chart
+    if style.link(chart):
+        ex.charts["waterfall"] = {**chart, "png": style.link(chart)}
     return chart
 
 
@@ -43,6 +49,11 @@ def write(ex: Explanation, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     name = f"explain_{ex.code}.md"
     with atomic_folder(out_dir) as tmp:
-        draw_waterfall(ex, tmp)
-        (tmp / name).write_text(page.markdown(ex), encoding="utf-8")
+        if style.current_formats():
+            draw_waterfall(ex, tmp)
+            text = page.markdown(ex)
+        else:
+            text = page.markdown(ex)
+            text = text.replace(PAYOFF, f"{PAYOFF}{NOT_DRAWN}\n\n", 1)
+        (tmp / name).write_text(text, encoding="utf-8")
     return out_dir / name

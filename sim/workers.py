@@ -1,0 +1,146 @@
+"""How many processes `--workers 0` (the default) uses: a policy that never loses.
+
+A pool pays a fixed cost before it does any work: spawning each worker and
+importing numpy, pandas, the engine and matplotlib in it (bytecode is not cached
+on the project's machine), and every batch's results are pickled back to the
+parent. With `n` cores to itself it saves at most `work × (1 - 1/n)`; with the
+other cores busy (a shared machine) it saves nothing and its workers compete
+with the parent's neighbours. So: one process unless the command's work (its runs
+× the estimated cost of one run) saves at least `MARGIN` times the pool's cost
+on cores that are idle now, and never more workers than those idle cores.
+
+The constants are measured by `bench/workers.py` (docs/performance.md, "Worker
+policy (issue 13)"). An explicit `--workers N` is obeyed (capped at the cores);
+the results are identical whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+POOL_SECONDS = 3.0
+"""Wall time a pool of two workers costs on this machine before it returns its
+first results (spawn, imports), with the machine otherwise idle: `bench/workers.py`."""
+
+PICKLE_SECONDS = 25e-6
+"""Per run, the parent's cost of taking a batch's results back from a worker."""
+
+MARGIN = 2.0
+"""Use the pool only when it saves at least this many times its cost: the cost of a
+run is an estimate, the machine is shared, and losing is what must not happen."""
+
+SECONDS_PER_UNIT = 0.3e-6
+"""Fast engine, seconds per unit of `cost_units`, calibrated on res2803 on an idle
+machine (about 0.6 ms per run; more on a busy one, when no pool is used anyway)."""
+
+FIXED_STATES = 58
+"""A run-week's work that does not grow with the states (broker, veto players,
+hosts, incidents, Python overhead per array operation), counted in states: from
+the states table of docs/performance.md (10 → 200 states: 480 → 1,830 µs a run)."""
+
+MESA_FACTOR = 100
+"""The Mesa model's cost per run over the fast engine's (measured 97-110×)."""
+
+DEFAULT_RUN_SECONDS = 0.6e-3
+"""A run's cost when the scenario is not given (the flagship's, fast engine)."""
+
+SAMPLE_SECONDS = 0.25
+"""How long `idle_cores` watches the machine (only when the work could pay a pool)."""
+
+
+def cost_units(C: Any) -> int:
+    """A cheap measure of one run's work: weeks to the deadline × (states + fixed part)."""
+    return int(C.scenario.broker.deadline) * (FIXED_STATES + len(C.states))
+
+
+def run_cost(C: Any, engine: str = "fast") -> float:
+    """Estimated seconds of one run of the compiled scenario `C` with `engine`."""
+    seconds = cost_units(C) * SECONDS_PER_UNIT
+    return seconds * MESA_FACTOR if engine == "mesa" else seconds
+
+
+def _cpu_times(cpus: set[int]) -> tuple[int, int] | None:
+    """(idle, total) jiffies of these CPUs since boot, from /proc/stat (Linux)."""
+    try:
+        with open("/proc/stat") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    idle = total = 0
+    for line in lines:
+        name, *fields = line.split()
+        if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+            ticks = [int(x) for x in fields[:8]]
+            idle += ticks[3] + ticks[4]  # idle, iowait
+            total += sum(ticks)
+    return (idle, total) if total else None
+
+
+def idle_cores(cpus: set[int] | None = None, seconds: float = SAMPLE_SECONDS) -> float:
+    """How many of this process's cores are free for a pool: the fewer of those idle
+    over the last `seconds` (from /proc/stat) and those the last minute's load left
+    free (`os.getloadavg`). A neighbour's bursts show in the one, a steady
+    neighbour (or the previous command of a script) in the other."""
+    if cpus is None:
+        try:
+            cpus = os.sched_getaffinity(0)
+        except AttributeError:  # not on Linux
+            cpus = set(range(os.cpu_count() or 1))
+    try:
+        recent = max(0.0, len(cpus) - os.getloadavg()[0])
+    except OSError:  # no load average: the sample alone
+        recent = float(len(cpus))
+    before = _cpu_times(cpus)
+    if before is None:
+        return recent
+    time.sleep(seconds)
+    after = _cpu_times(cpus) or before
+    ticks = after[1] - before[1]
+    now = len(cpus) * (after[0] - before[0]) / ticks if ticks > 0 else float(len(cpus))
+    return min(now, recent)
+
+
+def pays(runs: int, run_seconds: float, n: int) -> bool:
+    """Whether `n` workers save at least `MARGIN` times the pool's cost on `runs` runs."""
+    if n < 2:
+        return False
+    saved = runs * (run_seconds * (1 - 1 / n) - PICKLE_SECONDS)
+    return saved >= MARGIN * POOL_SECONDS
+
+
+def threshold(run_seconds: float, n: int = 2) -> int:
+    """The fewest runs for which `n` idle cores are used (`pays`), for docs and tests."""
+    per_run = run_seconds * (1 - 1 / n) - PICKLE_SECONDS
+    return -int(-MARGIN * POOL_SECONDS // per_run) if per_run > 0 else 2**63 - 1
+
+
+def decide(
+    runs: int,
+    run_seconds: float | None = None,
+    engine: str = "fast",
+    cores: int | None = None,
+    idle: float | None = None,
+) -> int:
+    """The processes for `runs` runs of about `run_seconds` each (`run_cost`).
+
+    `cores` are those this process may use (`sim.parallel.cores`); `idle` how many
+    of them are idle now (`idle_cores`, measured only when the work could pay a
+    pool at all). One process unless `pays` on the idle cores; then as many workers
+    as cores idle (rounded), never more than `cores`.
+    """
+    if run_seconds is None:
+        run_seconds = DEFAULT_RUN_SECONDS * (MESA_FACTOR if engine == "mesa" else 1)
+    if cores is None:
+        from sim.parallel import cores as own_cores
+
+        cores = own_cores()
+    if not pays(runs, run_seconds, cores):  # not even with every core to itself
+        return 1
+    if idle is None:
+        idle = idle_cores()
+    n = min(cores, int(idle + 0.5))
+    while n > 1 and not pays(runs, run_seconds, n):
+        n -= 1
+    return max(1, n)

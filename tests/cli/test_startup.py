@@ -1,0 +1,68 @@
+"""Start-up: `forcegen --help` loads nothing heavy; commands still get real consoles."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
+HEAVY = ("numpy", "pandas", "matplotlib", "rich", "yaml", "concurrent.futures", "sim.parallel")
+"""What a request for help must not load (typer itself may load pydantic for its types)."""
+
+LOADED = """
+import sys
+sys.argv = ["forcegen", *sys.argv[1:]]
+from sim.cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted({m.split(".")[0] if not m.startswith(("concurrent.", "sim.")) else m
+                for m in sys.modules} & set(HEAVY))
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], []], ids=str)
+def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    code = f"HEAVY = {HEAVY!r}\n" + LOADED
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage: forcegen" in proc.stdout
+    assert proc.stderr.strip().splitlines()[-1] == "HEAVY:", proc.stderr
+
+
+def test_a_run_on_a_terminal_shows_its_progress_and_finishes(tmp_path: Path) -> None:
+    """On a terminal the progress bar enters the console as a context manager:
+    the command hands it a real rich Console, not the stand-in of start-up."""
+    out = tmp_path / "res"
+    argv = [sys.executable, "-m", "sim", "run", str(FLAGSHIP), "--runs", "30"]
+    argv += ["--out", str(out), "--formats", "none"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command on a pseudo-terminal
+        os.chdir(tmp_path)
+        os.execv(sys.executable, argv)
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Traceback" not in text and "TypeError" not in text
+    assert f"results: {out}" in text.replace("\r", "").replace("\n", "")
+    assert (out / "report.md").is_file()
