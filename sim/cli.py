@@ -364,7 +364,10 @@ def play(
 @guarded("stopped: the page is no longer served")
 def serve(
     scenario: Annotated[
-        Path | None, typer.Argument(help="A shipped scenario to open (default: the flagship).")
+        Path | None,
+        typer.Argument(
+            help="A scenario to open: shipped, or a local file whose folder's scenarios join the list (default: the flagship)."
+        ),
     ] = None,
     port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8765,
     host: Annotated[
