@@ -108,7 +108,7 @@ def test_figure_is_the_saved_chart_and_stays_out_of_pyplot(results, folders, tmp
     assert " ".join(fig.get_suptitle().split()) == force_bands.TITLE
     assert plt.get_fignums() == before  # nothing left open, nothing to close
     with style.chart_style():  # written as the folder writes it: the same bytes
-        png, _ = style.save(fig, tmp_path, "force_bands")
+        png = style.save(fig, tmp_path, "force_bands")["png"]
     assert (tmp_path / png).read_bytes() == (folders[1] / "charts" / png).read_bytes()
     assert plt.get_fignums() == before
 
@@ -231,10 +231,17 @@ def test_the_command_line_sets_them_before_numpy_loads(monkeypatch) -> None:
     assert proc.stdout.strip() == "False"  # so `main` runs before numpy is imported
 
     import sim.cli
+    import sim.parallel
 
     called = []
-    monkeypatch.setattr(sim.cli, "own_process", lambda: called.append(True))
-    monkeypatch.setattr(sys, "argv", ["forcegen", "--help"])
+    monkeypatch.setattr(sim.parallel, "own_process", lambda: called.append(True))
+    # A command sets the thread first (here one refused at once: no such file).
+    monkeypatch.setattr(sys, "argv", ["forcegen", "run", "no-such-scenario.yaml"])
+    with pytest.raises(SystemExit):
+        sim.cli.main()
+    assert called == [True]
+    # A request for help only loads no numpy, so it has nothing to set.
+    monkeypatch.setattr(sys, "argv", ["forcegen", "run", "--help"])
     with pytest.raises(SystemExit):
         sim.cli.main()
     assert called == [True]
