@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.analysis import words as wd
-from sim.analysis.report import adds_up, outcome_rows
+from sim.analysis.report import adds_up, outcome_rows, packaged
 from sim.numbers import pct, share_ci
 from sim.scenario.arrays import Compiled
 
@@ -43,11 +43,15 @@ def print_summary(console: Console, C: Compiled, s: dict) -> None:
     for k in kinds:
         tab.add_column(wd.id_words(k, C), justify="right")
     ranked = sorted(s["states"].items(), key=lambda kv: (-kv[1]["p_commit"], kv[0]))
-    uneven = False
+    uneven = bundled = False
     for code, st in ranked:
         parts = [st["p_commit_by_kind"][k] for k in kinds]
         mark = ""
-        if sum(1 for p in parts if p) > 1 and not adds_up([p for p in parts if p], st["p_commit"]):
+        if packaged(st):
+            mark, bundled = " †", True
+        elif sum(1 for p in parts if p) > 1 and not adds_up(
+            [p for p in parts if p], st["p_commit"]
+        ):
             mark, uneven = " *", True
         tab.add_row(
             f"{st['name']} ({code})",
@@ -58,6 +62,12 @@ def print_summary(console: Console, C: Compiled, s: dict) -> None:
     if uneven:
         console.print(
             "* each kind is rounded on its own: the kinds need not add up to the total",
+            style="dim",
+            highlight=False,
+        )
+    if bundled:
+        console.print(
+            "† a package counts in each kind it brings: the kinds add up to more than the total",
             style="dim",
             highlight=False,
         )

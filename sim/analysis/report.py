@@ -169,6 +169,12 @@ def deployment_rows(summary: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def packaged(st: dict) -> bool:
+    """The state brought package parts (`sim.rules.packages`): its P(commit) by kind
+    counts a run once per kind, so the kinds add up to more than its P(commit)."""
+    return sum(st["p_commit_by_kind"].values()) > st["p_commit"] + 1e-9
+
+
 def kind_parts(C: Compiled, st: dict) -> str:
     """P(commit) by kind, 'troops 1%, police trainers 3%'; when the parts, each rounded
     on its own, do not add up to the rounded total, says so."""
@@ -176,7 +182,9 @@ def kind_parts(C: Compiled, st: dict) -> str:
     if not parts:
         return "—"
     text = ", ".join(f"{wd.kind(C, k)} {pct(p)}" for k, p in parts)
-    if len(parts) > 1 and not adds_up([p for _, p in parts], st["p_commit"]):
+    if packaged(st):
+        text += " (a package counts in each kind it brings: the kinds add up to more)"
+    elif len(parts) > 1 and not adds_up([p for _, p in parts], st["p_commit"]):
         text += " (each rounded on its own: they need not add up to the total)"
     return text
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from sim.analysis.commits import commit_column
 from sim.charts import style
 from sim.numbers import pct
 
@@ -19,13 +20,21 @@ LEGEND_CHARS = 110
 """Characters of legend text that fit across the figure at legend font size."""
 
 
-def _matrix(commits: pd.DataFrame, meta: Mapping) -> tuple[pd.DataFrame, list[str]]:
-    """States × kinds table of P(commit), in the report's order (`style.state_order`)."""
+def _matrix(
+    commits: pd.DataFrame, meta: Mapping, values: str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """States × kinds table of P(commit) by lead kind (a state's bar adds up to its
+    P(commit), `sim.analysis.commits`), in the report's order (`style.state_order`);
+    or of another column of the commits table (`values`)."""
     commits = commits.assign(kind=commits["kind"].fillna("").astype(str))
     commits = commits[commits["kind"] != ""]
     kinds = style.ordered_kinds(meta, commits["kind"].unique())
     table = commits.pivot_table(
-        index="state", columns="kind", values="p_commit", aggfunc="sum", fill_value=0.0
+        index="state",
+        columns="kind",
+        values=values or commit_column(commits),
+        aggfunc="sum",
+        fill_value=0.0,
     )
     for code in meta.get("states", {}):
         if code not in table.index:
@@ -78,8 +87,31 @@ def _legend_columns(looks: dict[str, dict]) -> int:
     return max(1, min(len(looks), LEGEND_CHARS // (longest + 6)))
 
 
-def _bars(ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping) -> None:
-    """Stacked bars, most likely state at the top, the total share printed after each bar."""
+def _has_parts(commits: pd.DataFrame) -> bool:
+    """Some state brought a kind as a package part in some run."""
+    return "p_lead" in commits.columns and bool((commits["p_commit"] > commits["p_lead"]).any())
+
+
+def _parts(commits: pd.DataFrame, table: pd.DataFrame, meta: Mapping) -> dict[str, str]:
+    """Per state, the package parts it brought besides its lead kind (`sim.rules.
+    packages`), as ' + police trainers 20%': P(commit) of a kind as a part only."""
+    if "p_lead" not in commits.columns:
+        return {}
+    every, _ = _matrix(commits, meta, "p_commit")
+    extra = (every.reindex(index=table.index, columns=table.columns) - table).clip(lower=0.0)
+    out = {}
+    for state, row in extra.iterrows():
+        parts = [f"{style.kind_label(k, meta).lower()} {pct(v)}" for k, v in row.items() if v > 0]
+        if parts:
+            out[state] = " + " + ", ".join(parts) + " (package)"
+    return out
+
+
+def _bars(
+    ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping, parts: Mapping[str, str]
+) -> None:
+    """Stacked bars by lead kind, most likely state at the top, the total share (and
+    any package parts) printed after each bar."""
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for kind, look in looks.items():
@@ -87,9 +119,9 @@ def _bars(ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping) -> Non
         bar = {k: v for k, v in look.items() if k != "label"}
         ax.barh(y, values, left=left, height=0.72, linewidth=0.5, **bar)
         left += values
-    for yi, total in zip(y, left, strict=True):
+    for yi, total, state in zip(y, left, table.index, strict=True):
         ax.annotate(
-            pct(total),
+            pct(total) + parts.get(state, ""),
             xy=(total, yi),
             xytext=(3, 0),
             textcoords="offset points",
@@ -116,7 +148,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         if table.empty:
             style.empty_note(ax, "No state in the commitments table.")
         else:
-            _bars(ax, table, looks, meta)
+            _bars(ax, table, looks, meta, _parts(tables["commits"], table, meta))
             ax.set_ylim(-0.6, len(table) - 0.4)
         if looks:
             handles = [Patch(**look) for look in looks.values()]
@@ -131,7 +163,10 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         top = style.nice_share_top(largest)
         ax.set_xlim(0, top)
         style.share_axis(ax, top)
-        ax.set_xlabel("P(commit): share of runs ending committed, by kind")
+        ax.set_xlabel(
+            "P(commit): share of runs ending committed, by its lead kind"
+            + ("; package parts after the bar" if _has_parts(tables["commits"]) else "")
+        )
         ax.xaxis.grid(True, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)

@@ -226,3 +226,33 @@ def test_every_reader_of_the_commits_table_counts_a_package_once(scenario, simul
     # A folder written before packages has no p_lead: p_commit is then the state's share.
     old = t["commits"].drop(columns="p_lead").query("kind == 'troops'")
     assert by_state(old)["ITA"] == committed
+
+
+def test_the_commit_chart_stacks_lead_kinds_and_names_the_parts(scenario, simulate):
+    from sim.charts import commit_by_kind
+
+    C = scenario(**PACKAGE)
+    t = simulate(C, runs=40)
+    meta = {"states": {s: {"name": s} for s in C.states}}
+    table, _ = commit_by_kind._matrix(t["commits"], meta)
+    committed = (last(t)["stance"] == "committed").mean()
+    assert table.loc["ITA"].sum() == committed  # the bar's length is P(commit), once
+    parts = commit_by_kind._parts(t["commits"], table, meta)
+    assert parts["ITA"].endswith("(package)") and parts["ITA"].startswith(" + ")
+    off = simulate(scenario(**PACKAGE, packages=False), runs=40)
+    table_off, _ = commit_by_kind._matrix(off["commits"], meta)
+    assert commit_by_kind._parts(off["commits"], table_off, meta) == {}
+
+
+def test_the_report_says_why_a_package_s_kinds_add_up_to_more(scenario, simulate):
+    from sim.analysis.report import kind_parts, packaged
+    from sim.analysis.summary import summarise
+
+    C = scenario(**PACKAGE)
+    st = summarise(simulate(C, runs=40), C)["states"]["ITA"]
+    assert packaged(st) and sum(st["p_commit_by_kind"].values()) > st["p_commit"]
+    assert "a package counts in each kind it brings" in kind_parts(C, st)
+    off = scenario(**PACKAGE, packages=False)
+    st_off = summarise(simulate(off, runs=40), off)["states"]["ITA"]
+    assert not packaged(st_off)
+    assert "package" not in kind_parts(off, st_off)
