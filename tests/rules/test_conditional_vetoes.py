@@ -148,3 +148,33 @@ def test_a_bad_conditional_veto_is_refused_in_one_line(scenario_spec, entry, mes
     d = scenario_spec(**case(entry, broker={"concessions": [PRICE]}))
     with pytest.raises(ScenarioError, match=message):
         validate(d)
+
+
+def test_a_veto_can_hold_until_the_contributor_takes_a_caveat(scenario, simulate):
+    """Conditional on the contributor's caveats: the veto's price is a concession that
+    grants TUR a caveat (it will not carry police training), so the veto lifts once
+    TUR serves under that caveat, and TUR's troops then count at the caveat's share."""
+    caveat = {"id": "no_training", "excludes": "police_training", "discount": 0.2}
+    grant = {"id": "tur_caveat", "grants": {"state": "TUR", "caveat": "no_training"}}
+    on_caveat = case(
+        {"state": "TUR", "lifted_by": "tur_caveat"},
+        states={"TUR": dict(KEEN, caveats=[caveat]), "PAK": KEEN},
+        broker={"concessions": [dict(grant, cost=0.05)]},
+        mandate={"tasks": {"add": ["police_training"]}},
+    )
+    t = simulate(scenario(**on_caveat), runs=40)
+    runs = t["runs"]
+    made = runs["concessions"].str.startswith("tur_caveat@")
+    assert made.mean() > 0.9
+    week = runs.loc[made, "concessions"].str.split("@").str[1].astype(int)
+    rows = tur(t).merge(pd.DataFrame({"run": runs.loc[made, "run"], "paid": week}), on="run")
+    assert (rows["vetoed"] == (rows["round"] <= rows["paid"])).all()
+    end = rows[rows["round"] == rows.groupby("run")["round"].transform("max")]
+    counted = end[end["counted"]]
+    assert len(counted) > 30
+    pak = t["states"][t["states"]["state"] == "PAK"].set_index(["run", "round"])
+    force = t["rounds"].set_index(["run", "round"])["force"]
+    key = list(zip(counted["run"], counted["round"], strict=True))
+    pak_counted = pak.loc[key, "pledge"].where(pak.loc[key, "counted"], 0.0).to_numpy()
+    expected = 0.8 * counted["pledge"].to_numpy() + pak_counted
+    np.testing.assert_allclose(force.loc[key].to_numpy(), expected, rtol=1e-12)
