@@ -486,6 +486,13 @@ def veto_paragraph(C: Compiled, rd: pd.DataFrame, thresholds: dict[str, float]) 
                 else "contributors: their pledges would not count."
             )
         )
+        conditional = [
+            f"{_names(C, [e.state])} ({wd.veto_conditions(C, e)})"
+            for e in C.scenario.veto_players[vid].vetoes
+            if wd.veto_conditions(C, e)
+        ]
+        if conditional:
+            parts.append("Its objection is conditional: " + "; ".join(conditional) + ".")
     return "**Veto players.** " + " ".join(parts)
 
 

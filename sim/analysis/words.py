@@ -230,6 +230,29 @@ def requirement(C: Compiled, name: str) -> str:
     return id_words(name, C)
 
 
+def veto_conditions(C: Compiled, entry) -> str:
+    """The conditions of a veto on a contributor, in words ('troops only, until the
+    broker concedes a guarantee, unless relations are restored'); '' for a fixed veto
+    (`sim.rules.vetoes`)."""
+    if isinstance(entry, str):
+        return ""
+    parts = []
+    if entry.kinds:
+        parts.append(join([kind(C, k) for k in entry.kinds]) + " only")
+    p = entry.p
+    if isinstance(p, tuple):
+        parts.append(f"in {100 * p[0]:.0f}–{100 * p[1]:.0f}% of runs")
+    elif p < 1:
+        parts.append(f"in {100 * p:.0f}% of runs")
+    if entry.until_week:
+        parts.append(f"until week {entry.until_week}")
+    if entry.lifted_by:
+        parts.append(f"until the broker concedes: {concession(C, entry.lifted_by)}")
+    if entry.unless:
+        parts.append(f"unless {requirement(C, entry.unless)}")
+    return ", ".join(parts)
+
+
 def join(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     items = [i for i in items if i]

@@ -193,8 +193,9 @@ class Week:
 
 def vetoes_hold(k: Week) -> None:
     """The vetoes on contributors that hold this week: fixed ones, and conditional
-    ones not yet lifted by their date or their concession (`sim.rules.vetoes`)."""
-    k.P = vetoes.hold(k.C, k.P, k.t, k.w.made_round >= 0, k.mech)
+    ones not yet lifted by their date, their concession or the world condition
+    they name (`sim.rules.vetoes`)."""
+    k.P = vetoes.hold(k.C, k.P, k.t, k.w.made_round >= 0, k.mech, k.w.cond)
 
 
 def firm_up_terms(k: Week) -> None:
@@ -229,7 +230,9 @@ def broker_concedes(k: Week) -> None:
     """At most one concession per run, judged on the acceptance before this week."""
     w = k.w
     made = w.made_round >= 0
-    k.concession = broker.concede(k.C, k.P, k.decision, w.force, made, w.accepts, k.t, k.mech)
+    k.concession = broker.concede(
+        k.C, k.P, k.decision, w.force, made, w.accepts, k.t, k.mech, w.cond
+    )
     for j in range(len(k.C.concessions)):
         hit = k.concession == j
         if hit.any():

@@ -11,7 +11,7 @@ from sim.scenario.params import Params
 
 
 def concede(
-    C: Compiled, P: Params, dec: Decision, force, made, accepts, t: int, mech
+    C: Compiled, P: Params, dec: Decision, force, made, accepts, t: int, mech, cond=None
 ) -> np.ndarray:
     """The concession the broker makes this round per run (-1 for none).
 
@@ -34,7 +34,7 @@ def concede(
     # Troops beyond the shortfall do not help the broker.
     shortfall = np.maximum(P.broker.target - force, 0.0)
     counts = P.kind.counts[0][np.maximum(dec.kind, 0)]
-    lifted = vetoes.lift_gain(C, P, dec.stance, dec.kind, dec.pledge, counts, made, t, mech)
+    lifted = vetoes.lift_gain(C, P, dec.stance, dec.kind, dec.pledge, counts, made, t, mech, cond)
     gain = dec.gain + lifted
     worth = np.minimum(gain, shortfall[:, None]) / P.broker.target[:, None] - cost
     worth = np.where(made | ~dec.open_, -np.inf, worth)

@@ -7,12 +7,18 @@ has one meaning.
 
 A veto on a contributor is fixed (`vetoes: [TUR]`: every kind, every run, every
 week) or conditional (`vetoes: [{state: TUR, kinds: [troops], p: [0.5, 0.9],
-until_week: 12, lifted_by: <concession>}]`). A conditional veto holds in week t
-of a run when
+until_week: 12, lifted_by: <concession>, unless: <world condition>}]`). A
+conditional veto holds in week t of a run when
 
     u < p                                  (u uniform, one per run and veto; p a judgement call)
     and (until_week unset, or t <= until_week)
     and (lifted_by unset, or the broker has not made that concession before week t)
+    and (unless unset, or that declared world condition did not hold at the end of week t-1)
+
+`unless` writes a veto conditional on the contributor's relations with the veto
+player, or on its stance on a question outside the mandate: the scenario
+declares the condition under `world:` with how it comes true (a weekly hazard,
+a date, a concession), as it does for the conditions of red lines.
 
 and then bars the state's pledges of the listed kinds (every kind without
 `kinds`). The concession that lifts it is the veto player's price: the broker
@@ -55,8 +61,10 @@ def at_slots(C: Compiled, barred: np.ndarray) -> np.ndarray:
     return np.take_along_axis(barred, np.broadcast_to(idx, (R, *idx.shape)), 2) & (C.slot_kind >= 0)
 
 
-def holding(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> np.ndarray:
-    """(R|1, B): which conditional vetoes hold in week t (before this week's moves)."""
+def holding(C: Compiled, P: Params, t: int, made: np.ndarray, mech, cond=None) -> np.ndarray:
+    """(R|1, B): which conditional vetoes hold in week t (before this week's moves);
+    `cond` (R, W) the declared world conditions at the end of week t-1 (their
+    initial values when None)."""
     B = len(C.bar_state)
     R = max(P.bar.u.shape[0], P.bar.p.shape[0], made.shape[0])
     if not B:
@@ -67,15 +75,23 @@ def holding(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> np.ndarra
     timed = (C.bar_until == 0) | (t <= C.bar_until)
     lift = np.maximum(C.bar_lift, 0)
     lifted = (C.bar_lift >= 0) & made[:, lift] if made.shape[1] else np.zeros((1, B), bool)
-    return np.broadcast_to(holds & timed & ~lifted, (R, B))
+    return np.broadcast_to(holds & timed & ~lifted & ~_unless(C, cond), (R, B))
 
 
-def barred(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> np.ndarray:
+def _unless(C: Compiled, cond) -> np.ndarray:
+    """(R|1, B): the declared world condition a veto names under `unless` holds."""
+    if not (C.bar_unless >= 0).any():
+        return np.zeros((1, len(C.bar_state)), bool)
+    cond = C.world_initial[None, :] if cond is None else cond
+    return (C.bar_unless >= 0) & cond[:, np.maximum(C.bar_unless, 0)]
+
+
+def barred(C: Compiled, P: Params, t: int, made: np.ndarray, mech, cond=None) -> np.ndarray:
     """(R|1, S, K): fixed vetoes, plus the conditional vetoes holding in week t."""
     base = np.broadcast_to(P.state.vetoed[:, :, None], (*P.state.vetoed.shape, len(C.kinds)))
     if not len(C.bar_state):
         return base
-    hold = holding(C, P, t, made, mech)
+    hold = holding(C, P, t, made, mech, cond)
     out = np.repeat(base, hold.shape[0], axis=0) if base.shape[0] != hold.shape[0] else base.copy()
     for b in range(len(C.bar_state)):
         s = C.bar_state[b]
@@ -83,24 +99,39 @@ def barred(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> np.ndarray
     return out
 
 
-def hold(C: Compiled, P: Params, t: int, made: np.ndarray, mech) -> Params:
+def hold(C: Compiled, P: Params, t: int, made: np.ndarray, mech, cond=None) -> Params:
     """The parameters for week t, with the vetoes that hold this week in `P.bar.now`."""
-    return replace(P, bar=replace(P.bar, now=barred(C, P, t, made, mech)))
+    return replace(P, bar=replace(P.bar, now=barred(C, P, t, made, mech, cond)))
 
 
-def lift_gain(C: Compiled, P: Params, stance, kind, pledge, counts, made, t, mech) -> np.ndarray:
+def lifting(C: Compiled) -> np.ndarray:
+    """The concessions that can lift a conditional veto: its `lifted_by` price, or
+    the concession that sets the world condition it names under `unless`."""
+    prices = C.bar_lift[C.bar_lift >= 0]
+    unless = C.bar_unless[C.bar_unless >= 0]
+    setters = C.world_by[unless] if len(unless) else np.zeros(0, int)
+    return np.unique(np.concatenate([prices, setters[setters >= 0]]).astype(int))
+
+
+def lift_gain(
+    C: Compiled, P: Params, stance, kind, pledge, counts, made, t, mech, cond=None
+) -> np.ndarray:
     """(R, C): counted pledges each concession would let in by lifting the vetoes it
-    is the price of (states committed with a barred kind that only those vetoes bar)."""
+    is the price of, or whose `unless` condition it sets (states committed with a
+    barred kind that only those vetoes bar)."""
+    from sim.rules.world import after_concessions
     from sim.scenario.arrays import COMMITTED
 
     R, n_con = stance.shape[0], len(C.concessions)
     gain = np.zeros((R, n_con))
-    if not mech.vetoes or not (C.bar_lift >= 0).any():
+    candidates = lifting(C)
+    if not mech.vetoes or not len(candidates):
         return gain
-    for j in np.unique(C.bar_lift[C.bar_lift >= 0]):
+    for j in candidates:
         after = made.copy()
         after[:, j] = True
-        barred_after = barred(C, P, t, after, mech)
+        cond_after = after_concessions(C, cond, np.arange(n_con) == j)
+        barred_after = barred(C, P, t, after, mech, cond_after)
         freed = at_kind(vetoed(P, mech), kind) & ~at_kind(barred_after, kind)
         freed &= (stance == COMMITTED) & counts
         gain[:, j] = np.where(freed, pledge, 0.0).sum(axis=1)

@@ -192,6 +192,7 @@ class Compiled:
     bar_kinds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (B, K)
     bar_until: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) 0: none
     bar_lift: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) -1: none
+    bar_unless: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (B,) -1: none
     event_names: list[str] = field(default_factory=list)  # declared events (E)
     event_week: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (E,) 0: none
     event_withdraw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (E, S)
@@ -537,6 +538,7 @@ def _bars(sc: Scenario, states: list[str], kinds: list[str], p: dict, ranges: li
         "bar_kinds": mask,
         "bar_until": np.array([e.until_week or 0 for _, e in entries], int),
         "bar_lift": np.array([_index(concessions, e.lifted_by) for _, e in entries], int),
+        "bar_unless": np.array([_index(list(sc.world), e.unless) for _, e in entries], int),
     }
 
 

@@ -175,7 +175,9 @@ def _check_world(sc: Scenario) -> None:
 
 def _check_veto(sc: Scenario, target: Any, path: str) -> None:
     """A vetoed contributor is a declared state; a conditional veto names declared
-    kinds and a concession on the broker's menu."""
+    kinds, a concession on the broker's menu and a condition under `world:` (a
+    veto is judged at the start of the week, before the built-in conditions of
+    the week are known, so only declared ones can lift it)."""
     if isinstance(target, str):
         _known("state", target, sc.states, path)
         return
@@ -185,6 +187,8 @@ def _check_veto(sc: Scenario, target: Any, path: str) -> None:
     if target.lifted_by is not None:
         concessions = [c.id for c in sc.broker.concessions]
         _known("concession", target.lifted_by, concessions, f"{path}.lifted_by")
+    if target.unless is not None:
+        _known("declared world condition", target.unless, list(sc.world), f"{path}.unless")
 
 
 def _ends(value: Any) -> tuple[float, float]:

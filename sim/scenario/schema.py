@@ -437,7 +437,10 @@ class ContributorVeto(Strict):
     It may apply only to some kinds (`kinds`: Israel objecting to Turkish troops,
     not to Turkish money), hold only in a share of runs (`p`, a judgement call:
     how firm the objection is), end at a week (`until_week`), or be lifted by a
-    concession the broker makes (`lifted_by`: the veto player's price).
+    concession the broker makes (`lifted_by`: the veto player's price), or not
+    hold while a declared world condition holds (`unless`: the contributor's
+    relations with the veto player, or its stance on a question outside the
+    mandate, written as a condition of the world that can come true).
     """
 
     state: str
@@ -445,6 +448,7 @@ class ContributorVeto(Strict):
     p: Unit = 1.0
     until_week: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)
     lifted_by: Id | None = None
+    unless: Id | None = None
     judgement: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
 

@@ -1,5 +1,6 @@
 """Vetoes inside the bargaining: a veto on a contributor may hold only for some kinds,
-in a share of runs, until a week, or until the broker pays its price (a concession).
+in a share of runs, until a week, until the broker pays its price (a concession),
+or unless a declared world condition holds (relations restored).
 
 TUR and PAK are both keen (payoff 0.6) and each offers 2,000 troops against a
 target of 3,000, so the force forms only with Türkiye counted. Israel accepts
@@ -44,6 +45,16 @@ UNPAID = case({"state": "TUR"}, broker={"concessions": [PRICE]})
 FIRM = case({"state": "TUR", "p": 0.5})
 BOTH = dict(KEEN, offers={"troops": 2000, "police_trainers": 100})
 TROOPS_ONLY = case({"state": "TUR", "kinds": ["troops"]}, states={"TUR": BOTH, "PAK": KEEN})
+RELATIONS = {"label": "relations between Israel and Türkiye are restored"}
+UNLESS = case(
+    {"state": "TUR", "unless": "relations"}, world={"relations": dict(RELATIONS, from_week=5)}
+)
+TALKS = dict(PRICE, id="talks")
+TALKED = case(
+    {"state": "TUR", "unless": "relations"},
+    world={"relations": dict(RELATIONS, by_concession="talks")},
+    broker={"concessions": [TALKS]},
+)
 CAUTIOUS = case(  # risk-averse, so it offers police trainers, which the veto does not name
     {"state": "TUR", "kinds": ["troops"]},
     states={"TUR": dict(BOTH, risk_tolerance=0.0), "PAK": KEEN},
@@ -57,6 +68,8 @@ class TestConditionalVetoScenarios(EngineContract):
         "in half the runs": FIRM,
         "troops only": TROOPS_ONLY,
         "switch off": dict(UNTIL, conditional_vetoes=False),
+        "unless relations": UNLESS,
+        "relations by a concession": TALKED,
     }
 
 
@@ -142,10 +155,14 @@ def test_the_chance_is_a_judgement_range_in_the_experiments_table(scenario, simu
         ({"state": "TUU"}, r"vetoes\[0\]\.state: unknown state 'TUU' \(did you mean 'TUR'\?\)"),
         ({"state": "TUR", "kinds": ["tropps"]}, r"vetoes\[0\]\.kinds\[0\].*'troops'"),
         ({"state": "TUR", "lifted_by": "guarantees"}, r"vetoes\[0\]\.lifted_by.*'guarantee'"),
+        ({"state": "TUR", "unless": "relation"}, r"vetoes\[0\]\.unless.*'relations'"),
+        ({"state": "TUR", "unless": "ceasefire_holding"}, r"vetoes\[0\]\.unless: unknown"),
     ],
 )
 def test_a_bad_conditional_veto_is_refused_in_one_line(scenario_spec, entry, message):
-    d = scenario_spec(**case(entry, broker={"concessions": [PRICE]}))
+    d = scenario_spec(
+        **case(entry, broker={"concessions": [PRICE]}, world={"relations": RELATIONS})
+    )
     with pytest.raises(ScenarioError, match=message):
         validate(d)
 
@@ -178,3 +195,70 @@ def test_a_veto_can_hold_until_the_contributor_takes_a_caveat(scenario, simulate
     pak_counted = pak.loc[key, "pledge"].where(pak.loc[key, "counted"], 0.0).to_numpy()
     expected = 0.8 * counted["pledge"].to_numpy() + pak_counted
     np.testing.assert_allclose(force.loc[key].to_numpy(), expected, rtol=1e-12)
+
+
+def test_a_veto_unless_relations_are_restored_holds_until_the_condition_does(scenario, simulate):
+    """Conditional on the contributor's relations with the veto player: declared as a
+    world condition that comes true at the end of week 5, so the veto holds through
+    week 5 (the states see the world as the previous week left it) and not after."""
+    t = simulate(scenario(**UNLESS), runs=40)
+    rows = tur(t)
+    assert (rows["vetoed"] == (rows["round"] <= 5)).all()
+    assert rows.loc[rows["round"] > 5, "counted"].any()
+    formed = t["runs"][t["runs"]["outcome"] == "formed"]
+    assert len(formed) > 30 and (formed["rounds"] > 5).all()
+    # Restored from the start: the veto never holds; with the world frozen, always.
+    restored = case(
+        {"state": "TUR", "unless": "relations"},
+        world={"relations": dict(RELATIONS, initially=True)},
+    )
+    assert not tur(simulate(scenario(**restored), runs=20))["vetoed"].any()
+    frozen = simulate(scenario(**dict(UNLESS, world_conditions=False)), runs=20)
+    assert tur(frozen)["vetoed"].all() and not tur(frozen)["counted"].any()
+
+
+def test_the_broker_makes_the_concession_that_restores_relations_to_lift_a_veto(scenario, simulate):
+    """The concession that sets the condition frees Türkiye's committed troops, so the
+    broker credits it with them, as it does a `lifted_by` price."""
+    t = simulate(scenario(**TALKED), runs=40)
+    runs = t["runs"]
+    made = runs["concessions"].str.startswith("talks@")
+    assert made.mean() > 0.9
+    week = runs.loc[made, "concessions"].str.split("@").str[1].astype(int)
+    rows = tur(t).merge(pd.DataFrame({"run": runs.loc[made, "run"], "paid": week}), on="run")
+    # The concession sets the condition at the end of its week; the veto holds until then.
+    assert (rows["vetoed"] == (rows["round"] <= rows["paid"])).all()
+    assert (runs.loc[made, "outcome"] == "formed").all()
+
+
+def test_the_story_says_what_lifts_a_veto(scenario, simulate):
+    """The story names each condition of a conditional veto, and none for a fixed one."""
+    from sim.analysis.story import story
+
+    C = scenario(**TALKED)
+    text = story(C, simulate(C, runs=2), 0)
+    assert "Its objection is conditional: TUR (unless relations between Israel" in text
+    timed = scenario(**case({"state": "TUR", "kinds": ["troops"], "p": 0.5, "until_week": 4}))
+    text = story(timed, simulate(timed, runs=2), 0)
+    assert "TUR (combat troops only, in 50% of runs, until week 4)" in text
+    fixed = scenario(**FIXED)
+    assert "conditional" not in story(fixed, simulate(fixed, runs=2), 0)
+
+
+def test_explain_says_what_lifts_the_veto_and_the_weeks_it_barred(scenario):
+    """`forcegen explain` (and `play`, which shares its text) names the veto player,
+    the condition, and the weeks the veto barred the state's pledge in that run."""
+    from sim.analysis.explain import explain
+    from sim.analysis.explain.text import demand_section
+
+    ex = explain(scenario(**UNLESS), "TUR", run=0)
+    lines = [x for x in demand_section(ex) if "objects" in x]
+    assert lines == [
+        "- Israel objects to it as a contributor (unless relations between Israel and "
+        "Türkiye are restored): barred its pledge in weeks 1–5 in this run."
+    ]
+    fixed = explain(scenario(**FIXED), "TUR", run=0)
+    assert any("(fixed): barred its pledge in weeks 1–" in x for x in demand_section(fixed))
+    assert not [
+        x for x in demand_section(explain(scenario(**UNLESS), "PAK", run=0)) if "objects" in x
+    ]

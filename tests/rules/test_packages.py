@@ -204,7 +204,7 @@ def test_explain_and_the_story_name_every_part_and_what_counts(scenario, simulat
     size = float(final.package.split(":")[1])
     text = contribution(C, final)
     assert f"with {size:,.0f} police trainers" in text
-    assert "the combat troops do not count toward the target" in text
+    assert "the combat troops do not count toward the target (vetoed)" in text
     told = story.story(C, t, run)
     assert f"with {size:,.0f} police trainers" in told
 

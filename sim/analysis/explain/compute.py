@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.charts import waterfall
 from sim.engine.trace import Snapshot, Trace
-from sim.rules import caveats, demands, red_lines, stated
+from sim.rules import caveats, demands, red_lines, stated, vetoes
 from sim.rules import clarity as gates
 from sim.scenario.arrays import STANCES, Compiled
 from sim.scenario.params import Params
@@ -192,7 +192,15 @@ def seen(C: Compiled, P: Params, snap: Snapshot) -> demands.Present:
     return demands.present(C, P, snap.mandate, obs, snap.noise, mech, snap.accepts, snap.consent_ok)
 
 
+def week_params(C: Compiled, P: Params, snap: Snapshot) -> Params:
+    """The run's parameters as they stood in the snapshot's week: the vetoes that held
+    then (`sim.rules.vetoes.hold`, as the week's first phase sets them)."""
+    cond = snap.observed.cond
+    return vetoes.hold(C, P, snap.t, snap.made, C.scenario.run.mechanisms, cond)
+
+
 def _week(C: Compiled, P: Params, snap: Snapshot, i: int, row: pd.Series) -> Week:
+    P = week_params(C, P, snap)
     now = seen(C, P, snap)
     peers = np.flatnonzero(C.peers[i])
     prev = snap.observed.stance[0]

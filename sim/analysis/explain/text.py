@@ -11,6 +11,7 @@ from sim.analysis.explain.compute import Explanation, Week
 from sim.analysis.report import force_range
 from sim.analysis.story import OUTCOME_WORDS
 from sim.numbers import force
+from sim.rules import vetoes
 from sim.scenario.arrays import Compiled
 from sim.scenario.schema import Evidence, RedLine
 
@@ -89,10 +90,11 @@ def contribution(C: Compiled, w: Week) -> str:
     if not w.kind or w.pledge <= 0:
         return "—"
     text = wd.pledge(C, w.kind, w.pledge) + wd.package(C, w.package)
-    if w.package_counted > 0 and not w.counted and not w.vetoed:
+    if w.package_counted > 0 and not w.counted:
         lead = wd.kind(C, w.kind)
+        why = " (vetoed)" if w.vetoed else ""
         return text + (
-            f" (a package: the {lead} do not count toward the target; "
+            f" (a package: the {lead} do not count toward the target{why}; "
             f"{force(w.package_counted)} of its other parts do)"
         )
     if w.package:
@@ -385,9 +387,28 @@ def demand_section(ex: Explanation) -> list[str]:
             cid, _, rnd = item.rpartition("@")
             got.append(f"{concession_label(C, cid)} (week {rnd})")
         out.append("- The broker conceded: " + "; ".join(got) + ".")
+    out += veto_lines(ex)
     last = ex.weeks[-1]
     if last.flip is not None:
         out.append(f"- At the end, the concession that would flip it: {flip_text(C, last)}.")
+    return out
+
+
+def veto_lines(ex: Explanation) -> list[str]:
+    """Each veto player's objection to this state, its conditions, and the weeks it
+    barred the state's pledge in this run (`sim.rules.vetoes`)."""
+    C, out = ex.C, []
+    barred = [w.week for w in ex.weeks if w.vetoed]
+    for vid in vetoes.vetoed_by(C, ex.code):
+        entries = [
+            e
+            for e in C.scenario.veto_players[vid].vetoes
+            if (e if isinstance(e, str) else e.state) == ex.code
+        ]
+        terms = "; ".join(wd.veto_conditions(C, e) for e in entries) or "fixed"
+        when = f"barred its pledge in {_spans(barred)}" if barred else "never barred its pledge"
+        name = C.scenario.veto_players[vid].name
+        out.append(f"- {name} objects to it as a contributor ({terms}): {when} in this run.")
     return out
 
 
