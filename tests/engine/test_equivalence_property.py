@@ -128,7 +128,8 @@ def contingent(draw):
 
 @st.composite
 def veto(draw, codes):
-    """A conditional veto on a contributor: kinds, a chance, a week, a price, each maybe."""
+    """A conditional veto on a contributor: kinds, a chance, a week, a price, a world
+    condition that lifts it, each maybe."""
     entry = {"state": draw(st.sampled_from(codes)), "p": draw(judgement)}
     if draw(st.booleans()):
         entry["kinds"] = draw(st.lists(st.sampled_from(["troops", "trainers"]), unique=True))
@@ -136,6 +137,8 @@ def veto(draw, codes):
         entry["until_week"] = draw(st.integers(1, 8))
     if draw(st.booleans()):
         entry["lifted_by"] = draw(st.sampled_from(["drop", "soft", "cav"]))
+    if draw(st.booleans()):
+        entry["unless"] = draw(st.sampled_from(["w0", "w1"]))
     return entry
 
 
