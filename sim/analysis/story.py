@@ -158,14 +158,14 @@ def week_news(
     if rnd["concession"]:
         cid = rnd["concession"]
         askers = cur.loc[cur["demand"] == cid, "state"].tolist()
+        vetoers = [_veto_name(C, v) for v in C.veto_ids if rnd.get(f"demand.{v}", "") == cid]
         text = f"the broker conceded: {_lower_first(_label(C, cid))}"
         caveat = wd.caveat_grant(C, cid)
         if caveat is not None:
             state = next(c.grants.state for c in C.scenario.broker.concessions if c.id == cid)
             text = f"the broker granted {C.scenario.states[state].name} {caveat}"
-        text += (
-            f", on the demand of {_names(C, askers)}" if askers else " (no state had asked for it)"
-        )
+        who = [C.scenario.states[c].name for c in askers] + vetoers
+        text += f", on the demand of {join(who)}" if who else " (no state had asked for it)"
         if last_rnd is not None:
             moved = []
             for vid in C.veto_ids:
@@ -450,6 +450,24 @@ def bottom_line(C: Compiled, row: pd.Series, st: pd.DataFrame, rd: pd.DataFrame)
     return " ".join(out)
 
 
+def _veto_asked(C: Compiled, rd: pd.DataFrame, vid: str) -> list[str]:
+    """'Israel rejected the mandate and asked for X (weeks 1–2).' for each concession a
+    veto player demanded in the run (`sim.rules.vetoes.demands`)."""
+    col = f"demand.{vid}"
+    if col not in rd:
+        return []
+    asked = rd[col].fillna("")
+    out = []
+    for cid in dict.fromkeys(asked[asked != ""]):
+        weeks = [int(w) for w in rd.index[asked == cid]]
+        span = f"week {weeks[0]}" if len(weeks) == 1 else f"weeks {weeks[0]}–{weeks[-1]}"
+        out.append(
+            f"{_veto_name(C, vid)} rejected the mandate and asked for "
+            f"{_lower_first(_label(C, cid))} ({span})."
+        )
+    return out
+
+
 def veto_paragraph(C: Compiled, rd: pd.DataFrame, thresholds: dict[str, float]) -> str:
     """How each veto player's acceptance moved (against its threshold in the run), what
     moved it, and whom it rejects as a contributor."""
@@ -459,6 +477,7 @@ def veto_paragraph(C: Compiled, rd: pd.DataFrame, thresholds: dict[str, float]) 
     for vid in C.veto_ids:
         acc = rd[f"accept.{vid}"].astype(float)
         name, th = _veto_name(C, vid), thresholds[vid]
+        parts += _veto_asked(C, rd, vid)
         if acc.max() - acc.min() < 0.005:
             parts.append(f"{name}'s acceptance held at {acc.iloc[0]:.2f} (threshold {th:.2f}).")
             continue

@@ -54,6 +54,7 @@ class RoundView:
     cond: np.ndarray | None = None  # (R, W) declared world conditions at the week's end
     barred: np.ndarray | None = None  # (R|1, S, K) kinds vetoed this week
     parts_counted: np.ndarray | None = None  # (R, S, Kmax) package parts counted
+    veto_demand: np.ndarray | None = None  # (R, V) concession each veto player asks for, -1
 
 
 class Recorder:
@@ -198,6 +199,8 @@ class Recorder:
         for j, vid in enumerate(C.veto_ids):
             out[f"accept.{vid}"] = float(v.accept[i, j])
             out[f"accepts.{vid}"] = bool(v.accepts[i, j])
+            asked = -1 if v.veto_demand is None else int(v.veto_demand[i, j])
+            out[f"demand.{vid}"] = cons[asked]
         for h, hid in enumerate(C.host_ids):
             out[f"consent.{hid}"] = float(v.consent[i, h])
         out["incidents"] = int(v.incidents[i])

@@ -167,6 +167,7 @@ class Week:
     concession: np.ndarray | None = None  # (R,) concession made, -1 for none
     paid_to: np.ndarray | None = None  # (R,) state paid, -1 for none
     incidents: np.ndarray | None = None  # (R,) incidents this week
+    veto_demand: np.ndarray | None = None  # (R, V) concession each veto player asks for, -1
 
     def view(self, runs: np.ndarray) -> RoundView:
         """The week as the recorder takes it (`runs` are the global run ids)."""
@@ -188,6 +189,7 @@ class Week:
             w.cond,
             self.P.bar.now,
             w.parts_counted,
+            self.veto_demand,
         )
 
 
@@ -227,11 +229,14 @@ def adopt(k: Week) -> None:
 
 
 def broker_concedes(k: Week) -> None:
-    """At most one concession per run, judged on the acceptance before this week."""
+    """At most one concession per run, judged on the acceptance before this week: the
+    states' demands and the demands of veto players that reject the mandate."""
     w = k.w
     made = w.made_round >= 0
+    dec = k.decision
+    k.veto_demand = vetoes.demands(k.C, w.accepts, dec.accept_if, dec.open_, k.mech)
     k.concession = broker.concede(
-        k.C, k.P, k.decision, w.force, made, w.accepts, k.t, k.mech, w.cond
+        k.C, k.P, dec, w.force, made, w.accepts, k.t, k.mech, w.cond, k.veto_demand
     )
     for j in range(len(k.C.concessions)):
         hit = k.concession == j

@@ -11,7 +11,16 @@ from sim.scenario.params import Params
 
 
 def concede(
-    C: Compiled, P: Params, dec: Decision, force, made, accepts, t: int, mech, cond=None
+    C: Compiled,
+    P: Params,
+    dec: Decision,
+    force,
+    made,
+    accepts,
+    t: int,
+    mech,
+    cond=None,
+    veto_demand=None,
 ) -> np.ndarray:
     """The concession the broker makes this round per run (-1 for none).
 
@@ -19,8 +28,11 @@ def concede(
     frees from a veto whose price it is), up to the shortfall, as a share
     of the target, minus its
     cost, discounted as the deadline nears, minus a heavy cost for every veto
-    player it would turn from accepting to rejecting. Only when short, after the
-    broker's patience has run out, and only if worth is positive.
+    player it would turn from accepting to rejecting, plus as much for every veto
+    player that rejects the mandate and demands it (`veto_demand`, (R, V), from
+    `sim.rules.vetoes.demands`). Only when short (or, with veto players'
+    demands, while a veto player rejects the mandate), after the broker's
+    patience has run out, and only if worth is positive.
     """
     R = force.shape[0]
     if not mech.concessions or not C.concessions or t < C.scenario.broker.patience:
@@ -31,6 +43,9 @@ def concede(
     if mech.vetoes and len(C.veto_ids):
         flips = (accepts[:, None, :] & ~dec.accept_if).sum(axis=2)
         cost = cost + P.broker.veto_loss_cost[:, None] * flips
+        if veto_demand is not None:
+            wins = veto_demand[:, None, :] == np.arange(len(C.concessions))[None, :, None]
+            cost = cost - P.broker.veto_loss_cost[:, None] * wins.sum(axis=2)
     # Troops beyond the shortfall do not help the broker.
     shortfall = np.maximum(P.broker.target - force, 0.0)
     counts = P.kind.counts[0][np.maximum(dec.kind, 0)]
@@ -39,6 +54,8 @@ def concede(
     worth = np.minimum(gain, shortfall[:, None]) / P.broker.target[:, None] - cost
     worth = np.where(made | ~dec.open_, -np.inf, worth)
     short = force < P.broker.target
+    if veto_demand is not None:
+        short = short | (veto_demand >= 0).any(axis=1)  # a rejected mandate cannot deploy
     best = worth.argmax(axis=1)
     top = np.take_along_axis(worth, best[:, None], 1)[:, 0]
     return np.where(short & (top > 0), best, -1)

@@ -138,6 +138,20 @@ def lift_gain(
     return gain
 
 
+def demands(C: Compiled, accepts: np.ndarray, accept_if: np.ndarray, open_: np.ndarray, mech):
+    """(R, V): the concession each veto player that rejects the mandate asks for, -1
+    for none: the first in the menu's search order (fewest changes, lowest cost)
+    that is open and under which it would accept. A veto player that accepts asks
+    for nothing. The broker weighs the demand (`sim.rules.broker.concede`)."""
+    R, V = accepts.shape
+    out = np.full((R, V), -1)
+    if not (mech.vetoes and mech.veto_demands and mech.concessions) or not len(C.concessions):
+        return out
+    for j in C.concession_order[::-1]:  # the first in the order is written last
+        out = np.where(~accepts & accept_if[:, j, :] & open_[:, j, None], j, out)
+    return out
+
+
 def mandate_accepted(accepts: np.ndarray, mech) -> np.ndarray:
     """(R,): every veto player accepts the mandate (always, with vetoes off)."""
     return accepts.all(axis=1) | (not mech.vetoes)

@@ -560,6 +560,7 @@ class Mechanisms(Strict):
     conditional_vetoes: bool = True
     per_state_caveats: bool = True
     packages: bool = True
+    veto_demands: bool = True
 
 
 class Deployment(Strict):

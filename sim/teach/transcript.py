@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.analysis import story
+from sim.analysis import words as wd
 from sim.analysis.report import force_range, mandate_text
 from sim.numbers import force
 from sim.teach.debrief import choice_text, debrief_lines
@@ -50,10 +51,19 @@ def transcript(game: Game, model_tables: dict | None, charts: list[dict]) -> str
                 f"{C.scenario.veto_players[v].name} {rd.loc[week, f'accept.{v}']:.2f}"
                 for v in C.veto_ids
             )
+            asks = "; ".join(
+                f"{C.scenario.veto_players[v].name} asks for "
+                f"{story._lower_first(wd.concession(C, rd.loc[week, f'demand.{v}']))}"
+                for v in C.veto_ids
+                if rd.loc[week].get(f"demand.{v}", "")
+            )
             lines.append(
                 f"- The table: {text}"
                 f" Counted force {force(rd.loc[week, 'force'])}; clarity "
-                f"{rd.loc[week, 'clarity']:.2f}" + (f"; acceptance: {acc}." if acc else ".")
+                f"{rd.loc[week, 'clarity']:.2f}"
+                + (f"; acceptance: {acc}" if acc else "")
+                + (f"; {asks}" if asks else "")
+                + "."
             )
         lines.append("")
     if game.ended_early:

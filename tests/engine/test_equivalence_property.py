@@ -28,6 +28,8 @@ MECHANISMS = [
     "stated_positions",
     "per_state_caveats",
     "packages",
+    "conditional_vetoes",
+    "veto_demands",
 ]
 CONDITIONS = ["ceasefire_holding", "host_consent", "veto_acceptance", "w0", "w1"]
 unit = st.floats(0.0, 1.0, allow_nan=False).map(lambda x: round(x, 3))
