@@ -25,3 +25,26 @@ def tracked(folder: Path, suffix: str = ".yaml") -> list[Path]:
         return []
     files = (folder / p for p in out.split("\0") if p.endswith(suffix))
     return sorted(p for p in files if p.is_file())
+
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def runnable() -> list[Path]:
+    """Every shipped scenario file that runs: not a sweep, not a partial (a file with
+    no mandate of its own or from the files it extends, such as isf/actors.yaml)."""
+    files = tracked(SCENARIOS) or sorted(SCENARIOS.rglob("*.yaml"))
+    return [
+        p
+        for p in sorted(files)
+        if "sweeps" not in p.relative_to(SCENARIOS).parts and _has_mandate(p)
+    ]
+
+
+def _has_mandate(path: Path) -> bool:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parents = data.get("extends") or []
+    parents = [parents] if isinstance(parents, str) else parents
+    return "mandate" in data or any(_has_mandate(path.parent / p) for p in parents)

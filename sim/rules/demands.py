@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, caveats, clarity, kinds, payoff, red_lines, stance, vetoes
+from sim.rules import actors, caveats, clarity, fused, kinds, payoff, red_lines, vetoes
 from sim.rules.terms import apply_changes, changes_anything
 from sim.rules.world import after_concessions
 from sim.rules.world import columns as declared_conditions
@@ -42,33 +42,29 @@ def world_conditions(
     return np.concatenate([built_in, declared_conditions(C, cond, len(level))], axis=1)
 
 
-def counted_pledge(C: Compiled, P: Params, u, free, vetoed, m=None):
+def counted_pledge(C: Compiled, P: Params, comp, free, vetoed, m=None):
     """Pledge a state would make at its best free kind, counted toward the target (at
-    its caveats' discount under the mandate `m`, `sim.rules.caveats`)."""
-    best, top, anyfree = kinds.best_slot(u, free)
-    cap = kinds.pick(P.slot.capacity, best)
-    unit = kinds.pick(P.slot.unit, best)
+    its caveats' discount under the mandate `m`, `sim.rules.caveats`), from the
+    payoff components `comp`: (best slot, its payoff, any kind free, the pledge).
+    One compiled pass where numba is installed (`sim.rules.fused`)."""
     d = C.scenario.decision
-    size = stance.pledge(
-        top,
-        cap,
-        unit,
-        d.thresholds.offered,
-        d.pledge_full_payoff,
-        P.decision.pledge_min_share[:, None],
+    best, top, anyfree, size = fused.best_pledge(
+        comp, P, free, vetoed, d.thresholds.offered, d.pledge_full_payoff
     )
-    counts = kinds.pick(P.slot.counts, best) & ~kinds.pick(vetoed, best) & anyfree
     if m is not None and caveats.declared(C):
         size = size * caveats.share(C, P, m, kinds.to_kind(C, best))
-    return best, top, anyfree, np.where(counts, size, 0.0)
+    return best, top, anyfree, size
 
 
-def evaluate(C, P, m, obs: payoff.Observed, soc, world, first: bool = False, base=None, changed=()):
-    """Payoff per kind and red-line blocks under a mandate."""
+def evaluate(
+    C, P, m, obs: payoff.Observed, soc, world, first: bool = False, base=None, changed=(), u=True
+):
+    """Payoff components, payoff per kind (None without `u`) and red-line blocks under
+    a mandate."""
     comp = payoff.components(C, P, m, obs, soc, base, changed)
-    u = payoff.by_kind(comp, P)
+    by_kind = payoff.by_kind(comp, P) if u else None
     blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m), first)
-    return comp, u, blocked, first
+    return comp, by_kind, blocked, first
 
 
 @dataclass(frozen=True)
@@ -157,12 +153,12 @@ def each_concession(
         world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j, cond_j)
         base_j = now.comp if len(rows) == R else {k: v[rows] for k, v in now.comp.items()}
         changed = {col for col, _, _ in C.concession_changes[j]}
-        _, u_j, blocked_j, _ = evaluate(
-            C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed
+        comp_j, _, blocked_j, _ = evaluate(
+            C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed, u=False
         )
         free_j = (Pj.slot.capacity >= Pj.slot.unit) & ~blocked_j
         vetoed_j = now.vetoed[rows] if now.vetoed.shape[0] > 1 else now.vetoed
-        _, top_j, any_j, size_j = counted_pledge(C, Pj, u_j, free_j, vetoed_j, mj)
+        _, top_j, any_j, size_j = counted_pledge(C, Pj, comp_j, free_j, vetoed_j, mj)
         lifts = _lifts(C, mj, world_j, now.binding[rows])
         yield j, Prospect(rows, top_j, any_j, size_j, acc_j, lifts, clarity.opened(C, Pj, mj))
 
@@ -179,9 +175,9 @@ def whole_menu(
     _, consent = actors.consent(C, P, m_all)
     cond = after_concessions(C, obs.cond, ~made)
     world = world_conditions(C, P, m_all, obs.level, consent, acc, cond)
-    _, u, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world)
+    comp, _, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world, u=False)
     free = now.has_cap & ~blocked
-    _, top, anyfree, size = counted_pledge(C, P, u, free, now.vetoed, m_all)
+    _, top, anyfree, size = counted_pledge(C, P, comp, free, now.vetoed, m_all)
     lifts = _lifts(C, m_all, world, now.binding)
     opened = clarity.opened(C, P, m_all)
     return Prospect(np.arange(m.shape[0]), top, anyfree, size, acc, lifts, opened)

@@ -1,0 +1,134 @@
+"""The demand search's inner step, compiled: payoff per offered kind, the best free
+kind, and the counted pledge there, in one pass over (run, state, kind).
+
+The demand search (`sim.rules.demands`) evaluates the mandate under every open
+concession every week; for each it needs only the best free kind's payoff and
+counted pledge, not the payoff array itself. Written with numpy, that is a dozen
+passes over temporary (R, S, Kmax) arrays whose last axis is 2 or 3 long
+(`payoff.by_kind`, `kinds.best_slot`, three `kinds.pick`, `stance.pledge`); here
+it is one loop, compiled by numba when it is installed (`pip install
+forcegen[fast]`; the test extra has it) and the batch is large (`MIN_RUNS`),
+with an on-disk cache so the compile is paid once per install.
+
+It is not a second model. `best_pledge_numpy` is the rule as written with the
+rule functions, and `tests/rules/test_fused.py` checks that both give the same
+bytes on random inputs and on the flagship. The compiled loop keeps the rule
+functions' order of floating-point operations, and numba contracts no
+multiply-add unless asked (`fastmath` off), so the results are bit-identical,
+whichever path runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+
+from sim.rules import kinds, payoff, stance
+
+DISABLE = "FORCEGEN_NO_NUMBA"
+"""Set this environment variable to run the numpy rule even where numba is installed."""
+
+MIN_RUNS = 1_000
+"""The compiled pass runs on batches of at least this many runs. Importing numba and
+loading the cached kernel costs about 0.45 s once per process; the pass saves about
+0.2 ms per run of a 26-week ensemble (docs/performance.md), so small ensembles (the
+demo's 200 runs, a class's game, most tests) stay on numpy and never import numba."""
+
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+
+
+def compiled(runs: int = MIN_RUNS) -> bool:
+    """Whether the compiled loop runs on a batch of `runs` runs: numba installed, not
+    disabled, and the batch large enough to repay its start-up."""
+    return _HAVE_NUMBA and runs >= MIN_RUNS and not os.environ.get(DISABLE)
+
+
+def best_pledge_numpy(comp: dict, P, free, vetoed, offered: float, full: float):
+    """(best slot, its payoff or -inf, any slot free, counted pledge) per (run, state),
+    with the rule functions: `payoff.by_kind`, `kinds.best_slot`, `stance.pledge`."""
+    u = payoff.by_kind(comp, P)
+    best, top, anyfree = kinds.best_slot(u, free)
+    size = stance.pledge(
+        top,
+        kinds.pick(P.slot.capacity, best),
+        kinds.pick(P.slot.unit, best),
+        offered,
+        full,
+        P.decision.pledge_min_share[:, None],
+    )
+    counts = kinds.pick(P.slot.counts, best) & ~kinds.pick(vetoed, best) & anyfree
+    return best, top, anyfree, np.where(counts, size, 0.0)
+
+
+def best_pledge(comp: dict, P, free, vetoed, offered: float, full: float):
+    """As `best_pledge_numpy`, compiled where numba is installed."""
+    if not compiled(free.shape[0]):
+        return best_pledge_numpy(comp, P, free, vetoed, offered, full)
+    social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+    cost = comp["distance"] + comp["domestic"]
+    R, S = social.shape
+    full_shape = (R, S, free.shape[2])
+
+    def per_run(a, shape=full_shape):  # a view: every array indexed by run, no copy
+        return np.broadcast_to(a, shape)
+
+    s = P.slot
+    slots = [per_run(a) for a in (s.visibility, s.exposure, s.risk, s.capacity, s.unit)]
+    share = per_run(P.decision.pledge_min_share.astype(float), (R,))
+    return _kernel()(
+        *slots, per_run(s.counts), per_run(comp["incentives"], (R, S)), cost,
+        per_run(comp["risk"], (R, S)), social, per_run(free), per_run(vetoed), share,
+        float(offered), float(full),
+    )  # fmt: skip
+
+
+_COMPILED = None
+
+
+def _kernel():
+    """The compiled loop, built on first use (so importing forcegen never compiles)."""
+    global _COMPILED
+    if _COMPILED is None:
+        import numba
+
+        _COMPILED = numba.njit(cache=True, nogil=True)(_loop)
+    return _COMPILED
+
+
+def _loop(vis, exp_, rk, cap, unit, counts, inc, cost, risk, social, free, vetoed, min_share,
+          offered, full):  # fmt: skip
+    """One pass: U = vis·inc − exp·cost − risk_k·risk + social per slot (the order of
+    `payoff.by_kind`), the first maximum among free slots (`kinds.best_slot`), and
+    the pledge there (`stance.pledge`), zero where the kind does not count or is
+    vetoed."""
+    R, S = social.shape
+    K = free.shape[2]
+    best = np.zeros((R, S), np.int64)
+    top = np.full((R, S), -np.inf)
+    anyfree = np.zeros((R, S), np.bool_)
+    out = np.zeros((R, S))
+    span = max(full - offered, 1e-9)
+    for r in range(R):
+        for i in range(S):
+            b, t, seen = 0, -np.inf, False
+            for k in range(K):
+                if not free[r, i, k]:
+                    continue
+                u = vis[r, i, k] * inc[r, i]
+                u = u - exp_[r, i, k] * cost[r, i]
+                u = u - rk[r, i, k] * risk[r, i]
+                u = u + social[r, i]
+                if not seen or u > t:
+                    b, t = k, u
+                seen = True
+            best[r, i], top[r, i], anyfree[r, i] = b, t, seen
+            if not seen or not counts[r, i, b] or vetoed[r, i, b]:
+                continue
+            ms = min_share[r]
+            share = min(1.0, max(ms, ms + (1.0 - ms) * (t - offered) / span))
+            c, n = cap[r, i, b], unit[r, i, b]
+            units = np.floor(c * share / n)
+            out[r, i] = (max(units, 1.0) if c >= n else 0.0) * n
+    return best, top, anyfree, out

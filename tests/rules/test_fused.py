@@ -1,0 +1,93 @@
+"""The compiled inner pass of the demand search (`sim.rules.fused`) gives the bytes of
+the numpy rule it sits beside, on random inputs and on every shipped scenario."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from shipped import runnable
+
+from sim.engine.ensemble import run_ensemble
+from sim.rules import fused
+from sim.scenario.arrays import compile_scenario
+from sim.scenario.loader import load
+
+pytest.importorskip("numba")
+
+SHIPPED = runnable()
+
+
+@pytest.fixture
+def always_compiled(monkeypatch):
+    """The compiled pass on every batch, however small."""
+    monkeypatch.setattr(fused, "MIN_RUNS", 1)
+    monkeypatch.delenv(fused.DISABLE, raising=False)
+
+
+def random_case(rng: np.random.Generator, R: int, S: int, K: int, per_run: bool):
+    """Inputs of the shapes the engine passes: slot parameters for one run or each run,
+    payoff components per run and state, ties and states with no free kind."""
+    first = R if per_run else 1
+
+    def slot(lo, hi):
+        return rng.uniform(lo, hi, (first, S, K)).round(2)
+
+    units = rng.choice([10.0, 50.0, 100.0], (first, S, K))
+    P = SimpleNamespace(
+        slot=SimpleNamespace(
+            visibility=slot(0, 1),
+            exposure=slot(0, 1),
+            risk=slot(0, 0.5),
+            capacity=rng.choice([0.0, 5.0, 500.0, 2000.0], (first, S, K)),
+            unit=units,
+            counts=rng.random((first, S, K)) < 0.7,
+        ),
+        decision=SimpleNamespace(pledge_min_share=rng.uniform(0, 0.5, R if per_run else 1)),
+    )
+    names = ("incentives", "distance", "domestic", "risk", "conformity", "bandwagon")
+    comp = {n: rng.normal(0, 0.4, (R, S)).round(1) for n in names}  # rounding makes ties
+    comp["side_payment"] = np.zeros((R, S))
+    comp["noise"] = rng.normal(0, 0.1, (R, S))
+    free = rng.random((R, S, K)) < 0.6
+    vetoed = rng.random((first, S, K)) < 0.2
+    return comp, P, free, vetoed
+
+
+@pytest.mark.parametrize("per_run", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 5, 2), (300, 16, 3)])
+def test_the_compiled_pass_gives_the_bytes_of_the_numpy_rule(always_compiled, shape, per_run):
+    rng = np.random.default_rng(17)
+    for _ in range(5):
+        comp, P, free, vetoed = random_case(rng, *shape, per_run)
+        want = fused.best_pledge_numpy(comp, P, free, vetoed, 0.15, 0.6)
+        got = fused.best_pledge(comp, P, free, vetoed, 0.15, 0.6)
+        for a, b in zip(want, got, strict=True):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+        # The cases exercise what could differ: no free kind, uncounted or vetoed kinds.
+        assert (~want[2]).any() or shape[0] == 1
+    assert fused.compiled(1)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_scenario_gives_the_same_tables_compiled_or_not(
+    path, monkeypatch, always_compiled
+):
+    C = compile_scenario(load(path))
+    compiled = run_ensemble(C, runs=40, detail=8)
+    monkeypatch.setenv(fused.DISABLE, "1")
+    assert not fused.compiled(10**6)
+    plain = run_ensemble(C, runs=40, detail=8)
+    for name in plain:
+        pd.testing.assert_frame_equal(compiled[name], plain[name], obj=name)
+
+
+def test_small_batches_stay_on_numpy(monkeypatch):
+    """Below `MIN_RUNS` the numpy rule runs: numba's start-up would cost more than
+    the pass saves."""
+    monkeypatch.delenv(fused.DISABLE, raising=False)
+    assert not fused.compiled(fused.MIN_RUNS - 1)
+    assert fused.compiled(fused.MIN_RUNS)
