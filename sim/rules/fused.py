@@ -7,8 +7,9 @@ counted pledge, not the payoff array itself. Written with numpy, that is a dozen
 passes over temporary (R, S, Kmax) arrays whose last axis is 2 or 3 long
 (`payoff.by_kind`, `kinds.best_slot`, three `kinds.pick`, `stance.pledge`); here
 it is one loop, compiled by numba when it is installed (`pip install
-forcegen[fast]`; the test extra has it) and the batch is large (`MIN_RUNS`),
-with an on-disk cache so the compile is paid once per install.
+forcegen[fast]`; the test extra has it) and the process runs enough runs to
+repay numba's start-up (`MIN_RUNS`), with an on-disk cache so the compile is
+paid once per install.
 
 It is not a second model. `best_pledge_numpy` is the rule as written with the
 rule functions, and `tests/rules/test_fused.py` checks that both give the same
@@ -31,18 +32,28 @@ DISABLE = "FORCEGEN_NO_NUMBA"
 """Set this environment variable to run the numpy rule even where numba is installed."""
 
 MIN_RUNS = 1_000
-"""The compiled pass runs on batches of at least this many runs. Importing numba and
-loading the cached kernel costs about 0.45 s once per process; the pass saves about
-0.2 ms per run of a 26-week ensemble (docs/performance.md), so small ensembles (the
-demo's 200 runs, a class's game, most tests) stay on numpy and never import numba."""
+"""The compiled pass runs once this process has started at least this many runs.
+Importing numba and loading the cached kernel costs about 0.45 s once per process;
+the pass saves about 0.2 ms per run of a 26-week ensemble (docs/performance.md).
+So a small ensemble (the demo's 200 runs, a class's game) stays on numpy and never
+imports numba, while a large one, or a sweep's worker after its first points,
+uses the pass. Either way the results are the same bytes."""
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+_started = 0
 
 
-def compiled(runs: int = MIN_RUNS) -> bool:
-    """Whether the compiled loop runs on a batch of `runs` runs: numba installed, not
-    disabled, and the batch large enough to repay its start-up."""
-    return _HAVE_NUMBA and runs >= MIN_RUNS and not os.environ.get(DISABLE)
+def started(runs: int) -> None:
+    """Count `runs` more runs started in this process (the ensemble driver calls it
+    before each batch)."""
+    global _started
+    _started += runs
+
+
+def compiled() -> bool:
+    """Whether the compiled loop runs: numba installed, not disabled, and this process
+    has started enough runs to repay numba's start-up."""
+    return _HAVE_NUMBA and _started >= MIN_RUNS and not os.environ.get(DISABLE)
 
 
 def best_pledge_numpy(comp: dict, P, free, vetoed, offered: float, full: float):
@@ -64,7 +75,7 @@ def best_pledge_numpy(comp: dict, P, free, vetoed, offered: float, full: float):
 
 def best_pledge(comp: dict, P, free, vetoed, offered: float, full: float):
     """As `best_pledge_numpy`, compiled where numba is installed."""
-    if not compiled(free.shape[0]):
+    if not compiled():
         return best_pledge_numpy(comp, P, free, vetoed, offered, full)
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
     cost = comp["distance"] + comp["domestic"]

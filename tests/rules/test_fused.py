@@ -22,8 +22,8 @@ SHIPPED = runnable()
 
 @pytest.fixture
 def always_compiled(monkeypatch):
-    """The compiled pass on every batch, however small."""
-    monkeypatch.setattr(fused, "MIN_RUNS", 1)
+    """The compiled pass from the first run on."""
+    monkeypatch.setattr(fused, "MIN_RUNS", 0)
     monkeypatch.delenv(fused.DISABLE, raising=False)
 
 
@@ -69,7 +69,7 @@ def test_the_compiled_pass_gives_the_bytes_of_the_numpy_rule(always_compiled, sh
             np.testing.assert_array_equal(a, b)
         # The cases exercise what could differ: no free kind, uncounted or vetoed kinds.
         assert (~want[2]).any() or shape[0] == 1
-    assert fused.compiled(1)
+    assert fused.compiled()
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -79,15 +79,20 @@ def test_every_shipped_scenario_gives_the_same_tables_compiled_or_not(
     C = compile_scenario(load(path))
     compiled = run_ensemble(C, runs=40, detail=8)
     monkeypatch.setenv(fused.DISABLE, "1")
-    assert not fused.compiled(10**6)
+    assert not fused.compiled()
     plain = run_ensemble(C, runs=40, detail=8)
     for name in plain:
         pd.testing.assert_frame_equal(compiled[name], plain[name], obj=name)
 
 
-def test_small_batches_stay_on_numpy(monkeypatch):
-    """Below `MIN_RUNS` the numpy rule runs: numba's start-up would cost more than
-    the pass saves."""
+def test_the_pass_starts_once_the_process_has_started_enough_runs(monkeypatch):
+    """Below `MIN_RUNS` runs started in the process the numpy rule runs: numba's
+    start-up would cost more than the pass saves. The count is of runs started."""
     monkeypatch.delenv(fused.DISABLE, raising=False)
-    assert not fused.compiled(fused.MIN_RUNS - 1)
-    assert fused.compiled(fused.MIN_RUNS)
+    monkeypatch.setattr(fused, "_started", 0)
+    monkeypatch.setattr(fused, "MIN_RUNS", 50)
+    C = compile_scenario(load(SHIPPED[0]))
+    run_ensemble(C, runs=30, detail=0)
+    assert fused._started == 30 and not fused.compiled()
+    run_ensemble(C, runs=20, detail=0)
+    assert fused.compiled()
