@@ -115,7 +115,7 @@ class Results:
         source = self.source if self.source is not None else self.scenario.name
         return run_command(source, self.scenario, out, self.engine, self.detail_runs, format)
 
-    def save(self, folder: str | Path, format: str = "csv") -> Path:
+    def save(self, folder: str | Path, format: str = "csv", charts: str = "png") -> Path:
         """Write the results folder `forcegen run --out folder` writes; return its path.
 
         Written atomically, like the command line's. Refuses (FolderError,
@@ -123,21 +123,26 @@ class Results:
         replaces an earlier results folder, with a warning when it held results
         of other inputs. `format="parquet"` writes the tables as Parquet files
         (`forcegen run --format parquet`; needs pyarrow, the parquet extra).
+        `charts` is `forcegen run --formats`: "png" (default), "svg", "png,svg"
+        or "none"; anything else raises ValueError naming `charts`.
         """
+        from sim.output import formats
         from sim.output.write import check_format, write_results
 
         check_format(format)
+        chosen = formats.parse(charts, option="charts")
         final = Path(folder)
-        write_results(
-            self.compiled,
-            self.tables,
-            final,
-            self.engine,
-            self.detail_runs,
-            self.command(final, format),
-            notify=lambda note: warnings.warn(note, stacklevel=3),
-            fmt=format,
-        )
+        with formats.formats(chosen):
+            write_results(
+                self.compiled,
+                self.tables,
+                final,
+                self.engine,
+                self.detail_runs,
+                self.command(final, format),
+                notify=lambda note: warnings.warn(note, stacklevel=3),
+                fmt=format,
+            )
         return final
 
 

@@ -254,3 +254,16 @@ def test_pool_workers_run_with_one_blas_thread(monkeypatch) -> None:
         got = dict(pool.imap(os.getenv, [(v,) for v in BLAS_THREADS]))
     assert got == dict.fromkeys(range(len(BLAS_THREADS)), "1")
     assert all(os.environ.get(v) is None for v in BLAS_THREADS)
+
+
+def test_save_writes_the_chart_formats_asked_for(results, tmp_path) -> None:
+    """`charts` is `forcegen run --formats`: the files, and the manifest's command."""
+    svg = results.save(tmp_path / "svg", charts="svg")
+    assert sorted(p.suffix for p in (svg / "charts").iterdir()) == [".svg"] * len(results.names)
+    command = json.loads((svg / "manifest.json").read_text())["command"]
+    assert command[command.index("--formats") + 1] == "svg"
+    bare = results.save(tmp_path / "none", charts="none")
+    assert not list(bare.rglob("*.png")) and not list(bare.rglob("*.svg"))
+    with pytest.raises(ValueError, match=r"^charts: expected png, svg.*got 'pdf'"):
+        results.save(tmp_path / "pdf", charts="pdf")
+    assert not (tmp_path / "pdf").exists()
