@@ -52,12 +52,27 @@ SAMPLE_SECONDS = 0.25
 
 def cost_units(C: Any) -> int:
     """A cheap measure of one run's work: weeks to the deadline × (states + fixed part)."""
-    return int(C.scenario.broker.deadline) * (FIXED_STATES + len(C.states))
+    return scenario_units(C.scenario)
+
+
+def scenario_units(sc: Any) -> int:
+    """`cost_units` of a validated scenario, without compiling it."""
+    return int(sc.broker.deadline) * (FIXED_STATES + len(sc.states))
 
 
 def run_cost(C: Any, engine: str = "fast") -> float:
     """Estimated seconds of one run of the compiled scenario `C` with `engine`."""
-    seconds = cost_units(C) * SECONDS_PER_UNIT
+    return scenarios_cost([C.scenario], engine)
+
+
+def scenarios_cost(scenarios: Any, engine: str = "fast") -> float:
+    """Estimated seconds of one run, on average over the runs of these validated
+    scenarios (compare's files, a sweep's points, a study's candidates), each
+    weighted by its run count."""
+    scenarios = list(scenarios)
+    weights = [max(int(sc.run.runs), 1) for sc in scenarios]
+    units = sum(w * scenario_units(sc) for w, sc in zip(weights, scenarios, strict=True))
+    seconds = units / max(sum(weights), 1) * SECONDS_PER_UNIT
     return seconds * MESA_FACTOR if engine == "mesa" else seconds
 
 

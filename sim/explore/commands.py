@@ -76,8 +76,11 @@ def compare(
     argv = ["forcegen", "compare", *map(str, files), "--out", str(final)]
     if runs is not None:
         argv += ["--runs", str(runs)]
-    to_run = sum(s.run.runs for s in scenarios if not matching_folder(s, Path("results") / s.name))
-    ex = make_executor(workers, scheduler, runs=to_run, warm=CHARTS)
+    pending = [s for s in scenarios if not matching_folder(s, Path("results") / s.name)]
+    to_run = sum(s.run.runs for s in pending)
+    ex = make_executor(
+        workers, scheduler, runs=to_run, warm=CHARTS, run_seconds=_cost(pending or scenarios)
+    )
     with ex, _progress(err, quiet) as bar:
         tasks: dict[str, Any] = {}
 
@@ -152,7 +155,9 @@ def sweep(
     check_target(final, "--out" if out_dir else "sweep folder")
     argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
     argv += ["--format", fmt] if fmt != "csv" else []
-    ex = make_executor(workers, scheduler, runs=len(sw.points) * sw.runs)
+    ex = make_executor(
+        workers, scheduler, runs=len(sw.points) * sw.runs, run_seconds=_cost(sw.scenarios)
+    )
     with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"{sw.name} ({len(sw.points)} points)", total=len(sw.points))
         keep = fmt == "parquet"  # every point's runs table too (runs.parquet)
@@ -199,7 +204,7 @@ def whatif(
     except ScenarioError as exc:
         raise ScenarioError(exc.message, "--runs", str(file)) from None
     candidates = 1 + len(vocabulary_changes(base))  # the pairs, if any, come later
-    ex = make_executor(workers, scheduler, runs=candidates * runs)
+    ex = make_executor(workers, scheduler, runs=candidates * runs, run_seconds=_cost([base]))
     with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"what if ({state})", total=None)
 
@@ -314,3 +319,11 @@ def render_whatif(out: Console, sc, w, table_: pd.DataFrame, runs: int) -> None:
         out.print(
             f"   other states, change in P(commit): {others_text(b, r, w.state)}", highlight=False
         )
+
+
+def _cost(scenarios) -> float:
+    """Estimated seconds of one of the command's runs (`sim.workers`), for the worker
+    policy: from the scenarios' weeks and states, not the flagship's."""
+    from sim.workers import scenarios_cost
+
+    return scenarios_cost(scenarios)

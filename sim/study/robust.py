@@ -514,7 +514,10 @@ def run_study(st: Study, workers: int, scheduler: str | None, err: Any = None) -
     from sim.parallel import make_executor
 
     show = err is not None and err.is_terminal
-    ex = make_executor(workers, scheduler, runs=st.total_runs)
+    from sim.workers import scenarios_cost
+
+    cost = scenarios_cost(C.scenario for C in st.compiled)
+    ex = make_executor(workers, scheduler, runs=st.total_runs, run_seconds=cost)
     with ex, Progress(*COLUMNS, console=err, transient=True, disable=not show) as bar:
         task = bar.add_task(f"{st.sweep.name} (robust)", total=st.total_runs)
         shares = evaluate(st, ex, lambda n: bar.advance(task, n))

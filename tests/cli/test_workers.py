@@ -200,3 +200,44 @@ def test_default_one_and_two_workers_write_the_same_bytes(
         for name in names:
             if name.name != "manifest.json":
                 assert (one / name).read_bytes() == (there / name).read_bytes(), (other, name)
+
+
+def test_a_cost_over_several_scenarios_is_their_run_weighted_mean() -> None:
+    big, small = load(FLAGSHIP), load(SMALL)
+    assert workers.scenarios_cost([big]) == workers.run_cost(compile_scenario(big))
+    a, b = workers.scenarios_cost([big]), workers.scenarios_cost([small])
+    weighted = (big.run.runs * a + small.run.runs * b) / (big.run.runs + small.run.runs)
+    assert workers.scenarios_cost([big, small]) == pytest.approx(weighted)
+    assert workers.scenarios_cost([small], "mesa") == pytest.approx(workers.MESA_FACTOR * b)
+
+
+def test_compare_and_sweep_estimate_their_own_scenarios_cost(monkeypatch, tmp_path) -> None:
+    """The worker policy hears the cost of the command's own runs (UNIFIL 2006 and
+    Haiti 2023 have fewer states than the flagship), not the flagship's default."""
+    from sim.explore import commands
+
+    seen: list = []
+    real = commands.make_executor
+
+    def recording(*args, **kw):
+        seen.append(kw.get("run_seconds"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(commands, "make_executor", recording)
+    monkeypatch.chdir(tmp_path)
+    haiti = ROOT / "scenarios" / "haiti2023" / "haiti2023.yaml"
+    argv = ["compare", str(SMALL), str(haiti), "--runs", "4", "--formats", "none"]
+    result = runner.invoke(app, [*argv, "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    sweep = ROOT / "scenarios" / "sweeps" / "target_x_deadline.yaml"
+    argv = ["sweep", str(sweep), "--runs", "2", "--steps", "2", "--formats", "none"]
+    result = runner.invoke(app, [*argv, "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    from sim.explore.sweep import load_sweep
+
+    small = workers.scenarios_cost([load(SMALL), load(haiti)])
+    points = workers.scenarios_cost(load_sweep(sweep, runs=2, steps=2).scenarios)
+    assert seen == [pytest.approx(small), pytest.approx(points)]
+    # the sweep's points vary the deadline: their mean cost is not the base's
+    assert small < workers.run_cost(compile_scenario(load(FLAGSHIP)))
+    assert points != pytest.approx(workers.run_cost(compile_scenario(load(FLAGSHIP))))
