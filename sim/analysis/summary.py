@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.commits import state_share as commit_share
+from sim.analysis.deployed import week as deployed_week
 from sim.engine.draws import watched
 from sim.numbers import wilson
 from sim.scenario.arrays import Compiled, has_shocks
@@ -103,7 +104,7 @@ def deployment_summary(tables: dict[str, pd.DataFrame], C: Compiled) -> dict:
 
     runs = tables["runs"]
     n = max(len(runs), 1)
-    week = runs["deployed_week"] if "deployed_week" in runs else pd.Series(dtype="Int64")
+    week = deployed_week(runs)
     deployed = week.notna()
     formed = runs["outcome"] != "stalled"
     p = _r(deployed.sum() / n)

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.deployed import deployed
+from sim.analysis.deployed import week as deployed_week
 from sim.charts import style
 from sim.numbers import force, pct, wilson
 
@@ -40,7 +42,7 @@ def cumulative(runs: pd.DataFrame, weeks: int) -> tuple[np.ndarray, np.ndarray]:
     n = max(len(runs), 1)
     t = np.arange(1, weeks + 1)
     formed_at = runs["rounds"].where(runs["outcome"] != "stalled").astype(float).to_numpy()
-    deployed_at = runs["deployed_week"].astype("Float64").to_numpy(float, na_value=np.nan)
+    deployed_at = deployed_week(runs).to_numpy(float)
     formed = (formed_at[None, :] <= t[:, None]).sum(axis=1) / n
     deployed = (deployed_at[None, :] <= t[:, None]).sum(axis=1) / n
     return formed, deployed
@@ -59,7 +61,7 @@ def strength(
     """(runs that deployed, weeks): deployed strength at the end of each week, each
     contingent counted from its arrival week, except while suspended and from the
     week it withdrew (columns `suspended`, `withdrawn_week`, where the table has them)."""
-    ids = runs.loc[runs["deployed_week"].notna(), "run"].to_numpy()
+    ids = runs.loc[deployed(runs), "run"].to_numpy()
     rows = deployments[deployments["arrival_week"].notna() & deployments["run"].isin(ids)]
     out = np.full((len(ids), weeks), float(in_theatre))
     where = {r: i for i, r in enumerate(ids)}
@@ -100,13 +102,13 @@ def shocked(deployments: pd.DataFrame, runs: pd.DataFrame, weeks: int) -> np.nda
 def _caption(runs: pd.DataFrame, weeks: int, deployments: pd.DataFrame | None = None) -> str:
     n = len(runs)
     formed = (runs["outcome"] != "stalled").mean() if n else 0.0
-    deployed = runs["deployed_week"].notna().mean() if n else 0.0
-    lo, hi = wilson(deployed, n)
-    median = runs["deployed_week"].dropna().median() if deployed else None
+    share = deployed(runs).mean() if n else 0.0
+    lo, hi = wilson(share, n)
+    median = deployed_week(runs).dropna().median() if share else None
     when = f"; the first arrived in week {median:.0f} (median)" if median is not None else ""
     text = (
         f"A force formed in {pct(formed)} of {n:,} runs; contingents were in theatre by "
-        f"week {weeks} in {pct(deployed)} (95% interval {pct(lo)}–{pct(hi)}){when}."
+        f"week {weeks} in {pct(share)} (95% interval {pct(lo)}–{pct(hi)}){when}."
     )
     return text + _shock_note(runs, deployments)
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.commits import state_share
+from sim.analysis.deployed import deployed
 from sim.engine.ensemble import record
 from sim.engine.record import Recorder
 from sim.parallel import Executor
@@ -53,16 +54,6 @@ def _r(x: Any) -> float | None:
 
 def _mid(v: Any) -> float:
     return (v[0] + v[1]) / 2 if isinstance(v, tuple | list) else float(v)
-
-
-def deployed(runs: pd.DataFrame) -> pd.Series:
-    """Runs with contingents in theatre by the end of the watch (`deployed_week` set;
-    read back from a CSV it is blank where none arrived). Formed runs where the
-    table predates the deployment stage."""
-    if "deployed_week" not in runs:
-        return runs["outcome"].astype(str) != "stalled"
-    week = runs["deployed_week"]
-    return week.notna() & (week.astype(str) != "")
 
 
 def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def outcome_flags(runs: pd.DataFrame, name: str) -> np.ndarray:
 
         return in_coalition(runs["coalition"], name[len(COMMIT) :]).to_numpy() > 0
     if name in ("deployed", "not_deployed"):
-        from sim.explore.runner import deployed
+        from sim.analysis.deployed import deployed
 
         return deployed(runs).to_numpy() == (name == "deployed")
     ends = runs["outcome"].astype(str)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from sim.explore.runner import deployed
+from sim.analysis.deployed import deployed
 from sim.scenario.errors import resolve_name
 
 OUTCOME_NAMES = ("formed", "formed_or_undersized", "deployed", "force")

@@ -219,8 +219,9 @@ def test_default_workers_come_from_the_total_runs_and_are_capped(
 
     asked: list[dict] = []
 
-    def fake(workers=0, scheduler=None, runs=0, engine="fast", warm=()):
+    def fake(workers=0, scheduler=None, runs=0, engine="fast", warm=(), run_seconds=None):
         asked.append({"workers": workers, "scheduler": scheduler, "runs": runs})
+        assert run_seconds is not None and run_seconds > 0  # the candidates' own cost
         return Serial()
 
     monkeypatch.setattr(sim.parallel, "make_executor", fake)
