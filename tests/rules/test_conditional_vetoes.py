@@ -78,6 +78,19 @@ def tur(t) -> pd.DataFrame:
     return s[s["state"] == "TUR"]
 
 
+def lifted_when_paid(t: dict, cid: str) -> tuple[pd.Series, pd.DataFrame]:
+    """The runs in which the broker made concession `cid` (in >90% of runs), and
+    TUR's rows in them with the week it was made (`paid`): the veto on TUR holds
+    through that week and not after."""
+    runs = t["runs"]
+    made = runs["concessions"].str.startswith(f"{cid}@")
+    assert made.mean() > 0.9
+    week = runs.loc[made, "concessions"].str.split("@").str[1].astype(int)
+    rows = tur(t).merge(pd.DataFrame({"run": runs.loc[made, "run"], "paid": week}), on="run")
+    assert (rows["vetoed"] == (rows["round"] <= rows["paid"])).all()
+    return made, rows
+
+
 def test_a_veto_with_no_condition_is_a_fixed_veto(scenario, simulate):
     """Its draw comes after every other draw: the same tables as `vetoes: [TUR]`."""
     fixed = simulate(scenario(**FIXED), runs=30)
@@ -100,12 +113,7 @@ def test_a_time_limited_veto_bars_the_pledge_until_its_week_and_not_after(scenar
 def test_the_broker_pays_a_veto_players_price_to_free_a_committed_contributor(scenario, simulate):
     t = simulate(scenario(**LIFTED), runs=40)
     runs = t["runs"]
-    made = runs["concessions"].str.startswith("guarantee@")
-    assert made.mean() > 0.9  # the price is paid in almost every run ...
-    week = runs.loc[made, "concessions"].str.split("@").str[1].astype(int)
-    rows = tur(t).merge(pd.DataFrame({"run": runs.loc[made, "run"], "paid": week}), on="run")
-    # ... the veto holds through the week it is paid, and not after
-    assert (rows["vetoed"] == (rows["round"] <= rows["paid"])).all()
+    made, _ = lifted_when_paid(t, "guarantee")  # paid in almost every run, lifted after
     assert (runs.loc[made, "outcome"] == "formed").all()
     # Without the veto being lifted by it, the broker has no reason to make it.
     unpaid = simulate(scenario(**UNPAID), runs=40)["runs"]
@@ -180,12 +188,7 @@ def test_a_veto_can_hold_until_the_contributor_takes_a_caveat(scenario, simulate
         mandate={"tasks": {"add": ["police_training"]}},
     )
     t = simulate(scenario(**on_caveat), runs=40)
-    runs = t["runs"]
-    made = runs["concessions"].str.startswith("tur_caveat@")
-    assert made.mean() > 0.9
-    week = runs.loc[made, "concessions"].str.split("@").str[1].astype(int)
-    rows = tur(t).merge(pd.DataFrame({"run": runs.loc[made, "run"], "paid": week}), on="run")
-    assert (rows["vetoed"] == (rows["round"] <= rows["paid"])).all()
+    _, rows = lifted_when_paid(t, "tur_caveat")
     end = rows[rows["round"] == rows.groupby("run")["round"].transform("max")]
     counted = end[end["counted"]]
     assert len(counted) > 30
@@ -221,14 +224,9 @@ def test_the_broker_makes_the_concession_that_restores_relations_to_lift_a_veto(
     """The concession that sets the condition frees Türkiye's committed troops, so the
     broker credits it with them, as it does a `lifted_by` price."""
     t = simulate(scenario(**TALKED), runs=40)
-    runs = t["runs"]
-    made = runs["concessions"].str.startswith("talks@")
-    assert made.mean() > 0.9
-    week = runs.loc[made, "concessions"].str.split("@").str[1].astype(int)
-    rows = tur(t).merge(pd.DataFrame({"run": runs.loc[made, "run"], "paid": week}), on="run")
     # The concession sets the condition at the end of its week; the veto holds until then.
-    assert (rows["vetoed"] == (rows["round"] <= rows["paid"])).all()
-    assert (runs.loc[made, "outcome"] == "formed").all()
+    made, _ = lifted_when_paid(t, "talks")
+    assert (t["runs"].loc[made, "outcome"] == "formed").all()
 
 
 def test_the_story_says_what_lifts_a_veto(scenario, simulate):
