@@ -8,6 +8,8 @@ state stays as it was.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -48,3 +50,46 @@ def _run(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder, ranges) -> Non
         if not len(active):
             break
     finish(rec, runs, world, C, P, draws)
+
+
+def run_mandates(
+    C: Compiled, seed: int, runs: np.ndarray, mandates: np.ndarray, recs: list[Recorder]
+) -> None:
+    """The same runs (global ids `runs`) under several starting mandates, as one array:
+    block p is every run under `mandates[p]` (F,), recorded into `recs[p]`.
+
+    A sweep over mandate terms runs its points this way (`sim.explore.batched`): the
+    points share every draw (the same runs, common random numbers) and differ only
+    in their first week's mandate, so each block computes to the numbers the point
+    computes alone, and one array of runs pays Python's per-week cost once for all
+    of them. The recorders keep no per-round detail (`detail` 0)."""
+    with threadpool_limits(1, user_api="blas"):
+        _run_mandates(C, seed, runs, np.asarray(mandates, float), recs)
+
+
+def _run_mandates(C: Compiled, seed, runs, mandates, recs) -> None:
+    mech = C.scenario.run.mechanisms
+    n, B = len(runs), len(mandates)
+    assert all(rec.detail == 0 for rec in recs), "batched points keep no per-round detail"
+    one = draw_many(C, seed, runs)
+    draws = one.take(np.tile(np.arange(n), B))
+    ids, block = np.tile(runs, B), np.repeat(np.arange(B), n)
+    P = parameters(C, draws.ranges, draws.bars)
+    world = start(C, P, n * B, mech, np.repeat(mandates, n, axis=0))
+    active = np.arange(n * B)
+    for t in range(1, horizon(C) + 1):
+        sub = world.subset(active)
+        noise, slots = draws.noise[active, t - 1], draws.slots[active, t - 1]
+        view = play_week(C, P.take(active), sub, t, noise, slots, mech).view(ids[active])
+        for p, rec in enumerate(recs):  # a recorder without detail reads runs, force, accept
+            mine = block[active] == p
+            if mine.any():
+                rec.round(replace(view, runs=view.runs[mine], force=view.force[mine],
+                                  accept=view.accept[mine]))  # fmt: skip
+        world.write_back(sub, active)
+        active = active[sub.outcome == 0]
+        if not len(active):
+            break
+    for p, rec in enumerate(recs):
+        idx = np.flatnonzero(block == p)
+        finish(rec, runs, world.subset(idx), C, P.take(idx), draws.take(idx))

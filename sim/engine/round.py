@@ -85,10 +85,13 @@ class World:
 FIELDS = tuple(f.name for f in fields(World))
 
 
-def start(C: Compiled, P: Params, R: int, mech) -> World:
-    """Week 0: the mandate as written, stances and offers as on the record."""
+def start(C: Compiled, P: Params, R: int, mech, mandates: np.ndarray | None = None) -> World:
+    """Week 0: the mandate as written, stances and offers as on the record.
+
+    `mandates` (R, F), when given, is each run's own starting mandate (the points
+    of a sweep over mandate terms run as one array, `sim.engine.fast.run_mandates`)."""
     S, n_con = len(C.states), len(C.concessions)
-    m = np.repeat(C.mandate0[None], R, axis=0)
+    m = np.repeat(C.mandate0[None], R, axis=0) if mandates is None else mandates.astype(float)
     stance = np.repeat(P.state.initial_stance, R, axis=0).astype(np.int64)
     kind = np.repeat(np.where(P.state.initial_pledge > 0, P.state.initial_kind, -1), R, axis=0)
     pledge = np.repeat(P.state.initial_pledge, R, axis=0).astype(float)

@@ -451,9 +451,7 @@ def run_sweep(
     cached = len(results)
     if progress:
         progress(sum(1 for k in keys if k in results))
-    task = run_point_runs if keep_runs else run_point
-    for i, result in executor.imap(task, [(sc,) for _, sc in todo]):
-        key = todo[i][0]
+    for key, result in _computed(sw, todo, executor, keep_runs):
         if keep_runs:
             result, blob = result
             runs[key] = pd.read_parquet(io.BytesIO(blob))
@@ -465,6 +463,23 @@ def run_sweep(
     ordered = [results[k] for k in keys]
     kept = [runs[k] for k in keys] if keep_runs else None
     return SweepRun(point_table(sw, ordered), ordered, len(todo), cached, kept)
+
+
+def _computed(sw: Sweep, todo: list[tuple[str, Scenario]], executor: Any, keep_runs: bool):
+    """(key, result) of every point to compute, as each finishes: several points to a
+    task when they differ only in their mandate (`sim.explore.batched`), else one."""
+    from sim.explore import batched
+
+    if keep_runs or not batched.batchable(sw.axes):
+        for i, result in executor.imap(run_point_runs if keep_runs else run_point,
+                                       [(sc,) for _, sc in todo]):  # fmt: skip
+            yield todo[i][0], result
+        return
+    k = batched.group_size(sw.runs)
+    groups = [todo[i : i + k] for i in range(0, len(todo), k)]
+    jobs = [([sc for _, sc in group],) for group in groups]
+    for i, results in executor.imap(batched.run_points, jobs):
+        yield from ((key, r) for (key, _), r in zip(groups[i], results, strict=True))
 
 
 def point_table(sw: Sweep, results: list[dict[str, Any]]) -> pd.DataFrame:
