@@ -253,10 +253,10 @@ def test_explain_says_what_lifts_the_veto_and_the_weeks_it_barred(scenario):
     lines = [x for x in demand_section(ex) if "objects" in x]
     assert lines == [
         "- Israel objects to it as a contributor (unless relations between Israel and "
-        "Türkiye are restored): barred its pledge in weeks 1–5 in this run."
+        "Türkiye are restored): the veto held in weeks 1–5 in this run."
     ]
     fixed = explain(scenario(**FIXED), "TUR", run=0)
-    assert any("(fixed): barred its pledge in weeks 1–" in x for x in demand_section(fixed))
+    assert any("(fixed): the veto held in weeks 1–" in x for x in demand_section(fixed))
     assert not [
         x for x in demand_section(explain(scenario(**UNLESS), "PAK", run=0)) if "objects" in x
     ]

@@ -406,7 +406,7 @@ def veto_lines(ex: Explanation) -> list[str]:
             if (e if isinstance(e, str) else e.state) == ex.code
         ]
         terms = "; ".join(wd.veto_conditions(C, e) for e in entries) or "fixed"
-        when = f"barred its pledge in {_spans(barred)}" if barred else "never barred its pledge"
+        when = f"the veto held in {_spans(barred)}" if barred else "the veto never held"
         name = C.scenario.veto_players[vid].name
         out.append(f"- {name} objects to it as a contributor ({terms}): {when} in this run.")
     return out
