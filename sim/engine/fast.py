@@ -17,6 +17,7 @@ from sim.engine.draws import draw_many, horizon, parameters
 from sim.engine.record import Recorder
 from sim.engine.round import finish, play_week, start
 from sim.scenario.arrays import Compiled
+from sim.scenario.params import Params
 
 
 def run_batch(
@@ -52,30 +53,32 @@ def _run(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder, ranges) -> Non
     finish(rec, runs, world, C, P, draws)
 
 
-def run_mandates(
-    C: Compiled, seed: int, runs: np.ndarray, mandates: np.ndarray, recs: list[Recorder]
+def run_points(
+    C: Compiled, seed: int, runs: np.ndarray, points: list[Compiled], recs: list[Recorder]
 ) -> None:
-    """The same runs (global ids `runs`) under several starting mandates, as one array:
-    block p is every run under `mandates[p]` (F,), recorded into `recs[p]`.
+    """The same runs (global ids `runs`) of several points, as one array: block p is
+    every run of `points[p]`, recorded into `recs[p]`.
 
-    A sweep over mandate terms runs its points this way (`sim.explore.batched`): the
-    points share every draw (the same runs, common random numbers) and differ only
-    in their first week's mandate, so each block computes to the numbers the point
-    computes alone, and one array of runs pays Python's per-week cost once for all
-    of them. The recorders keep no per-round detail (`detail` 0)."""
+    The points must share `C`'s structure and differ only in their starting mandate
+    and their parameters (`sim.explore.batched` checks it): a sweep over mandate
+    terms or the broker's target runs its points this way. They share every draw
+    (the same runs, common random numbers), so each block computes to the numbers
+    the point computes alone, and one array of runs pays Python's per-week cost
+    once for all of them. The recorders keep no per-round detail (`detail` 0)."""
     with threadpool_limits(1, user_api="blas"):
-        _run_mandates(C, seed, runs, np.asarray(mandates, float), recs)
+        _run_points(C, seed, runs, points, recs)
 
 
-def _run_mandates(C: Compiled, seed, runs, mandates, recs) -> None:
+def _run_points(C: Compiled, seed, runs, points, recs) -> None:
     mech = C.scenario.run.mechanisms
-    n, B = len(runs), len(mandates)
+    n, B = len(runs), len(points)
     assert all(rec.detail == 0 for rec in recs), "batched points keep no per-round detail"
     one = draw_many(C, seed, runs)
     draws = one.take(np.tile(np.arange(n), B))
     ids, block = np.tile(runs, B), np.repeat(np.arange(B), n)
-    P = parameters(C, draws.ranges, draws.bars)
-    world = start(C, P, n * B, mech, np.repeat(mandates, n, axis=0))
+    P = Params.concat([parameters(Cp, one.ranges, one.bars) for Cp in points], n)
+    mandates = np.repeat(np.stack([Cp.mandate0 for Cp in points]), n, axis=0)
+    world = start(C, P, n * B, mech, mandates)
     active = np.arange(n * B)
     for t in range(1, horizon(C) + 1):
         sub = world.subset(active)
@@ -90,6 +93,6 @@ def _run_mandates(C: Compiled, seed, runs, mandates, recs) -> None:
         active = active[sub.outcome == 0]
         if not len(active):
             break
-    for p, rec in enumerate(recs):
+    for p, (Cp, rec) in enumerate(zip(points, recs, strict=True)):
         idx = np.flatnonzero(block == p)
-        finish(rec, runs, world.subset(idx), C, P.take(idx), draws.take(idx))
+        finish(rec, runs, world.subset(idx), Cp, P.take(idx), draws.take(idx))

@@ -89,7 +89,7 @@ def start(C: Compiled, P: Params, R: int, mech, mandates: np.ndarray | None = No
     """Week 0: the mandate as written, stances and offers as on the record.
 
     `mandates` (R, F), when given, is each run's own starting mandate (the points
-    of a sweep over mandate terms run as one array, `sim.engine.fast.run_mandates`)."""
+    of a sweep run as one array, `sim.engine.fast.run_points`)."""
     S, n_con = len(C.states), len(C.concessions)
     m = np.repeat(C.mandate0[None], R, axis=0) if mandates is None else mandates.astype(float)
     stance = np.repeat(P.state.initial_stance, R, axis=0).astype(np.int64)

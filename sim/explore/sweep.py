@@ -434,9 +434,9 @@ def run_sweep(
     keys = [point_key(scenario_hash(sc), sc.run.seed, sc.run.runs) for sc in sw.scenarios]
     results: dict[str, dict] = {}
     runs: dict[str, pd.DataFrame] = {}
-    todo: list[tuple[str, Scenario]] = []
+    todo: list[tuple[str, Scenario, dict]] = []
     queued: set[str] = set()
-    for key, sc in zip(keys, sw.scenarios, strict=True):
+    for key, sc, point in zip(keys, sw.scenarios, sw.points, strict=True):
         if key in results or key in queued:
             continue
         hit = cache.get(key)
@@ -446,7 +446,7 @@ def run_sweep(
             if table is not None:
                 runs[key] = table
         else:
-            todo.append((key, sc))
+            todo.append((key, sc, point))
             queued.add(key)
     cached = len(results)
     if progress:
@@ -465,21 +465,20 @@ def run_sweep(
     return SweepRun(point_table(sw, ordered), ordered, len(todo), cached, kept)
 
 
-def _computed(sw: Sweep, todo: list[tuple[str, Scenario]], executor: Any, keep_runs: bool):
+def _computed(sw: Sweep, todo: list[tuple[str, Scenario, dict]], executor: Any, keep_runs: bool):
     """(key, result) of every point to compute, as each finishes: several points to a
-    task when they differ only in their mandate (`sim.explore.batched`), else one."""
+    task when they can run as one array of runs (`sim.explore.batched`), else one."""
     from sim.explore import batched
 
     if keep_runs or not batched.batchable(sw.axes):
-        for i, result in executor.imap(run_point_runs if keep_runs else run_point,
-                                       [(sc,) for _, sc in todo]):  # fmt: skip
+        task = run_point_runs if keep_runs else run_point
+        for i, result in executor.imap(task, [(sc,) for _, sc, _ in todo]):
             yield todo[i][0], result
         return
-    k = batched.group_size(sw.runs)
-    groups = [todo[i : i + k] for i in range(0, len(todo), k)]
-    jobs = [([sc for _, sc in group],) for group in groups]
+    groups = batched.groups(sw.axes, todo)
+    jobs = [([sc for _, sc, _ in group],) for group in groups]
     for i, results in executor.imap(batched.run_points, jobs):
-        yield from ((key, r) for (key, _), r in zip(groups[i], results, strict=True))
+        yield from ((item[0], r) for item, r in zip(groups[i], results, strict=True))
 
 
 def point_table(sw: Sweep, results: list[dict[str, Any]]) -> pd.DataFrame:

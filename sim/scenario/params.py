@@ -194,6 +194,29 @@ class Params:
         """A group by name (as `Range.group` names it)."""
         return getattr(self, name)
 
+    @staticmethod
+    def concat(parts: list[Params], runs: int) -> Params:
+        """Several batches' parameters, `runs` runs each, as one batch, run after run.
+        A value every batch shares stays shared (one row); one that differs between
+        batches is repeated for each run of its batch."""
+
+        def cat(arrays: list[np.ndarray]) -> np.ndarray:
+            if all(a.shape[0] == 1 and np.array_equal(a, arrays[0]) for a in arrays):
+                return arrays[0]
+            return np.concatenate(
+                [a if a.shape[0] == runs else np.repeat(a, runs, 0) for a in arrays]
+            )
+
+        def group(name: str) -> Group:
+            first = getattr(parts[0], name)
+            return replace(
+                first,
+                **{f.name: cat([getattr(getattr(p, name), f.name) for p in parts])
+                   for f in fields(first)},
+            )  # fmt: skip
+
+        return Params(**{f.name: group(f.name) for f in fields(Params)})
+
     def with_runs(self, R: int, ranges: list[Range], u: np.ndarray) -> Params:
         """R runs' parameters: each range's field repeated per run and drawn from `u` (R, E)."""
         sampled: dict[str, set[str]] = {}
