@@ -108,6 +108,10 @@ def test_a_numeric_crossing_is_placed_between_its_values() -> None:
 
 
 def test_an_interrupted_sweep_restarts_without_recomputing(tmp_path, monkeypatch) -> None:
+    """Point by point (batched groups: the next test)."""
+    from sim.explore import batched
+
+    monkeypatch.setattr(batched, "batchable", lambda axes: False)
     sw = load_sweep(SWEEPS / "decommissioning_x_force.yaml", runs=6)
     calls: list[int] = []
     real = sweep_mod.run_point
@@ -138,10 +142,43 @@ def test_an_interrupted_sweep_restarts_without_recomputing(tmp_path, monkeypatch
     pd.testing.assert_frame_equal(resumed.table, fresh.table)
 
 
+def test_an_interrupted_batched_sweep_keeps_the_groups_it_finished(tmp_path, monkeypatch) -> None:
+    """Points run together are cached as each group finishes; a resumed sweep computes
+    only the groups it had not finished, and gives the table of a fresh one."""
+    from sim.explore import batched
+
+    monkeypatch.setattr(batched, "BATCH", 12)  # two points of 6 runs to a group
+    sw = load_sweep(SWEEPS / "decommissioning_x_force.yaml", runs=6)
+    assert len(sw.points) >= 4 and batched.batchable(sw.axes)
+    real = batched.run_points
+    groups: list[int] = []
+
+    def stop_after(k: int):
+        def fake(scenarios):
+            if len(groups) == k:
+                raise KeyboardInterrupt
+            groups.append(len(scenarios))
+            return real(scenarios)
+
+        return fake
+
+    cache = PointCache(tmp_path / "cache")
+    monkeypatch.setattr(batched, "run_points", stop_after(1))
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sw, Serial(), cache)
+    assert groups == [2] and len(list((tmp_path / "cache").glob("*.json"))) == 2
+    monkeypatch.setattr(batched, "run_points", stop_after(99))
+    resumed = run_sweep(sw, Serial(), cache)
+    assert (resumed.computed, resumed.cached) == (len(sw.points) - 2, 2)
+    fresh = run_sweep(sw, Serial(), PointCache(None))
+    pd.testing.assert_frame_equal(resumed.table, fresh.table)
+
+
 def _sweep_csv(tmp_path: Path, name: str, *options: str) -> bytes:
     out = tmp_path / name
     argv = ["sweep", str(SWEEPS / "decommissioning_x_force.yaml"), "--runs", "6"]
     argv += ["--out", str(out), "--cache", str(tmp_path / f"cache-{name}"), *options]
+    argv += ["--formats", "none"]  # sweep.csv is compared, not the charts
     result = runner.invoke(app, argv)
     assert result.exit_code == 0, result.output
     return (out / "sweep.csv").read_bytes()
