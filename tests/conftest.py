@@ -22,6 +22,7 @@ below. The defaults are chosen so that a state's payoff is easy to read:
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -179,3 +180,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     cases = getattr(metafunc.cls, "cases", None)
     if cases and "case" in metafunc.fixturenames:
         metafunc.parametrize("case", list(cases.values()), ids=list(cases))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser tests (tests/web, the slowest files) first, each file's tests kept
+    in their order: under `pytest -n` (pyproject's addopts) whole files go to the
+    workers in this order, so the long files start early instead of ending the run
+    on one worker while the other waits. No test depends on another file's."""
+    web = Path(__file__).parent / "web"
+    items.sort(key=lambda item: web not in Path(item.path).parents)

@@ -152,9 +152,8 @@ def test_failed_run_leaves_no_folder_that_looks_complete(tmp_path: Path, monkeyp
 def test_rerun_replaces_the_previous_folder(tmp_path: Path) -> None:
     out = tmp_path / "res"
     for runs in ("5", "7"):
-        result = runner.invoke(
-            app, ["run", str(FLAGSHIP), "--runs", runs, "--out", str(out), "--quiet"]
-        )
+        argv = ["run", str(FLAGSHIP), "--runs", runs, "--out", str(out), "--quiet"]
+        result = runner.invoke(app, [*argv, "--formats", "none"])
         assert result.exit_code == 0
     assert json.loads((out / "summary.json").read_text())["runs"] == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
@@ -235,7 +234,10 @@ def test_replacing_results_made_from_other_inputs_is_said(tmp_path: Path) -> Non
     def run(*extra: str) -> subprocess.CompletedProcess:
         argv = [sys.executable, "-m", "sim", "run", str(FLAGSHIP), "--out", str(out), "--quiet"]
         return subprocess.run(
-            [*argv, "--detail-runs", "2", *extra], capture_output=True, text=True, check=False
+            [*argv, "--detail-runs", "2", "--formats", "none", *extra],
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     first = run("--runs", "6")

@@ -133,21 +133,22 @@ def test_the_default_workers_are_decided_from_each_commands_total_runs(
     from sim.scenario.loader import load, override
 
     monkeypatch.chdir(tmp_path)
+    none = ["--formats", "none"]  # the executor asked for is the subject, not the charts
     calls = [
-        ["run", str(FLAGSHIP), "--runs", "7", "--engine", "mesa", "--quiet", "--out", "r"],
-        ["compare", str(FLAGSHIP), str(OTHER), "--runs", "5", "--out", "c"],
-        ["sweep", str(SWEEP), "--runs", "3", "--cache", "cache", "--out", "s"],
-        ["whatif", str(FLAGSHIP), "--state", "IDN", "--runs", "4"],
+        ["run", str(FLAGSHIP), "--runs", "3", "--engine", "mesa", "--quiet", "--out", "r", *none],
+        ["compare", str(FLAGSHIP), str(OTHER), "--runs", "5", "--out", "c", *none],
+        ["sweep", str(SWEEP), "--runs", "3", "--cache", "cache", "--out", "s", *none],
+        ["whatif", str(FLAGSHIP), "--state", "IDN", "--runs", "2"],
     ]
     for argv in calls:
         result = runner.invoke(app, argv)
         assert result.exit_code == 0, result.output
-    candidates = 1 + len(vocabulary_changes(override(load(FLAGSHIP), runs=4)))
+    candidates = 1 + len(vocabulary_changes(override(load(FLAGSHIP), runs=2)))
     assert asked == [
-        {"workers": 0, "scheduler": None, "runs": 7, "engine": "mesa"},
+        {"workers": 0, "scheduler": None, "runs": 3, "engine": "mesa"},
         {"workers": 0, "scheduler": None, "runs": 2 * 5, "engine": "fast"},
         {"workers": 0, "scheduler": None, "runs": 6 * 3, "engine": "fast"},  # 6 points
-        {"workers": 0, "scheduler": None, "runs": candidates * 4, "engine": "fast"},
+        {"workers": 0, "scheduler": None, "runs": candidates * 2, "engine": "fast"},
     ]
 
 
@@ -156,11 +157,12 @@ def test_workers_above_the_core_count_are_capped_on_every_command(
     asked, tmp_path, monkeypatch, command
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    none = ["--formats", "none"]  # the workers are the subject, not the charts
     argv = {
-        "run": ["run", str(FLAGSHIP), "--runs", "3", "--quiet", "--out", "o"],
-        "compare": ["compare", str(FLAGSHIP), str(OTHER), "--runs", "3", "--out", "o"],
-        "sweep": ["sweep", str(SWEEP), "--runs", "2", "--steps", "2", "--out", "o"],
-        "whatif": ["whatif", str(FLAGSHIP), "--state", "IDN", "--runs", "3"],
+        "run": ["run", str(FLAGSHIP), "--runs", "3", "--quiet", "--out", "o", *none],
+        "compare": ["compare", str(FLAGSHIP), str(OTHER), "--runs", "3", "--out", "o", *none],
+        "sweep": ["sweep", str(SWEEP), "--runs", "2", "--steps", "2", "--out", "o", *none],
+        "whatif": ["whatif", str(FLAGSHIP), "--state", "IDN", "--runs", "2"],
     }[command]
     result = CliRunner().invoke(app, [*argv, "--workers", "64"])
     assert result.exit_code == 0, result.output

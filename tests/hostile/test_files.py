@@ -30,6 +30,8 @@ from sim.parallel import cores
 from .helpers import FLAGSHIP, ROOT, Result, assert_refused, forcegen, snapshot
 
 SMALL = ["--runs", "5", "--detail-runs", "2", "--quiet"]
+BARE = [*SMALL, "--formats", "none"]
+"""SMALL without chart files, where the folder, not its charts, is the subject."""
 SWEEP = ROOT / "scenarios" / "sweeps" / "target_x_deadline.yaml"
 runner = CliRunner()
 
@@ -109,7 +111,8 @@ def test_its_own_folder_is_replaced_but_not_once_the_user_added_a_file(tmp_path:
     assert invoke("run", FLAGSHIP, *SMALL, "--out", out).code == 0
     listed = (out / MARKER).read_text().splitlines()
     assert "manifest.json" in listed and "charts/force_bands.png" in listed
-    r = invoke("run", FLAGSHIP, "--runs", "7", "--detail-runs", "2", "--quiet", "--out", out)
+    again = ["--runs", "7", "--detail-runs", "2", "--quiet", "--formats", "none"]
+    r = invoke("run", FLAGSHIP, *again, "--out", out)
     assert r.code == 0, r.err
     assert json.loads((out / "summary.json").read_text())["runs"] == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
@@ -123,7 +126,7 @@ def test_its_own_folder_is_replaced_but_not_once_the_user_added_a_file(tmp_path:
 def test_an_empty_folder_may_be_used(tmp_path: Path) -> None:
     out = tmp_path / "empty"
     out.mkdir()
-    r = invoke("run", FLAGSHIP, *SMALL, "--out", out)
+    r = invoke("run", FLAGSHIP, *BARE, "--out", out)
     assert r.code == 0, r.err
     assert (out / "manifest.json").is_file()
     assert hidden(tmp_path) == []
@@ -224,7 +227,7 @@ def test_folder_that_cannot_be_renamed_into_place_leaves_nothing(tmp_path, monke
         return real(src, dst, *a, **k)
 
     monkeypatch.setattr(os, "rename", refuse)
-    r = invoke("run", FLAGSHIP, *SMALL, "--out", tmp_path / "res")
+    r = invoke("run", FLAGSHIP, *BARE, "--out", tmp_path / "res")
     assert_refused(r, "res", "Permission denied", code=1)
     assert list(tmp_path.iterdir()) == []
 
@@ -233,14 +236,14 @@ def test_full_disk_is_one_line_exit_1_and_leaves_nothing(tmp_path: Path, monkeyp
     from sim.output import write
 
     old = tmp_path / "res"
-    assert invoke("run", FLAGSHIP, *SMALL, "--out", old).code == 0
+    assert invoke("run", FLAGSHIP, *BARE, "--out", old).code == 0
     before = snapshot(tmp_path)
 
     def full(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(write, "dump_json", full)
-    r = invoke("run", FLAGSHIP, *SMALL, "--out", old)
+    r = invoke("run", FLAGSHIP, *BARE, "--out", old)
     assert_refused(r, "'", "res", "No space left on device", code=1)
     assert snapshot(tmp_path) == before  # the previous folder is kept as it was
 
@@ -456,7 +459,7 @@ def test_two_commands_finishing_the_same_folder_at_once_both_succeed(tmp_path, m
 
 
 def test_two_real_runs_into_the_same_folder(tmp_path: Path) -> None:
-    procs = [_start("run", FLAGSHIP, *SMALL, "--out", "res", cwd=tmp_path) for _ in range(2)]
+    procs = [_start("run", FLAGSHIP, *BARE, "--out", "res", cwd=tmp_path) for _ in range(2)]
     results = [(p.wait(timeout=120), p.communicate()) for p in procs]
     for code, (_out, err) in results:
         assert code == 0 and err == "", err
@@ -496,7 +499,7 @@ def test_workers_above_the_core_count_are_capped(tmp_path: Path, monkeypatch) ->
         return Serial()
 
     monkeypatch.setattr(parallel, "make_executor", fake)  # `run` imports it when it runs
-    r = invoke("run", FLAGSHIP, *SMALL, "--out", tmp_path / "res", "--workers", "64")
+    r = invoke("run", FLAGSHIP, *BARE, "--out", tmp_path / "res", "--workers", "64")
     assert r.code == 0, r.err
     assert asked == [cores()]
     assert r.err.splitlines() == [
@@ -575,10 +578,13 @@ def test_compare_never_replaces_results_made_from_other_inputs(tmp_path, monkeyp
     b = tmp_path / "b.yaml"
     a.write_text(f"extends: {FLAGSHIP}\nname: cmp_a\n")
     b.write_text(f"extends: {FLAGSHIP}\nname: cmp_b\nmandate:\n  command: un\n")
-    r = invoke("run", a, "--runs", "7", "--detail-runs", "2", "--quiet", "--out", "results/cmp_a")
+    bare = ["--formats", "none"]  # the folders are the subject, not their charts
+    r = invoke(
+        "run", a, "--runs", "7", "--detail-runs", "2", "--quiet", "--out", "results/cmp_a", *bare
+    )
     assert r.code == 0, r.err
     earlier = snapshot(tmp_path / "results" / "cmp_a")
-    r = invoke("compare", a, b, "--runs", "5", "--out", "cmp")
+    r = invoke("compare", a, b, "--runs", "5", "--out", "cmp", *bare)
     assert r.code == 0, r.err
     assert snapshot(tmp_path / "results" / "cmp_a") == earlier
     notes = r.err.splitlines()
@@ -592,7 +598,7 @@ def test_compare_never_replaces_results_made_from_other_inputs(tmp_path, monkeyp
     assert json.loads((tmp_path / "results" / "cmp_b" / "manifest.json").read_text())["runs"] == 5
     assert "written to `cmp/runs/cmp_a`" in (tmp_path / "cmp" / "compare.md").read_text()
     # the same comparison again reuses what matches and still leaves cmp_a's 7 runs alone
-    r = invoke("compare", a, b, "--runs", "5", "--out", "cmp")
+    r = invoke("compare", a, b, "--runs", "5", "--out", "cmp", *bare)
     assert r.code == 0, r.err
     assert snapshot(tmp_path / "results" / "cmp_a") == earlier
     manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text())

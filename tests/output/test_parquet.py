@@ -29,6 +29,8 @@ FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
 SWEEP = ROOT / "scenarios" / "sweeps" / "decommissioning_x_force.yaml"
 TABLES = ("runs", "params", "commits", "coalitions", "bands", "rounds", "states")
 RUN = ["--runs", "12", "--seed", "5", "--detail-runs", "4", "--quiet"]
+BARE = ["--formats", "none"]
+"""No chart files, where the tables, not the charts, are the subject."""
 runner = CliRunner()
 
 
@@ -108,7 +110,7 @@ def test_manifest_and_marker_list_the_files_written(folders) -> None:
 def test_the_api_saves_the_same_parquet_folder(folders, tmp_path: Path) -> None:
     _, pq = folders
     res = sim.run(FLAGSHIP, runs=12, seed=5, detail_runs=4)
-    mine = res.save(tmp_path / "mine", format="parquet")
+    mine = res.save(tmp_path / "mine", format="parquet", charts="none")
     assert {f for f in files(mine) if f.endswith(".parquet")} == {
         f for f in files(pq) if f.endswith(".parquet")
     }
@@ -161,9 +163,9 @@ def test_parquet_without_pyarrow_is_one_line_exit_2(tmp_path: Path, monkeypatch)
 def test_compare_reuses_a_parquet_results_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     other = ROOT / "scenarios" / "isf" / "national_caveats.yaml"
-    result = run("run", str(FLAGSHIP), "--runs", "10", "--quiet", "--format", "parquet")
+    result = run("run", str(FLAGSHIP), "--runs", "10", "--quiet", "--format", "parquet", *BARE)
     assert result.exit_code == 0, result.output
-    result = run("compare", str(FLAGSHIP), str(other), "--runs", "10", "--out", "cmp")
+    result = run("compare", str(FLAGSHIP), str(other), "--runs", "10", "--out", "cmp", *BARE)
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text(encoding="utf-8"))
     reused = [s["name"] for s in manifest["scenarios"] if s["reused"]]
@@ -177,7 +179,7 @@ def test_compare_reuses_a_parquet_results_folder(tmp_path: Path, monkeypatch) ->
 def sweep_folder(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("sweep")
     out, cache = root / "out", root / "cache"
-    args = ["sweep", str(SWEEP), "--runs", "5", "--cache", str(cache), "--format", "parquet"]
+    args = ["sweep", str(SWEEP), "--runs", "5", "--cache", str(cache), "--format", "parquet", *BARE]
     result = run(*args, "--out", str(out))
     assert result.exit_code == 0, result.output
     return out, cache
@@ -209,7 +211,7 @@ def test_sweep_runs_dataset_holds_every_points_runs(sweep_folder) -> None:
 def test_sweep_runs_are_cached_and_the_same_on_resume(sweep_folder, tmp_path: Path) -> None:
     out, cache = sweep_folder
     again = tmp_path / "again"
-    args = ["sweep", str(SWEEP), "--runs", "5", "--cache", str(cache), "--format", "parquet"]
+    args = ["sweep", str(SWEEP), "--runs", "5", "--cache", str(cache), "--format", "parquet", *BARE]
     result = run(*args, "--out", str(again))
     assert result.exit_code == 0 and "computed 0, from the cache 6" in result.output
     pd.testing.assert_frame_equal(
@@ -219,7 +221,8 @@ def test_sweep_runs_are_cached_and_the_same_on_resume(sweep_folder, tmp_path: Pa
 
 def test_a_csv_sweep_writes_no_runs_dataset(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = ["sweep", str(SWEEP), "--runs", "3", "--cache", str(tmp_path / "c"), "--out", str(out)]
+    args = ["sweep", str(SWEEP), "--runs", "3", "--cache", str(tmp_path / "c"), *BARE]
+    args += ["--out", str(out)]
     assert run(*args).exit_code == 0
     assert not (out / "runs.parquet").exists()
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["format"] == "csv"

@@ -17,6 +17,10 @@ ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "teaching"
 SHOTS = os.environ.get("FORCEGEN_SCREENSHOTS") == "1"
+TIMEOUT = 90_000
+"""How long (ms) a test waits for what it expects on a page before it fails. Generous:
+`make test` runs the suite on every core, so the server, chromium and other tests'
+work share a (possibly busy) machine. No test measures speed with it."""
 
 
 def local(url: str, base: str) -> bool:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import ARGS, CHROMIUM, ROOT, local
+from .browser import ARGS, CHROMIUM, ROOT, TIMEOUT, local
 
 pytest.importorskip("solara", reason="the web extra is not installed")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -132,6 +132,7 @@ def opening(browser, base: str):
 
     def opener(path: str = "/", context=None) -> Watched:
         ctx = context or browser.new_context(viewport={"width": 1280, "height": 900})
+        ctx.set_default_timeout(TIMEOUT)  # also for waits that name no timeout
         contexts.append(ctx)
         page = ctx.new_page()
         w = Watched(page, base)

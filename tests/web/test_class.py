@@ -18,9 +18,8 @@ from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 from sim.teach.game import RUN
 
-from .browser import ROOT, choose, shot
+from .browser import ROOT, TIMEOUT, choose, shot
 
-TIMEOUT = 30_000
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
 SEATS = ("PAK", "IDN")  # in the scenario's order, as the class orders its seats
 

@@ -10,10 +10,9 @@ import pytest
 import sim
 from sim.scenario.errors import ScenarioError
 
-from .browser import ROOT, choose
+from .browser import ROOT, TIMEOUT, choose
 from .conftest import opening, serving
 
-TIMEOUT = 30_000
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
 LABEL = "Scenario (shipped and local files)"
 
