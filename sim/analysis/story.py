@@ -505,11 +505,8 @@ def veto_paragraph(C: Compiled, rd: pd.DataFrame, thresholds: dict[str, float]) 
                 else "contributors: their pledges would not count."
             )
         )
-        conditional = [
-            f"{_names(C, [e.state])} ({wd.veto_conditions(C, e)})"
-            for e in C.scenario.veto_players[vid].vetoes
-            if wd.veto_conditions(C, e)
-        ]
+        terms = [(e, wd.veto_conditions(C, e)) for e in C.scenario.veto_players[vid].vetoes]
+        conditional = [f"{_names(C, [e.state])} ({text})" for e, text in terms if text]
         if conditional:
             parts.append("Its objection is conditional: " + "; ".join(conditional) + ".")
     return "**Veto players.** " + " ".join(parts)

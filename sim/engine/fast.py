@@ -40,17 +40,23 @@ def _run(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder, ranges) -> Non
         draws.ranges = np.asarray(ranges, dtype=float).reshape(len(runs), len(C.ranges))
     P = parameters(C, draws.ranges, draws.bars)
     world = start(C, P, len(runs), mech)
-    active = np.arange(len(runs))
+    _weeks(C, P, world, draws, lambda week, active: rec.round(week.view(runs[active])))
+    finish(rec, runs, world, C, P, draws)
+
+
+def _weeks(C: Compiled, P: Params, world, draws, record) -> None:
+    """Play the weeks on `world` (in place), each on the runs still negotiating, and
+    hand each week and those runs' rows to `record`."""
+    mech = C.scenario.run.mechanisms
+    active = np.arange(draws.noise.shape[0])
     for t in range(1, horizon(C) + 1):
         sub = world.subset(active)
         noise, slots = draws.noise[active, t - 1], draws.slots[active, t - 1]
-        week = play_week(C, P.take(active), sub, t, noise, slots, mech)
-        rec.round(week.view(runs[active]))
+        record(play_week(C, P.take(active), sub, t, noise, slots, mech), active)
         world.write_back(sub, active)
         active = active[sub.outcome == 0]
         if not len(active):
             break
-    finish(rec, runs, world, C, P, draws)
 
 
 def run_points(
@@ -79,20 +85,16 @@ def _run_points(C: Compiled, seed, runs, points, recs) -> None:
     P = Params.concat([parameters(Cp, one.ranges, one.bars) for Cp in points], n)
     mandates = np.repeat(np.stack([Cp.mandate0 for Cp in points]), n, axis=0)
     world = start(C, P, n * B, mech, mandates)
-    active = np.arange(n * B)
-    for t in range(1, horizon(C) + 1):
-        sub = world.subset(active)
-        noise, slots = draws.noise[active, t - 1], draws.slots[active, t - 1]
-        view = play_week(C, P.take(active), sub, t, noise, slots, mech).view(ids[active])
-        for p, rec in enumerate(recs):  # a recorder without detail reads runs, force, accept
+
+    def record(week, active) -> None:  # a recorder without detail reads runs, force, accept
+        view = week.view(ids[active])
+        for p, rec in enumerate(recs):
             mine = block[active] == p
             if mine.any():
                 rec.round(replace(view, runs=view.runs[mine], force=view.force[mine],
                                   accept=view.accept[mine]))  # fmt: skip
-        world.write_back(sub, active)
-        active = active[sub.outcome == 0]
-        if not len(active):
-            break
+
+    _weeks(C, P, world, draws, record)
     for p, (Cp, rec) in enumerate(zip(points, recs, strict=True)):
         idx = np.flatnonzero(block == p)
         finish(rec, runs, world.subset(idx), Cp, P.take(idx), draws.take(idx))
