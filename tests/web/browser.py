@@ -21,6 +21,8 @@ TIMEOUT = 90_000
 """How long (ms) a test waits for what it expects on a page before it fails. Generous:
 `make test` runs the suite on every core, so the server, chromium and other tests'
 work share a (possibly busy) machine. No test measures speed with it."""
+RETRY = 15_000
+"""How long (ms) `choose` waits for an option in an open menu before it opens it again."""
 
 
 def local(url: str, base: str) -> bool:
@@ -43,9 +45,22 @@ def shot(page, name: str, top=None, height: int = 900) -> None:
 
 
 def choose(page, label: str, option: str, scope=None) -> None:
-    """Pick `option` in the Vuetify select labelled `label`."""
+    """Pick `option` in the Vuetify select labelled `label`.
+
+    The server may re-render the select while its menu opens (a tab switch, a busy
+    machine), which closes that menu; so a menu that shows no such option within a
+    short wait is closed and opened again, until TIMEOUT."""
+    from playwright.sync_api import TimeoutError as Slow
+
     where = scope or page
-    where.locator(".v-select", has_text=label).first.locator(".v-select__slot").click()
     menu = page.locator(".menuable__content__active")
-    menu.get_by_role("option", name=option, exact=True).click()
-    menu.wait_for(state="hidden")
+    for _ in range(TIMEOUT // RETRY):
+        where.locator(".v-select", has_text=label).first.locator(".v-select__slot").click()
+        try:
+            menu.get_by_role("option", name=option, exact=True).click(timeout=RETRY)
+        except Slow:
+            page.keyboard.press("Escape")
+            continue
+        menu.wait_for(state="hidden", timeout=TIMEOUT)
+        return
+    raise AssertionError(f"no option {option!r} in the select {label!r}")

@@ -49,7 +49,7 @@ def test_local_files_are_listed_and_an_invalid_one_shows_its_error(browser, teac
         menu = page.locator(".menuable__content__active")
         options = menu.get_by_role("option").all_inner_texts()
         page.keyboard.press("Escape")
-        menu.wait_for(state="hidden")
+        menu.wait_for(state="hidden", timeout=TIMEOUT)
         assert "scenarios/isf/res2803.yaml" in options  # the shipped files stay
         assert {"class/week3.yaml", "scenarios/bad.yaml"} <= set(options)
         assert not [o for o in options if "other.yaml" in o]  # not in a listed folder
