@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sim import interrupt
 from sim.output import formats as chart_files
 from sim.output.folder import FolderError, check_target
 from sim.scenario.errors import ScenarioError, resolve_name
@@ -101,7 +102,15 @@ def guarded(interrupted: str = NO_FOLDER):
         def guarded_command(*args, **kwargs):
             real_consoles()
             try:
-                return command(*args, **kwargs)
+                with interrupt.watching():
+                    try:
+                        result = command(*args, **kwargs)
+                    except Exception:
+                        # an interrupt a library wrapped in its own error (numba: SystemError)
+                        interrupt.check()
+                        raise
+                    interrupt.check()  # a Ctrl-C a library swallowed still ends with 130
+                    return result
             except KeyboardInterrupt:
                 err.print(interrupted, markup=False, highlight=False, soft_wrap=True)
                 raise typer.Exit(130) from None

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sim import interrupt
 from sim.explore.runner import code_fingerprint
 from sim.output.folder import FolderError
 
@@ -57,6 +58,7 @@ class PointCache:
         """Store a finished point atomically."""
         if self.folder is None:
             return
+        interrupt.check()  # a point computed after Ctrl-C may hold a swallowed interrupt
         text = json.dumps({"key": key, "result": result}, sort_keys=True, indent=1)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from sim import interrupt
+
 MARKER = ".forcegen"
 """The file in every folder forcegen writes: what it wrote there."""
 MARKER_HEAD = "# written by forcegen; a later forcegen command may replace this folder\n"
@@ -309,6 +311,7 @@ def atomic_folder(final: Path) -> Iterator[Path]:
     try:
         try:
             yield scratch
+            interrupt.check()  # nothing is put in place after Ctrl-C, even a swallowed one
             _mark(scratch)
             _install(scratch, final)
         except OSError as exc:

@@ -391,7 +391,10 @@ def test_killed_worker_is_one_line_exit_1_and_leaves_nothing(tmp_path: Path) -> 
 
 
 def test_ctrl_c_while_charts_are_drawn_leaves_no_partial_folder(tmp_path: Path) -> None:
-    proc = _start("run", FLAGSHIP, "--runs", "300", "--workers", "2", "--out", "si", cwd=tmp_path)
+    # Both formats: a dozen more files to draw after the first, seconds of work left
+    # when the signal comes, however fast the machine.
+    args = ["--runs", "300", "--workers", "2", "--formats", "png,svg", "--out", "si"]
+    proc = _start("run", FLAGSHIP, *args, cwd=tmp_path)
     _wait_for(lambda: any(tmp_path.glob(".si.partial-*/charts/*")))
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
     _out, err = proc.communicate(timeout=60)
@@ -403,7 +406,8 @@ def test_ctrl_c_while_charts_are_drawn_leaves_no_partial_folder(tmp_path: Path) 
 
 
 def test_ctrl_c_during_a_sweep_prints_one_line(tmp_path: Path) -> None:
-    args = ["sweep", SWEEP, "--runs", "40", "--steps", "3", "--out", "sw", "--cache", "c"]
+    # Enough points that most are still to run when the first one is cached.
+    args = ["sweep", SWEEP, "--runs", "200", "--steps", "12", "--out", "sw", "--cache", "c"]
     proc = _start(*args, cwd=tmp_path)
     _wait_for(lambda: any(tmp_path.glob("c/*.json")))
     os.killpg(proc.pid, signal.SIGINT)
@@ -625,3 +629,51 @@ def test_results_folder_respects_the_umask(tmp_path: Path, umask: int) -> None:
 def test_check_target_accepts_a_new_folder_under_a_new_parent(tmp_path: Path) -> None:
     check_target(tmp_path / "a" / "b" / "c")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- a Ctrl-C a library swallows
+
+
+def _swallowed_interrupt(*_args, **_kwargs) -> None:
+    """Ctrl-C arriving in Python code a compiled library calls back and that catches
+    every exception (pydantic's union discriminators, numba's dispatcher)."""
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)  # the handler runs here and raises
+    except KeyboardInterrupt:
+        pass
+    return []
+
+
+def test_a_ctrl_c_a_library_swallows_still_leaves_no_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.output.write.draw_charts", _swallowed_interrupt)
+    before = signal.getsignal(signal.SIGINT)
+    r = invoke("run", FLAGSHIP, *SMALL, "--out", "si")
+    assert r.code == 130, r.err
+    assert r.err.strip().startswith("interrupted: no results folder was written"), r.err
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGINT) is before  # the command's handler is removed
+
+
+def test_an_interrupt_wrapped_in_a_librarys_error_ends_with_130(tmp_path, monkeypatch) -> None:
+    def wrapped(*_args, **_kwargs):
+        _swallowed_interrupt()
+        raise SystemError("returned a result with an exception set")  # numba's report
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.output.write.draw_charts", wrapped)
+    r = invoke("run", FLAGSHIP, *SMALL, "--out", "si")
+    assert r.code == 130, r.err
+    assert "Traceback" not in r.err and "SystemError" not in r.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_an_interrupt_a_librarys_error_is_not_taken_for_one(tmp_path, monkeypatch) -> None:
+    def broken(*_args, **_kwargs):
+        raise SystemError("a real fault")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.output.write.draw_charts", broken)
+    r = runner.invoke(app, ["run", str(FLAGSHIP), *SMALL, "--out", "si"])
+    assert isinstance(r.exception, SystemError), r.stderr  # raised as it is, not as 130
