@@ -169,7 +169,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             right.yaxis.set_major_formatter(lambda v, _pos: force(v))
         else:
             style.empty_note(right, "No contingent reached the theatre in any run.")
-        style.target_lines(right, meta.get("target"))
+        target, band, _ = style.target_of(runs, meta)
+        style.target_lines(right, target, band=band)
         right.set_ylim(bottom=0)
         net = "\n(net of suspensions and withdrawals)" if hit is not None else ""
         right.set_title(
@@ -180,7 +181,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         right.set_ylabel(f"Deployed ({meta.get('force_measure') or 'personnel'})")
         style.round_axis(right)
         right.set_xlabel("Week")
-        if len(sizes) or meta.get("target"):
+        if len(sizes) or target:
             right.legend(loc="lower right", fontsize=8.5)
         files = style.save(fig, out_dir, NAME)
     return {"name": NAME, **files, "title": TITLE,

@@ -87,25 +87,6 @@ def _rejecters(runs: pd.DataFrame, meta: Mapping) -> list[str]:
     return listed + sorted(found - set(listed))
 
 
-def _target(
-    runs: pd.DataFrame, meta: Mapping
-) -> tuple[float | None, tuple[float, float] | None, str]:
-    """The target line, an optional band of per-run targets, and where they come from."""
-    values = None
-    if "target" in runs and runs["target"].notna().any():
-        values = runs["target"].astype(float)
-    elif meta.get("target_by_run") and "run" in runs:
-        values = runs["run"].map(meta["target_by_run"]).dropna().astype(float)
-    if values is not None and len(values):
-        band = (float(values.quantile(0.05)), float(values.quantile(0.95)))
-        return float(values.median()), band, "target drawn per run (median, 5–95% of runs)"
-    return (
-        meta.get("target"),
-        None,
-        "lines: the scenario's target (midpoint, if a range) and minimum viable size",
-    )
-
-
 def _top_panel(ax, shares: pd.DataFrame, names: dict[str, str], overall: dict[str, float]):
     bottom = np.zeros(len(shares))
     handles = []
@@ -131,7 +112,7 @@ def _who(group: pd.Series) -> str:
 def _bottom_panel(ax, runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> list:
     deployed = runs[group.isin(DEPLOYED)]
     who = _who(group)
-    target, band, _ = _target(runs, meta)
+    target, band, _ = style.target_of(runs, meta)
     minimum = meta.get("minimum_viable")
     handles: list = []
     if deployed.empty:
@@ -158,9 +139,7 @@ def _bottom_panel(ax, runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> li
                     zorder=3,
                     label="one run that formed" if key == "formed" else "one run formed undersized",
                 )
-    if band is not None:
-        ax.axhspan(*band, color=style.TARGET_COLOUR, alpha=0.10, linewidth=0, zorder=0)
-    style.target_lines(ax, target, minimum)
+    style.target_lines(ax, target, minimum, band=band)
     top = max([target or 0, minimum or 0, *deployed["force"].astype(float).tolist(), 1.0])
     ax.set_ylim(0, top * 1.12)
     ax.set_ylabel("Counted force (personnel)")
@@ -186,7 +165,7 @@ def _caption(runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> str:
     )
     deployed = runs[group.isin(DEPLOYED)]["force"].astype(float)
     if len(deployed):
-        target = _target(runs, meta)[0]
+        target = style.target_of(runs, meta)[0]
         versus = f", against a target of {force(target)}" if target else ""
         text += (
             f"; {_who(group)} counted a median {force(deployed.median())} personnel "
@@ -214,7 +193,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             height_ratios=[1, 1.15],
         )
         runs_n = meta.get("runs") or len(runs)
-        source = _target(runs, meta)[2]
+        source = style.target_of(runs, meta)[2]
         style.titles(fig, top, TITLE, style.subtitle(meta, f"{runs_n:,} runs", source))
         if runs.empty:
             style.empty_note(top, "No run in the runs table.")

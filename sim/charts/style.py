@@ -24,6 +24,7 @@ if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
     matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
@@ -408,17 +409,46 @@ def outline_cell(ax: Axes, row: int, col: int, zorder: int = 4) -> None:
     )
 
 
+def target_of(runs: pd.DataFrame, meta: Mapping) -> tuple[float | None, tuple | None, str]:
+    """The target a chart draws: (line, band of per-run targets or None, where it comes
+    from). A target drawn per run (a range) is its median over the runs, with the
+    5–95% band of the runs' targets; a fixed one is the scenario's."""
+    values = None
+    if "target" in runs and runs["target"].notna().any():
+        values = runs["target"].astype(float)
+    elif meta.get("target_by_run") and "run" in runs:
+        values = runs["run"].map(meta["target_by_run"]).dropna().astype(float)
+    if values is not None and len(values):
+        band = (float(values.quantile(0.05)), float(values.quantile(0.95)))
+        return float(values.median()), band, "target drawn per run (median, 5–95% of runs)"
+    return (
+        meta.get("target"),
+        None,
+        "lines: the scenario's target (midpoint, if a range) and minimum viable size",
+    )
+
+
 def target_lines(
-    ax: Axes, target: float | None, minimum: float | None = None, width: float = 1.4
+    ax: Axes,
+    target: float | None,
+    minimum: float | None = None,
+    width: float = 1.4,
+    band: tuple[float, float] | None = None,
 ) -> None:
-    """The broker's target (dashed) and minimum viable size (dotted), labelled for the legend."""
+    """The broker's target (dashed) and minimum viable size (dotted), labelled for the
+    legend; with `band` (a target drawn per run), the line is the runs' median and
+    the band their 5–95%, each named so in the legend."""
+    if band is not None and band[0] < band[1]:
+        ax.axhspan(*band, color=TARGET_COLOUR, alpha=0.10, linewidth=0, zorder=0,
+                   label=f"Target, 5–95% of runs ({force(band[0])}–{force(band[1])})")  # fmt: skip
     if target:
+        name = "Target, median of runs" if band is not None else "Target"
         ax.axhline(
             target,
             color=TARGET_COLOUR,
             linewidth=width,
             linestyle="--",
-            label=f"Target ({force(target)})",
+            label=f"{name} ({force(target)})",
         )
     if minimum:
         ax.axhline(

@@ -134,7 +134,9 @@ def test_force_bands_uses_a_per_run_target_when_the_runs_carry_one(synthetic, fi
     force_bands.draw({**tables, "runs": runs}, force_meta(meta), tmp_path)
     fig = figures[-1]
     assert "target drawn per run (median, 5–95% of runs)" in " ".join(texts(fig))
-    assert "Target (10,000)" in legend_labels(fig)
+    labels = legend_labels(fig)
+    assert "Target, median of runs (10,000)" in labels
+    assert "Target, 5–95% of runs (9,000–11,000)" in labels  # the band is named too
 
 
 def test_force_bands_uses_the_drawn_targets_of_the_params_table(synthetic, figures, tmp_path):
@@ -149,7 +151,8 @@ def test_force_bands_uses_the_drawn_targets_of_the_params_table(synthetic, figur
     fig = figures[-1]
     median = float(np.median(list(by_run.values())))
     assert "target drawn per run (median, 5–95% of runs)" in " ".join(texts(fig))
-    assert f"Target ({force(median)})" in legend_labels(fig)
+    assert f"Target, median of runs ({force(median)})" in legend_labels(fig)
+    assert not any(label.startswith("Target (") for label in legend_labels(fig))
 
 
 def test_force_bands_says_so_when_no_run_formed(synthetic, figures, tmp_path):
