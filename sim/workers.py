@@ -20,9 +20,12 @@ import os
 import time
 from typing import Any
 
-POOL_SECONDS = 3.0
-"""Wall time a pool of two workers costs on this machine before it returns its
-first results (spawn, imports), with the machine otherwise idle: `bench/workers.py`."""
+POOL_SECONDS = 1.25
+"""Wall time a pool of two workers costs on this machine, from its start until every
+worker has begun its first job, plus its shutdown (spawn, imports from cached
+bytecode, as `make` and pip install it): the upper end of 0.9–1.22 s measured with
+`bench/workers.py` (docs/performance.md, "Worker policy"). Before bytecode was
+compiled at install it was 3 s, every worker compiling its imports from source."""
 
 PICKLE_SECONDS = 25e-6
 """Per run, the parent's cost of taking a batch's results back from a worker."""

@@ -64,7 +64,9 @@ def test_workers_zero_is_decided_from_the_total_runs(monkeypatch) -> None:
     """The policy (`sim.workers`, tested in test_workers.py) on all cores idle."""
     monkeypatch.setattr(workers, "idle_cores", lambda: float(cores()))
     many = workers.threshold(workers.DEFAULT_RUN_SECONDS, 2)
-    assert auto_workers(100) == 1 and auto_workers(100, "mesa") == 1
+    few_mesa = workers.threshold(workers.DEFAULT_RUN_SECONDS * workers.MESA_FACTOR, 2)
+    assert auto_workers(100) == 1 and auto_workers(few_mesa - 1, "mesa") == 1
+    assert 1 < few_mesa < many / 50  # a Mesa run costs about a hundred fast ones
     assert auto_workers(many - 1) == 1
     assert (auto_workers(many) >= 2) if cores() > 1 else (auto_workers(many) == 1)
     assert auto_workers(10**8) == cores()
