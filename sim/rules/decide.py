@@ -64,7 +64,7 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
     on = bool(mech.concessions) and n_con > 0
     open_all = demands.open_menu(C, m, made) if on else np.zeros((R, n_con), bool)
     for j, p in demands.each_concession(C, P, m, obs, now, open_all):
-        rows = p.rows
+        rows = slice(None) if len(p.rows) == R else p.rows  # every run: no gather, no scatter
         accept_if[rows, j, :] = p.accepts
         liftable[rows] |= p.free
         brings = (needs[rows] | (waits[rows] & p.opened)) & demands.reaches(p, th.offered)
@@ -102,7 +102,7 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         stance=new,
         kind=kind,
         pledge=np.where(in_, size, 0.0),
-        payoff=np.take_along_axis(now.u, shown[..., None], 2)[..., 0],
+        payoff=kinds.pick(now.u, shown),
         components=payoff.at_kind(now.comp, P, shown),
         binding=now.binding,
         demand=demand,

@@ -57,13 +57,23 @@ def counted_pledge(C: Compiled, P: Params, comp, free, vetoed, m=None):
 
 
 def evaluate(
-    C, P, m, obs: payoff.Observed, soc, world, first: bool = False, base=None, changed=(), u=True
+    C,
+    P,
+    m,
+    obs: payoff.Observed,
+    soc,
+    world,
+    first: bool = False,
+    base=None,
+    changed=(),
+    u=True,
+    ok=None,
 ):
     """Payoff components, payoff per kind (None without `u`) and red-line blocks under
-    a mandate."""
+    a mandate (from `ok`, the red lines held, when the caller has them)."""
     comp = payoff.components(C, P, m, obs, soc, base, changed)
     by_kind = payoff.by_kind(comp, P) if u else None
-    blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m), first)
+    blocked, first = red_lines.blocked(C, m, world, payoff.opted_out(C, m), first, ok)
     return comp, by_kind, blocked, first
 
 
@@ -102,8 +112,7 @@ def present(
     free = has_cap & ~blocked
     best, top, anyfree = kinds.best_slot(u, free)
     ideal = np.where(has_cap, u, NEG).argmax(axis=2)
-    binding = np.take_along_axis(first, ideal[..., None], 2)[..., 0]
-    binding = np.where(np.take_along_axis(free, ideal[..., None], 2)[..., 0], -1, binding)
+    binding = np.where(kinds.pick(free, ideal), -1, kinds.pick(first, ideal))
     return Present(world, soc, comp, u, has_cap, free, best, top, anyfree, ideal, binding, vetoed)
 
 
@@ -153,13 +162,14 @@ def each_concession(
         world_j = world_conditions(C, Pj, mj, obs_j.level, consent_j, acc_j, cond_j)
         base_j = now.comp if len(rows) == R else {k: v[rows] for k, v in now.comp.items()}
         changed = {col for col, _, _ in C.concession_changes[j]}
+        ok_j = red_lines.held(C, mj, world_j)
         comp_j, _, blocked_j, _ = evaluate(
-            C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed, u=False
+            C, Pj, mj, obs_j, soc_j, world_j, base=base_j, changed=changed, u=False, ok=ok_j
         )
         free_j = (Pj.slot.capacity >= Pj.slot.unit) & ~blocked_j
         vetoed_j = now.vetoed[rows] if now.vetoed.shape[0] > 1 else now.vetoed
         _, top_j, any_j, size_j = counted_pledge(C, Pj, comp_j, free_j, vetoed_j, mj)
-        lifts = _lifts(C, mj, world_j, now.binding[rows])
+        lifts = _lifts(C, ok_j, now.binding[rows])
         yield j, Prospect(rows, top_j, any_j, size_j, acc_j, lifts, clarity.opened(C, Pj, mj))
 
 
@@ -175,10 +185,11 @@ def whole_menu(
     _, consent = actors.consent(C, P, m_all)
     cond = after_concessions(C, obs.cond, ~made)
     world = world_conditions(C, P, m_all, obs.level, consent, acc, cond)
-    comp, _, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world, u=False)
+    ok = red_lines.held(C, m_all, world)
+    comp, _, blocked, _ = evaluate(C, P, m_all, obs, now.soc, world, u=False, ok=ok)
     free = now.has_cap & ~blocked
     _, top, anyfree, size = counted_pledge(C, P, comp, free, now.vetoed, m_all)
-    lifts = _lifts(C, m_all, world, now.binding)
+    lifts = _lifts(C, ok, now.binding)
     opened = clarity.opened(C, P, m_all)
     return Prospect(np.arange(m.shape[0]), top, anyfree, size, acc, lifts, opened)
 
@@ -197,10 +208,10 @@ def _rows(P: Params, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
     return Pj, obs_j, {k: v[rows] for k, v in soc.items()}
 
 
-def _lifts(C: Compiled, m, world, binding) -> np.ndarray:
-    """Whether a mandate satisfies each state's binding red line (R, S)."""
+def _lifts(C: Compiled, ok: np.ndarray, binding) -> np.ndarray:
+    """Whether each state's binding red line is held (R, S), from the lines held `ok`
+    (R, L) under the changed mandate (`red_lines.held`)."""
     if not len(C.red_ids):
         return np.zeros(binding.shape, bool)
-    ok = red_lines.held(C, m, world)
     hit = np.take_along_axis(ok, np.maximum(binding, 0), 1)
     return hit & (binding >= 0)

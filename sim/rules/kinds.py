@@ -6,6 +6,8 @@ only (slots); `slot_kind` maps a slot back to the kind vocabulary.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.scenario.arrays import Compiled
@@ -13,16 +15,30 @@ from sim.scenario.arrays import Compiled
 
 def to_kind(C: Compiled, slot: np.ndarray) -> np.ndarray:
     """Slot index (R, S) to kind index (R, S)."""
-    return np.take_along_axis(
-        np.broadcast_to(C.slot_kind, (slot.shape[0], *C.slot_kind.shape)), slot[..., None], 2
-    )[..., 0]
+    return pick(C.slot_kind[None], slot)
 
 
 def pick(arr: np.ndarray, slot: np.ndarray) -> np.ndarray:
-    """Value of a (R|1, S, Kmax) array at each state's slot (R, S)."""
-    if arr.shape[0] == 1:
-        return arr[0][np.arange(arr.shape[1])[None, :], slot]
-    return np.take_along_axis(arr, slot[..., None], 2)[..., 0]
+    """Value of a (R|1, S, Kmax) array at each state's slot (R, S).
+
+    A selection, so any way of writing it gives the same values. This one takes
+    from the flat array at (run, state, slot) offsets, about four times faster than
+    `take_along_axis` over so short a last axis (two or three offered kinds)."""
+    R, S = slot.shape
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    return flat.take(_offsets(R if arr.shape[0] > 1 else 1, R, S, arr.shape[2]) + slot)
+
+
+@functools.lru_cache(maxsize=64)
+def _offsets(runs: int, R: int, S: int, K: int) -> np.ndarray:
+    """(R, S) offsets of each (run, state)'s first slot in a flat (runs, S, K) array
+    (runs 1: one row shared by every run)."""
+    per_run = np.arange(S, dtype=np.intp) * K
+    if runs == 1:
+        return np.broadcast_to(per_run, (R, S))
+    out = np.arange(R, dtype=np.intp)[:, None] * (S * K) + per_run[None, :]
+    out.flags.writeable = False
+    return out
 
 
 def best_slot(u: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import caveats, stance, vetoes
+from sim.rules import caveats, kinds, stance, vetoes
 from sim.scenario.arrays import COMMITTED, Compiled
 from sim.scenario.params import Params
 
@@ -50,7 +50,7 @@ def parts(C: Compiled, P: Params, u, free, best, in_) -> np.ndarray:
         return np.zeros((R, S, K))
     d = C.scenario.decision
     th = d.thresholds.offered
-    lead_in = np.take_along_axis(np.broadcast_to(C.package, (R, S, K)), best[..., None], 2)
+    lead_in = kinds.pick(C.package[None], best)[..., None]
     other = np.arange(K)[None, None, :] != best[..., None]
     joins = C.package[None] & other & lead_in & in_[..., None] & free & (u >= th)
     min_share = P.decision.pledge_min_share[:, None, None]

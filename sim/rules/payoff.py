@@ -59,16 +59,17 @@ def distance(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray) -> np.n
     if not len(pr["owner"]):
         return out
     x = m[:, pr["col"]]
-    opt = C.optout[pr["owner"], pr["col"]]
+    opt = pr["opt"]
     if opt.any():
         x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
     if state_caveats.declared(C):  # tasks a state's own granted caveat excuses it from
         x = np.where(state_caveats.opted_out(C, m), 0.0, x)
-    cat = pr["categorical"].astype(bool)
-    d = np.where(cat, (x != pr["ideal"]) * 1.0, np.abs(x - pr["ideal"]))
+    d = np.abs(x - pr["ideal"])
+    cat = pr["is_categorical"]
+    if cat.any():  # categorical and boolean terms: 0 or 1, whatever the distance
+        d[:, cat] = x[:, cat] != pr["ideal"][cat]
     contrib = P.state.pref_salience * (d / pr["scale"])
-    owners, starts = np.unique(pr["owner"], return_index=True)
-    out[:, owners] = np.add.reduceat(contrib, starts, axis=1)
+    out[:, pr["owners"]] = np.add.reduceat(contrib, pr["starts"], axis=1)
     return out
 
 

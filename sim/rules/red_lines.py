@@ -79,20 +79,27 @@ def held(
 
 
 def blocked(
-    C: Compiled, m: np.ndarray, world: np.ndarray, caveats: np.ndarray, first: bool = True
+    C: Compiled,
+    m: np.ndarray,
+    world: np.ndarray,
+    caveats: np.ndarray,
+    first: bool = True,
+    ok: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Which (state, offered kind) slots a violated red line rules out (R, S, Kmax), and the
     first violated line for each (-1 when none; None unless `first`).
 
     A `caveat_ok` task red line is lifted when the mandate allows national
-    caveats: the state opts out of that task.
+    caveats: the state opts out of that task. `ok`, when given, is `held` for
+    the same mandate, world and caveats, computed once by a caller that also
+    needs it.
     """
     red = C.red
     R, S, K = m.shape[0], len(C.states), C.slot_kind.shape[1]
     L = len(red["op"])
     if not L:
         return np.zeros((R, S, K), bool), (np.full((R, S, K), -1) if first else None)
-    ok = held(C, m, world, caveats)
+    ok = held(C, m, world, caveats) if ok is None else ok
     # Counting violated lines per (state, kind) as a 0/1 product is exact in floating point.
     out = ((~ok).astype(float) @ C.red_spread).reshape(R, S, K) > 0
     if not first:

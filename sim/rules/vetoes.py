@@ -34,6 +34,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from sim.rules import kinds
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
 
@@ -46,12 +47,7 @@ def vetoed(P: Params, mech) -> np.ndarray:
 
 def at_kind(barred: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """(R, S): whether each state's pledge of `kind` (R, S; -1 for none) is barred."""
-    k = np.maximum(kind, 0)
-    if barred.shape[0] == 1:
-        out = barred[0][np.arange(barred.shape[1])[None, :], k]
-    else:
-        out = np.take_along_axis(barred, k[..., None], 2)[..., 0]
-    return out & (kind >= 0)
+    return kinds.pick(barred, np.maximum(kind, 0)) & (kind >= 0)
 
 
 def at_slots(C: Compiled, barred: np.ndarray) -> np.ndarray:

@@ -345,6 +345,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             optout[s, cols.task_col[(term, cav.excludes)]] = True
     peers = _peers(sc, states)
     prefs = _prefs(sc, cols, states)
+    prefs["opt"] = optout[prefs["owner"], prefs["col"]]  # entries a caveat_ok line opts out of
     p["pref_weight"] = np.array(
         [_num(v, "pref_weight", (i,), ranges) for i, v in enumerate(prefs.pop("salience_spec"))]
     )
@@ -749,10 +750,14 @@ def _prefs(sc: Scenario, cols: Columns, states: list[str]) -> dict[str, np.ndarr
                 ideal.append(cols.value(term, pref.ideal))
                 scale.append(float(len(spec.levels) - 1) if spec.kind == "ordinal" else 1.0)
                 index.append(len(sal) - 1)
+    owners, starts = np.unique(np.array(owner, int), return_index=True)
     return {
         "owner": np.array(owner, int),
+        "owners": owners,  # the states with preferences, and where each one's entries start
+        "starts": starts,
         "col": np.array(col, int),
         "categorical": np.array(how, int),
+        "is_categorical": np.array(how, bool),
         "ideal": np.array(ideal),
         "scale": np.array(scale),
         "salience_spec": sal,  # one per preference (a range is drawn once per run)
