@@ -213,5 +213,6 @@ def _lifts(C: Compiled, ok: np.ndarray, binding) -> np.ndarray:
     (R, L) under the changed mandate (`red_lines.held`)."""
     if not len(C.red_ids):
         return np.zeros(binding.shape, bool)
-    hit = np.take_along_axis(ok, np.maximum(binding, 0), 1)
-    return hit & (binding >= 0)
+    R, L = ok.shape  # each state's binding line, taken at flat offsets (as `kinds.pick`)
+    at = np.arange(R)[:, None] * L + np.maximum(binding, 0)
+    return np.ascontiguousarray(ok).reshape(-1).take(at) & (binding >= 0)
