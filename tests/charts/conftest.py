@@ -191,3 +191,19 @@ def synthetic():
 def make_tables():
     """The builder itself, for tests that need other sizes or seeds."""
     return build
+
+
+@pytest.fixture
+def figures(monkeypatch):
+    """Every Figure a chart saves, kept open for inspection after it is written."""
+    from sim.charts import style
+
+    kept = []
+    real = style.save
+
+    def keep(fig, out_dir, name):
+        kept.append(fig)
+        return real(fig, out_dir, name)
+
+    monkeypatch.setattr(style, "save", keep)
+    return kept

@@ -53,36 +53,25 @@ def test_drawn_only_for_a_scenario_with_a_deployment_stage(tmp_path):
     assert np.isfinite(deployment.strength(DEPLOYMENTS, RUNS, 7, 0.0)).all()
 
 
-def _legend(monkeypatch, tables, meta, tmp_path) -> list[str]:
+def _legend(figures, tables, meta, tmp_path) -> list[str]:
     """The legend labels of the deployment chart drawn from `tables` and `meta`."""
-    from sim.charts import style
-
-    kept = []
-    real = style.save
-
-    def keep(fig, out_dir, name):
-        kept.append(fig)
-        return real(fig, out_dir, name)
-
-    monkeypatch.setattr(style, "save", keep)
     deployment.draw(tables, meta, tmp_path)
-    return [
-        t.get_text() for ax in kept[-1].axes if ax.get_legend() for t in ax.get_legend().get_texts()
-    ]
+    axes = figures[-1].axes
+    return [t.get_text() for ax in axes if ax.get_legend() for t in ax.get_legend().get_texts()]
 
 
-def test_a_target_drawn_per_run_is_shown_as_the_runs_median_and_band(monkeypatch, tmp_path):
+def test_a_target_drawn_per_run_is_shown_as_the_runs_median_and_band(figures, tmp_path):
     """A ranged target is drawn per run: the line is the runs' median and the band their
     5–95%, not the scenario's midpoint under the name "Target"."""
     runs = RUNS.assign(target=[200.0, 200.0, 400.0, 400.0])
     meta = {"deployment_staged": True, "weeks_watched": 7, "deadline": 5, "target": 250}
-    labels = _legend(monkeypatch, {"runs": runs, "deployments": DEPLOYMENTS}, meta, tmp_path)
+    labels = _legend(figures, {"runs": runs, "deployments": DEPLOYMENTS}, meta, tmp_path)
     assert "Target, median of runs (300)" in labels
     assert "Target, 5–95% of runs (200–400)" in labels
     assert not any(label.startswith("Target (") for label in labels)
 
 
-def test_a_fixed_target_is_one_line_named_target(monkeypatch, tmp_path):
+def test_a_fixed_target_is_one_line_named_target(figures, tmp_path):
     meta = {"deployment_staged": True, "weeks_watched": 7, "deadline": 5, "target": 300}
-    labels = _legend(monkeypatch, {"runs": RUNS, "deployments": DEPLOYMENTS}, meta, tmp_path)
+    labels = _legend(figures, {"runs": RUNS, "deployments": DEPLOYMENTS}, meta, tmp_path)
     assert "Target (300)" in labels and not any("5–95% of runs (" in x for x in labels)

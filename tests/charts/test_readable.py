@@ -27,20 +27,6 @@ from sim.charts import (
 from sim.numbers import force, pct, wilson
 
 
-@pytest.fixture
-def figures(monkeypatch):
-    """Every Figure a chart saves, kept open for inspection after it is written."""
-    kept = []
-    real = style.save
-
-    def keep(fig, out_dir, name):
-        kept.append(fig)
-        return real(fig, out_dir, name)
-
-    monkeypatch.setattr(style, "save", keep)
-    return kept
-
-
 def texts(fig) -> list[str]:
     """Every piece of text drawn on the figure (titles, annotations, legends, ticks)."""
     return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
