@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import vetoes
+from sim.rules import kinds, vetoes
 from sim.rules.decide import Decision
 from sim.scenario.arrays import CONDITIONAL, OFFERED, Compiled
 from sim.scenario.params import Params
@@ -68,7 +68,7 @@ def side_payment(C: Compiled, P: Params, dec: Decision, force, budget, paid, mec
     offering a counted kind, not vetoed, and within reach of the per-state cap
     and the remaining budget. Returns (state index or -1, payment).
     """
-    R, S = dec.stance.shape
+    R = dec.stance.shape[0]
     none = (np.full(R, -1), np.zeros(R))
     if not mech.side_payments:
         return none
@@ -81,9 +81,7 @@ def side_payment(C: Compiled, P: Params, dec: Decision, force, budget, paid, mec
     ok &= counts & ~vetoed & (gap > 0)
     ok &= (paid + gap <= P.broker.max_per_state[:, None]) & (gap <= budget[:, None])
     ok &= (force < P.broker.target)[:, None]
-    cap = np.take_along_axis(
-        np.broadcast_to(P.state.capacity, (R, S, len(C.kinds))), dec.best[..., None], 2
-    )[..., 0]
+    cap = kinds.pick(P.state.capacity, dec.best)
     score = np.where(ok, cap, -1.0)
     pick = score.argmax(axis=1)
     any_ok = ok.any(axis=1)

@@ -52,9 +52,10 @@ def at_kind(barred: np.ndarray, kind: np.ndarray) -> np.ndarray:
 
 def at_slots(C: Compiled, barred: np.ndarray) -> np.ndarray:
     """(1 or R, S, Kmax): `vetoed` over each state's offered kinds (slots)."""
-    idx = np.maximum(C.slot_kind, 0)
-    R = barred.shape[0]
-    return np.take_along_axis(barred, np.broadcast_to(idx, (R, *idx.shape)), 2) & (C.slot_kind >= 0)
+    R, S, K = barred.shape
+    cols = (np.arange(S)[:, None] * K + np.maximum(C.slot_kind, 0)).reshape(-1)
+    out = np.ascontiguousarray(barred).reshape(R, S * K)[:, cols]  # one column gather
+    return out.reshape(R, *C.slot_kind.shape) & (C.slot_kind >= 0)
 
 
 def holding(C: Compiled, P: Params, t: int, made: np.ndarray, mech, cond=None) -> np.ndarray:
