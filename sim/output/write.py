@@ -15,6 +15,7 @@ from sim.analysis.report import render_report
 from sim.analysis.summary import meta as chart_meta
 from sim.analysis.summary import summarise
 from sim.output import formats as chart_files
+from sim.output import numeric_csv
 from sim.output.folder import atomic_folder
 from sim.output.formats import NOT_DRAWN
 from sim.output.provenance import read_manifest, replaced_note
@@ -116,6 +117,8 @@ def write_table(table: pd.DataFrame, out: Path, name: str, fmt: str = "csv") -> 
     file = f"{name}.{fmt}"
     if fmt == "parquet":
         table.to_parquet(out / file, index=False, engine="pyarrow")
+    elif numeric_csv.covered(table):  # params.csv: the same bytes, in half the time
+        numeric_csv.write(table, out / file)
     else:
         table.to_csv(out / file, index=False, lineterminator="\n")
     return file
