@@ -17,6 +17,7 @@ nullable integers, a name that would need quoting) is written by pandas.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -38,18 +39,28 @@ def covered(table: pd.DataFrame) -> bool:
 
 
 def text(table: pd.DataFrame) -> str:
-    """The CSV pandas writes with `to_csv(index=False, lineterminator="\\n")`."""
-    columns = [_column(table[c].to_numpy()) for c in table.columns]
-    head = ",".join(table.columns)
-    if not len(table):
-        return head + "\n"
-    return head + "\n" + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+    """The CSV pandas writes with `to_csv(index=False, lineterminator="\n")`."""
+    return "".join(_pieces(table))
 
 
 def write(table: pd.DataFrame, path: Path) -> None:
-    """Write `table` to `path` as `text` gives it."""
+    """Write `table` to `path` as `text` gives it, `CHUNK` rows at a time (the text
+    of 100,000 runs' parameters would otherwise be millions of strings at once)."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text(table))
+        for piece in _pieces(table):
+            fh.write(piece)
+
+
+CHUNK = 2_000
+"""Rows turned into text at a time."""
+
+
+def _pieces(table: pd.DataFrame) -> Iterator[str]:
+    yield ",".join(table.columns) + "\n"
+    values = [table[c].to_numpy() for c in table.columns]
+    for start in range(0, len(table), CHUNK):
+        columns = [_column(v[start : start + CHUNK]) for v in values]
+        yield "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
 
 
 def _column(values: np.ndarray) -> list[str]:

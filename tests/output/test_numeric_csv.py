@@ -38,8 +38,10 @@ def test_random_tables_are_written_as_pandas_writes_them(seed) -> None:
     assert numeric_csv.text(table) == pandas_csv(table)
 
 
-def test_odd_floats_and_an_empty_table() -> None:
+def test_odd_floats_and_an_empty_table(monkeypatch) -> None:
     table = pd.DataFrame({"run": np.arange(len(ODD), dtype=np.int64), "v": ODD})
+    assert numeric_csv.text(table) == pandas_csv(table)
+    monkeypatch.setattr(numeric_csv, "CHUNK", 3)  # rows written a few at a time
     assert numeric_csv.text(table) == pandas_csv(table)
     empty = table.iloc[:0]
     assert numeric_csv.text(empty) == pandas_csv(empty)
