@@ -95,6 +95,10 @@ def _watch(parent: int) -> None:
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 """Variables that fix the BLAS libraries' thread count when numpy loads."""
+ARROW_NO_THREAD = ("JE_ARROW_MALLOC_CONF", "background_thread:false")
+"""pyarrow's allocator (jemalloc, loaded with pandas where pyarrow is installed) starts
+a background thread unless told not to; with it, this process could not fork the
+charts' helper safely (`sim.fork`). It only returns freed memory sooner."""
 
 
 def own_process(env: dict | None = None) -> None:
@@ -102,12 +106,14 @@ def own_process(env: dict | None = None) -> None:
 
     The engines multiply only small matrices; BLAS threads cost more than they
     save on them (measured on 2 cores), so one thread unless the user set these
-    variables. Takes effect only before numpy is imported. Charts are drawn to
-    files, never to a window (Agg). `import sim` changes none of this.
+    variables, and no allocator thread (`ARROW_NO_THREAD`). Takes effect only
+    before numpy and pandas are imported. Charts are drawn to files, never to a
+    window (Agg). `import sim` changes none of this.
     """
     env = os.environ if env is None else env
     for var in BLAS_THREADS:
         env.setdefault(var, "1")
+    env.setdefault(*ARROW_NO_THREAD)
     env["MPLBACKEND"] = "Agg"
 
 
@@ -144,6 +150,11 @@ class Executor:
     def close(self) -> None:
         """Release the workers once the work is done."""
 
+    def for_short_jobs(self) -> Executor:
+        """The executor for a few short jobs (a command's charts): this one, except
+        where `Serial.spare` allows a forked helper (`sim.fork`)."""
+        return self
+
     def __enter__(self) -> Executor:
         return self
 
@@ -161,7 +172,22 @@ class Executor:
 
 
 class Serial(Executor):
-    """Run every job here, one after another, in order."""
+    """Run every job here, one after another, in order.
+
+    `spare`: the number of processes was left to forcegen (`--workers` at its
+    default), so short jobs may share a second core with a forked copy of this
+    process (`sim.fork`); an explicit `--workers 1` keeps to one process."""
+
+    def __init__(self, spare: bool = False) -> None:
+        self.spare = spare
+
+    def for_short_jobs(self) -> Executor:
+        if self.spare:
+            from sim.fork import Forked, can_fork
+
+            if can_fork():
+                return Forked()
+        return self
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         for i, job in enumerate(jobs):
@@ -314,5 +340,5 @@ def make_executor(
     """
     if scheduler:
         return Dask(scheduler, workers)
-    workers = workers or auto_workers(runs, engine, run_seconds)
-    return Pool(workers, warm) if workers > 1 else Serial()
+    chosen = workers or auto_workers(runs, engine, run_seconds)
+    return Pool(chosen, warm) if chosen > 1 else Serial(spare=not workers)

@@ -213,14 +213,35 @@ def test_importing_sim_leaves_the_blas_variables_unset() -> None:
 
 
 def test_own_process_sets_one_blas_thread_unless_the_user_chose() -> None:
-    env = {"OMP_NUM_THREADS": "4", "MPLBACKEND": "QtAgg"}
+    env = {"OMP_NUM_THREADS": "4", "MPLBACKEND": "QtAgg", "JE_ARROW_MALLOC_CONF": "narenas:2"}
     own_process(env)
     assert env == {
         "OMP_NUM_THREADS": "4",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
+        "JE_ARROW_MALLOC_CONF": "narenas:2",  # the user's allocator settings stay
     }
+    fresh: dict[str, str] = {}
+    own_process(fresh)
+    assert fresh["JE_ARROW_MALLOC_CONF"] == "background_thread:false"
+
+
+def test_a_process_set_up_as_forcegen_has_one_thread_after_pandas() -> None:
+    """pyarrow's allocator thread would rule out the charts' forked helper (`sim.fork`)."""
+    code = (
+        "from sim.parallel import own_process\nown_process()\n"
+        "import pandas, numpy, sim.fork\nprint(sim.fork.threads())"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.strip() in ("1", "None")  # None: no /proc to count with
 
 
 def test_the_command_line_sets_them_before_numpy_loads(monkeypatch) -> None:

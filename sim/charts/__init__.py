@@ -99,6 +99,7 @@ def draw_all(
     keys = {c.NAME: inputs_key(c, tables, meta, formats) for c in todo}
     drawn = _reused(todo, keys, formats, out_dir, reuse)
     rest = [c for c in todo if c.NAME not in drawn]
+    executor = executor.for_short_jobs() if executor is not None else None
     if executor is None or executor.workers <= 1 or not executor.local or len(rest) < 2:
         drawn |= {c.NAME: c.draw(tables, _meta(meta), out_dir) for c in rest}
     else:

@@ -1,0 +1,132 @@
+"""A second process for a command's charts, forked when it costs almost nothing.
+
+A command that runs in one process (`--workers` left at its default, the work too
+small to pay a pool, `sim.workers`) still has a second core on most machines.
+Its charts are independent jobs of a fraction of a second each, too short to
+pay a spawned pool (`sim.workers.POOL_SECONDS`, about a second), but a forked
+copy of this process starts in milliseconds with everything already imported.
+So `Forked` shares a list of jobs between this process and one forked child:
+each takes the next job not yet taken (a counter both share), and the child
+sends its results back through a pipe when the list is done.
+
+Forking is safe only in a process with a single thread: a fork copies only the
+thread that forks, and a lock held by another thread stays held in the child
+for ever (and Python 3.12 warns). So `can_fork` reads the thread count from
+the operating system (native threads included: BLAS, numba), and every other
+case keeps to one process. A job that fails in the child, or a child that
+dies, is done again here, so its error is raised here as in one process. The
+results are the same bytes: each job depends only on its arguments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing import get_context
+from typing import Any
+
+from sim.parallel import Executor, cores
+
+STATUS = "/proc/self/status"
+
+
+def threads() -> int | None:
+    """This process's threads as the operating system counts them (Linux), else None."""
+    try:
+        with open(STATUS, encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def can_fork() -> bool:
+    """Whether a forked helper is safe and can help: Linux, one thread, two cores."""
+    return sys.platform.startswith("linux") and threads() == 1 and cores() >= 2
+
+
+class Forked(Executor):
+    """This process and one forked child share the jobs (see the module docstring)."""
+
+    workers = 2
+    local = True
+
+    def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        counter = get_context("fork").Value("l", 0)  # its lock is a semaphore both share
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (coverage does not follow a fork)
+            os.close(read)
+            _child(fn, jobs, counter, write)
+        os.close(write)
+        done: set[int] = set()
+        try:
+            while (i := _claim(counter)) < len(jobs):
+                done.add(i)
+                yield i, fn(*jobs[i])
+            theirs = _collect(read, pid)
+        except BaseException:
+            _end(pid)
+            raise
+        finally:
+            os.close(read)
+        for i, result in theirs:
+            done.add(i)
+            yield i, result
+        for i in range(len(jobs)):  # jobs the child took and did not finish
+            if i not in done:
+                yield i, fn(*jobs[i])
+
+
+def _claim(counter) -> int:
+    """The next job not yet taken, by either process."""
+    with counter.get_lock():
+        i = counter.value
+        counter.value = i + 1
+    return i
+
+
+def _child(fn: Callable, jobs: Sequence[tuple], counter, write: int) -> None:
+    """The forked child: do jobs until none is left, send the results, exit.
+
+    Ctrl-C is the parent's to handle (it ends the child). `os._exit` skips the
+    parent's exit handlers and leaves its unflushed output unwritten."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out: list[tuple[int, Any]] = []
+    # A job that fails ends the child's work: the parent does it again, and raises
+    # its error there, as one process would.
+    with contextlib.suppress(BaseException):
+        while (i := _claim(counter)) < len(jobs):
+            out.append((i, fn(*jobs[i])))
+    try:
+        payload = pickle.dumps(out)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+    finally:
+        os._exit(0)
+
+
+def _collect(read: int, pid: int) -> list[tuple[int, Any]]:
+    """The child's results (none if it died first), once it has exited."""
+    chunks = []
+    while chunk := os.read(read, 1 << 16):
+        chunks.append(chunk)
+    os.waitpid(pid, 0)
+    try:
+        return pickle.loads(b"".join(chunks))  # noqa: S301 - from this process's own child
+    except (pickle.UnpicklingError, EOFError):
+        return []
+
+
+def _end(pid: int) -> None:
+    """End the child at once and reap it (after an error or Ctrl-C here)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)

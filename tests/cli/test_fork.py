@@ -1,0 +1,146 @@
+"""The forked helper for a command's charts (`sim.fork`).
+
+A fork is only safe in a single-threaded process, and the test process has
+threads (pytest-xdist's), so the cases that fork run in a fresh interpreter, as
+the `forcegen` command does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from sim import fork
+from sim.parallel import Serial, cores
+from tests.hostile.helpers import FLAGSHIP, ROOT, forcegen
+
+TWO_CORES = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or cores() < 2, reason="needs Linux and two cores"
+)
+
+
+def _script(body: str) -> str:
+    """Run `body` in a fresh interpreter set up as forcegen's command line is; its stdout."""
+    head = "from sim.parallel import own_process\nown_process()\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", head + textwrap.dedent(body)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_a_second_thread_rules_out_the_fork() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert fork.threads() >= 2
+        assert not fork.can_fork()
+        assert Serial(spare=True).for_short_jobs().workers == 1  # stays in one process
+    finally:
+        stop.set()
+        other.join()
+
+
+@TWO_CORES
+def test_both_processes_take_jobs_and_every_result_comes_back_once() -> None:
+    out = _script(
+        """
+        import os, time
+        from sim.fork import Forked, can_fork
+        def job(i):
+            time.sleep(0.05)
+            return i * i, os.getpid()
+        assert can_fork()
+        got = list(Forked().imap(job, [(i,) for i in range(12)]))
+        print(sorted(i for i, _ in got) == list(range(12)))
+        print(all(r[0] == i * i for i, r in got))
+        pids = {r[1] for _, r in got}
+        print(len(pids), os.getpid() in pids)
+        """
+    )
+    assert out.split() == ["True", "True", "2", "True"]
+
+
+@TWO_CORES
+def test_a_job_that_fails_in_the_child_is_done_again_here() -> None:
+    out = _script(
+        """
+        import os
+        from sim.fork import Forked
+        here = os.getpid()
+        def job(i):
+            if os.getpid() != here:
+                raise ValueError("only the parent can do this")
+            return i
+        got = dict(Forked().imap(job, [(i,) for i in range(6)]))
+        print(got == {i: i for i in range(6)})
+        """
+    )
+    assert out.split() == ["True"]
+
+
+@TWO_CORES
+def test_a_job_that_fails_everywhere_raises_here_and_no_child_is_left() -> None:
+    out = _script(
+        """
+        import os
+        from sim.fork import Forked
+        def job(i):
+            if i == 3:
+                raise ValueError("bad job")
+            return i
+        try:
+            list(Forked().imap(job, [(i,) for i in range(6)]))
+        except ValueError as exc:
+            print(exc)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            print("a child is left")
+        except ChildProcessError:
+            print("none")
+        """
+    )
+    assert out.splitlines() == ["bad job", "none"]
+
+
+@TWO_CORES
+def test_the_default_workers_fork_a_helper_and_an_explicit_one_does_not() -> None:
+    out = _script(
+        """
+        from sim.parallel import make_executor
+        print(type(make_executor(0, runs=10).for_short_jobs()).__name__)
+        print(type(make_executor(1, runs=10).for_short_jobs()).__name__)
+        """
+    )
+    assert out.split() == ["Forked", "Serial"]
+
+
+@TWO_CORES
+def test_charts_drawn_with_the_helper_are_the_bytes_of_one_process(tmp_path: Path) -> None:
+    for name, options in {"default": (), "one": ("--workers", "1")}.items():
+        out = tmp_path / name
+        done = forcegen("run", FLAGSHIP, "--runs", "10", "--quiet", "--out", out, *options)
+        assert done.code == 0, done.err
+    one, default = tmp_path / "one" / "charts", tmp_path / "default" / "charts"
+    names = sorted(p.name for p in one.iterdir())
+    assert len(names) >= 5 and names == sorted(p.name for p in default.iterdir())
+    for name in names:
+        assert (one / name).read_bytes() == (default / name).read_bytes(), name
+
+
+def test_the_thread_count_is_read_from_the_system() -> None:
+    if not os.path.exists(fork.STATUS):
+        pytest.skip("no /proc")
+    assert fork.threads() == len(os.listdir("/proc/self/task"))
