@@ -18,7 +18,7 @@ import sim
 from sim.charts import force_bands, style
 from sim.engine.ensemble import run_ensemble
 from sim.output.folder import FolderError
-from sim.parallel import BLAS_THREADS, Pool, own_process
+from sim.parallel import ARROW_NO_THREAD, BLAS_THREADS, Pool, own_process
 from sim.results import TABLES
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.errors import ScenarioError
@@ -191,7 +191,21 @@ def test_sweep_gives_one_row_per_point(tmp_path) -> None:
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in (*BLAS_THREADS, "MPLBACKEND")}
+    dropped = (*BLAS_THREADS, "MPLBACKEND", ARROW_NO_THREAD[0])
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
+def _python(code: str) -> str:
+    """The stdout of `code` run in a fresh interpreter, without the settings forcegen makes."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return proc.stdout.strip()
 
 
 def test_importing_sim_leaves_the_blas_variables_unset() -> None:
@@ -201,15 +215,7 @@ def test_importing_sim_leaves_the_blas_variables_unset() -> None:
         "print([os.environ.get(v) for v in "
         "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'MPLBACKEND')])"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        env=clean_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert proc.stdout.strip() == "[None, None, None, None]"
+    assert _python(code) == "[None, None, None, None]"
 
 
 def test_own_process_sets_one_blas_thread_unless_the_user_chose() -> None:
@@ -233,23 +239,12 @@ def test_a_process_set_up_as_forcegen_has_one_thread_after_pandas() -> None:
         "from sim.parallel import own_process\nown_process()\n"
         "import pandas, numpy, sim.fork\nprint(sim.fork.threads())"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        env=clean_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert proc.stdout.strip() in ("1", "None")  # None: no /proc to count with
+    assert _python(code) in ("1", "None")  # None: no /proc to count with
 
 
 def test_the_command_line_sets_them_before_numpy_loads(monkeypatch) -> None:
     code = "import sys, sim.cli; print('numpy' in sys.modules)"
-    proc = subprocess.run(
-        [sys.executable, "-c", code], env=clean_env(), capture_output=True, text=True, check=True
-    )
-    assert proc.stdout.strip() == "False"  # so `main` runs before numpy is imported
+    assert _python(code) == "False"  # so `main` runs before numpy is imported
 
     import sim.cli
     import sim.parallel
