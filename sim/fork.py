@@ -60,6 +60,9 @@ class Forked(Executor):
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         counter = get_context("fork").Value("l", 0)  # its lock is a semaphore both share
         read, write = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            with contextlib.suppress(Exception):
+                stream.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow a fork)
             os.close(read)
@@ -120,7 +123,7 @@ def _collect(read: int, pid: int) -> list[tuple[int, Any]]:
     os.waitpid(pid, 0)
     try:
         return pickle.loads(b"".join(chunks))  # noqa: S301 - from this process's own child
-    except (pickle.UnpicklingError, EOFError):
+    except Exception:  # a child killed while it wrote: its jobs are done again here
         return []
 
 

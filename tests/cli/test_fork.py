@@ -92,6 +92,24 @@ def test_a_job_that_fails_in_the_child_is_done_again_here() -> None:
 
 
 @TWO_CORES
+def test_a_child_that_dies_leaves_its_jobs_to_this_process() -> None:
+    out = _script(
+        """
+        import os
+        from sim.fork import Forked
+        here = os.getpid()
+        def job(i):
+            if os.getpid() != here:
+                os._exit(3)  # killed, as by the system: no result, no error
+            return -i
+        got = dict(Forked().imap(job, [(i,) for i in range(5)]))
+        print(got == {i: -i for i in range(5)})
+        """
+    )
+    assert out.split() == ["True"]
+
+
+@TWO_CORES
 def test_a_job_that_fails_everywhere_raises_here_and_no_child_is_left() -> None:
     out = _script(
         """
