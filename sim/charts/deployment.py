@@ -27,6 +27,8 @@ from sim.numbers import force, pct, wilson
 NAME = "deployment"
 REQUIRES = ("runs", "deployments")
 TITLE = "From a formed force to troops in theatre"
+FORMED_LABEL = "Force formed (at its target, or undersized at the deadline)"
+"""Both outcomes that end with a force: the report's P(formed) counts only the first."""
 FORMED = "#0072B2"
 DEPLOYED = "#CC79A7"
 SHOCKED = "#D55E00"
@@ -101,16 +103,24 @@ def shocked(deployments: pd.DataFrame, runs: pd.DataFrame, weeks: int) -> np.nda
 
 def _caption(runs: pd.DataFrame, weeks: int, deployments: pd.DataFrame | None = None) -> str:
     n = len(runs)
-    formed = (runs["outcome"] != "stalled").mean() if n else 0.0
+    outcome = runs["outcome"]
+    at_target, under = ((outcome == o).mean() if n else 0.0 for o in ("formed", "undersized"))
+    formed = at_target + under
     share = deployed(runs).mean() if n else 0.0
-    lo, hi = wilson(share, n)
     median = deployed_week(runs).dropna().median() if share else None
     when = f"; the first arrived in week {median:.0f} (median)" if median is not None else ""
     text = (
-        f"A force formed in {pct(formed)} of {n:,} runs; contingents were in theatre by "
-        f"week {weeks} in {pct(share)} (95% interval {pct(lo)}–{pct(hi)}){when}."
+        f"A force formed in {pct(formed)} of {n:,} runs ({_interval(formed, n)}): "
+        f"{pct(at_target)} at its target, {pct(under)} undersized at the deadline; "
+        f"contingents were in theatre by week {weeks} in {pct(share)} "
+        f"({_interval(share, n)}){when}."
     )
     return text + _shock_note(runs, deployments)
+
+
+def _interval(share: float, n: int) -> str:
+    lo, hi = wilson(share, n)
+    return f"95% interval {pct(lo)}–{pct(hi)}"
 
 
 def _shock_note(runs: pd.DataFrame, deployments: pd.DataFrame | None) -> str:
@@ -141,7 +151,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         fig, (left, right) = style.new_figures(12.0, 4.6, 2)
         style.titles(fig, left, TITLE, style.subtitle(meta, f"{len(runs):,} runs"))
         formed, deployed = cumulative(runs, weeks)
-        left.step(t, formed, where="post", color=FORMED, linewidth=2, label="Force formed")
+        left.step(t, formed, where="post", color=FORMED, linewidth=2, label=FORMED_LABEL)
         left.step(t, deployed, where="post", color=DEPLOYED, linewidth=2,
                   label="First contingents in theatre")  # fmt: skip
         hit = shocked(deployments, runs, weeks)
@@ -159,7 +169,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         left.set_ylabel("Share of runs, by week")
         style.round_axis(left)
         left.set_xlabel("Week")
-        left.legend(loc="upper left", fontsize=8.5)
+        # Below the panel: inside it, the legend would hide a line that reaches the top.
+        left.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8.5, ncols=2)
         sizes = strength(deployments, runs, weeks, float(meta.get("in_theatre") or 0.0))
         if len(sizes):
             q = np.quantile(sizes, [0.05, 0.5, 0.95], axis=0)

@@ -48,8 +48,9 @@ def test_drawn_only_for_a_scenario_with_a_deployment_stage(tmp_path):
     meta = {"deployment_staged": True, "weeks_watched": 7, "deadline": 5, "target": 300}
     out = deployment.draw(tables, meta, tmp_path)
     assert (tmp_path / out["png"]).stat().st_size > 0
-    assert "formed in 75% of 4 runs" in out["caption"]
-    assert "by week 7 in 50%" in out["caption"]
+    assert "formed in 75% of 4 runs (95% interval " in out["caption"]
+    assert "50% at its target, 25% undersized at the deadline" in out["caption"]
+    assert "by week 7 in 50% (95% interval " in out["caption"]
     assert np.isfinite(deployment.strength(DEPLOYMENTS, RUNS, 7, 0.0)).all()
 
 
@@ -75,3 +76,12 @@ def test_a_fixed_target_is_one_line_named_target(figures, tmp_path):
     meta = {"deployment_staged": True, "weeks_watched": 7, "deadline": 5, "target": 300}
     labels = _legend(figures, {"runs": RUNS, "deployments": DEPLOYMENTS}, meta, tmp_path)
     assert "Target (300)" in labels and not any("5–95% of runs (" in x for x in labels)
+
+
+def test_the_formed_line_says_it_counts_undersized_forces_too(figures, tmp_path):
+    """The report's P(formed) counts forces at their target only; the chart's line
+    counts undersized ones as well, and its legend says so."""
+    meta = {"deployment_staged": True, "weeks_watched": 7, "deadline": 5, "target": 300}
+    labels = _legend(figures, {"runs": RUNS, "deployments": DEPLOYMENTS}, meta, tmp_path)
+    formed = [label for label in labels if label.startswith("Force formed")]
+    assert formed == ["Force formed (at its target, or undersized at the deadline)"]
