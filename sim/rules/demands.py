@@ -198,7 +198,7 @@ def _rows(P: Params, obs: payoff.Observed, soc: dict, rows: np.ndarray, R: int):
     """Parameters, observations and social components of a subset of runs."""
     if len(rows) == R:
         return P, obs, soc
-    Pj = P.take(rows)
+    Pj = P.gathered(rows)  # a concession's evaluation reads a few of them
     obs_j = payoff.Observed(
         *(
             None if getattr(obs, f) is None else getattr(obs, f)[rows]
