@@ -193,15 +193,16 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, executor=None):
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as bar:
+    # Redrawn as batches finish, not by a refresh thread: a process with a second
+    # thread may not fork the helper that shares the batches (`sim.fork`).
+    with Progress(*columns, console=err, transient=True, auto_refresh=False) as bar:
         task = bar.add_task(f"{C.scenario.name} ({engine})", total=runs)
-        return run_ensemble(
-            C,
-            detail=detail,
-            engine=engine,
-            executor=executor,
-            progress=lambda n: bar.advance(task, n),
-        )
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            bar.refresh()
+
+        return run_ensemble(C, detail=detail, engine=engine, executor=executor, progress=advance)
 
 
 WorkersOpt = Annotated[

@@ -47,8 +47,25 @@ def threads() -> int | None:
 
 
 def can_fork() -> bool:
-    """Whether a forked helper is safe and can help: Linux, one thread, two cores."""
-    return sys.platform.startswith("linux") and threads() == 1 and cores() >= 2
+    """Whether a forked helper is safe: Linux and one thread."""
+    return sys.platform.startswith("linux") and threads() == 1
+
+
+SPARE = 0.5
+"""How much of a core the last minute's load must leave free for the helper."""
+
+
+def spare_core() -> bool:
+    """Whether a second core is free enough to help: this process may use two or more,
+    and the last minute's load average leaves `SPARE` of one unused. On a busy
+    machine the helper would only compete with the neighbours (and the two halves
+    of an ensemble each pay a week's fixed cost)."""
+    n = cores()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return False
+    return n >= 2 and n - load >= SPARE
 
 
 class Forked(Executor):
@@ -101,6 +118,7 @@ def _child(fn: Callable, jobs: Sequence[tuple], counter, write: int) -> None:
     Ctrl-C is the parent's to handle (it ends the child). `os._exit` skips the
     parent's exit handlers and leaves its unflushed output unwritten."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     out: list[tuple[int, Any]] = []
     # A job that fails ends the child's work: the parent does it again, and raises
     # its error there, as one process would.
@@ -113,6 +131,21 @@ def _child(fn: Callable, jobs: Sequence[tuple], counter, write: int) -> None:
             pipe.write(payload)
     finally:
         os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this child when its parent dies (`kill -9` included), so it
+    writes nothing after the command is gone; if the parent is gone already, end now."""
+    parent = os.getppid()
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _collect(read: int, pid: int) -> list[tuple[int, Any]]:

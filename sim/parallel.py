@@ -151,8 +151,9 @@ class Executor:
         """Release the workers once the work is done."""
 
     def for_short_jobs(self) -> Executor:
-        """The executor for a few short jobs (a command's charts): this one, except
-        where `Serial.spare` allows a forked helper (`sim.fork`)."""
+        """The executor for jobs too short to pay a spawned pool (a command's charts, an
+        ensemble below the pool's threshold): this one, except where `Serial.spare`
+        allows a forked helper (`sim.fork`)."""
         return self
 
     def __enter__(self) -> Executor:
@@ -175,17 +176,18 @@ class Serial(Executor):
     """Run every job here, one after another, in order.
 
     `spare`: the number of processes was left to forcegen (`--workers` at its
-    default), so short jobs may share a second core with a forked copy of this
-    process (`sim.fork`); an explicit `--workers 1` keeps to one process."""
+    default), so work too short for a pool (the charts; an ensemble of a few
+    hundred to a few thousand runs) may share a free second core with a forked
+    copy of this process (`sim.fork`); an explicit `--workers 1` keeps to one."""
 
     def __init__(self, spare: bool = False) -> None:
         self.spare = spare
 
     def for_short_jobs(self) -> Executor:
         if self.spare:
-            from sim.fork import Forked, can_fork
+            from sim.fork import Forked, can_fork, spare_core
 
-            if can_fork():
+            if can_fork() and spare_core():
                 return Forked()
         return self
 

@@ -24,6 +24,11 @@ BATCH = 2000
 """Runs per batch of the fast engine: large enough to amortise Python overhead,
 small enough that a batch's arrays stay a few tens of MB."""
 MESA_BATCH = 50
+FORK_RUNS = 500
+"""From this many runs, a command left to its default workers that runs in one
+process shares the batches with a forked copy of itself (`sim.fork`): below it,
+the week's fixed Python cost, paid by both halves, outweighs what the second core
+saves (measured in docs/performance.md)."""
 
 
 def batches(runs: int, size: int) -> Iterator[np.ndarray]:
@@ -84,6 +89,8 @@ def record(
     runs = C.scenario.run.runs if runs is None else runs
     seed = C.scenario.run.seed if seed is None else seed
     executor = executor or Serial()
+    if runs >= FORK_RUNS:  # a forked helper takes half the batches where it may
+        executor = executor.for_short_jobs()
     size = BATCH if engine == "fast" else MESA_BATCH
     if executor.workers > 1:
         # A whole number of batches per worker, so no worker is left with the tail.

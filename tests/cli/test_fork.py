@@ -137,12 +137,61 @@ def test_a_job_that_fails_everywhere_raises_here_and_no_child_is_left() -> None:
 def test_the_default_workers_fork_a_helper_and_an_explicit_one_does_not() -> None:
     out = _script(
         """
+        import sim.fork
         from sim.parallel import make_executor
+        sim.fork.spare_core = lambda: True  # the test's machine is busy: say it is not
         print(type(make_executor(0, runs=10).for_short_jobs()).__name__)
         print(type(make_executor(1, runs=10).for_short_jobs()).__name__)
+        sim.fork.spare_core = lambda: False
+        print(type(make_executor(0, runs=10).for_short_jobs()).__name__)
         """
     )
-    assert out.split() == ["Forked", "Serial"]
+    assert out.split() == ["Forked", "Serial", "Serial"]
+
+
+@pytest.mark.parametrize(
+    ("cpus", "load", "spare"),
+    [(2, 0.9, True), (2, 1.6, False), (1, 0.0, False), (8, 7.0, True), (8, 7.6, False)],
+)
+def test_a_second_core_is_spare_when_the_load_leaves_half_a_core(
+    monkeypatch, cpus: int, load: float, spare: bool
+) -> None:
+    monkeypatch.setattr(fork, "cores", lambda: cpus)
+    monkeypatch.setattr(fork.os, "getloadavg", lambda: (load, load, load))
+    assert fork.spare_core() is spare
+
+
+@TWO_CORES
+def test_an_ensemble_shares_its_batches_with_the_helper_and_gives_the_same_tables() -> None:
+    out = _script(
+        f"""
+        import os
+        import sim.fork, sim.engine.ensemble as ens
+        from sim.parallel import Serial
+        from sim.scenario.arrays import compile_scenario
+        from sim.scenario.loader import load
+        sim.fork.spare_core = lambda: True
+        C = compile_scenario(load({str(FLAGSHIP)!r}))
+        alone = ens.run_ensemble(C, runs=ens.FORK_RUNS, detail=3)
+        batch = ens.run_batch
+        pids = set()
+        def tagged(*job):
+            rec = batch(*job)
+            rec.pid = os.getpid()
+            return rec
+        ens.run_batch = tagged
+        merge = ens.Recorder.merge
+        def merged(self, part):
+            pids.add(part.pid)
+            return merge(self, part)
+        ens.Recorder.merge = merged
+        shared = ens.run_ensemble(C, runs=ens.FORK_RUNS, detail=3, executor=Serial(spare=True))
+        print(len(pids), os.getpid() in pids)
+        print(sorted(alone) == sorted(shared))
+        print(all(alone[k].equals(shared[k]) for k in alone))
+        """
+    )
+    assert out.split() == ["2", "True", "True", "True"]
 
 
 @TWO_CORES
