@@ -80,13 +80,17 @@ class Forked(Executor):
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
             with contextlib.suppress(Exception):
                 stream.flush()
-        pid = os.fork()
+        pid, held = _fork()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow a fork)
-            os.close(read)
-            _child(fn, jobs, counter, write)
+            try:
+                os.close(read)
+                _child(fn, jobs, counter, write)
+            finally:  # whatever happens, the child never runs its parent's code
+                os._exit(0)
         os.close(write)
         done: set[int] = set()
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held back lands here
             while (i := _claim(counter)) < len(jobs):
                 done.add(i)
                 yield i, fn(*jobs[i])
@@ -104,6 +108,25 @@ class Forked(Executor):
                 yield i, fn(*jobs[i])
 
 
+def _fork() -> tuple[int, set]:
+    """`os.fork` with Ctrl-C held back: (pid, the signal mask to restore).
+
+    A KeyboardInterrupt raised in the child before it ignores Ctrl-C would unwind
+    through the parent's code (its clean-up) in the child; so the child ignores
+    it before it is let through. The parent gets it back blocked, and restores
+    the mask where a Ctrl-C that came meanwhile ends the child too."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    if pid == 0:  # pragma: no cover - the child
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pid, held
+
+
 def _claim(counter) -> int:
     """The next job not yet taken, by either process."""
     with counter.get_lock():
@@ -115,9 +138,9 @@ def _claim(counter) -> int:
 def _child(fn: Callable, jobs: Sequence[tuple], counter, write: int) -> None:
     """The forked child: do jobs until none is left, send the results, exit.
 
-    Ctrl-C is the parent's to handle (it ends the child). `os._exit` skips the
-    parent's exit handlers and leaves its unflushed output unwritten."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Ctrl-C is the parent's to handle (it ends the child; `_fork` set it ignored
+    here). `os._exit` skips the parent's exit handlers and leaves its unflushed
+    output unwritten."""
     _die_with_parent()
     out: list[tuple[int, Any]] = []
     # A job that fails ends the child's work: the parent does it again, and raises
@@ -125,12 +148,9 @@ def _child(fn: Callable, jobs: Sequence[tuple], counter, write: int) -> None:
     with contextlib.suppress(BaseException):
         while (i := _claim(counter)) < len(jobs):
             out.append((i, fn(*jobs[i])))
-    try:
-        payload = pickle.dumps(out)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
-    finally:
-        os._exit(0)
+    payload = pickle.dumps(out)
+    with os.fdopen(write, "wb") as pipe:
+        pipe.write(payload)
 
 
 PR_SET_PDEATHSIG = 1

@@ -35,6 +35,7 @@ def _script(body: str) -> str:
         text=True,
         timeout=120,
         check=False,
+        start_new_session=True,  # a Ctrl-C the script sends its group stays there
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -131,6 +132,33 @@ def test_a_job_that_fails_everywhere_raises_here_and_no_child_is_left() -> None:
         """
     )
     assert out.splitlines() == ["bad job", "none"]
+
+
+@TWO_CORES
+def test_ctrl_c_ends_both_and_the_child_never_runs_the_parents_code() -> None:
+    out = _script(
+        """
+        import os, signal, time
+        from sim.fork import Forked
+        here = os.getpid()
+        def job(i):
+            if os.getpid() == here and i >= 2:
+                os.killpg(0, signal.SIGINT)  # as a terminal does: every process of the group
+            time.sleep(0.2)
+            return i
+        try:
+            list(Forked().imap(job, [(i,) for i in range(10)]))
+            print("finished")
+        except KeyboardInterrupt:
+            print("interrupted", os.getpid() == here)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            print("a child is left")
+        except ChildProcessError:
+            print("none")
+        """
+    )
+    assert out.splitlines() == ["interrupted True", "none"]
 
 
 @TWO_CORES
