@@ -203,10 +203,14 @@ def _quiet_pool_race(args: threading.ExceptHookArgs) -> None:
     they are being removed and fail with "dictionary changed size during
     iteration" (CPython 3.11's `concurrent.futures.process`). The pool is broken
     either way and the command reports that in one line (BrokenProcessPool); only
-    the thread's traceback on stderr is dropped."""
+    the thread's traceback on stderr is dropped. So is anything the manager thread
+    of a pool being stopped raises (`Pool.stop`, after an error or Ctrl-C): its
+    workers are being terminated under it, and the command says why in one line."""
     from concurrent.futures import process
 
     manager = getattr(process, "_ExecutorManagerThread", ())
+    if args.thread is not None and args.thread in _STOPPED:
+        return
     if (
         isinstance(args.thread, manager)
         and isinstance(args.exc_value, RuntimeError)
@@ -217,6 +221,8 @@ def _quiet_pool_race(args: threading.ExceptHookArgs) -> None:
 
 
 _EXCEPTHOOK = threading.excepthook
+_STOPPED: set[threading.Thread] = set()
+"""The manager threads of pools being stopped."""
 
 
 class Pool(Executor):
@@ -246,6 +252,9 @@ class Pool(Executor):
                 fut.cancel()
 
     def stop(self) -> None:
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            _STOPPED.add(manager)
         for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 proc.terminate()

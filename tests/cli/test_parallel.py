@@ -193,3 +193,25 @@ def test_only_the_pool_managers_known_race_is_dropped(monkeypatch) -> None:
     error = threading.ExceptHookArgs((ValueError, ValueError("x"), None, manager))
     parallel._quiet_pool_race(error)
     assert seen == [other, error]
+
+
+def test_a_stopped_pools_manager_thread_is_quiet_and_others_are_not(monkeypatch) -> None:
+    """After an error or Ctrl-C the pool is stopped under its manager thread, which may
+    then fail in ways of its own; the command says why in one line."""
+    import threading
+
+    from sim import parallel
+
+    seen = []
+    monkeypatch.setattr(parallel, "_EXCEPTHOOK", seen.append)
+    monkeypatch.setattr(parallel, "_STOPPED", set())
+    pool = parallel.Pool(1, warm=())
+    assert dict(pool.imap(abs, [(-3,)])) == {0: 3}
+    manager = pool.pool._executor_manager_thread
+    pool.stop()
+    assert manager is not None and manager in parallel._STOPPED
+    late = threading.ExceptHookArgs((OSError, OSError("handle is closed"), None, manager))
+    parallel._quiet_pool_race(late)
+    other = threading.ExceptHookArgs((OSError, OSError("x"), None, threading.current_thread()))
+    parallel._quiet_pool_race(other)
+    assert seen == [other]
