@@ -23,6 +23,8 @@ what each job carries. Starting one with numpy, pandas and matplotlib costs
 about two seconds on the project's machine, so a command starts its workers
 once and uses them for everything (the ensemble, then the charts), and
 `--workers 0` starts them only when the work pays for them (`sim.workers`).
+Below that, `--workers 0` may still share short work with one forked copy of
+the process, which costs milliseconds (`Serial.spare`, `sim.fork`).
 Workers leave decisions to the parent: they ignore Ctrl-C (the parent stops
 them, then removes what was half-written), and a watchdog thread ends a worker
 whose parent has died (`kill -9`), so no worker or resource tracker lingers.
