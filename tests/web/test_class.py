@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
 from typer.testing import CliRunner
 
 from sim.analysis.story import OUTCOME_WORDS
@@ -210,7 +211,7 @@ def test_the_timer_ends_a_week_nobody_answered(open_page) -> None:
     box.fill("10")
     t.locator(".set-timer").click()
     t.locator(".timer-state", has_text="Timer: 10 s a week").wait_for(timeout=TIMEOUT)
-    assert t.locator(".timer-error").count() == 0
+    expect(t.locator(".timer-error")).to_have_count(0, timeout=TIMEOUT)
 
     t.locator(".start").click()
     p.get_by_text("Week 1", exact=True).wait_for(timeout=TIMEOUT)

@@ -6,6 +6,7 @@ one-line validation error in the page; a file not in the list is refused."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 import sim
 from sim.scenario.errors import ScenarioError
@@ -67,7 +68,7 @@ def test_local_files_are_listed_and_an_invalid_one_shows_its_error(browser, teac
         page.get_by_role("tab", name="Explore").click()
         choose(page, LABEL, "scenarios/isf/res2803.yaml")
         page.locator(".run-button").wait_for(timeout=TIMEOUT)
-        assert page.locator(".scenario-error").count() == 0
+        expect(page.locator(".scenario-error")).to_have_count(0, timeout=TIMEOUT)
 
         # a valid scenario file not in the list is refused, by name and by full path
         for raw in ("elsewhere/other.yaml", str(base / "elsewhere" / "other.yaml")):
