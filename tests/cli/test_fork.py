@@ -25,9 +25,21 @@ TWO_CORES = pytest.mark.skipif(
 )
 
 
+CHILDREN_LEFT = """
+def children_left():
+    import os
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return "none"
+    return "a child is left"
+"""
+"""A helper every script has: whether any child process of the script is left."""
+
+
 def _script(body: str) -> str:
     """Run `body` in a fresh interpreter set up as forcegen's command line is; its stdout."""
-    head = "from sim.parallel import own_process\nown_process()\n"
+    head = "from sim.parallel import own_process\nown_process()\n" + CHILDREN_LEFT
     proc = subprocess.run(
         [sys.executable, "-c", head + textwrap.dedent(body)],
         cwd=ROOT,
@@ -124,11 +136,7 @@ def test_a_job_that_fails_everywhere_raises_here_and_no_child_is_left() -> None:
             list(Forked().imap(job, [(i,) for i in range(6)]))
         except ValueError as exc:
             print(exc)
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            print("a child is left")
-        except ChildProcessError:
-            print("none")
+        print(children_left())
         """
     )
     assert out.splitlines() == ["bad job", "none"]
@@ -151,11 +159,7 @@ def test_ctrl_c_ends_both_and_the_child_never_runs_the_parents_code() -> None:
             print("finished")
         except KeyboardInterrupt:
             print("interrupted", os.getpid() == here)
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            print("a child is left")
-        except ChildProcessError:
-            print("none")
+        print(children_left())
         """
     )
     assert out.splitlines() == ["interrupted True", "none"]
