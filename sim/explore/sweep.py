@@ -468,8 +468,11 @@ def run_sweep(
 def _computed(sw: Sweep, todo: list[tuple[str, Scenario, dict]], executor: Any, keep_runs: bool):
     """(key, result) of every point to compute, as each finishes: several points to a
     task when they can run as one array of runs (`sim.explore.batched`), else one."""
+    from sim.engine.ensemble import FORK_RUNS
     from sim.explore import batched
 
+    if len(todo) > 1 and sum(sc.run.runs for _, sc, _ in todo) >= FORK_RUNS:
+        executor = executor.for_short_jobs()  # a forked helper where the default allows
     if keep_runs or not batched.batchable(sw.axes):
         task = run_point_runs if keep_runs else run_point
         for i, result in executor.imap(task, [(sc,) for _, sc, _ in todo]):

@@ -20,6 +20,8 @@ from sim import fork
 from sim.parallel import Serial, cores
 from tests.hostile.helpers import FLAGSHIP, ROOT, forcegen
 
+SWEEP = ROOT / "scenarios" / "sweeps" / "target_x_deadline.yaml"
+
 TWO_CORES = pytest.mark.skipif(
     not sys.platform.startswith("linux") or cores() < 2, reason="needs Linux and two cores"
 )
@@ -243,3 +245,30 @@ def test_the_thread_count_is_read_from_the_system() -> None:
     if not os.path.exists(fork.STATUS):
         pytest.skip("no /proc")
     assert fork.threads() == len(os.listdir("/proc/self/task"))
+
+
+@TWO_CORES
+def test_a_sweep_shares_its_points_with_the_helper_and_gives_the_same_table() -> None:
+    out = _script(
+        f"""
+        import sim.fork
+        from sim.engine.ensemble import FORK_RUNS
+        from sim.explore.cache import PointCache
+        from sim.explore.sweep import load_sweep, run_sweep
+        from sim.parallel import Serial
+        sim.fork.spare_core = lambda: True
+        used = []
+        imap = sim.fork.Forked.imap
+        def counted(self, fn, jobs):
+            used.append(len(jobs))
+            return imap(self, fn, jobs)
+        sim.fork.Forked.imap = counted
+        sw = load_sweep({str(SWEEP)!r}, runs=FORK_RUNS // 4, steps=2)
+        alone = run_sweep(sw, Serial(), PointCache(None)).table
+        print(used)
+        shared = run_sweep(sw, Serial(spare=True), PointCache(None)).table
+        print(len(used) == 1 and used[0] >= 2)
+        print(alone.equals(shared))
+        """
+    )
+    assert out.split() == ["[]", "True", "True"]
