@@ -48,12 +48,17 @@ def _weeks(C: Compiled, P: Params, world, draws, record) -> None:
     """Play the weeks on `world` (in place), each on the runs still negotiating, and
     hand each week and those runs' rows to `record`."""
     mech = C.scenario.run.mechanisms
-    active = np.arange(draws.noise.shape[0])
+    R = draws.noise.shape[0]
+    active = np.arange(R)
     for t in range(1, horizon(C) + 1):
-        sub = world.subset(active)
+        if len(active) == R:  # every run still negotiating: the week plays on them in place
+            sub, Pw = world, P
+        else:
+            sub, Pw = world.subset(active), P.take(active)
         noise, slots = draws.noise[active, t - 1], draws.slots[active, t - 1]
-        record(play_week(C, P.take(active), sub, t, noise, slots, mech), active)
-        world.write_back(sub, active)
+        record(play_week(C, Pw, sub, t, noise, slots, mech), active)
+        if sub is not world:
+            world.write_back(sub, active)
         active = active[sub.outcome == 0]
         if not len(active):
             break
