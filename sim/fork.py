@@ -1,13 +1,15 @@
-"""A second process for a command's charts, forked when it costs almost nothing.
+"""A second process for work too short to pay a pool, forked when it costs almost nothing.
 
 A command that runs in one process (`--workers` left at its default, the work too
 small to pay a pool, `sim.workers`) still has a second core on most machines.
-Its charts are independent jobs of a fraction of a second each, too short to
-pay a spawned pool (`sim.workers.POOL_SECONDS`, about a second), but a forked
-copy of this process starts in milliseconds with everything already imported.
-So `Forked` shares a list of jobs between this process and one forked child:
-each takes the next job not yet taken (a counter both share), and the child
-sends its results back through a pipe when the list is done.
+Its charts, an ensemble's batches below the pool's threshold and a small
+sweep's points are independent jobs, too short to pay a spawned pool
+(`sim.workers.POOL_SECONDS`, about a second), but a forked copy of this process
+starts in milliseconds with everything already imported. So `Forked` shares a
+list of jobs between this process and one forked child: each takes the next job
+not yet taken (a counter both share), and the child sends its results back
+through a pipe when the list is done. `Serial.for_short_jobs` decides where it
+is used (`--workers` at its default, `can_fork`, `spare_core`).
 
 Forking is safe only in a process with a single thread: a fork copies only the
 thread that forks, and a lock held by another thread stays held in the child
