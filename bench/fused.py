@@ -23,7 +23,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from sim.engine.ensemble import run_ensemble  # noqa: E402
-from sim.rules import fused  # noqa: E402
+from sim.rules import jit  # noqa: E402
 from sim.scenario.arrays import compile_scenario  # noqa: E402
 from sim.scenario.loader import load  # noqa: E402
 
@@ -33,9 +33,9 @@ FLAGSHIP = Path(__file__).resolve().parents[1] / "scenarios" / "isf" / "res2803.
 def timed(C, runs: int, compiled: bool) -> float:
     """Seconds for one ensemble (tables included, no charts)."""
     if compiled:
-        os.environ.pop(fused.DISABLE, None)
+        os.environ.pop(jit.DISABLE, None)
     else:
-        os.environ[fused.DISABLE] = "1"
+        os.environ[jit.DISABLE] = "1"
     start = time.perf_counter()
     run_ensemble(C, runs=runs, detail=50)
     return time.perf_counter() - start
@@ -48,9 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     C = compile_scenario(load(FLAGSHIP))
     start = time.perf_counter()
-    timed(C, fused.MIN_RUNS, True)  # enough runs started; numba's import, the kernel's load
+    timed(C, jit.MIN_RUNS, True)  # enough runs started; numba's import, the kernel's load
     timed(C, 10, True)
-    print(f"warm-up ({fused.MIN_RUNS:,} runs, numba loaded): {time.perf_counter() - start:.2f} s")
+    print(f"warm-up ({jit.MIN_RUNS:,} runs, numba loaded): {time.perf_counter() - start:.2f} s")
     print(
         "\n| runs | numpy rule, runs/s | compiled pass, runs/s | speed-up |\n|---:|---:|---:|---:|"
     )
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
             comp.append(timed(C, runs, True))
         p, c = statistics.median(plain), statistics.median(comp)
         print(f"| {runs:,} | {runs / p:,.0f} | {runs / c:,.0f} | {p / c:.2f}× |")
-    os.environ.pop(fused.DISABLE, None)
+    os.environ.pop(jit.DISABLE, None)
 
 
 if __name__ == "__main__":

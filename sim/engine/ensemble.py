@@ -17,7 +17,7 @@ import pandas as pd
 from sim.engine import fast
 from sim.engine.record import Recorder
 from sim.parallel import ENGINE, Executor, Pool, Serial
-from sim.rules import fused
+from sim.rules import jit
 from sim.scenario.arrays import Compiled
 
 BATCH = 2000
@@ -41,7 +41,7 @@ def run_batch(
     C: Compiled, seed: int, ids: np.ndarray, runs: int, detail: int, engine: str
 ) -> Recorder:
     """Compute one batch of runs into a fresh recorder (also the worker's task)."""
-    fused.started(len(ids))  # a process with many runs uses the compiled pass
+    jit.started(len(ids))  # a process with many runs uses the compiled pass
     rec = Recorder(C, runs, detail, first=int(ids[0]), count=len(ids))
     if engine == "fast":
         fast.run_batch(C, seed, ids, rec)

@@ -7,7 +7,7 @@ Points of a sweep that differ only there (`TOGETHER`) share everything else:
 the states, the menu, the draws, the horizon. They run as blocks of one array
 (`sim.engine.fast.run_points`), so the engine's per-week Python cost is paid
 once for several points, and batches are large enough for the compiled pass
-(`sim.rules.fused`). Points that differ on another axis (the deadline, a
+(`sim.rules.jit`). Points that differ on another axis (the deadline, a
 state's parameter) are grouped by its values: `target_x_deadline` runs its
 targets together, deadline by deadline. Each point computes to the numbers it
 computes alone (`tests/explore/test_batched.py`); a group whose compiled
@@ -25,7 +25,7 @@ from sim.engine.ensemble import BATCH, batches
 from sim.engine.fast import run_points as run_together
 from sim.engine.record import Recorder
 from sim.explore.runner import point_result, run_point
-from sim.rules import fused
+from sim.rules import jit
 from sim.scenario.arrays import Compiled, compile_scenario
 from sim.scenario.schema import Scenario
 
@@ -74,7 +74,7 @@ def run_points(scenarios: list[Scenario]) -> list[dict[str, Any]]:
     runs, seed = base.scenario.run.runs, base.scenario.run.seed
     recs = [Recorder(C, runs, 0) for C in points]
     for ids in batches(runs, max(1, BATCH // len(points))):
-        fused.started(len(ids) * len(points))
+        jit.started(len(ids) * len(points))
         parts = [Recorder(C, runs, 0, first=int(ids[0]), count=len(ids)) for C in points]
         run_together(base, seed, ids, points, parts)
         for rec, part in zip(recs, parts, strict=True):

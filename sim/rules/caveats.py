@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import jit
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
 
@@ -107,6 +108,10 @@ def share(C: Compiled, P: Params, m: np.ndarray, kind: np.ndarray) -> np.ndarray
     out = np.ones((R, S))
     if not declared(C):
         return out
+    if jit.compiled():
+        disc = np.asarray(P.caveat.discount, float).reshape(-1, len(C.caveat_cols))
+        return _share_loop(m, C.caveat_cols, C.caveat_col, C.caveat_task, C.caveat_owner, disc,
+                           C.kind_in_theatre, kind)  # fmt: skip
     on = in_effect(C, m)
     disc = np.broadcast_to(P.caveat.discount, (R, len(C.caveat_cols)))
     for g in range(len(C.caveat_cols)):
@@ -114,6 +119,24 @@ def share(C: Compiled, P: Params, m: np.ndarray, kind: np.ndarray) -> np.ndarray
         out[:, s] = out[:, s] * np.where(on[:, g], 1.0 - disc[:, g], 1.0)
     theatre = C.kind_in_theatre[np.maximum(kind, 0)] & (kind >= 0)
     return np.where(theatre, out, 1.0)
+
+
+@jit.kernel
+def _share_loop(m, cols, col, task, owner, disc, in_theatre, kind):
+    """`share` in one pass: each caveat in effect (`in_effect`) multiplies its owner's
+    share by 1 - its discount, for a pledge of an in-theatre kind."""
+    R, S = kind.shape
+    out = np.ones((R, S))
+    for r in range(R):
+        w = r if disc.shape[0] > 1 else 0
+        for g in range(cols.shape[0]):
+            on = m[r, cols[g]] > 0.5 or (col >= 0 and m[r, col] > 0.5)
+            if on and m[r, task[g]] > 0.5:
+                out[r, owner[g]] = out[r, owner[g]] * (1.0 - disc[w, g])
+        for i in range(S):
+            if kind[r, i] < 0 or not in_theatre[kind[r, i]]:
+                out[r, i] = 1.0
+    return out
 
 
 def acceptance_shift(C: Compiled, m: np.ndarray, v: int) -> np.ndarray | float:

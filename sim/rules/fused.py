@@ -6,10 +6,7 @@ concession every week; for each it needs only the best free kind's payoff and
 counted pledge, not the payoff array itself. Written with numpy, that is a dozen
 passes over temporary (R, S, Kmax) arrays whose last axis is 2 or 3 long
 (`payoff.by_kind`, `kinds.best_slot`, three `kinds.pick`, `stance.pledge`); here
-it is one loop, compiled by numba when it is installed (`pip install
-forcegen[fast]`; the test extra has it) and the process runs enough runs to
-repay numba's start-up (`MIN_RUNS`), with an on-disk cache so the compile is
-paid once per install.
+it is one loop, compiled when `sim.rules.jit` says the compiled loops run.
 
 It is not a second model. `best_pledge_numpy` is the rule as written with the
 rule functions, and `tests/rules/test_fused.py` checks that both give the same
@@ -21,39 +18,10 @@ whichever path runs.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import numpy as np
 
-from sim.rules import kinds, payoff, stance
-
-DISABLE = "FORCEGEN_NO_NUMBA"
-"""Set this environment variable to run the numpy rule even where numba is installed."""
-
-MIN_RUNS = 1_000
-"""The compiled pass runs once this process has started at least this many runs.
-Importing numba and loading the cached kernel costs about 0.45 s once per process;
-the pass saves about 0.2 ms per run of a 26-week ensemble (docs/performance.md).
-So a small ensemble (the demo's 200 runs, a class's game) stays on numpy and never
-imports numba, while a large one, or a sweep's worker after its first points,
-uses the pass. Either way the results are the same bytes."""
-
-_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
-_started = 0
-
-
-def started(runs: int) -> None:
-    """Count `runs` more runs started in this process (the ensemble driver calls it
-    before each batch)."""
-    global _started
-    _started += runs
-
-
-def compiled() -> bool:
-    """Whether the compiled loop runs: numba installed, not disabled, and this process
-    has started enough runs to repay numba's start-up."""
-    return _HAVE_NUMBA and _started >= MIN_RUNS and not os.environ.get(DISABLE)
+from sim.rules import jit, kinds, payoff, stance
+from sim.rules.jit import compiled
 
 
 def best_pledge_numpy(comp: dict, P, free, vetoed, offered: float, full: float):
@@ -88,26 +56,14 @@ def best_pledge(comp: dict, P, free, vetoed, offered: float, full: float):
     s = P.slot
     slots = [per_run(a) for a in (s.visibility, s.exposure, s.risk, s.capacity, s.unit)]
     share = per_run(P.decision.pledge_min_share.astype(float), (R,))
-    return _kernel()(
+    return _loop(
         *slots, per_run(s.counts), per_run(comp["incentives"], (R, S)), cost,
         per_run(comp["risk"], (R, S)), social, per_run(free), per_run(vetoed), share,
         float(offered), float(full),
     )  # fmt: skip
 
 
-_COMPILED = None
-
-
-def _kernel():
-    """The compiled loop, built on first use (so importing forcegen never compiles)."""
-    global _COMPILED
-    if _COMPILED is None:
-        import numba
-
-        _COMPILED = numba.njit(cache=True, nogil=True)(_loop)
-    return _COMPILED
-
-
+@jit.kernel
 def _loop(vis, exp_, rk, cap, unit, counts, inc, cost, risk, social, free, vetoed, min_share,
           offered, full):  # fmt: skip
     """One pass: U = vis·inc − exp·cost − risk_k·risk + social per slot (the order of

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.rules import caveats as state_caveats
-from sim.rules import kinds, red_lines
+from sim.rules import jit, kinds, red_lines
 from sim.rules.terms import evaluate
 from sim.scenario.arrays import COMMITTED, DECLINED, Compiled
 from sim.scenario.params import Params
@@ -58,18 +58,44 @@ def distance(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray) -> np.n
     out = np.zeros((R, S))
     if not len(pr["owner"]):
         return out
-    x = m[:, pr["col"]]
-    opt = pr["opt"]
+    own = state_caveats.opted_out(C, m) if state_caveats.declared(C) else None
+    entry = _entries if jit.compiled() else _entries_numpy
+    contrib = entry(m, pr["col"], pr["opt"], caveats, NO_OPT_OUT if own is None else own,
+                    pr["ideal"], pr["is_categorical"], pr["scale"], P.state.pref_salience)  # fmt: skip
+    out[:, pr["owners"]] = np.add.reduceat(contrib, pr["starts"], axis=1)
+    return out
+
+
+NO_OPT_OUT = np.zeros((0, 0), bool)
+"""No state has a caveat of its own to opt out of a task with."""
+
+
+def _entries_numpy(m, col, opt, caveats, own, ideal, categorical, scale, salience):
+    """(R, E): each preference entry's salience-weighted distance (`distance`)."""
+    x = m[:, col]
     if opt.any():
         x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
-    if state_caveats.declared(C):  # tasks a state's own granted caveat excuses it from
-        x = np.where(state_caveats.opted_out(C, m), 0.0, x)
-    d = np.abs(x - pr["ideal"])
-    cat = pr["is_categorical"]
-    if cat.any():  # categorical and boolean terms: 0 or 1, whatever the distance
-        d[:, cat] = x[:, cat] != pr["ideal"][cat]
-    contrib = P.state.pref_salience * (d / pr["scale"])
-    out[:, pr["owners"]] = np.add.reduceat(contrib, pr["starts"], axis=1)
+    if own.shape[0]:  # tasks a state's own granted caveat excuses it from
+        x = np.where(own, 0.0, x)
+    d = np.abs(x - ideal)
+    if categorical.any():  # categorical and boolean terms: 0 or 1, whatever the distance
+        d[:, categorical] = x[:, categorical] != ideal[categorical]
+    return salience * (d / scale)
+
+
+@jit.kernel
+def _entries(m, col, opt, caveats, own, ideal, categorical, scale, salience):
+    """`_entries_numpy` in one pass, the same operations on each entry."""
+    R, E = m.shape[0], col.shape[0]
+    out = np.empty((R, E))
+    for r in range(R):
+        w = r if salience.shape[0] > 1 else 0
+        for e in range(E):
+            x = m[r, col[e]]
+            if (opt[e] and caveats[r]) or (own.shape[0] > 0 and own[r, e]):
+                x = 0.0
+            d = (1.0 if x != ideal[e] else 0.0) if categorical[e] else abs(x - ideal[e])
+            out[r, e] = salience[w, e] * (d / scale[e])
     return out
 
 

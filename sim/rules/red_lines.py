@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules import caveats as state_caveats
-from sim.scenario.arrays import AT_LEAST, AT_MOST, EXCLUDES, INCLUDES, IS, ONE_OF, WORLD, Compiled
+from sim.rules import jit
+from sim.scenario.arrays import (
+    AT_LEAST,
+    AT_MOST,
+    EXCLUDES,
+    INCLUDES,
+    IS,
+    ONE_OF,
+    REQUIRES,
+    WORLD,
+    Compiled,
+)
 
 
 def satisfied(pred: dict, m: np.ndarray, world: np.ndarray) -> np.ndarray:
@@ -72,9 +83,59 @@ def held(
     and what-if all ask here.
     """
     caveats = caveats_allowed(C, m) if caveats is None else caveats
+    if jit.compiled() and len(C.red["op"]):
+        return _held(C, m, world, caveats)
     ok = satisfied(C.red, m, world) | (C.red["caveat_ok"][None, :] & caveats[:, None])
     if state_caveats.declared(C):
         ok |= state_caveats.lifted(C, m)
+    return ok
+
+
+def _held(C: Compiled, m, world, caveats) -> np.ndarray:
+    """`held` in one compiled pass (`_held_loop`)."""
+    red = C.red
+    unless = red.get("unless")
+    unless = np.full(len(red["op"]), -1) if unless is None else unless
+    if state_caveats.declared(C):
+        granted, lifts = state_caveats.granted(C, m), C.caveat_lifts
+    else:
+        granted, lifts = np.zeros((m.shape[0], 0), bool), np.zeros((0, len(red["op"])), bool)
+    return _held_loop(m, world, red["op"], red["col"], red["value"].astype(float), red["mask"],
+                      red["world"], unless, red["caveat_ok"], caveats, granted, lifts)  # fmt: skip
+
+
+@jit.kernel
+def _held_loop(m, world, op, col, value, mask, reads, unless, caveat_ok, caveats, granted, lifts):
+    """Each line's predicate (`satisfied`), its `unless` condition (`_excepted`), the
+    mandate-wide caveat and the lines a state's own granted caveat lifts (`held`)."""
+    R, L, W = m.shape[0], op.shape[0], world.shape[1]
+    ok = np.ones((R, L), np.bool_)
+    for r in range(R):
+        for i in range(L):
+            o = op[i]
+            x = m[r, col[i]] if o != REQUIRES else 0.0
+            if o == EXCLUDES:
+                v = x < 0.5
+            elif o == INCLUDES:
+                v = x > 0.5
+            elif o == AT_LEAST:
+                v = x >= value[i]
+            elif o == AT_MOST:
+                v = x <= value[i]
+            elif o == ONE_OF:
+                b = np.int64(x)
+                v = 0 <= b < 64 and (mask[i] >> b) & 1 == 1
+            elif o == IS:
+                v = x == value[i]
+            else:
+                v = world[r, reads[i]] if reads[i] < W else True
+            if 0 <= unless[i] < W and world[r, unless[i]]:
+                v = True
+            ok[r, i] = v or (caveat_ok[i] and caveats[r])
+        for g in range(granted.shape[1]):
+            if granted[r, g]:
+                for i in range(L):
+                    ok[r, i] = ok[r, i] or lifts[g, i]
     return ok
 
 
@@ -100,6 +161,8 @@ def blocked(
     if not L:
         return np.zeros((R, S, K), bool), (np.full((R, S, K), -1) if first else None)
     ok = held(C, m, world, caveats) if ok is None else ok
+    if not first and jit.compiled():
+        return _blocked_loop(ok, red["owner"], red["slot_binds"], S), None
     # Counting violated lines per (state, kind) as a 0/1 product is exact in floating point.
     out = ((~ok).astype(float) @ C.red_spread).reshape(R, S, K) > 0
     if not first:
@@ -110,3 +173,18 @@ def blocked(
         s = red["owner"][i]
         low[:, s, :] = np.where(hit, i, low[:, s, :])
     return out, np.where(low < L, low, -1)
+
+
+@jit.kernel
+def _blocked_loop(ok, owner, slot_binds, S):
+    """The slots each violated line rules out: its owner's slots the line binds (the
+    0/1 product of `blocked`, as a loop)."""
+    R, L = ok.shape
+    K = slot_binds.shape[1]
+    out = np.zeros((R, S, K), np.bool_)
+    for r in range(R):
+        for i in range(L):
+            if not ok[r, i]:
+                for k in range(K):
+                    out[r, owner[i], k] = out[r, owner[i], k] or slot_binds[i, k]
+    return out

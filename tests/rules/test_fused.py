@@ -11,7 +11,7 @@ import pytest
 from shipped import runnable
 
 from sim.engine.ensemble import run_ensemble
-from sim.rules import fused
+from sim.rules import fused, jit
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 
@@ -23,8 +23,8 @@ SHIPPED = runnable()
 @pytest.fixture
 def always_compiled(monkeypatch):
     """The compiled pass from the first run on."""
-    monkeypatch.setattr(fused, "MIN_RUNS", 0)
-    monkeypatch.delenv(fused.DISABLE, raising=False)
+    monkeypatch.setattr(jit, "MIN_RUNS", 0)
+    monkeypatch.delenv(jit.DISABLE, raising=False)
 
 
 def random_case(rng: np.random.Generator, R: int, S: int, K: int, per_run: bool):
@@ -69,7 +69,7 @@ def test_the_compiled_pass_gives_the_bytes_of_the_numpy_rule(always_compiled, sh
             np.testing.assert_array_equal(a, b)
         # The cases exercise what could differ: no free kind, uncounted or vetoed kinds.
         assert (~want[2]).any() or shape[0] == 1
-    assert fused.compiled()
+    assert jit.compiled()
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -78,8 +78,8 @@ def test_every_shipped_scenario_gives_the_same_tables_compiled_or_not(
 ):
     C = compile_scenario(load(path))
     compiled = run_ensemble(C, runs=40, detail=8)
-    monkeypatch.setenv(fused.DISABLE, "1")
-    assert not fused.compiled()
+    monkeypatch.setenv(jit.DISABLE, "1")
+    assert not jit.compiled()
     plain = run_ensemble(C, runs=40, detail=8)
     for name in plain:
         pd.testing.assert_frame_equal(compiled[name], plain[name], obj=name)
@@ -88,11 +88,11 @@ def test_every_shipped_scenario_gives_the_same_tables_compiled_or_not(
 def test_the_pass_starts_once_the_process_has_started_enough_runs(monkeypatch):
     """Below `MIN_RUNS` runs started in the process the numpy rule runs: numba's
     start-up would cost more than the pass saves. The count is of runs started."""
-    monkeypatch.delenv(fused.DISABLE, raising=False)
-    monkeypatch.setattr(fused, "_started", 0)
-    monkeypatch.setattr(fused, "MIN_RUNS", 50)
+    monkeypatch.delenv(jit.DISABLE, raising=False)
+    monkeypatch.setattr(jit, "_started", 0)
+    monkeypatch.setattr(jit, "MIN_RUNS", 50)
     C = compile_scenario(load(SHIPPED[0]))
     run_ensemble(C, runs=30, detail=0)
-    assert fused._started == 30 and not fused.compiled()
+    assert jit._started == 30 and not jit.compiled()
     run_ensemble(C, runs=20, detail=0)
-    assert fused.compiled()
+    assert jit.compiled()

@@ -1,0 +1,70 @@
+"""When the rules' compiled loops run, and how they are compiled.
+
+Some rule functions have a loop beside them that computes the same numbers in one
+pass over (run, state, ...) instead of a dozen numpy passes over temporary arrays
+(`sim.rules.fused`, `payoff.distance`, `red_lines.blocked`, `caveats.share`,
+the demand search's bookkeeping in `decide`). Each loop keeps its rule's order of
+floating-point operations, and numba contracts no multiply-add unless asked
+(`fastmath` off), so either path gives the same bytes; `tests/rules/test_jit.py`
+and `tests/rules/test_fused.py` check it on random inputs and on every shipped
+scenario.
+
+The loops are compiled by numba where it is installed (`pip install
+forcegen[fast]`; the test extra has it) and the process has started enough runs to
+repay numba's start-up (`MIN_RUNS`), with an on-disk cache so the compile is paid
+once per install. Importing forcegen never compiles anything.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+
+DISABLE = "FORCEGEN_NO_NUMBA"
+"""Set this environment variable to run the numpy rules even where numba is installed."""
+
+MIN_RUNS = 1_000
+"""The compiled loops run once this process has started at least this many runs.
+Importing numba and loading the cached kernels costs about 0.5 s once per process;
+the loops save about 0.2 ms per run of a 26-week ensemble (docs/performance.md).
+So a small ensemble (the demo's 200 runs, a class's game) stays on numpy and never
+imports numba, while a large one, or a sweep's worker after its first points,
+uses the loops. Either way the results are the same bytes."""
+
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+_started = 0
+
+
+def started(runs: int) -> None:
+    """Count `runs` more runs started in this process (the ensemble driver calls it
+    before each batch)."""
+    global _started
+    _started += runs
+
+
+def compiled() -> bool:
+    """Whether the compiled loops run: numba installed, not disabled, and this process
+    has started enough runs to repay numba's start-up."""
+    return _HAVE_NUMBA and _started >= MIN_RUNS and not os.environ.get(DISABLE)
+
+
+class Kernel:
+    """A loop compiled on first call (`numba.njit`, cached on disk, no GIL held)."""
+
+    def __init__(self, loop: Callable) -> None:
+        self.loop = loop
+        self._compiled: Callable | None = None
+
+    def __call__(self, *args):
+        if self._compiled is None:
+            import numba
+
+            self._compiled = numba.njit(cache=True, nogil=True)(self.loop)
+        return self._compiled(*args)
+
+
+def kernel(loop: Callable) -> Kernel:
+    """Decorate a loop written in numba's subset of Python: it is compiled on first
+    call, so importing the module that holds it costs nothing."""
+    return Kernel(loop)
