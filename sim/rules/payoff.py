@@ -33,10 +33,29 @@ class Observed:
 def incentives(C: Compiled, P: Params, m: np.ndarray) -> np.ndarray:
     """Named benefits, each scaled by the mandate (e.g. reimbursement needs funding)."""
     R, S = m.shape[0], len(C.states)
+    scales = [evaluate(lin, m, P.env.incentive_scale_base[:, n])
+              for n, lin in enumerate(C.incentive_lin)]  # fmt: skip
+    if jit.compiled() and scales:
+        return _incentives_loop(P.state.incentives, np.stack(scales, axis=1))
     out = np.zeros((R, S))
-    for n, lin in enumerate(C.incentive_lin):
-        scale = evaluate(lin, m, P.env.incentive_scale_base[:, n])
+    for n, scale in enumerate(scales):
         out = out + P.state.incentives[:, :, n] * scale[:, None]
+    return out
+
+
+@jit.kernel
+def _incentives_loop(weights, scales):
+    """`incentives` run by run: each state's benefits added one at a time, in order."""
+    R, N = scales.shape
+    S = weights.shape[1]
+    out = np.zeros((R, S))
+    for r in range(R):
+        w = r if weights.shape[0] > 1 else 0
+        for s in range(S):
+            acc = 0.0
+            for n in range(N):
+                acc = acc + weights[w, s, n] * scales[r, n]
+            out[r, s] = acc
     return out
 
 
@@ -51,51 +70,60 @@ def distance(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray) -> np.n
     Ordinal and number terms: |level - ideal| / (levels - 1); categorical and
     boolean: 0 or 1; a task counts 1/n_tasks when carried but not wanted (or
     wanted but not carried). A task the state opts out of is not carried by it.
-    Entries are stored grouped by state; each state's entries are summed in order.
+    Entries are stored grouped by state; each state's entries are added one at a
+    time, in order, so a compiled loop can add them in the same order.
     """
     pr = C.prefs
     R, S = m.shape[0], len(C.states)
-    out = np.zeros((R, S))
     if not len(pr["owner"]):
-        return out
-    own = state_caveats.opted_out(C, m) if state_caveats.declared(C) else None
-    entry = _entries if jit.compiled() else _entries_numpy
-    contrib = entry(m, pr["col"], pr["opt"], caveats, NO_OPT_OUT if own is None else own,
-                    pr["ideal"], pr["is_categorical"], pr["scale"], P.state.pref_salience)  # fmt: skip
-    out[:, pr["owners"]] = np.add.reduceat(contrib, pr["starts"], axis=1)
-    return out
+        return np.zeros((R, S))
+    if state_caveats.declared(C):  # tasks a state's own granted caveat excuses it from
+        granted, excuses = state_caveats.granted(C, m), C.caveat_pref
+    else:
+        granted, excuses = np.zeros((R, 0), bool), np.zeros((0, len(pr["owner"])), bool)
+    args = (m, pr["col"], pr["opt"], caveats, granted, excuses, pr["ideal"], pr["is_categorical"],
+            pr["scale"], P.state.pref_salience, pr["owner"], S)  # fmt: skip
+    return _distance_loop(*args) if jit.compiled() else _distance_numpy(*args)
 
 
-NO_OPT_OUT = np.zeros((0, 0), bool)
-"""No state has a caveat of its own to opt out of a task with."""
-
-
-def _entries_numpy(m, col, opt, caveats, own, ideal, categorical, scale, salience):
-    """(R, E): each preference entry's salience-weighted distance (`distance`)."""
+def _distance_numpy(m, col, opt, caveats, granted, excuses, ideal, categorical, scale, salience,
+                    owner, S):  # fmt: skip
+    """`distance` with numpy: each entry's weighted distance, then each state's sum."""
     x = m[:, col]
     if opt.any():
         x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
-    if own.shape[0]:  # tasks a state's own granted caveat excuses it from
-        x = np.where(own, 0.0, x)
+    if granted.shape[1]:  # a 0/1 product summed in floating point is exact
+        x = np.where((granted.astype(float) @ excuses.astype(float)) > 0, 0.0, x)
     d = np.abs(x - ideal)
     if categorical.any():  # categorical and boolean terms: 0 or 1, whatever the distance
         d[:, categorical] = x[:, categorical] != ideal[categorical]
-    return salience * (d / scale)
+    contrib = salience * (d / scale)
+    out = np.zeros((m.shape[0], S))
+    first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    ends = np.r_[first[1:], len(owner)]
+    for i in range(int((ends - first).max())):  # the i-th entry of every state that has one
+        has = first + i < ends
+        out[:, owner[first[has]]] += contrib[:, first[has] + i]
+    return out
 
 
 @jit.kernel
-def _entries(m, col, opt, caveats, own, ideal, categorical, scale, salience):
-    """`_entries_numpy` in one pass, the same operations on each entry."""
+def _distance_loop(m, col, opt, caveats, granted, excuses, ideal, categorical, scale, salience,
+                   owner, S):  # fmt: skip
+    """`_distance_numpy` in one pass, the same operations on each entry, in its order."""
     R, E = m.shape[0], col.shape[0]
-    out = np.empty((R, E))
+    out = np.zeros((R, S))
+    excused = np.zeros(E, np.bool_)
     for r in range(R):
         w = r if salience.shape[0] > 1 else 0
+        excused[:] = False
+        for g in range(granted.shape[1]):
+            if granted[r, g]:
+                excused |= excuses[g]
         for e in range(E):
-            x = m[r, col[e]]
-            if (opt[e] and caveats[r]) or (own.shape[0] > 0 and own[r, e]):
-                x = 0.0
+            x = 0.0 if (opt[e] and caveats[r]) or excused[e] else m[r, col[e]]
             d = (1.0 if x != ideal[e] else 0.0) if categorical[e] else abs(x - ideal[e])
-            out[r, e] = salience[w, e] * (d / scale[e])
+            out[r, owner[e]] += salience[w, e] * (d / scale[e])
     return out
 
 

@@ -161,8 +161,9 @@ def blocked(
     if not L:
         return np.zeros((R, S, K), bool), (np.full((R, S, K), -1) if first else None)
     ok = held(C, m, world, caveats) if ok is None else ok
-    if not first and jit.compiled():
-        return _blocked_loop(ok, red["owner"], red["slot_binds"], S), None
+    if jit.compiled():
+        out, low = _blocked_loop(ok, red["owner"], red["slot_binds"], S)
+        return out, (low if first else None)
     # Counting violated lines per (state, kind) as a 0/1 product is exact in floating point.
     out = ((~ok).astype(float) @ C.red_spread).reshape(R, S, K) > 0
     if not first:
@@ -177,14 +178,20 @@ def blocked(
 
 @jit.kernel
 def _blocked_loop(ok, owner, slot_binds, S):
-    """The slots each violated line rules out: its owner's slots the line binds (the
-    0/1 product of `blocked`, as a loop)."""
+    """The slots each violated line rules out (its owner's slots the line binds: the
+    0/1 product of `blocked`, as a loop), and the first such line for each, -1 for
+    none."""
     R, L = ok.shape
     K = slot_binds.shape[1]
     out = np.zeros((R, S, K), np.bool_)
+    low = np.full((R, S, K), -1)
     for r in range(R):
         for i in range(L):
             if not ok[r, i]:
+                s = owner[i]
                 for k in range(K):
-                    out[r, owner[i], k] = out[r, owner[i], k] or slot_binds[i, k]
-    return out
+                    if slot_binds[i, k]:
+                        out[r, s, k] = True
+                        if low[r, s, k] < 0:
+                            low[r, s, k] = i
+    return out, low

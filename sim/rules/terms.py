@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import jit
 from sim.scenario.arrays import Linear
 
 
@@ -13,11 +14,31 @@ def evaluate(lin: Linear, m: np.ndarray, base: np.ndarray | float) -> np.ndarray
     Entries are added one at a time, in declaration order, so the result does
     not depend on how many runs are computed together.
     """
+    if jit.compiled():
+        base = np.asarray(base, float).reshape(-1)
+        return _evaluate_loop(m, lin.cols, lin.weights, lin.levels, lin.scale, base)
     acc = np.zeros(m.shape[0]) + base
     for col, w, level, scale in zip(lin.cols, lin.weights, lin.levels, lin.scale, strict=True):
         x = m[:, col]
         acc = acc + (w * (x == level) if level >= 0 else w * x / scale)
     return acc
+
+
+@jit.kernel
+def _evaluate_loop(m, cols, weights, levels, scale, base):
+    """`evaluate` run by run: the same operations, entry by entry, in order."""
+    R = m.shape[0]
+    out = np.empty(R)
+    for r in range(R):
+        acc = 0.0 + base[r if base.shape[0] > 1 else 0]
+        for e in range(cols.shape[0]):
+            x = m[r, cols[e]]
+            if levels[e] >= 0:
+                acc = acc + weights[e] * (1.0 if x == levels[e] else 0.0)
+            else:
+                acc = acc + weights[e] * x / scale[e]
+        out[r] = acc
+    return out
 
 
 def apply_changes(m: np.ndarray, changes: list[tuple[int, float, int]]) -> np.ndarray:

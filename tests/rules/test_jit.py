@@ -1,8 +1,10 @@
 """The rules' compiled loops (`sim.rules.jit`) give the bytes of the numpy rules they
 sit beside: red lines held and the slots they block, the distance from each state's
-ideal terms and the share of a caveated pledge, on every shipped scenario under
-random mandates, world conditions and kinds (the engine-level check, every shipped
-scenario's tables compiled or not, is in `tests/rules/test_fused.py`)."""
+ideal terms, the share of a caveated pledge, linear effects of the terms (incentives,
+perception, risk, acceptance, consent) and the demand search's bookkeeping, on every
+shipped scenario under random mandates, world conditions and kinds (the engine-level
+check, every shipped scenario's tables compiled or not, is in
+`tests/rules/test_fused.py`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 from shipped import SCENARIOS, runnable
 
 from sim.engine.draws import draw_many, parameters
-from sim.rules import caveats, decide, demands, jit, payoff, red_lines
+from sim.rules import actors, caveats, decide, demands, jit, payoff, red_lines
 from sim.scenario.arrays import OP_CODES, compile_scenario
 from sim.scenario.loader import load
 
@@ -53,6 +55,13 @@ def blocked(C, m, world, allowed, ok):
     return red_lines.blocked(C, m, world, allowed, first=False, ok=ok)[0]
 
 
+def first_blocked(C, m, world, allowed, ok):
+    """The first violated line of each slot, as the present terms ask (-1 for none)."""
+    out, first = red_lines.blocked(C, m, world, allowed, first=True, ok=ok)
+    assert (out == (first >= 0)).all()
+    return first
+
+
 def same(a, b) -> None:
     """The same dtype, shape and bytes."""
     assert a.dtype == b.dtype and a.shape == b.shape
@@ -70,11 +79,20 @@ def test_each_loop_gives_the_numpy_rules_bytes(path, monkeypatch):
         world = rng.random((R, 3 + len(C.world_names))) < 0.5
         allowed = rng.random(R) < 0.5
         kind = rng.integers(-1, len(C.kinds), (R, len(C.states)))
+        level = rng.choice([0.0, 0.5, 2.0], R)
         ok, ok_jit = both(monkeypatch, red_lines.held, C, m, world, allowed)
         same(ok, ok_jit)
         same(*both(monkeypatch, blocked, C, m, world, allowed, ok))
+        same(*both(monkeypatch, first_blocked, C, m, world, allowed, ok))
         same(*both(monkeypatch, payoff.distance, C, P, m, allowed))
         same(*both(monkeypatch, caveats.share, C, P, m, kind))
+        same(*both(monkeypatch, payoff.incentives, C, P, m))
+        same(*both(monkeypatch, payoff.perception, C, P, m, allowed, level))
+        same(*both(monkeypatch, payoff.risk, C, P, m, rng.random(R), level))
+        for acc in zip(*both(monkeypatch, actors.acceptance, C, P, m), strict=True):
+            same(*acc)
+        for consent in zip(*both(monkeypatch, actors.consent, C, P, m), strict=True):
+            same(*consent)
         # The random inputs reach both answers wherever the scenario can.
         if len(C.red["op"]):
             assert ok.any() and (~ok).any()
@@ -117,6 +135,9 @@ def test_every_operator_gives_the_numpy_rules_bytes(monkeypatch):
         same(*ok)
         assert {int(o) for o in red["op"][(~ok[0]).any(axis=0)]} == set(OP_CODES.values())
         same(*both(monkeypatch, blocked, Cr, m, world, allowed, ok[0]))
+        first = both(monkeypatch, first_blocked, Cr, m, world, allowed, ok[0])
+        same(*first)
+        assert len(np.unique(first[0])) > 10  # many lines come first somewhere
 
 
 def spread(red: dict, S: int, K: int) -> np.ndarray:
