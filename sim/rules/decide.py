@@ -164,15 +164,37 @@ def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th):
     one concession alone will not bring the state in.
     """
     order = C.concession_order
+    share = C.scenario.decision.partial_demand_credit
+    if jit.compiled():
+        return _bundle_loop(order, step_key, demand, whole.free, whole.top, whole.counted,
+                            float(th.offered), float(share))  # fmt: skip
     keys = step_key[:, :, order]
     pick = order[keys.argmax(axis=2)]
     wants = (demand < 0) & demands.reaches(whole, th.offered) & (keys.max(axis=2) > -np.inf)
     demand = np.where(wants, pick, demand)
     credit = np.zeros((*demand.shape, len(C.concessions)))
-    share = C.scenario.decision.partial_demand_credit
     for j in order:
         credit[:, :, j] = np.where(wants & (pick == j), share * whole.counted, 0.0)
     return demand, credit
+
+
+@jit.kernel
+def _bundle_loop(order, step_key, demand, free, top, counted, offered, share):
+    """`_bundle` state by state: the first concession of the search's order with the
+    highest key (`argmax`), asked for where the whole menu reaches the offer level."""
+    R, S, n = step_key.shape
+    out = demand.copy()
+    credit = np.zeros((R, S, n))
+    for r in range(R):
+        for s in range(S):
+            pick, best = order[0], -np.inf
+            for q in range(order.shape[0]):
+                if step_key[r, s, order[q]] > best:
+                    pick, best = order[q], step_key[r, s, order[q]]
+            if demand[r, s] < 0 and free[r, s] and top[r, s] >= offered and best > -np.inf:
+                out[r, s] = pick
+                credit[r, s, pick] = share * counted[r, s]
+    return out, credit
 
 
 def counted(C: Compiled, P: Params, dec: Decision, mech) -> np.ndarray:

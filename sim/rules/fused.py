@@ -47,18 +47,15 @@ def best_pledge(comp: dict, P, free, vetoed, offered: float, full: float):
         return best_pledge_numpy(comp, P, free, vetoed, offered, full)
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
     cost = comp["distance"] + comp["domestic"]
-    R, S = social.shape
-    full_shape = (R, S, free.shape[2])
 
-    def per_run(a, shape=full_shape):  # a view: every array indexed by run, no copy
-        return np.broadcast_to(a, shape)
+    def per_run(a):  # a (1, S) component as a view of (R, S), no copy
+        return a if a.shape == social.shape else np.broadcast_to(a, social.shape)
 
     s = P.slot
-    slots = [per_run(a) for a in (s.visibility, s.exposure, s.risk, s.capacity, s.unit)]
-    share = per_run(P.decision.pledge_min_share.astype(float), (R,))
+    share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
     return _loop(
-        *slots, per_run(s.counts), per_run(comp["incentives"], (R, S)), cost,
-        per_run(comp["risk"], (R, S)), social, per_run(free), per_run(vetoed), share,
+        s.visibility, s.exposure, s.risk, s.capacity, s.unit, s.counts,
+        per_run(comp["incentives"]), cost, per_run(comp["risk"]), social, free, vetoed, share,
         float(offered), float(full),
     )  # fmt: skip
 
@@ -69,7 +66,8 @@ def _loop(vis, exp_, rk, cap, unit, counts, inc, cost, risk, social, free, vetoe
     """One pass: U = vis·inc − exp·cost − risk_k·risk + social per slot (the order of
     `payoff.by_kind`), the first maximum among free slots (`kinds.best_slot`), and
     the pledge there (`stance.pledge`), zero where the kind does not count or is
-    vetoed."""
+    vetoed. Slot parameters, vetoes and the minimum share are per run (R, ...) or
+    shared by every run (1, ...): each is read at row r, or at row 0."""
     R, S = social.shape
     K = free.shape[2]
     best = np.zeros((R, S), np.int64)
@@ -78,24 +76,31 @@ def _loop(vis, exp_, rk, cap, unit, counts, inc, cost, risk, social, free, vetoe
     out = np.zeros((R, S))
     span = max(full - offered, 1e-9)
     for r in range(R):
+        a = r if vis.shape[0] > 1 else 0
+        e = r if exp_.shape[0] > 1 else 0
+        q = r if rk.shape[0] > 1 else 0
+        c0 = r if cap.shape[0] > 1 else 0
+        n0 = r if unit.shape[0] > 1 else 0
+        k0 = r if counts.shape[0] > 1 else 0
+        v = r if vetoed.shape[0] > 1 else 0
         for i in range(S):
             b, t, seen = 0, -np.inf, False
             for k in range(K):
                 if not free[r, i, k]:
                     continue
-                u = vis[r, i, k] * inc[r, i]
-                u = u - exp_[r, i, k] * cost[r, i]
-                u = u - rk[r, i, k] * risk[r, i]
+                u = vis[a, i, k] * inc[r, i]
+                u = u - exp_[e, i, k] * cost[r, i]
+                u = u - rk[q, i, k] * risk[r, i]
                 u = u + social[r, i]
                 if not seen or u > t:
                     b, t = k, u
                 seen = True
             best[r, i], top[r, i], anyfree[r, i] = b, t, seen
-            if not seen or not counts[r, i, b] or vetoed[r, i, b]:
+            if not seen or not counts[k0, i, b] or vetoed[v, i, b]:
                 continue
-            ms = min_share[r]
+            ms = min_share[r if min_share.shape[0] > 1 else 0]
             share = min(1.0, max(ms, ms + (1.0 - ms) * (t - offered) / span))
-            c, n = cap[r, i, b], unit[r, i, b]
+            c, n = cap[c0, i, b], unit[n0, i, b]
             units = np.floor(c * share / n)
             out[r, i] = (max(units, 1.0) if c >= n else 0.0) * n
     return best, top, anyfree, out

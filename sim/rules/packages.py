@@ -50,12 +50,17 @@ def parts(C: Compiled, P: Params, u, free, best, in_) -> np.ndarray:
         return np.zeros((R, S, K))
     d = C.scenario.decision
     th = d.thresholds.offered
-    lead_in = kinds.pick(C.package[None], best)[..., None]
+    out = np.zeros((R, S, K))
+    s = np.flatnonzero(C.package.any(axis=1))  # the states with a package: the rest bring none
+    u, free, best, in_, package = u[:, s], free[:, s], best[:, s], in_[:, s], C.package[s]
+    lead_in = kinds.pick(package[None], best)[..., None]
     other = np.arange(K)[None, None, :] != best[..., None]
-    joins = C.package[None] & other & lead_in & in_[..., None] & free & (u >= th)
+    joins = package[None] & other & lead_in & in_[..., None] & free & (u >= th)
     min_share = P.decision.pledge_min_share[:, None, None]
-    size = stance.pledge(u, P.slot.capacity, P.slot.unit, th, d.pledge_full_payoff, min_share)
-    return np.where(joins, size, 0.0)
+    cap, unit = P.slot.capacity[:, s], P.slot.unit[:, s]
+    size = stance.pledge(u, cap, unit, th, d.pledge_full_payoff, min_share)
+    out[:, s] = np.where(joins, size, 0.0)
+    return out
 
 
 def initial(C: Compiled, R: int) -> np.ndarray:

@@ -31,17 +31,18 @@ def random_case(rng: np.random.Generator, R: int, S: int, K: int, per_run: bool)
     """Inputs of the shapes the engine passes: slot parameters for one run or each run,
     payoff components per run and state, ties and states with no free kind."""
     first = R if per_run else 1
+    sized = R if per_run in (True, "mixed") else 1  # a realised capacity is drawn per run
 
     def slot(lo, hi):
-        return rng.uniform(lo, hi, (first, S, K)).round(2)
+        return rng.uniform(lo, hi, (first if per_run is True else 1, S, K)).round(2)
 
-    units = rng.choice([10.0, 50.0, 100.0], (first, S, K))
+    units = rng.choice([10.0, 50.0, 100.0], (sized, S, K))
     P = SimpleNamespace(
         slot=SimpleNamespace(
             visibility=slot(0, 1),
             exposure=slot(0, 1),
             risk=slot(0, 0.5),
-            capacity=rng.choice([0.0, 5.0, 500.0, 2000.0], (first, S, K)),
+            capacity=rng.choice([0.0, 5.0, 500.0, 2000.0], (sized, S, K)),
             unit=units,
             counts=rng.random((first, S, K)) < 0.7,
         ),
@@ -56,7 +57,7 @@ def random_case(rng: np.random.Generator, R: int, S: int, K: int, per_run: bool)
     return comp, P, free, vetoed
 
 
-@pytest.mark.parametrize("per_run", [False, True])
+@pytest.mark.parametrize("per_run", [False, True, "mixed"])
 @pytest.mark.parametrize("shape", [(1, 1, 1), (7, 5, 2), (300, 16, 3)])
 def test_the_compiled_pass_gives_the_bytes_of_the_numpy_rule(always_compiled, shape, per_run):
     rng = np.random.default_rng(17)

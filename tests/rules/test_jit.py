@@ -173,3 +173,23 @@ def test_noting_a_concession_gives_the_numpy_rules_bytes(every_run):
         same(a, b)
     demand = books[0][2]
     assert (demand >= 0).any() and (demand < 0).any() and len(np.unique(demand)) > 2
+
+
+def test_bundling_demands_gives_the_numpy_rules_bytes(monkeypatch):
+    """The demands only the whole menu meets (`decide._bundle`): ties between keys go to
+    the concession first in the search's order, as `argmax` does."""
+    C = compile_scenario(load(SCENARIOS / "isf" / "res2803.yaml"))
+    rng = np.random.default_rng(3)
+    R, S, n = 400, len(C.states), len(C.concessions)
+    keys = rng.choice([-np.inf, 0.1, 0.2, 1e6 + 0.1], (R, S, n))  # ties, and nothing open
+    demand = np.where(rng.random((R, S)) < 0.5, rng.integers(0, n, (R, S)), -1)
+    whole = demands.Prospect(
+        np.arange(R), rng.normal(0.1, 0.2, (R, S)), rng.random((R, S)) < 0.8,
+        rng.choice([0.0, 500.0], (R, S)), np.ones((R, 2), bool), np.zeros((R, S), bool),
+    )  # fmt: skip
+    th = C.scenario.decision.thresholds
+    got = both(monkeypatch, decide._bundle, C, whole, demand, keys, th)
+    for a, b in zip(*got, strict=True):
+        same(a, b)
+    asked = got[0][0] != demand
+    assert asked.any() and (~asked).any()
