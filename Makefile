@@ -16,6 +16,9 @@ $(BIN)/python:
 # would otherwise compile each module it imports from source, about 1 s per command.
 # A third-party file that does not compile costs only its own speed-up, hence `|| true`.
 COMPILE := $(BIN)/python -m compileall -qq -j 0 $(VENV)/lib sim || true
+# The rules' compiled loops (numba, where installed) are compiled and cached once here,
+# not by the first large ensemble (sim/engine/warm.py); without numba this does nothing.
+WARM := $(BIN)/python -m sim.engine.warm
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
@@ -25,6 +28,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	$(COMPILE)
+	$(WARM)
 	touch $(STAMP) $(TEST_STAMP)
 
 demo: $(STAMP)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Callable
+from contextlib import contextmanager
 
 DISABLE = "FORCEGEN_NO_NUMBA"
 """Set this environment variable to run the numpy rules even where numba is installed."""
@@ -43,10 +44,26 @@ def started(runs: int) -> None:
     _started += runs
 
 
+def available() -> bool:
+    """numba is installed and not disabled (`DISABLE`)."""
+    return _HAVE_NUMBA and not os.environ.get(DISABLE)
+
+
+@contextmanager
+def forced():
+    """The compiled loops run from the first run on, while inside (to compile them)."""
+    global MIN_RUNS
+    before, MIN_RUNS = MIN_RUNS, 0
+    try:
+        yield
+    finally:
+        MIN_RUNS = before
+
+
 def compiled() -> bool:
     """Whether the compiled loops run: numba installed, not disabled, and this process
     has started enough runs to repay numba's start-up."""
-    return _HAVE_NUMBA and _started >= MIN_RUNS and not os.environ.get(DISABLE)
+    return _started >= MIN_RUNS and available()
 
 
 class Kernel:
@@ -56,6 +73,11 @@ class Kernel:
         self.loop = loop
         self._compiled: Callable | None = None
 
+    @property
+    def compiled_once(self) -> bool:
+        """This process has compiled (or loaded from the cache) and run the loop."""
+        return self._compiled is not None
+
     def __call__(self, *args):
         if self._compiled is None:
             import numba
@@ -64,7 +86,12 @@ class Kernel:
         return self._compiled(*args)
 
 
+KERNELS: dict[str, Kernel] = {}
+"""Every compiled loop, by module and name (`sim.engine.warm` checks it runs them all)."""
+
+
 def kernel(loop: Callable) -> Kernel:
     """Decorate a loop written in numba's subset of Python: it is compiled on first
     call, so importing the module that holds it costs nothing."""
-    return Kernel(loop)
+    KERNELS[f"{loop.__module__}.{loop.__name__}"] = k = Kernel(loop)
+    return k
