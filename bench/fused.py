@@ -1,11 +1,11 @@
-"""Benchmark: the demand search's compiled inner pass (`sim/rules/fused.py`).
+"""Benchmark: the rules' compiled loops (`sim/rules/jit.py`) against the numpy rules.
 
     .venv/bin/python bench/fused.py            # 2,000 and 10,000 runs, three alternations
 
-Times the fast engine on the flagship with the compiled pass and with the numpy
-rule (`FORCEGEN_NO_NUMBA`), alternating in one process after a warm-up that pays
-numba's start-up, and the pass alone on the flagship's shapes. The tables are
-the same bytes either way (`tests/rules/test_fused.py`).
+Times the fast engine on the flagship (tables included, no charts) with the
+compiled loops and with the numpy rules (`FORCEGEN_NO_NUMBA`), alternating in one
+process after a warm-up that pays numba's start-up. The tables are the same bytes
+either way (`tests/rules/test_fused.py`, `tests/rules/test_jit.py`).
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     C = compile_scenario(load(FLAGSHIP))
     start = time.perf_counter()
-    timed(C, jit.MIN_RUNS, True)  # enough runs started; numba's import, the kernel's load
+    timed(C, jit.MIN_RUNS, True)  # enough runs started; numba's import, the loops' load
     timed(C, 10, True)
     print(f"warm-up ({jit.MIN_RUNS:,} runs, numba loaded): {time.perf_counter() - start:.2f} s")
     print(
-        "\n| runs | numpy rule, runs/s | compiled pass, runs/s | speed-up |\n|---:|---:|---:|---:|"
+        "\n| runs | numpy rules, runs/s | compiled loops, runs/s | speed-up |\n|---:|---:|---:|---:|"
     )
     for runs in args.runs:
         plain, comp = [], []

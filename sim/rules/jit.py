@@ -25,13 +25,15 @@ from contextlib import contextmanager
 DISABLE = "FORCEGEN_NO_NUMBA"
 """Set this environment variable to run the numpy rules even where numba is installed."""
 
-MIN_RUNS = 1_000
+MIN_RUNS = 2_000
 """The compiled loops run once this process has started at least this many runs.
-Importing numba and loading the cached kernels costs about 0.5 s once per process;
-the loops save about 0.2 ms per run of a 26-week ensemble (docs/performance.md).
-So a small ensemble (the demo's 200 runs, a class's game) stays on numpy and never
-imports numba, while a large one, or a sweep's worker after its first points,
-uses the loops. Either way the results are the same bytes."""
+Importing numba and loading the nine cached loops costs about 0.55 s once per
+process; the loops save about 0.3 ms per run of the flagship (1,000 runs: 0.63 s
+against 0.96 s; 2,000 runs in a new process: 1.56-1.61 s against 1.64-1.73 s;
+docs/performance.md). So the demo's 200 runs, a class's game and a 1,000-run
+ensemble stay on numpy and never import numba, while a larger one, or a sweep's
+worker after its first points, uses the loops. Either way the results are the
+same bytes."""
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _started = 0
