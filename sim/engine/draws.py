@@ -88,46 +88,57 @@ def shock_width(C: Compiled) -> int:
 
 
 def draw_one(
-    C: Compiled, rng: np.random.Generator, late: tuple[int, int, int, int, int] | None = None
+    C: Compiled,
+    rng: np.random.Generator,
+    late: tuple[int, int, int, int, int] | None = None,
+    into: Draws | None = None,
+    i: int = 0,
 ) -> Draws:
     """All draws of one run, in the documented order (`late`: `late_ranges(C)`,
-    counted once per batch by the caller)."""
-    T, S, W = horizon(C), len(C.states), len(C.world_names)
+    counted once per batch by the caller), written into row `i` of `into` (a batch's
+    draws, `draw_many`) or into a new one-run `Draws`.
+
+    The judgement ranges come first, then the noise and the incident uniforms, then,
+    only where the scenario has them, each later group's ranges and draws: a
+    scenario without world conditions, a deployment stage, conditional vetoes,
+    shocks or caveats draws what it drew before they existed."""
+    T, W = horizon(C), len(C.world_names)
     world, deploy, bar, shock, caveat = late_ranges(C) if late is None else late
-    B = len(C.bar_state)
-    ranges = rng.random(len(C.ranges) - world - deploy - bar - shock - caveat)
-    noise = rng.standard_normal((T, S))
-    slots = rng.random((T, SLOTS))
+    out = empty(C, 1) if into is None else into
+    ranges = out.ranges[i]
+    at = len(C.ranges) - world - deploy - bar - shock - caveat
+
+    def more_ranges(n: int) -> None:
+        nonlocal at
+        rng.random(out=ranges[at : at + n])
+        at += n
+
+    rng.random(out=ranges[:at])
+    rng.standard_normal(out=out.noise[i])
+    out.slots[i, :, :SLOTS] = rng.random((T, SLOTS))
     if W:
-        ranges = np.concatenate([ranges, rng.random(world)])
-        slots = np.concatenate([slots, rng.random((T, W))], axis=1)
-    votes, after = np.zeros((0,)), np.zeros((0, W))
+        more_ranges(world)
+        out.slots[i, :, SLOTS:] = rng.random((T, W))
     if C.scenario.deployment is not None:
-        ranges = np.concatenate([ranges, rng.random(deploy)])
-        votes = rng.random(S)
-        after = rng.random((watched(C) - T, W))
-    bars = np.zeros(0)
-    if B:
-        ranges = np.concatenate([ranges, rng.random(bar)])
-        bars = rng.random(B)
-    X = shock_width(C)
-    shocks = np.zeros((watched(C), 0))
-    if X:
-        ranges = np.concatenate([ranges, rng.random(shock)])
-        shocks = rng.random((watched(C), X))
+        more_ranges(deploy)
+        rng.random(out=out.votes[i])
+        rng.random(out=out.after[i])
+    if len(C.bar_state):
+        more_ranges(bar)
+        rng.random(out=out.bars[i])
+    if shock_width(C):
+        more_ranges(shock)
+        rng.random(out=out.shocks[i])
     if caveat:  # last of all: a scenario without them draws what it drew before
-        ranges = np.concatenate([ranges, rng.random(caveat)])
-    return Draws(
-        ranges[None], noise[None], slots[None], votes[None], after[None], bars[None], shocks[None]
-    )
+        more_ranges(caveat)
+    return out
 
 
-def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
-    """Draws for a batch of runs, each from its own generator."""
+def empty(C: Compiled, R: int) -> Draws:
+    """Room for the draws of R runs."""
     T, S, W = horizon(C), len(C.states), len(C.world_names)
     staged = C.scenario.deployment is not None
-    R = len(runs)
-    out = Draws(
+    return Draws(
         np.empty((R, len(C.ranges))),
         np.empty((R, T, S)),
         np.empty((R, T, SLOTS + W)),
@@ -136,11 +147,13 @@ def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
         np.empty((R, len(C.bar_state))),
         np.empty((R, watched(C), shock_width(C))),
     )
-    late = late_ranges(C)
+
+
+def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
+    """Draws for a batch of runs, each from its own generator."""
+    out, late = empty(C, len(runs)), late_ranges(C)
     for i, run in enumerate(runs):
-        one = draw_one(C, generator(seed, int(run)), late)
-        for f in DRAWN:
-            getattr(out, f)[i] = getattr(one, f)[0]
+        draw_one(C, generator(seed, int(run)), late, out, i)
     return out
 
 
