@@ -142,6 +142,9 @@ class Executor:
 
     workers = 1
     local = True
+    shares_memory = False
+    """Its jobs run on this process's memory (here, or in a forked copy of it): a job's
+    arguments are never pickled, so a large table costs nothing to hand over."""
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         raise NotImplementedError
@@ -181,6 +184,8 @@ class Serial(Executor):
     default), so work too short for a pool (the charts; an ensemble of a few
     hundred to a few thousand runs) may share a free second core with a forked
     copy of this process (`sim.fork`); an explicit `--workers 1` keeps to one."""
+
+    shares_memory = True
 
     def __init__(self, spare: bool = False) -> None:
         self.spare = spare

@@ -21,6 +21,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -59,7 +60,7 @@ MAPPINGS = (
     "concessions",
 )
 
-__all__ = ["CHARTS", "available", "draw_all", "figure"]
+__all__ = ["CHARTS", "ChartPlan", "available", "draw_all", "figure", "plan_charts"]
 
 
 def draw_all(
@@ -89,24 +90,58 @@ def draw_all(
         One dict per chart drawn: name, one key per format written (png, svg: file
         names relative to out_dir), title, caption and inputs_sha256.
     """
+    plan = plan_charts(tables, meta, out_dir, reuse)
+    if plan is None:
+        return []
+    executor = executor.for_short_jobs() if executor is not None else None
+    if executor is None or executor.workers <= 1 or not executor.local or len(plan.jobs) < 2:
+        plan.drawn |= {job[0]: _draw_one(*job) for job in plan.jobs}
+    else:
+        plan.drawn |= {plan.jobs[i][0]: result for i, result in executor.imap(_draw_one, plan.jobs)}
+    return plan.charts()
+
+
+@dataclass
+class ChartPlan:
+    """The charts `draw_all` writes: those copied from a previous folder (`drawn`, by
+    name), the `_draw_one` jobs of the others (the slowest first), and each chart's
+    inputs hash. A caller that runs the jobs itself (with other work beside them,
+    `sim.output.write`) adds their results to `drawn` and asks for `charts()`."""
+
+    todo: list
+    keys: dict[str, str]
+    drawn: dict[str, dict]
+    jobs: list[tuple]
+
+    def charts(self) -> list[dict]:
+        """One dict per chart, in reading order (see `draw_all`)."""
+        return [{**self.drawn[c.NAME], "inputs_sha256": self.keys[c.NAME]} for c in self.todo]
+
+
+SLOWEST = ("stance_timeline", "commit_by_kind")
+"""Charts that take longest to draw: handed out first, so the last job is a short one."""
+
+
+def plan_charts(
+    tables: dict[str, pd.DataFrame],
+    meta: dict,
+    out_dir: Path,
+    reuse: tuple[Path, list[dict]] | None = None,
+) -> ChartPlan | None:
+    """What `draw_all` will do with these arguments, before any chart is drawn; None
+    when no format is written."""
     from sim.charts import style
 
     out_dir = Path(out_dir)
     formats = style.current_formats()
     if not formats:
-        return []
+        return None
     todo = _drawable(tables, meta)
     keys = {c.NAME: inputs_key(c, tables, meta, formats) for c in todo}
     drawn = _reused(todo, keys, formats, out_dir, reuse)
-    rest = [c for c in todo if c.NAME not in drawn]
-    executor = executor.for_short_jobs() if executor is not None else None
-    if executor is None or executor.workers <= 1 or not executor.local or len(rest) < 2:
-        drawn |= {c.NAME: c.draw(tables, _meta(meta), out_dir) for c in rest}
-    else:
-        slow = sorted(rest, key=lambda c: c.NAME not in ("stance_timeline", "commit_by_kind"))
-        jobs = [(c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir, formats) for c in slow]
-        drawn |= {slow[i].NAME: result for i, result in executor.imap(_draw_one, jobs)}
-    return [{**drawn[c.NAME], "inputs_sha256": keys[c.NAME]} for c in todo]
+    rest = sorted((c for c in todo if c.NAME not in drawn), key=lambda c: c.NAME not in SLOWEST)
+    jobs = [(c.NAME, {t: tables[t] for t in c.REQUIRES}, meta, out_dir, formats) for c in rest]
+    return ChartPlan(todo, keys, drawn, jobs)
 
 
 def inputs_key(chart, tables: Mapping[str, pd.DataFrame], meta: Mapping, formats) -> str:

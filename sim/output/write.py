@@ -138,11 +138,14 @@ def read_table(folder: Path, name: str) -> pd.DataFrame | None:
     return None
 
 
+TABLES = (*CSV_TABLES, "commits", "coalitions", "bands")
+"""The tables of a results folder, in the manifest's order."""
+
+
 def write_tables(tables: dict[str, pd.DataFrame], out: Path, fmt: str = "csv") -> list[str]:
     """The tidy tables as CSV (floats printed in full, so equal runs give equal bytes)
     or Parquet; return the files written."""
-    names = (*CSV_TABLES, "commits", "coalitions", "bands")
-    return [write_table(tables[name], out, name, fmt) for name in names]
+    return [write_table(tables[name], out, name, fmt) for name in TABLES]
 
 
 def write_results(
@@ -169,9 +172,10 @@ def write_results(
     note = replaced_note(final, made)
     reuse = previous_charts(final)
     with atomic_folder(final) as out:
-        made = {**made, "format": fmt, "tables": write_tables(tables, out, fmt)}
+        files, charts = tables_and_charts(tables, meta, out, fmt, executor, reuse)
+        made = {**made, "format": fmt, "tables": files}
         formats = chart_files.current_formats()
-        charts = in_folder(draw_charts(tables, meta, out / "charts", executor, reuse), "charts")
+        charts = in_folder(charts, "charts")
         made |= {"chart_formats": list(formats), "charts": charts}
         report = render_report(C, tables, summary, meta, for_report(charts))
         (out / "report.md").write_text(report + not_drawn(formats), "utf-8")
@@ -180,6 +184,41 @@ def write_results(
     if note and notify:
         notify(note)
     return summary
+
+
+def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=None):
+    """Write the tables into `out` and draw the charts into `out`/charts: (the table
+    files, the chart dicts of `sim.charts.draw_all`).
+
+    One after the other, the charts on `executor`; but where the executor for short
+    jobs is a forked helper sharing this process's memory (`sim.fork`), tables and
+    charts are one list of jobs both processes take from, so the largest table
+    (params.csv, a second at 10,000 runs) is written while charts are drawn. The
+    files are the same bytes either way."""
+    helper = executor.for_short_jobs() if executor is not None else None
+    shared = helper is not None and helper.shares_memory and helper.workers > 1
+    if not shared or not chart_files.current_formats():
+        files = write_tables(tables, out, fmt)
+        return files, draw_charts(tables, meta, out / "charts", executor, reuse)
+    from sim.charts import _draw_one, plan_charts
+
+    plan = plan_charts(tables, meta, out / "charts", reuse)
+    writes = [(write_table, (tables[name], out, name, fmt)) for name in TABLES]
+    first = [w for w in writes if w[1][2] == LARGEST] + [(_draw_one, job) for job in plan.jobs]
+    jobs = first + [w for w in writes if w[1][2] != LARGEST]
+    done = dict(helper.imap(_call, jobs))
+    files = {jobs[i][1][2]: f for i, f in done.items() if jobs[i][0] is write_table}
+    plan.drawn |= {jobs[i][1][0]: c for i, c in done.items() if jobs[i][0] is _draw_one}
+    return [files[name] for name in TABLES], plan.charts()
+
+
+LARGEST = "params"
+"""The table that takes longest to write (each run's drawn values): handed out first."""
+
+
+def _call(fn: Callable, args: tuple):
+    """Run one job of `tables_and_charts`."""
+    return fn(*args)
 
 
 def draw_charts(tables, meta, folder: Path, executor=None, reuse=None) -> list[dict]:

@@ -241,6 +241,50 @@ def test_charts_drawn_with_the_helper_are_the_bytes_of_one_process(tmp_path: Pat
         assert (one / name).read_bytes() == (default / name).read_bytes(), name
 
 
+@TWO_CORES
+def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
+    tmp_path: Path,
+) -> None:
+    """With the helper forced on, the tables and the charts are one list of jobs
+    (params.csv first), both processes write some, and every file of the folder is
+    the one `--workers 1` writes (the manifest's command line aside)."""
+    out = _script(
+        f"""
+        import os, sys
+        import sim.fork
+        sim.fork.spare_core = lambda: True
+        lists, pids = [], set()
+        imap = sim.fork.Forked.imap
+        def counted(self, fn, jobs):
+            lists.append([job[0].__name__ for job in jobs])
+            for i, result in imap(self, watched, [(fn, job) for job in jobs]):
+                pids.add(result[1])
+                yield i, result[0]
+        def watched(fn, job):
+            return fn(*job), os.getpid()
+        sim.fork.Forked.imap = counted
+        from sim.cli import main
+        for name, extra in (("shared", []), ("one", ["--workers", "1"])):
+            sys.argv = ["forcegen", "run", {str(FLAGSHIP)!r}, "--runs", "30", "--quiet",
+                        "--out", {str(tmp_path)!r} + "/" + name, *extra]
+            try:
+                main()
+            except SystemExit as done:
+                assert done.code == 0
+        jobs = lists[0]
+        print(len(lists), jobs.count("write_table"), jobs.count("_draw_one") >= 5)
+        print(lists[0][0] == "write_table", len(pids))
+        """
+    )
+    assert out.split()[-5:] == ["1", "8", "True", "True", "2"]
+    shared, one = tmp_path / "shared", tmp_path / "one"
+    files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(shared)) for p in shared.rglob("*") if p.is_file())
+    for name in files:
+        if name != "manifest.json":
+            assert (one / name).read_bytes() == (shared / name).read_bytes(), name
+
+
 def test_the_thread_count_is_read_from_the_system() -> None:
     if not os.path.exists(fork.STATUS):
         pytest.skip("no /proc")
