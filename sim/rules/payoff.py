@@ -207,12 +207,34 @@ def by_kind(comp: dict[str, np.ndarray], P: Params) -> np.ndarray:
     vis, exp_, rk = P.slot.visibility, P.slot.exposure, P.slot.risk
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
     cost = comp["distance"] + comp["domestic"]
+    if jit.compiled():
+        inc, risk = (np.broadcast_to(comp[c], social.shape) for c in ("incentives", "risk"))
+        return _by_kind_loop(vis, exp_, rk, inc, cost, risk, social)
     u = vis * comp["incentives"][:, :, None]
     tmp = exp_ * cost[:, :, None]
     u -= tmp
     np.multiply(rk, comp["risk"][:, :, None], out=tmp)
     u -= tmp
     u += social[:, :, None]
+    return u
+
+
+@jit.kernel
+def _by_kind_loop(vis, exp_, rk, inc, cost, risk, social):
+    """`by_kind` slot by slot, in its order of operations."""
+    R, S = social.shape
+    K = vis.shape[2]
+    u = np.empty((R, S, K))
+    for r in range(R):
+        a = r if vis.shape[0] > 1 else 0
+        e = r if exp_.shape[0] > 1 else 0
+        q = r if rk.shape[0] > 1 else 0
+        for i in range(S):
+            for k in range(K):
+                x = vis[a, i, k] * inc[r, i]
+                x = x - exp_[e, i, k] * cost[r, i]
+                x = x - rk[q, i, k] * risk[r, i]
+                u[r, i, k] = x + social[r, i]
     return u
 
 

@@ -11,7 +11,7 @@ import pytest
 from shipped import runnable
 
 from sim.engine.ensemble import run_ensemble
-from sim.rules import fused, jit
+from sim.rules import fused, jit, payoff
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 
@@ -59,12 +59,18 @@ def random_case(rng: np.random.Generator, R: int, S: int, K: int, per_run: bool)
 
 @pytest.mark.parametrize("per_run", [False, True, "mixed"])
 @pytest.mark.parametrize("shape", [(1, 1, 1), (7, 5, 2), (300, 16, 3)])
-def test_the_compiled_pass_gives_the_bytes_of_the_numpy_rule(always_compiled, shape, per_run):
+def test_the_compiled_pass_gives_the_bytes_of_the_numpy_rule(
+    always_compiled, shape, per_run, monkeypatch
+):
     rng = np.random.default_rng(17)
     for _ in range(5):
         comp, P, free, vetoed = random_case(rng, *shape, per_run)
         want = fused.best_pledge_numpy(comp, P, free, vetoed, 0.15, 0.6)
         got = fused.best_pledge(comp, P, free, vetoed, 0.15, 0.6)
+        u = payoff.by_kind(comp, P)  # every kind's payoff, compiled too
+        with monkeypatch.context() as numpy_rules:
+            numpy_rules.setenv(jit.DISABLE, "1")
+            want, got = (*want, payoff.by_kind(comp, P)), (*got, u)
         for a, b in zip(want, got, strict=True):
             assert a.dtype == b.dtype and a.shape == b.shape
             np.testing.assert_array_equal(a, b)
