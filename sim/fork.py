@@ -76,6 +76,7 @@ class Forked(Executor):
     workers = 2
     local = True
     shares_memory = True
+    takes_tables = True
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         counter = get_context("fork").Value("l", 0)  # its lock is a semaphore both share

@@ -145,9 +145,20 @@ class Executor:
     shares_memory = False
     """Its jobs run on this process's memory (here, or in a forked copy of it): a job's
     arguments are never pickled, so a large table costs nothing to hand over."""
+    takes_tables = False
+    """A job may carry a results table of many MB (params.csv's, written by a worker
+    while this process writes the others): true for a pool on this machine and a
+    forked helper; a Dask cluster warns about large objects in its task graph."""
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         raise NotImplementedError
+
+    def start(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        """As `imap`, with the jobs handed to the workers now, so this process can do
+        other work before it reads the results (a pool's workers draw the charts while
+        this process writes tables). Here, as in every executor that runs jobs in this
+        process, nothing runs until the results are read."""
+        return self.imap(fn, jobs)
 
     def stop(self) -> None:
         """Stop at once (after an error or Ctrl-C)."""
@@ -186,6 +197,7 @@ class Serial(Executor):
     copy of this process (`sim.fork`); an explicit `--workers 1` keeps to one."""
 
     shares_memory = True
+    takes_tables = True
 
     def __init__(self, spare: bool = False) -> None:
         self.spare = spare
@@ -232,11 +244,24 @@ _STOPPED: set[threading.Thread] = set()
 """The manager threads of pools being stopped."""
 
 
+def _completed(futures: dict) -> Iterator[tuple[int, Any]]:
+    """(job index, result) of a pool's futures as they finish; those left are cancelled
+    when the reader stops (an error, Ctrl-C)."""
+    try:
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+    finally:
+        for fut in futures:
+            fut.cancel()
+
+
 class Pool(Executor):
     """`workers` spawned processes on this machine, each set up by `worker_init`.
 
     Processes start at the first job, so a pool that gets no work costs nothing.
     """
+
+    takes_tables = True
 
     def __init__(self, workers: int, warm: Sequence[str] = CHARTS) -> None:
         if threading.excepthook is _EXCEPTHOOK:
@@ -250,13 +275,10 @@ class Pool(Executor):
         )
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
-        futures = {self.pool.submit(fn, *job): i for i, job in enumerate(jobs)}
-        try:
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
-        finally:
-            for fut in futures:
-                fut.cancel()
+        yield from self.start(fn, jobs)
+
+    def start(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        return _completed({self.pool.submit(fn, *job): i for i, job in enumerate(jobs)})
 
     def stop(self) -> None:
         manager = getattr(self.pool, "_executor_manager_thread", None)
@@ -307,11 +329,16 @@ class Dask(Executor):
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        yield from self.start(fn, jobs)
+
+    def start(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        self.futures = [self.client.submit(fn, *job, pure=False) for job in jobs]
+        return self._completed(self.futures)
+
+    def _completed(self, futures: list) -> Iterator[tuple[int, Any]]:
         from dask.distributed import KilledWorker
         from dask.distributed import as_completed as dask_completed
 
-        futures = [self.client.submit(fn, *job, pure=False) for job in jobs]
-        self.futures = futures
         index = {fut.key: i for i, fut in enumerate(futures)}
         try:
             for fut in dask_completed(futures):

@@ -190,26 +190,37 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     """Write the tables into `out` and draw the charts into `out`/charts: (the table
     files, the chart dicts of `sim.charts.draw_all`).
 
-    One after the other, the charts on `executor`; but where the executor for short
-    jobs is a forked helper sharing this process's memory (`sim.fork`), tables and
-    charts are one list of jobs both processes take from, so the largest table
-    (params.csv, a second at 10,000 runs) is written while charts are drawn. The
-    files are the same bytes either way."""
+    Where the executor for short jobs has a second process on this machine that
+    can take a table (`Executor.takes_tables`), the largest table (params.csv, a
+    second at 10,000 runs, ten at 100,000) and the charts are handed to it at once,
+    so they are written while this process writes the other tables. A forked
+    helper (`sim.fork`) shares this process's memory: it and this process take
+    from one list of every table and chart. Otherwise the tables are written here,
+    then the charts drawn on `executor`. The files are the same bytes either way."""
     helper = executor.for_short_jobs() if executor is not None else None
-    shared = helper is not None and helper.shares_memory and helper.workers > 1
-    if not shared or not chart_files.current_formats():
+    if helper is None or helper.workers <= 1 or not helper.local or not helper.takes_tables:
         files = write_tables(tables, out, fmt)
         return files, draw_charts(tables, meta, out / "charts", executor, reuse)
     from sim.charts import _draw_one, plan_charts
 
-    plan = plan_charts(tables, meta, out / "charts", reuse)
+    plan = (
+        plan_charts(tables, meta, out / "charts", reuse) if chart_files.current_formats() else None
+    )
     writes = [(write_table, (tables[name], out, name, fmt)) for name in TABLES]
-    first = [w for w in writes if w[1][2] == LARGEST] + [(_draw_one, job) for job in plan.jobs]
-    jobs = first + [w for w in writes if w[1][2] != LARGEST]
-    done = dict(helper.imap(_call, jobs))
-    files = {jobs[i][1][2]: f for i, f in done.items() if jobs[i][0] is write_table}
-    plan.drawn |= {jobs[i][1][0]: c for i, c in done.items() if jobs[i][0] is _draw_one}
-    return [files[name] for name in TABLES], plan.charts()
+    largest = [w for w in writes if w[1][2] == LARGEST]
+    others = [w for w in writes if w[1][2] != LARGEST]
+    jobs = largest + [(_draw_one, job) for job in (plan.jobs if plan else [])]
+    if helper.shares_memory:  # both processes take from one list, the small tables last
+        jobs, others = jobs + others, []
+    pending = helper.start(_call, jobs)
+    files = {args[2]: write_table(*args) for _, args in others}
+    done = dict(pending)
+    files |= {jobs[i][1][2]: f for i, f in done.items() if jobs[i][0] is write_table}
+    charts = []
+    if plan is not None:
+        plan.drawn |= {jobs[i][1][0]: c for i, c in done.items() if jobs[i][0] is _draw_one}
+        charts = plan.charts()
+    return [files[name] for name in TABLES], charts
 
 
 LARGEST = "params"

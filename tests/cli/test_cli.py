@@ -187,8 +187,24 @@ def _same_bytes(tmp_path: Path, runs: str, *options: str) -> list[Path]:
     return names
 
 
-def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path) -> None:
+def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """The pool's workers write params.csv and draw the charts while this process
+    writes the other tables: the folder is the one a single process writes."""
+    from sim.parallel import Pool
+
+    handed = []
+    start = Pool.start
+
+    def spy(self, fn, jobs):
+        handed.extend(job[0].__name__ + ":" + str(job[1][2 if job[0].__name__ == "write_table" else 0])
+                      for job in jobs if fn.__name__ == "_call")  # fmt: skip
+        return start(self, fn, jobs)
+
+    monkeypatch.setattr(Pool, "start", spy)
     _same_bytes(tmp_path, "30", "--workers", "2")
+    assert handed[0] == "write_table:params"
+    assert sum(h.startswith("_draw_one:") for h in handed) >= 5
+    assert not any(h.startswith("write_table:runs") for h in handed)  # written here
 
 
 def test_run_on_a_local_dask_cluster_writes_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
