@@ -57,6 +57,10 @@ class RoundView:
     veto_demand: np.ndarray | None = None  # (R, V) concession each veto player asks for, -1
 
 
+TABLES = ("runs", "deployments", "rounds", "states", "commits", "coalitions", "bands", "params")
+"""The tidy tables a recorder gives (`Recorder.tables`)."""
+
+
 class Recorder:
     """Collects rows and aggregates as the engines step, then builds the tables."""
 
@@ -340,36 +344,43 @@ class Recorder:
             else (self.C.event_names[by] if by >= 0 else ""),
         }
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The tidy tables, sorted by run (and round, state) whatever the engine."""
+    def tables(self, names: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+        """The tidy tables, sorted by run (and round, state) whatever the engine; only
+        those in `names` (a sweep's point keeps runs, commits and states)."""
+        build = {
+            "runs": self._runs,
+            "deployments": self._deployments,
+            "rounds": self._rounds,
+            "states": self._states,
+            "commits": self._commits,
+            "coalitions": self._coalitions,
+            "bands": self._bands,
+            "params": self._params,
+        }
+        return {name: build[name]() for name in names}
+
+    def _runs(self) -> pd.DataFrame:
         runs = pd.DataFrame(self.run_rows).sort_values("run", kind="stable", ignore_index=True)
         if "deployed_week" in runs:
             runs["deployed_week"] = runs["deployed_week"].astype("Int64")
-        states = (
-            pd.DataFrame(
-                {k: np.concatenate([r[k] for r in self.state_rows]) for k in self.state_rows[0]}
-            )
-            if self.state_rows
-            else pd.DataFrame()
+        return runs
+
+    def _states(self) -> pd.DataFrame:
+        if not self.state_rows:
+            return pd.DataFrame()
+        states = pd.DataFrame(
+            {k: np.concatenate([r[k] for r in self.state_rows]) for k in self.state_rows[0]}
         )
-        if len(states):
-            order = {s: i for i, s in enumerate(self.C.states)}
-            states["_s"] = states["state"].map(order)
-            states = states.sort_values(["run", "round", "_s"], kind="stable", ignore_index=True)
-            states = states.drop(columns="_s")
+        order = {s: i for i, s in enumerate(self.C.states)}
+        states["_s"] = states["state"].map(order)
+        states = states.sort_values(["run", "round", "_s"], kind="stable", ignore_index=True)
+        return states.drop(columns="_s")
+
+    def _rounds(self) -> pd.DataFrame:
         rounds = pd.DataFrame(self.round_rows)
         if len(rounds):
             rounds = rounds.sort_values(["run", "round"], kind="stable", ignore_index=True)
-        return {
-            "runs": runs,
-            "deployments": self._deployments(),
-            "rounds": rounds,
-            "states": states,
-            "commits": self._commits(),
-            "coalitions": self._coalitions(),
-            "bands": self._bands(),
-            "params": self._params(),
-        }
+        return rounds
 
     def _deployments(self) -> pd.DataFrame:
         """One row per contingent of a formed run: its approval vote, first week in

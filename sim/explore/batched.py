@@ -24,7 +24,7 @@ import numpy as np
 from sim.engine.ensemble import BATCH, batches
 from sim.engine.fast import run_points as run_together
 from sim.engine.record import Recorder
-from sim.explore.runner import point_result, run_point
+from sim.explore.runner import POINT_TABLES, point_result, run_point
 from sim.rules import jit
 from sim.scenario.arrays import Compiled, compile_scenario
 from sim.scenario.schema import Scenario
@@ -79,7 +79,9 @@ def run_points(scenarios: list[Scenario]) -> list[dict[str, Any]]:
         run_together(base, seed, ids, points, parts)
         for rec, part in zip(recs, parts, strict=True):
             rec.merge(part)
-    return [point_result(C, rec.tables(), rec) for C, rec in zip(points, recs, strict=True)]
+    return [
+        point_result(C, rec.tables(POINT_TABLES), rec) for C, rec in zip(points, recs, strict=True)
+    ]
 
 
 def same_structure(a: Compiled, b: Compiled) -> bool:

@@ -17,7 +17,6 @@ as in the base, so points of a sweep stay paired run by run.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from sim.scenario.errors import ScenarioError, unknown
@@ -126,7 +125,7 @@ def assign(data: dict, path: str, value: Any) -> None:
 
 def apply(sc: Scenario, values: dict[str, Any], file: str = "") -> Scenario:
     """A new validated scenario with each path set to its value."""
-    data = copy.deepcopy(mapping(sc))
+    data = mapping(sc)  # a fresh tree of dicts and lists each call: nothing of `sc` is changed
     for path, value in values.items():
         try:
             assign(data, path, value)

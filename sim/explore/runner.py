@@ -64,8 +64,9 @@ def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> 
     formed = runs.loc[runs["outcome"] == "formed", "rounds"]
     p_commit, by_kind, dominant = {}, {}, {}
     kinds = commits.assign(kind=commits["kind"].fillna("").astype(str))
+    by_state = dict(list(kinds.groupby("state", sort=False)))
     for code in states:
-        rows = kinds[kinds["state"] == code]
+        rows = by_state.get(code, kinds.iloc[:0])  # a state's rows, in the table's order
         p_commit[code] = _r(state_share(rows))
         shares = {k: _r(p) for k, p in zip(rows["kind"], rows["p_commit"], strict=True) if p > 0}
         by_kind[code] = shares
@@ -85,6 +86,10 @@ def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> 
         "p_commit_by_kind": by_kind,
         "dominant_kind": dominant,
     }
+
+
+POINT_TABLES = ("runs", "commits", "states")
+"""The tables `point_result` reads."""
 
 
 def point_result(C: Compiled, tables: dict[str, pd.DataFrame], rec: Recorder) -> dict[str, Any]:
@@ -116,8 +121,8 @@ def point_result(C: Compiled, tables: dict[str, pd.DataFrame], rec: Recorder) ->
 def run_point(sc: Scenario, detail: int = 0) -> dict[str, Any]:
     """One point: every run of `sc` (its own seed and run count), reduced to numbers."""
     C = compile_scenario(sc)
-    tables, rec = simulate(C, detail=detail)
-    return point_result(C, tables, rec)
+    rec = record(C, detail=detail)
+    return point_result(C, rec.tables(POINT_TABLES), rec)
 
 
 @cache

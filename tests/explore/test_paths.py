@@ -27,6 +27,7 @@ def test_get_reads_terms_tasks_parameters_and_ids(base) -> None:
 
 
 def test_apply_returns_a_new_validated_scenario(base) -> None:
+    before = paths.mapping(base)
     sc = paths.apply(
         base,
         {
@@ -42,6 +43,7 @@ def test_apply_returns_a_new_validated_scenario(base) -> None:
     assert sc.states["PAK"].domestic_opposition == (0.4, 0.4)
     assert sc.broker.deadline == 20
     assert paths.get(base, "mandate.tasks.weapons_decommissioning") is True  # base untouched
+    assert paths.mapping(base) == before  # nothing of it, anywhere in the tree
 
 
 @pytest.mark.parametrize(
