@@ -17,6 +17,7 @@ nullable integers, a name that would need quoting) is written by pandas.
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,20 +44,33 @@ def text(table: pd.DataFrame) -> str:
     return "".join(_pieces(table))
 
 
-def write(table: pd.DataFrame, path: Path) -> None:
+def write(table: pd.DataFrame, path: Path, header: bool = True) -> None:
     """Write `table` to `path` as `text` gives it, `CHUNK` rows at a time (the text
-    of 100,000 runs' parameters would otherwise be millions of strings at once)."""
+    of 100,000 runs' parameters would otherwise be millions of strings at once);
+    without its header line when `header` is false (a part after the first, `join`)."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        for piece in _pieces(table):
+        for piece in _pieces(table, header):
             fh.write(piece)
+
+
+def join(parts: list[Path], path: Path) -> None:
+    """Concatenate the files `parts` (a table written by rows in several processes, the
+    first with the header) into `path`, in order, and remove them."""
+    with open(path, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+    for part in parts:
+        part.unlink()
 
 
 CHUNK = 2_000
 """Rows turned into text at a time."""
 
 
-def _pieces(table: pd.DataFrame) -> Iterator[str]:
-    yield ",".join(table.columns) + "\n"
+def _pieces(table: pd.DataFrame, header: bool = True) -> Iterator[str]:
+    if header:
+        yield ",".join(table.columns) + "\n"
     values = [table[c].to_numpy() for c in table.columns]
     for start in range(0, len(table), CHUNK):
         columns = [_column(v[start : start + CHUNK]) for v in values]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.report import render_report
@@ -206,21 +207,46 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     plan = (
         plan_charts(tables, meta, out / "charts", reuse) if chart_files.current_formats() else None
     )
-    writes = [(write_table, (tables[name], out, name, fmt)) for name in TABLES]
-    largest = [w for w in writes if w[1][2] == LARGEST]
-    others = [w for w in writes if w[1][2] != LARGEST]
-    jobs = largest + [(_draw_one, job) for job in (plan.jobs if plan else [])]
+    share = helper.workers if helper.shares_memory else helper.workers + 1
+    big, parts = _largest(tables[LARGEST], out, fmt, share)
+    writes = [(write_table, (tables[n], out, n, fmt)) for n in TABLES if n != LARGEST]
+    charts = [(_draw_one, job) for job in (plan.jobs if plan else [])]
     if helper.shares_memory:  # both processes take from one list, the small tables last
-        jobs, others = jobs + others, []
+        jobs, here = big + charts + writes, []
+    else:  # the workers take the largest table (but a part of it) and the charts
+        keep = 1 if parts else 0
+        jobs, here = big[: len(big) - keep] + charts, big[len(big) - keep :] + writes
     pending = helper.start(_call, jobs)
-    files = {args[2]: write_table(*args) for _, args in others}
-    done = dict(pending)
-    files |= {jobs[i][1][2]: f for i, f in done.items() if jobs[i][0] is write_table}
-    charts = []
-    if plan is not None:
-        plan.drawn |= {jobs[i][1][0]: c for i, c in done.items() if jobs[i][0] is _draw_one}
-        charts = plan.charts()
-    return [files[name] for name in TABLES], charts
+    results = [(job, _call(*job)) for job in here]
+    results += [(jobs[i], result) for i, result in pending]
+    files = {args[2]: f for (fn, args), f in results if fn is write_table}
+    if parts:
+        numeric_csv.join(parts, out / f"{LARGEST}.csv")
+        files[LARGEST] = f"{LARGEST}.csv"
+    if plan is None:
+        return [files[name] for name in TABLES], []
+    plan.drawn |= {args[0]: chart for (fn, args), chart in results if fn is _draw_one}
+    return [files[name] for name in TABLES], plan.charts()
+
+
+SPLIT_ROWS = 5_000
+"""From this many rows, the largest table is written in parts by several processes
+(its floats' text is most of the time: about a second per 10,000 runs)."""
+
+
+def _largest(table: pd.DataFrame, out: Path, fmt: str, parts: int):
+    """The jobs that write the largest table: one, or `parts` jobs that each write a
+    slice of its rows to a part file (`numeric_csv.join` puts them together), and
+    the part files (None for one job)."""
+    if fmt != "csv" or parts < 2 or len(table) < SPLIT_ROWS or not numeric_csv.covered(table):
+        return [(write_table, (table, out, LARGEST, fmt))], None
+    bounds = np.linspace(0, len(table), parts + 1).astype(int)
+    paths = [out / f".{LARGEST}.part{k}" for k in range(parts)]
+    jobs = [
+        (numeric_csv.write, (table.iloc[a:b], path, k == 0))
+        for k, (a, b, path) in enumerate(zip(bounds[:-1], bounds[1:], paths, strict=True))
+    ]
+    return jobs, paths
 
 
 LARGEST = "params"

@@ -188,23 +188,26 @@ def _same_bytes(tmp_path: Path, runs: str, *options: str) -> list[Path]:
 
 
 def test_run_with_two_workers_writes_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
-    """The pool's workers write params.csv and draw the charts while this process
-    writes the other tables: the folder is the one a single process writes."""
+    """The pool's workers write parts of params.csv and draw the charts while this
+    process writes the other tables and the last part: the folder is the one a
+    single process writes."""
+    from sim.output import write
     from sim.parallel import Pool
 
     handed = []
     start = Pool.start
 
     def spy(self, fn, jobs):
-        handed.extend(job[0].__name__ + ":" + str(job[1][2 if job[0].__name__ == "write_table" else 0])
-                      for job in jobs if fn.__name__ == "_call")  # fmt: skip
+        if fn is write._call:
+            handed.extend(job[0].__name__ for job in jobs)
         return start(self, fn, jobs)
 
     monkeypatch.setattr(Pool, "start", spy)
+    monkeypatch.setattr(write, "SPLIT_ROWS", 10)  # 30 runs: params.csv in three parts
     _same_bytes(tmp_path, "30", "--workers", "2")
-    assert handed[0] == "write_table:params"
-    assert sum(h.startswith("_draw_one:") for h in handed) >= 5
-    assert not any(h.startswith("write_table:runs") for h in handed)  # written here
+    assert handed[:2] == ["write", "write"] and handed.count("write") == 2
+    assert handed.count("_draw_one") >= 5 and "write_table" not in handed  # tables here
+    assert not list((tmp_path / "other").glob(".params.part*"))
 
 
 def test_run_on_a_local_dask_cluster_writes_the_same_bytes(tmp_path: Path, monkeypatch) -> None:

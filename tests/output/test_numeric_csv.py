@@ -68,3 +68,14 @@ def test_the_flagships_params_table_is_written_as_pandas_writes_it(tmp_path) -> 
     assert numeric_csv.covered(params) and params.shape[1] > 100
     write_table(params, tmp_path, "params")
     assert (tmp_path / "params.csv").read_bytes() == pandas_csv(params).encode()
+
+
+def test_a_table_written_in_parts_and_joined_is_the_whole_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame({"run": np.arange(57), "a": rng.random(57), "b": rng.normal(size=57)})
+    parts = [tmp_path / f".part{k}" for k in range(3)]
+    for k, (a, b) in enumerate([(0, 20), (20, 21), (21, 57)]):
+        numeric_csv.write(table.iloc[a:b], parts[k], header=k == 0)
+    numeric_csv.join(parts, tmp_path / "joined.csv")
+    assert (tmp_path / "joined.csv").read_text() == pandas_csv(table)
+    assert not any(p.exists() for p in parts)
