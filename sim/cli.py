@@ -640,8 +640,10 @@ def main() -> None:
     args = sys.argv[1:]
     if args and "--help" not in args:
         from sim.parallel import own_process
+        from sim.workers import mark
 
         own_process()
+        mark()  # what other processes use from now on decides the helper and the pool
     command = typer.main.get_command(app)
     try:
         code = command.main(args, prog_name="forcegen", standalone_mode=False)

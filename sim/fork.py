@@ -59,10 +59,17 @@ SPARE = 0.5
 
 def spare_core() -> bool:
     """Whether a second core is free enough to help: this process may use two or more,
-    and the last minute's load average leaves `SPARE` of one unused. On a busy
-    machine the helper would only compete with the neighbours (and the two halves
-    of an ensemble each pay a week's fixed cost)."""
+    and other processes leave `SPARE` of one unused besides this process's own core:
+    as measured since the command started (`sim.workers.others_busy`), else as the
+    last minute's load average says. On a busy machine the helper would only
+    compete with the neighbours (and the two halves of an ensemble each pay a
+    week's fixed cost)."""
+    from sim.workers import others_busy
+
     n = cores()
+    others = others_busy()
+    if others is not None:
+        return n >= 2 and n - 1 - others >= SPARE
     try:
         load = os.getloadavg()[0]
     except OSError:

@@ -96,16 +96,59 @@ def _cpu_times(cpus: set[int]) -> tuple[int, int] | None:
     return (idle, total) if total else None
 
 
+MIN_WINDOW, MAX_WINDOW = 0.3, 60.0
+"""Seconds since the command started (`mark`) within which `others_busy` judges:
+below, too few clock ticks of /proc/stat to tell; above (a long-lived `serve`),
+too old to say what the machine does now (the load average says it then)."""
+
+_window: tuple[float, tuple[int, int] | None, float] | None = None
+
+
+def own_cpus() -> set[int]:
+    """The cores this process may use."""
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not on Linux
+        return set(range(os.cpu_count() or 1))
+
+
+def mark() -> None:
+    """Start watching the machine as the command starts (the command line calls it):
+    what other processes use meanwhile (`others_busy`) tells, at no wait, whether a
+    core is free, where the load average still counts the previous command of a
+    script."""
+    global _window
+    _window = (time.monotonic(), _cpu_times(own_cpus()), time.process_time())
+
+
+def others_busy(cpus: set[int] | None = None) -> float | None:
+    """Cores kept busy since `mark` by other processes than this one (its own CPU time
+    taken out), or None when not marked, too early to tell, or not on Linux."""
+    if _window is None:
+        return None
+    wall, before, own = _window
+    elapsed = time.monotonic() - wall
+    if not MIN_WINDOW <= elapsed <= MAX_WINDOW or before is None:
+        return None
+    cpus = own_cpus() if cpus is None else cpus
+    after = _cpu_times(cpus)
+    if after is None or after[1] <= before[1]:
+        return None
+    idle, total = after[0] - before[0], after[1] - before[1]
+    busy = len(cpus) * (total - idle) / total
+    return max(0.0, busy - (time.process_time() - own) / elapsed)
+
+
 def idle_cores(cpus: set[int] | None = None, seconds: float = SAMPLE_SECONDS) -> float:
-    """How many of this process's cores are free for a pool: the fewer of those idle
-    over the last `seconds` (from /proc/stat) and those the last minute's load left
-    free (`os.getloadavg`). A neighbour's bursts show in the one, a steady
-    neighbour (or the previous command of a script) in the other."""
-    if cpus is None:
-        try:
-            cpus = os.sched_getaffinity(0)
-        except AttributeError:  # not on Linux
-            cpus = set(range(os.cpu_count() or 1))
+    """How many of this process's cores are free for a pool: those other processes
+    left unused since the command started (`others_busy`), or, without that window,
+    the fewer of those idle over the next `seconds` (from /proc/stat) and those the
+    last minute's load left free (`os.getloadavg`). A neighbour's bursts show in
+    the sample, a steady neighbour in the load (and in the window)."""
+    cpus = own_cpus() if cpus is None else cpus
+    others = others_busy(cpus)
+    if others is not None:
+        return max(0.0, len(cpus) - others)
     try:
         recent = max(0.0, len(cpus) - os.getloadavg()[0])
     except OSError:  # no load average: the sample alone
@@ -134,19 +177,45 @@ def threshold(run_seconds: float, n: int = 2) -> int:
     return -int(-MARGIN * POOL_SECONDS // per_run) if per_run > 0 else 2**63 - 1
 
 
+FORK_MAX_RUNS = 50_000
+"""Up to this many runs a pool must save its cost against the forked helper
+(`sim.fork`: this process and a forked copy of it, started in milliseconds), not
+against one process; above it a pool is used where it pays against one process:
+the helper sends its share of the results back in one piece at the end, which
+raises the memory peak (100,000 runs of the flagship: 1.15 GB with the helper,
+0.93 GB with a pool of two)."""
+
+
+def pays_over_helper(runs: int, run_seconds: float, n: int) -> bool:
+    """Whether `n` workers save at least `MARGIN` times the pool's cost on `runs` runs
+    against the two processes of the forked helper (never on two cores)."""
+    saved = runs * (run_seconds * (1 / 2 - 1 / n) - PICKLE_SECONDS)
+    return n > 2 and saved >= MARGIN * POOL_SECONDS
+
+
+def helper_available(cores: int) -> bool:
+    """Whether one process would have the forked helper's second core (`sim.fork`)."""
+    from sim.fork import can_fork
+
+    return cores >= 2 and can_fork()
+
+
 def decide(
     runs: int,
     run_seconds: float | None = None,
     engine: str = "fast",
     cores: int | None = None,
     idle: float | None = None,
+    helper: bool | None = None,
 ) -> int:
     """The processes for `runs` runs of about `run_seconds` each (`run_cost`).
 
     `cores` are those this process may use (`sim.parallel.cores`); `idle` how many
     of them are idle now (`idle_cores`, measured only when the work could pay a
-    pool at all). One process unless `pays` on the idle cores; then as many workers
-    as cores idle (rounded), never more than `cores`.
+    pool at all); `helper` whether one process would have the forked helper
+    (`helper_available`). One process unless `pays` on the idle cores (and, with
+    the helper, up to `FORK_MAX_RUNS` runs, `pays_over_helper`); then as many
+    workers as cores idle (rounded), never more than `cores`.
     """
     if run_seconds is None:
         run_seconds = DEFAULT_RUN_SECONDS * (MESA_FACTOR if engine == "mesa" else 1)
@@ -161,4 +230,7 @@ def decide(
     n = min(cores, int(idle + 0.5))
     while n > 1 and not pays(runs, run_seconds, n):
         n -= 1
+    over_helper = runs > FORK_MAX_RUNS or pays_over_helper(runs, run_seconds, n)
+    if n > 1 and not over_helper and (helper_available(cores) if helper is None else helper):
+        return 1  # one process, and the forked helper beside it
     return max(1, n)

@@ -29,11 +29,11 @@ def _not_measured(*_a, **_k) -> float:
 def test_small_run_counts_use_one_process_and_large_ones_every_idle_core() -> None:
     n = workers.threshold(RUN, 2)
     assert 1000 < n < 10**6
-    assert workers.decide(1, RUN, cores=2, idle=2.0) == 1
-    assert workers.decide(1000, RUN, cores=2, idle=2.0) == 1
-    assert workers.decide(n - 1, RUN, cores=2, idle=2.0) == 1
-    assert workers.decide(n, RUN, cores=2, idle=2.0) == 2
-    assert workers.decide(10 * n, RUN, cores=2, idle=2.0) == 2
+    assert workers.decide(1, RUN, cores=2, idle=2.0, helper=False) == 1
+    assert workers.decide(1000, RUN, cores=2, idle=2.0, helper=False) == 1
+    assert workers.decide(n - 1, RUN, cores=2, idle=2.0, helper=False) == 1
+    assert workers.decide(n, RUN, cores=2, idle=2.0, helper=False) == 2
+    assert workers.decide(10 * n, RUN, cores=2, idle=2.0, helper=False) == 2
 
 
 def test_the_threshold_is_where_the_pool_saves_its_cost_by_the_margin() -> None:
@@ -48,32 +48,47 @@ def test_the_threshold_is_where_the_pool_saves_its_cost_by_the_margin() -> None:
 
 def test_never_more_workers_than_cores_nor_than_idle_cores() -> None:
     big = 10**8
-    assert workers.decide(big, RUN, cores=2, idle=8.0) == 2
-    assert workers.decide(big, RUN, cores=8, idle=8.0) == 8
-    assert workers.decide(big, RUN, cores=8, idle=3.2) == 3
-    assert workers.decide(big, RUN, cores=8, idle=2.6) == 3
+    assert workers.decide(big, RUN, cores=2, idle=8.0, helper=False) == 2
+    assert workers.decide(big, RUN, cores=8, idle=8.0, helper=False) == 8
+    assert workers.decide(big, RUN, cores=8, idle=3.2, helper=False) == 3
+    assert workers.decide(big, RUN, cores=8, idle=2.6, helper=False) == 3
     # a busy machine: the other cores are taken, so no pool however large the work
-    assert workers.decide(big, RUN, cores=2, idle=1.0) == 1
-    assert workers.decide(big, RUN, cores=2, idle=0.0) == 1
-    assert workers.decide(big, RUN, cores=1, idle=_not_measured) == 1
+    assert workers.decide(big, RUN, cores=2, idle=1.0, helper=False) == 1
+    assert workers.decide(big, RUN, cores=2, idle=0.0, helper=False) == 1
+    assert workers.decide(big, RUN, cores=1, idle=_not_measured, helper=False) == 1
 
 
 def test_fewer_workers_when_only_fewer_pay() -> None:
     """With 8 idle cores, work that pays 2 workers but not 8 gets fewer than 8."""
     between = workers.threshold(RUN, 2)
     assert workers.threshold(RUN, 8) < between  # more cores pay sooner
-    assert 2 <= workers.decide(between, RUN, cores=8, idle=8.0) <= 8
+    assert 2 <= workers.decide(between, RUN, cores=8, idle=8.0, helper=False) <= 8
     # and where even two do not pay, one, with the machine not looked at
-    assert workers.decide(1000, RUN, cores=8, idle=None) == 1
+    assert workers.decide(1000, RUN, cores=8, idle=None, helper=False) == 1
+
+
+def test_with_the_forked_helper_a_pool_must_beat_two_processes() -> None:
+    """Where one process has the forked helper's second core, a pool of two saves
+    nothing and is used only above `FORK_MAX_RUNS` (the helper's memory peak); with
+    more cores it must save its cost against the helper's two processes."""
+    n = workers.threshold(RUN, 2)
+    assert n < workers.FORK_MAX_RUNS
+    assert workers.decide(n, RUN, cores=2, idle=2.0, helper=True) == 1
+    assert workers.decide(workers.FORK_MAX_RUNS, RUN, cores=2, idle=2.0, helper=True) == 1
+    assert workers.decide(workers.FORK_MAX_RUNS + 1, RUN, cores=2, idle=2.0, helper=True) == 2
+    assert workers.decide(n, RUN, cores=8, idle=8.0, helper=True) == 1  # saves too little
+    over = -int(-workers.MARGIN * workers.POOL_SECONDS // (RUN * (1 / 2 - 1 / 8) - 25e-6))
+    assert workers.decide(over, RUN, cores=8, idle=8.0, helper=True) == 8
+    assert workers.decide(over, RUN, cores=8, idle=8.0, helper=False) == 8
 
 
 def test_the_idle_cores_are_measured_only_when_a_pool_could_pay(monkeypatch) -> None:
     monkeypatch.setattr(workers, "idle_cores", _not_measured)
-    assert workers.decide(1000, RUN, cores=2) == 1
+    assert workers.decide(1000, RUN, cores=2, helper=False) == 1
     monkeypatch.setattr(workers, "idle_cores", lambda: 2.0)
-    assert workers.decide(10**7, RUN, cores=2) == 2
+    assert workers.decide(10**7, RUN, cores=2, helper=False) == 2
     monkeypatch.setattr(workers, "idle_cores", lambda: 0.7)
-    assert workers.decide(10**7, RUN, cores=2) == 1
+    assert workers.decide(10**7, RUN, cores=2, helper=False) == 1
 
 
 def test_idle_cores_are_the_fewer_of_the_cpu_counters_and_the_load(monkeypatch) -> None:
@@ -93,6 +108,45 @@ def test_idle_cores_are_the_fewer_of_the_cpu_counters_and_the_load(monkeypatch) 
     monkeypatch.setattr(workers, "_cpu_times", lambda cpus: None)  # no /proc/stat
     load[0] = 1.5
     assert workers.idle_cores({0, 1}, seconds=0) == pytest.approx(0.5)
+
+
+class Clock:
+    """Wall and CPU time for `workers.mark` and `others_busy`, moved by the test."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = 100.0, 5.0
+
+    def install(self, monkeypatch) -> None:
+        monkeypatch.setattr(workers.time, "monotonic", lambda: self.wall)
+        monkeypatch.setattr(workers.time, "process_time", lambda: self.cpu)
+
+
+def test_the_window_since_the_command_started_leaves_out_its_own_work(monkeypatch) -> None:
+    """Other processes' use since `mark`: the machine's busy ticks less this process's
+    CPU time. The load average (high from a script's previous command) is not read."""
+    clock = Clock()
+    clock.install(monkeypatch)
+    monkeypatch.setattr(workers, "_window", None)
+    monkeypatch.setattr(workers.os, "getloadavg", lambda: (2.0, 2.0, 2.0))
+    samples = iter([(100, 200), (150, 400), (150, 400)])  # marked, then read twice
+    monkeypatch.setattr(workers, "_cpu_times", lambda cpus: next(samples))
+    workers.mark()
+    assert workers.others_busy({0, 1}) is None  # no time has passed: too early to tell
+    clock.wall, clock.cpu = 101.0, 5.9  # 1 s: 1.5 cores busy, 0.9 of them this process
+    assert workers.others_busy({0, 1}) == pytest.approx(0.6)
+    assert workers.idle_cores({0, 1}) == pytest.approx(1.4)
+    clock.wall = 100.0 + workers.MAX_WINDOW + 1  # a long-lived process: too old to say
+    assert workers.others_busy({0, 1}) is None
+
+
+@pytest.mark.parametrize("others, spare", [(0.0, True), (0.4, True), (0.7, False)])
+def test_the_helper_is_used_when_the_window_leaves_half_a_core(monkeypatch, others, spare):
+    from sim import fork
+
+    monkeypatch.setattr(fork, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "others_busy", lambda cpus=None: others)
+    monkeypatch.setattr(fork.os, "getloadavg", lambda: (2.0, 2.0, 2.0))  # not read
+    assert fork.spare_core() is spare
 
 
 def test_the_cpu_counters_of_this_machine_are_read() -> None:
