@@ -118,12 +118,13 @@ def mark() -> None:
     core is free, where the load average still counts the previous command of a
     script."""
     global _window
-    _window = (time.monotonic(), _cpu_times(own_cpus()), time.process_time())
+    _window = (time.monotonic(), _cpu_times(own_cpus()), _own_cpu())
 
 
 def others_busy(cpus: set[int] | None = None) -> float | None:
     """Cores kept busy since `mark` by other processes than this one (its own CPU time
-    taken out), or None when not marked, too early to tell, or not on Linux."""
+    and its ended children's taken out), or None when not marked, too early to tell,
+    or not on Linux."""
     if _window is None:
         return None
     wall, before, own = _window
@@ -136,7 +137,14 @@ def others_busy(cpus: set[int] | None = None) -> float | None:
         return None
     idle, total = after[0] - before[0], after[1] - before[1]
     busy = len(cpus) * (total - idle) / total
-    return max(0.0, busy - (time.process_time() - own) / elapsed)
+    return max(0.0, busy - (_own_cpu() - own) / elapsed)
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (a forked
+    helper, a pool's workers once shut down): work of this command, not of others."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def idle_cores(cpus: set[int] | None = None, seconds: float = SAMPLE_SECONDS) -> float:

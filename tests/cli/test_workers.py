@@ -118,7 +118,7 @@ class Clock:
 
     def install(self, monkeypatch) -> None:
         monkeypatch.setattr(workers.time, "monotonic", lambda: self.wall)
-        monkeypatch.setattr(workers.time, "process_time", lambda: self.cpu)
+        monkeypatch.setattr(workers, "_own_cpu", lambda: self.cpu)
 
 
 def test_the_window_since_the_command_started_leaves_out_its_own_work(monkeypatch) -> None:
