@@ -61,8 +61,10 @@ def test_dask_missing_is_one_clear_error(monkeypatch) -> None:
 
 
 def test_workers_zero_is_decided_from_the_total_runs(monkeypatch) -> None:
-    """The policy (`sim.workers`, tested in test_workers.py) on all cores idle."""
+    """The policy (`sim.workers`, tested in test_workers.py) on all cores idle, where
+    one process would have no forked helper (a test process has other threads)."""
     monkeypatch.setattr(workers, "idle_cores", lambda: float(cores()))
+    monkeypatch.setattr(workers, "helper_available", lambda cores: False)
     many = workers.threshold(workers.DEFAULT_RUN_SECONDS, 2)
     few_mesa = workers.threshold(workers.DEFAULT_RUN_SECONDS * workers.MESA_FACTOR, 2)
     assert auto_workers(100) == 1 and auto_workers(few_mesa - 1, "mesa") == 1

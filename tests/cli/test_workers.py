@@ -176,9 +176,11 @@ def test_the_cost_of_a_run_grows_with_states_weeks_and_the_mesa_engine() -> None
 
 @pytest.fixture
 def two_idle_cores(monkeypatch) -> None:
-    """A machine with two cores, both idle (whatever this one is doing)."""
+    """A machine with two cores, both idle (whatever this one is doing), where one
+    process would have no forked helper (see the helper's own test above)."""
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     monkeypatch.setattr(workers, "idle_cores", lambda: 2.0)
+    monkeypatch.setattr(workers, "helper_available", lambda cores: False)
 
 
 def test_the_default_is_decided_by_the_policy_and_an_explicit_number_obeyed(
