@@ -35,6 +35,16 @@ from sim.scenario.loader import merge, validate
 SEED = 17
 """The seed every mechanism test runs under unless it says otherwise."""
 
+
+@pytest.fixture(autouse=True)
+def _no_command_window(monkeypatch) -> None:
+    """A test that runs the command line in this process (`sim.cli.main`) starts the
+    worker policy's window on the machine (`sim.workers.mark`); the next test starts
+    without it, as a library call does."""
+    from sim import workers
+
+    monkeypatch.setattr(workers, "_window", None)
+
 TASKS = ["ceasefire_monitoring", "police_training", "weapons_decommissioning"]
 
 VOCABULARY = {

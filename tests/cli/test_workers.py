@@ -92,6 +92,8 @@ def test_the_idle_cores_are_measured_only_when_a_pool_could_pay(monkeypatch) -> 
 
 
 def test_idle_cores_are_the_fewer_of_the_cpu_counters_and_the_load(monkeypatch) -> None:
+    """Without a window since the command started (`workers.mark`: a library call)."""
+    monkeypatch.setattr(workers, "_window", None)
     load = [0.0]
     monkeypatch.setattr(workers.os, "getloadavg", lambda: (load[0], 0.0, 0.0))
     samples = iter([(100, 200), (150, 300)])  # half the ticks idle over the sample
