@@ -60,6 +60,20 @@ class RoundView:
 TABLES = ("runs", "deployments", "rounds", "states", "commits", "coalitions", "bands", "params")
 """The tidy tables a recorder gives (`Recorder.tables`)."""
 
+RUN_COLUMNS = ("run", "outcome", "rounds", "force", "coalition", "concessions", "side_payments",
+               "rejected_by", "deployed_week", "deployed_force")  # fmt: skip
+"""The runs table's columns, in order."""
+
+
+def _patterns(rows: np.ndarray, text) -> list[str]:
+    """`text(columns set in the row)` for each row of a boolean array, computed once per
+    distinct row (coalitions, veto players rejecting: few patterns, many runs)."""
+    if not len(rows) or not rows.shape[1]:
+        return [text(np.zeros(0, np.int64))] * len(rows)
+    distinct, which = np.unique(rows, axis=0, return_inverse=True)
+    names = [text(np.flatnonzero(row)) for row in distinct]
+    return [names[k] for k in np.asarray(which).reshape(-1)]
+
 
 class Recorder:
     """Collects rows and aggregates as the engines step, then builds the tables."""
@@ -80,7 +94,7 @@ class Recorder:
         self.accept = np.zeros((len(C.veto_ids), count, T))
         self.state_rows: list[dict] = []
         self.round_rows: list[dict] = []
-        self.run_rows: list[dict] = []
+        self.run_cols: dict[str, list] = {name: [] for name in RUN_COLUMNS}
         self.commits = np.zeros((len(C.states), len(C.kinds)), np.int64)
         self.leads = np.zeros((len(C.states), len(C.kinds)), np.int64)  # as the lead kind
         self.pledges = np.zeros((len(C.states), len(C.kinds)))
@@ -101,7 +115,8 @@ class Recorder:
         self.accept[:, rows] = other.accept
         self.state_rows += other.state_rows
         self.round_rows += other.round_rows
-        self.run_rows += other.run_rows
+        for name, values in other.run_cols.items():
+            self.run_cols[name] += values
         self.commits += other.commits
         self.leads += other.leads
         self.pledges += other.pledges
@@ -245,46 +260,49 @@ class Recorder:
         first = self._deployment(runs, arrivals, kind, pledge, whole, parts[0])
         counted = whole[1]
         extras = self._all_parts_by_kind(parts[0])
+        at = np.asarray(runs) - self.first
         T = self.force.shape[1]
-        for i, run in enumerate(runs):
-            run = int(run)
-            at = run - self.first
-            self.force[at, end[i] :] = force[i]
-            for j in range(len(C.veto_ids)):
-                self.accept[j, at, end[i] :] = self.accept[j, at, end[i] - 1]
-            members = [C.states[s] for s in np.flatnonzero(counted[i])]
-            committed = np.flatnonzero(stance[i] == COMMITTED)
-            extra = extras[i]
-            for s in committed:
-                self.commits[s, kind[i, s]] += 1
-                self.leads[s, kind[i, s]] += 1
-                self.pledges[s, kind[i, s]] += pledge[i, s]
-                self.commits[s] += extra[s] > 0
-                self.pledges[s] += extra[s]
-            key = ";".join(sorted(members))
-            self.coalitions[key] += 1
-            self.outcomes[outcome[i]] += 1
-            made = sorted(
-                (int(made_round[i, j]), C.concessions[j])
-                for j in range(len(C.concessions))
-                if made_round[i, j] >= 0
-            )
-            self.run_rows.append(
-                {
-                    "run": run,
-                    "outcome": OUTCOMES[outcome[i]],
-                    "rounds": int(min(end[i], T)),
-                    "force": float(force[i]),
-                    "coalition": key,
-                    "concessions": ";".join(f"{c}@{t}" for t, c in made),
-                    "side_payments": float(spent[i]),
-                    "rejected_by": ";".join(
-                        v for j, v in enumerate(C.veto_ids) if not accepts[i, j]
-                    ),
-                    "deployed_week": int(first[i]) if first[i] >= 0 else pd.NA,
-                    "deployed_force": float(self.deployed[at, -1]),
-                }
-            )
+        after = np.arange(T)[None, :] >= end[:, None]  # each run's weeks from its end on
+        self.force[at] = np.where(after, force[:, None], self.force[at])
+        last = (end - 1) % T  # the week before the end (the last week for a run never begun)
+        for j in range(len(C.veto_ids)):
+            held = self.accept[j, at, last]
+            self.accept[j, at] = np.where(after, held[:, None], self.accept[j, at])
+        self._count(stance, kind, pledge, extras)
+        keys = _patterns(counted, lambda row: ";".join(sorted(C.states[s] for s in row)))
+        self.coalitions.update(keys)
+        np.add.at(self.outcomes, outcome, 1)
+        cols = self.run_cols
+        cols["run"] += [int(r) for r in runs]
+        cols["outcome"] += [OUTCOMES[o] for o in outcome]
+        cols["rounds"] += np.minimum(end, T).tolist()
+        cols["force"] += np.asarray(force, float).tolist()
+        cols["coalition"] += keys
+        cols["concessions"] += [self._made(row) for row in made_round]
+        cols["side_payments"] += np.asarray(spent, float).tolist()
+        cols["rejected_by"] += _patterns(~accepts, lambda row: ";".join(C.veto_ids[j] for j in row))
+        cols["deployed_week"] += np.asarray(first).tolist()
+        cols["deployed_force"] += self.deployed[at, -1].tolist()
+
+    def _count(self, stance, kind, pledge, extras) -> None:
+        """Add each committed state's lead kind, its pledge and its package parts to the
+        commits, leads and pledges counts (sizes are whole numbers of personnel, so
+        their sums do not depend on the order they are added in)."""
+        i, s = np.nonzero(stance == COMMITTED)
+        k = kind[i, s]
+        np.add.at(self.commits, (s, k), 1)
+        np.add.at(self.leads, (s, k), 1)
+        np.add.at(self.pledges, (s, k), pledge[i, s])
+        np.add.at(self.commits, s, (extras[i, s] > 0).astype(np.int64))
+        np.add.at(self.pledges, s, extras[i, s])
+
+    def _made(self, made_round: np.ndarray) -> str:
+        """One run's concessions in the order made (ties by name): `name@week;...`."""
+        if not (made_round >= 0).any():
+            return ""
+        names = self.C.concessions
+        made = sorted((int(t), names[j]) for j, t in enumerate(made_round) if t >= 0)
+        return ";".join(f"{c}@{t}" for t, c in made)
 
     def _deployment(self, runs, arrivals, kind, pledge, whole, parts) -> np.ndarray:
         """Deployed strength per week and one row per contingent of a formed run (its
@@ -360,10 +378,17 @@ class Recorder:
         return {name: build[name]() for name in names}
 
     def _runs(self) -> pd.DataFrame:
-        runs = pd.DataFrame(self.run_rows).sort_values("run", kind="stable", ignore_index=True)
-        if "deployed_week" in runs:
-            runs["deployed_week"] = runs["deployed_week"].astype("Int64")
-        return runs
+        cols = dict(self.run_cols)
+        week = np.asarray(cols["deployed_week"], np.int64)
+        cols["deployed_week"] = pd.array(np.maximum(week, 0), dtype="Int64")
+        cols["deployed_week"][week < 0] = pd.NA  # no contingent arrived
+        runs = pd.DataFrame(cols)
+        return runs.sort_values("run", kind="stable", ignore_index=True)
+
+    @property
+    def recorded(self) -> int:
+        """Runs whose end is recorded."""
+        return len(self.run_cols["run"])
 
     def _states(self) -> pd.DataFrame:
         if not self.state_rows:

@@ -101,7 +101,7 @@ class Trace:
         `rounds`, and an empty `runs`.
         """
         rec = self.recorder
-        if rec.run_rows:
+        if rec.recorded:
             return rec.tables()
         states = (
             pd.DataFrame(

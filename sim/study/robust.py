@@ -221,7 +221,8 @@ def world_block(C: Compiled, seed: int, start: int, stop: int, worlds: np.ndarra
     ids = np.arange(start, stop)
     U = worlds[ids // M - start // M]
     rec = design_batch(C, seed, ids, U, stop)
-    codes = {row["run"]: OUTCOMES.index(row["outcome"]) for row in rec.run_rows}
+    ran = rec.run_cols
+    codes = {run: OUTCOMES.index(o) for run, o in zip(ran["run"], ran["outcome"], strict=True)}
     return np.array([codes[i] for i in ids], dtype=np.int8)
 
 
