@@ -2,12 +2,13 @@
 
 Some rule functions have a loop beside them that computes the same numbers in one
 pass over (run, state, ...) instead of a dozen numpy passes over temporary arrays
-(`sim.rules.fused`, `payoff.distance`, `red_lines.blocked`, `caveats.share`,
-the demand search's bookkeeping in `decide`). Each loop keeps its rule's order of
-floating-point operations, and numba contracts no multiply-add unless asked
-(`fastmath` off), so either path gives the same bytes; `tests/rules/test_jit.py`
-and `tests/rules/test_fused.py` check it on random inputs and on every shipped
-scenario.
+(`sim.rules.fused`, `payoff.distance`, `payoff.by_kind`, `payoff.incentives`,
+`terms.evaluate`, `red_lines.held` and `blocked`, `caveats.share`, the demand
+search's bookkeeping and bundled demands in `decide`). Each loop keeps its rule's
+order of floating-point operations, and numba contracts no multiply-add unless
+asked (`fastmath` off), so either path gives the same bytes;
+`tests/rules/test_jit.py` and `tests/rules/test_fused.py` check it on random
+inputs and on every shipped scenario.
 
 The loops are compiled by numba where it is installed (`pip install
 forcegen[fast]`; the test extra has it) and the process has started enough runs to
@@ -27,7 +28,7 @@ DISABLE = "FORCEGEN_NO_NUMBA"
 
 MIN_RUNS = 2_000
 """The compiled loops run once this process has started at least this many runs.
-Importing numba and loading the nine cached loops costs about 0.55 s once per
+Importing numba and loading the ten cached loops costs about 0.55 s once per
 process; the loops save about 0.3 ms per run of the flagship (1,000 runs: 0.63 s
 against 0.96 s; 2,000 runs in a new process: 1.56-1.61 s against 1.64-1.73 s;
 docs/performance.md). So the demo's 200 runs, a class's game and a 1,000-run
