@@ -45,6 +45,7 @@ def _no_command_window(monkeypatch) -> None:
 
     monkeypatch.setattr(workers, "_window", None)
 
+
 TASKS = ["ceasefire_monitoring", "police_training", "weapons_decommissioning"]
 
 VOCABULARY = {
