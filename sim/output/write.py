@@ -202,15 +202,15 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     if helper is None or helper.workers <= 1 or not helper.local or not helper.takes_tables:
         files = write_tables(tables, out, fmt)
         return files, draw_charts(tables, meta, out / "charts", executor, reuse)
-    from sim.charts import _draw_one, plan_charts
+    plan, charts = None, []
+    if chart_files.current_formats():  # none (`--formats none`) leaves matplotlib unimported
+        from sim.charts import _draw_one, plan_charts
 
-    plan = (
-        plan_charts(tables, meta, out / "charts", reuse) if chart_files.current_formats() else None
-    )
+        plan = plan_charts(tables, meta, out / "charts", reuse)
+        charts = [(_draw_one, job) for job in plan.jobs]
     share = helper.workers if helper.shares_memory else helper.workers + 1
     big, parts = _largest(tables[LARGEST], out, fmt, share)
     writes = [(write_table, (tables[n], out, n, fmt)) for n in TABLES if n != LARGEST]
-    charts = [(_draw_one, job) for job in (plan.jobs if plan else [])]
     if helper.shares_memory:  # both processes take from one list, the small tables last
         jobs, here = big + charts + writes, []
     else:  # the workers take the largest table (but a part of it) and the charts

@@ -287,6 +287,34 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
             assert (one / name).read_bytes() == (shared / name).read_bytes(), name
 
 
+@TWO_CORES
+def test_with_no_chart_format_the_helper_path_leaves_matplotlib_unimported(
+    tmp_path: Path,
+) -> None:
+    out = _script(
+        f"""
+        import sys
+        import sim.fork
+        sim.fork.spare_core = lambda: True
+        used = []
+        imap = sim.fork.Forked.imap
+        def counted(self, fn, jobs):
+            used.append(len(jobs))
+            return imap(self, fn, jobs)
+        sim.fork.Forked.imap = counted
+        from sim.cli import main
+        sys.argv = ["forcegen", "run", {str(FLAGSHIP)!r}, "--runs", "30", "--quiet",
+                    "--formats", "none", "--out", {str(tmp_path / "none")!r}]
+        try:
+            main()
+        except SystemExit as done:
+            assert done.code == 0
+        print(used == [8], "matplotlib" in sys.modules)
+        """
+    )
+    assert out.split()[-2:] == ["True", "False"]  # the tables shared, no chart module loaded
+
+
 def test_the_thread_count_is_read_from_the_system() -> None:
     if not os.path.exists(fork.STATUS):
         pytest.skip("no /proc")
