@@ -64,10 +64,9 @@ class ExecutorError(Exception):
 
 def cores() -> int:
     """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    from sim.workers import own_cpus
+
+    return len(own_cpus())
 
 
 def auto_workers(runs: int, engine: str = "fast", run_seconds: float | None = None) -> int:

@@ -80,10 +80,12 @@ def lifted(C: Compiled, m: np.ndarray) -> np.ndarray:
     return (granted(C, m).astype(float) @ C.caveat_lifts.astype(float)) > 0
 
 
-def opted_out(C: Compiled, m: np.ndarray) -> np.ndarray:
+def excused(granted_: np.ndarray, pref: np.ndarray) -> np.ndarray:
     """(R, E): preference entries (state, task) a granted caveat takes out of the
-    state's distance: a task it opts out of counts as not carried by it."""
-    return (granted(C, m).astype(float) @ C.caveat_pref.astype(float)) > 0
+    state's distance, from the caveats granted (R, G) and the entries each excuses
+    (`Compiled.caveat_pref`, (G, E)): a task it opts out of counts as not carried."""
+    # A 0/1 product summed in floating point is exact.
+    return (granted_.astype(float) @ pref.astype(float)) > 0
 
 
 def perception_relief(C: Compiled, m: np.ndarray) -> np.ndarray:

@@ -92,8 +92,8 @@ def _distance_numpy(m, col, opt, caveats, granted, excuses, ideal, categorical, 
     x = m[:, col]
     if opt.any():
         x = np.where(caveats[:, None] & opt[None, :], 0.0, x)
-    if granted.shape[1]:  # a 0/1 product summed in floating point is exact
-        x = np.where((granted.astype(float) @ excuses.astype(float)) > 0, 0.0, x)
+    if granted.shape[1]:
+        x = np.where(state_caveats.excused(granted, excuses), 0.0, x)
     d = np.abs(x - ideal)
     if categorical.any():  # categorical and boolean terms: 0 or 1, whatever the distance
         d[:, categorical] = x[:, categorical] != ideal[categorical]
