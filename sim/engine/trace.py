@@ -103,11 +103,4 @@ class Trace:
         rec = self.recorder
         if rec.recorded:
             return rec.tables()
-        states = (
-            pd.DataFrame(
-                {k: np.concatenate([r[k] for r in rec.state_rows]) for k in rec.state_rows[0]}
-            )
-            if rec.state_rows
-            else pd.DataFrame()
-        )
-        return {"states": states, "rounds": pd.DataFrame(rec.round_rows), "runs": pd.DataFrame()}
+        return {**rec.tables(("states", "rounds")), "runs": pd.DataFrame()}
