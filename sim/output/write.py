@@ -201,7 +201,7 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     helper = executor.for_short_jobs() if executor is not None else None
     if helper is None or helper.workers <= 1 or not helper.local or not helper.takes_tables:
         files = write_tables(tables, out, fmt)
-        return files, draw_charts(tables, meta, out / "charts", executor, reuse)
+        return files, draw_charts(tables, meta, out / "charts", helper, reuse)
     plan, charts = None, []
     if chart_files.current_formats():  # none (`--formats none`) leaves matplotlib unimported
         from sim.charts import _draw_one, plan_charts
