@@ -38,10 +38,33 @@ def children_left():
 """
 """A helper every script has: whether any child process of the script is left."""
 
+FORCED_HELPER = """
+def force_helper():  # the helper used whatever the load; each shared list's job count
+    import sim.fork
+    sim.fork.spare_core = lambda: True
+    used = []
+    imap = sim.fork.Forked.imap
+    def counted(self, fn, jobs):
+        used.append(len(jobs))
+        return imap(self, fn, jobs)
+    sim.fork.Forked.imap = counted
+    return used
+
+def forcegen(*args):  # the command line in this process, as `forcegen ARGS`: it succeeds
+    import sys
+    from sim.cli import main
+    sys.argv = ["forcegen", *map(str, args)]
+    try:
+        main()
+    except SystemExit as done:
+        assert done.code == 0, done.code
+"""
+"""Helpers every script has, for the tests that force the forked helper on."""
+
 
 def _script(body: str) -> str:
     """Run `body` in a fresh interpreter set up as forcegen's command line is; its stdout."""
-    head = "from sim.parallel import own_process\nown_process()\n" + CHILDREN_LEFT
+    head = "from sim.parallel import own_process\nown_process()\n" + CHILDREN_LEFT + FORCED_HELPER
     proc = subprocess.run(
         [sys.executable, "-c", head + textwrap.dedent(body)],
         cwd=ROOT,
@@ -265,14 +288,9 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
         def watched(fn, job):
             return fn(*job), os.getpid()
         sim.fork.Forked.imap = counted
-        from sim.cli import main
         for name, extra in (("shared", []), ("one", ["--workers", "1"])):
-            sys.argv = ["forcegen", "run", {str(FLAGSHIP)!r}, "--runs", "30", "--quiet",
-                        "--out", {str(tmp_path)!r} + "/" + name, *extra]
-            try:
-                main()
-            except SystemExit as done:
-                assert done.code == 0
+            forcegen("run", {str(FLAGSHIP)!r}, "--runs", 30, "--quiet",
+                     "--out", {str(tmp_path)!r} + "/" + name, *extra)
         jobs = lists[0]
         print(len(lists), jobs.count("write_table"), jobs.count("_draw_one") >= 5)
         print(jobs[:2] == ["write", "write"], len(pids))
@@ -294,21 +312,9 @@ def test_with_no_chart_format_the_helper_path_leaves_matplotlib_unimported(
     out = _script(
         f"""
         import sys
-        import sim.fork
-        sim.fork.spare_core = lambda: True
-        used = []
-        imap = sim.fork.Forked.imap
-        def counted(self, fn, jobs):
-            used.append(len(jobs))
-            return imap(self, fn, jobs)
-        sim.fork.Forked.imap = counted
-        from sim.cli import main
-        sys.argv = ["forcegen", "run", {str(FLAGSHIP)!r}, "--runs", "30", "--quiet",
-                    "--formats", "none", "--out", {str(tmp_path / "none")!r}]
-        try:
-            main()
-        except SystemExit as done:
-            assert done.code == 0
+        used = force_helper()
+        forcegen("run", {str(FLAGSHIP)!r}, "--runs", 30, "--quiet", "--formats", "none",
+                 "--out", {str(tmp_path / "none")!r})
         print(used == [8], "matplotlib" in sys.modules)
         """
     )
@@ -330,13 +336,7 @@ def test_a_sweep_shares_its_points_with_the_helper_and_gives_the_same_table() ->
         from sim.explore.cache import PointCache
         from sim.explore.sweep import load_sweep, run_sweep
         from sim.parallel import Serial
-        sim.fork.spare_core = lambda: True
-        used = []
-        imap = sim.fork.Forked.imap
-        def counted(self, fn, jobs):
-            used.append(len(jobs))
-            return imap(self, fn, jobs)
-        sim.fork.Forked.imap = counted
+        used = force_helper()
         sw = load_sweep({str(SWEEP)!r}, runs=FORK_RUNS // 4, steps=2)
         alone = run_sweep(sw, Serial(), PointCache(None)).table
         print(used)
