@@ -125,20 +125,26 @@ def share(C: Compiled, P: Params, m: np.ndarray, kind: np.ndarray) -> np.ndarray
 
 @jit.kernel
 def _share_loop(m, cols, col, task, owner, disc, in_theatre, kind):
-    """`share` in one pass: each caveat in effect (`in_effect`) multiplies its owner's
-    share by 1 - its discount, for a pledge of an in-theatre kind."""
+    """`share` run by run (`share_row`)."""
     R, S = kind.shape
     out = np.ones((R, S))
     for r in range(R):
         w = r if disc.shape[0] > 1 else 0
-        for g in range(cols.shape[0]):
-            on = m[r, cols[g]] > 0.5 or (col >= 0 and m[r, col] > 0.5)
-            if on and m[r, task[g]] > 0.5:
-                out[r, owner[g]] = out[r, owner[g]] * (1.0 - disc[w, g])
-        for i in range(S):
-            if kind[r, i] < 0 or not in_theatre[kind[r, i]]:
-                out[r, i] = 1.0
+        share_row(m[r], cols, col, task, owner, disc[w], in_theatre, kind[r], out[r])
     return out
+
+
+@jit.row
+def share_row(row, cols, col, task, owner, disc, in_theatre, kind, out):
+    """`share` on one run, into `out` (S,) of ones: each caveat in effect (`in_effect`)
+    multiplies its owner's share by 1 - its discount, for a pledge of an in-theatre kind."""
+    for g in range(cols.shape[0]):
+        on = row[cols[g]] > 0.5 or (col >= 0 and row[col] > 0.5)
+        if on and row[task[g]] > 0.5:
+            out[owner[g]] = out[owner[g]] * (1.0 - disc[g])
+    for i in range(kind.shape[0]):
+        if kind[i] < 0 or not in_theatre[kind[i]]:
+            out[i] = 1.0
 
 
 def acceptance_shift(C: Compiled, m: np.ndarray, v: int) -> np.ndarray | float:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import clarity, demands, jit, kinds, packages, payoff, stance, vetoes
+from sim.rules import clarity, demands, jit, kinds, packages, payoff, search, stance, vetoes
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 from sim.scenario.params import Params
 
@@ -63,9 +63,14 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
     waits = clarity.waiting(gate, needs)
     on = bool(mech.concessions) and n_con > 0
     open_all = demands.open_menu(C, m, made) if on else np.zeros((R, n_con), bool)
-    note = _note if jit.compiled() else _note_numpy
-    for j, p in demands.each_concession(C, P, m, obs, now, open_all):
-        note(j, p, needs, waits, th.offered, accept_if, liftable, demand, pledge_if, step_key)
+    out = (accept_if, liftable, demand, pledge_if, step_key)
+    if not on:
+        pass
+    elif jit.compiled():  # the whole search in one compiled pass
+        search.note_all(C, P, m, obs, now, open_all, needs, waits, th.offered, *out)
+    else:
+        for j, p in demands.each_concession(C, P, m, obs, now, open_all):
+            search.note(j, p, needs, waits, th.offered, *out)
     if on:
         whole = demands.whole_menu(C, P, m, obs, now, made)
         single = demand
@@ -112,47 +117,6 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         barred=vetoes.vetoed(P, mech),
         parts=packages.parts(C, P, now.u, now.free, best, in_),
     )
-
-
-def _note_numpy(j, p: demands.Prospect, needs, waits, offered, accept_if, liftable, demand,
-                pledge_if, step_key) -> None:  # fmt: skip
-    """What concession j would do, evaluated in the runs `p.rows`, noted
-    in place: veto players' acceptance under it, the states it would free of red
-    lines, the first demand it meets (a state that needs a concession, or waits on
-    its clarity term and j opens it, and whose best free payoff j lifts to the offer
-    level), the pledge that demand credits, and the key that ranks j among the
-    concessions a state asks for first (its binding red line lifted, then payoff)."""
-    at = slice(None) if len(p.rows) == needs.shape[0] else p.rows  # every run: no gather
-    accept_if[at, j, :] = p.accepts
-    liftable[at] |= p.free
-    brings = (needs[at] | (waits[at] & p.opened)) & demands.reaches(p, offered)
-    demand[at] = np.where((demand[at] < 0) & brings, j, demand[at])
-    pledge_if[at, :, j] = np.where(brings, p.counted, 0.0)
-    step_key[at, :, j] = np.where(p.lifts, 1e6, 0.0) + np.maximum(p.top, -1e5)
-
-
-def _note(j, p: demands.Prospect, needs, waits, offered, *out) -> None:
-    """`_note_numpy` in one compiled pass over the runs evaluated."""
-    _note_loop(j, p.rows, p.accepts, p.free, p.top, p.counted, p.lifts, p.opened, needs, waits,
-               float(offered), *out)  # fmt: skip
-
-
-@jit.kernel
-def _note_loop(j, rows, accepts, free, top, counted, lifts, opened, needs, waits, offered,
-               accept_if, liftable, demand, pledge_if, step_key):  # fmt: skip
-    """`_note_numpy`'s rule, run by run: `brings` is `demands.reaches` and the ask."""
-    for i in range(rows.shape[0]):
-        r = rows[i]
-        for v in range(accepts.shape[1]):
-            accept_if[r, j, v] = accepts[i, v]
-        for s in range(free.shape[1]):
-            liftable[r, s] = liftable[r, s] or free[i, s]
-            ask = needs[r, s] or (waits[r, s] and opened[i, s])
-            brings = ask and free[i, s] and top[i, s] >= offered
-            if brings and demand[r, s] < 0:
-                demand[r, s] = j
-            pledge_if[r, s, j] = counted[i, s] if brings else 0.0
-            step_key[r, s, j] = (1e6 if lifts[i, s] else 0.0) + max(top[i, s], -1e5)
 
 
 def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th):

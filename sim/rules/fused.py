@@ -69,12 +69,10 @@ def _loop(vis, exp_, rk, cap, unit, counts, inc, cost, risk, social, free, vetoe
     vetoed. Slot parameters, vetoes and the minimum share are per run (R, ...) or
     shared by every run (1, ...): each is read at row r, or at row 0."""
     R, S = social.shape
-    K = free.shape[2]
     best = np.zeros((R, S), np.int64)
     top = np.full((R, S), -np.inf)
     anyfree = np.zeros((R, S), np.bool_)
     out = np.zeros((R, S))
-    span = max(full - offered, 1e-9)
     for r in range(R):
         a = r if vis.shape[0] > 1 else 0
         e = r if exp_.shape[0] > 1 else 0
@@ -83,24 +81,36 @@ def _loop(vis, exp_, rk, cap, unit, counts, inc, cost, risk, social, free, vetoe
         n0 = r if unit.shape[0] > 1 else 0
         k0 = r if counts.shape[0] > 1 else 0
         v = r if vetoed.shape[0] > 1 else 0
+        ms = min_share[r if min_share.shape[0] > 1 else 0]
+        slots = (vis[a], exp_[e], rk[q], cap[c0], unit[n0], counts[k0], vetoed[v], free[r])
         for i in range(S):
-            b, t, seen = 0, -np.inf, False
-            for k in range(K):
-                if not free[r, i, k]:
-                    continue
-                u = vis[a, i, k] * inc[r, i]
-                u = u - exp_[e, i, k] * cost[r, i]
-                u = u - rk[q, i, k] * risk[r, i]
-                u = u + social[r, i]
-                if not seen or u > t:
-                    b, t = k, u
-                seen = True
-            best[r, i], top[r, i], anyfree[r, i] = b, t, seen
-            if not seen or not counts[k0, i, b] or vetoed[v, i, b]:
-                continue
-            ms = min_share[r if min_share.shape[0] > 1 else 0]
-            share = min(1.0, max(ms, ms + (1.0 - ms) * (t - offered) / span))
-            c, n = cap[c0, i, b], unit[n0, i, b]
-            units = np.floor(c * share / n)
-            out[r, i] = (max(units, 1.0) if c >= n else 0.0) * n
+            best[r, i], top[r, i], anyfree[r, i], out[r, i] = best_of(
+                slots, i, inc[r, i], cost[r, i], risk[r, i], social[r, i], ms, offered, full
+            )
     return best, top, anyfree, out
+
+
+@jit.row
+def best_of(slots, i, inc, cost, risk, social, min_share, offered, full):
+    """`_loop` for state i of one run, from that run's slot arrays (S, Kmax): visibility,
+    exposure, risk, capacity, unit, counts, vetoed, free; and the state's payoff
+    components: (best slot, its payoff, any slot free, counted pledge)."""
+    vis, exp_, rk, cap, unit, counts, vetoed, free = slots
+    b, t, seen = 0, -np.inf, False
+    for k in range(free.shape[1]):
+        if not free[i, k]:
+            continue
+        u = vis[i, k] * inc
+        u = u - exp_[i, k] * cost
+        u = u - rk[i, k] * risk
+        u = u + social
+        if not seen or u > t:
+            b, t = k, u
+        seen = True
+    if not seen or not counts[i, b] or vetoed[i, b]:
+        return b, t, seen, 0.0
+    span = max(full - offered, 1e-9)
+    share = min(1.0, max(min_share, min_share + (1.0 - min_share) * (t - offered) / span))
+    c, n = cap[i, b], unit[i, b]
+    units = np.floor(c * share / n)
+    return b, t, seen, (max(units, 1.0) if c >= n else 0.0) * n

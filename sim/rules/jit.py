@@ -3,12 +3,13 @@
 Some rule functions have a loop beside them that computes the same numbers in one
 pass over (run, state, ...) instead of a dozen numpy passes over temporary arrays
 (`sim.rules.fused`, `payoff.distance`, `payoff.by_kind`, `payoff.incentives`,
-`terms.evaluate`, `red_lines.held` and `blocked`, `caveats.share`, the demand
-search's bookkeeping and bundled demands in `decide`). Each loop keeps its rule's
-order of floating-point operations, and numba contracts no multiply-add unless
-asked (`fastmath` off), so either path gives the same bytes;
-`tests/rules/test_jit.py` and `tests/rules/test_fused.py` check it on random
-inputs and on every shipped scenario.
+`terms.evaluate`, `red_lines.held` and `blocked`, `caveats.share`, bundled demands
+in `decide`), and the demand search runs in one compiled pass (`sim.rules.search`)
+that calls the rules' per-run loops (`row`). Each loop keeps its rule's order of
+floating-point operations, and numba contracts no multiply-add unless asked
+(`fastmath` off), so either path gives the same bytes; `tests/rules/test_jit.py`,
+`test_search.py` and `test_fused.py` check it on random inputs and on every shipped
+scenario.
 
 The loops are compiled by numba where it is installed (`pip install
 forcegen[fast]`; the test extra has it) and the process has started enough runs to
@@ -18,19 +19,24 @@ once per install. Importing forcegen never compiles anything.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import re
+import shutil
+import sys
 from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 
 DISABLE = "FORCEGEN_NO_NUMBA"
 """Set this environment variable to run the numpy rules even where numba is installed."""
 
 MIN_RUNS = 2_000
 """The compiled loops run once this process has started at least this many runs.
-Importing numba and loading the ten cached loops costs about 0.55 s once per
-process; the loops save about 0.3 ms per run of the flagship (1,000 runs: 0.63 s
-against 0.96 s; 2,000 runs in a new process: 1.56-1.61 s against 1.64-1.73 s;
+Importing numba and loading the cached loops costs about 0.6 s once per process;
+the loops save about 0.35 ms per run of the flagship (1,000 runs: 0.65-0.68 s
+against 1.00 s; 2,000 runs in a new process: 1.80 s against 1.67-1.73 s;
 docs/performance.md). So the demo's 200 runs, a class's game and a 1,000-run
 ensemble stay on numpy and never import numba, while a larger one, or a sweep's
 worker after its first points, uses the loops. Either way the results are the
@@ -70,22 +76,26 @@ def compiled() -> bool:
 
 
 class Kernel:
-    """A loop compiled on first call (`numba.njit`, cached on disk, no GIL held)."""
+    """A loop compiled on first call (`numba.njit`, cached on disk, no GIL held).
 
-    def __init__(self, loop: Callable) -> None:
+    Once numba is imported (`bind`), every loop's name in its module is the compiled
+    function itself, so one compiled loop can call another (the demand search's
+    pass calls the rules' per-run loops) and Python calls skip this wrapper."""
+
+    def __init__(self, loop: Callable, inline: bool = False, counted: bool = True) -> None:
         self.loop = loop
+        self.inline = inline
+        self.counted = counted
         self._compiled: Callable | None = None
 
     @property
     def compiled_once(self) -> bool:
-        """This process has compiled (or loaded from the cache) and run the loop."""
-        return self._compiled is not None
+        """This process has compiled (or loaded from the cache) the loop for some types."""
+        return self._compiled is not None and bool(self._compiled.signatures)
 
     def __call__(self, *args):
         if self._compiled is None:
-            import numba
-
-            self._compiled = numba.njit(cache=True, nogil=True)(self.loop)
+            bind()
         return self._compiled(*args)
 
 
@@ -96,5 +106,91 @@ KERNELS: dict[str, Kernel] = {}
 def kernel(loop: Callable) -> Kernel:
     """Decorate a loop written in numba's subset of Python: it is compiled on first
     call, so importing the module that holds it costs nothing."""
-    KERNELS[f"{loop.__module__}.{loop.__name__}"] = k = Kernel(loop)
+    return _register(Kernel(loop))
+
+
+def row(loop: Callable) -> Kernel:
+    """Decorate a loop over one run's arrays that other compiled loops call: numba
+    inlines it into each caller (`inline="always"`), so the caller pays no call and
+    takes its views of the run's arrays without counting references to them."""
+    return _register(Kernel(loop, inline=True))
+
+
+def bare(loop: Callable) -> Kernel:
+    """Decorate a loop that allocates nothing (its caller passes every buffer): numba
+    compiles it without its runtime's reference counts (`_nrt=False`). A loop that
+    takes views of arrays and calls per-run loops with them otherwise spends a third
+    of its time counting references (measured on the demand search's pass,
+    docs/performance.md); numba refuses to compile one that would allocate."""
+    return _register(Kernel(loop, counted=False))
+
+
+def _register(k: Kernel) -> Kernel:
+    """Keep `k` in `KERNELS`; in a module imported after `bind`, the name is the
+    compiled function from the start."""
+    KERNELS[f"{k.loop.__module__}.{k.loop.__name__}"] = k
+    if _bound:
+        _bind_one(k)
+        return k._compiled  # type: ignore[return-value]
     return k
+
+
+_bound = False
+
+
+def bind() -> None:
+    """Import numba and make every loop a compiled function in its module (compiled
+    lazily, on its first call with new types), with the on-disk cache in
+    `cache_dir()`."""
+    global _bound
+    import numba
+
+    if not _bound:
+        numba.config.CACHE_DIR = str(cache_dir())
+        _bound = True
+    for k in KERNELS.values():
+        if k._compiled is None:
+            _bind_one(k)
+
+
+def _bind_one(k: Kernel) -> None:
+    import numba
+
+    how = {"inline": "always"} if k.inline else {}
+    if not k.counted:
+        how["_nrt"] = False
+    k._compiled = numba.njit(cache=True, nogil=True, **how)(k.loop)
+    setattr(sys.modules[k.loop.__module__], k.loop.__name__, k._compiled)
+
+
+def cache_dir() -> Path:
+    """Where numba caches the loops: a folder named for the rules' sources.
+
+    numba keys a cached loop on its own file only, so a loop that calls a loop of
+    another module would keep stale machine code after that module changed. Named
+    for a digest of every rule module, the folder changes with any of them. Under
+    the package's `__pycache__` where writable, else the user's cache; folders of
+    earlier sources (forcegen's own) are removed."""
+    rules = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(rules.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    home = rules / "__pycache__"
+    if user:
+        root = Path(user) / "forcegen"
+    elif os.access(rules, os.W_OK) and (not home.exists() or os.access(home, os.W_OK)):
+        root = home
+    else:
+        root = Path.home() / ".cache" / "forcegen"
+    name = f"numba-{digest.hexdigest()[:16]}"
+    for old in root.glob("numba-*"):
+        if old.name != name and _STALE.fullmatch(old.name) and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    if root == home:  # numba's files of before this folder, beside the rules' bytecode
+        for old in (*home.glob("*.nbi"), *home.glob("*.nbc")):
+            old.unlink(missing_ok=True)
+    return root / name
+
+
+_STALE = re.compile(r"numba-[0-9a-f]{16}")

@@ -45,18 +45,22 @@ def incentives(C: Compiled, P: Params, m: np.ndarray) -> np.ndarray:
 
 @jit.kernel
 def _incentives_loop(weights, scales):
-    """`incentives` run by run: each state's benefits added one at a time, in order."""
-    R, N = scales.shape
-    S = weights.shape[1]
+    """`incentives` run by run (`incentives_row`)."""
+    R, S = scales.shape[0], weights.shape[1]
     out = np.zeros((R, S))
     for r in range(R):
-        w = r if weights.shape[0] > 1 else 0
-        for s in range(S):
-            acc = 0.0
-            for n in range(N):
-                acc = acc + weights[w, s, n] * scales[r, n]
-            out[r, s] = acc
+        incentives_row(weights[r if weights.shape[0] > 1 else 0], scales[r], out[r])
     return out
+
+
+@jit.row
+def incentives_row(weights, scales, out):
+    """One run's benefits (S,): each state's added one at a time, in order."""
+    for s in range(weights.shape[0]):
+        acc = 0.0
+        for n in range(scales.shape[0]):
+            acc = acc + weights[s, n] * scales[n]
+        out[s] = acc
 
 
 def opted_out(C: Compiled, m: np.ndarray) -> np.ndarray:
@@ -110,21 +114,33 @@ def _distance_numpy(m, col, opt, caveats, granted, excuses, ideal, categorical, 
 @jit.kernel
 def _distance_loop(m, col, opt, caveats, granted, excuses, ideal, categorical, scale, salience,
                    owner, S):  # fmt: skip
-    """`_distance_numpy` in one pass, the same operations on each entry, in its order."""
-    R, E = m.shape[0], col.shape[0]
+    """`_distance_numpy` run by run (`distance_row`)."""
+    R = m.shape[0]
     out = np.zeros((R, S))
-    excused = np.zeros(E, np.bool_)
+    excused = np.zeros(col.shape[0], np.bool_)
     for r in range(R):
         w = r if salience.shape[0] > 1 else 0
-        excused[:] = False
-        for g in range(granted.shape[1]):
-            if granted[r, g]:
-                excused |= excuses[g]
-        for e in range(E):
-            x = 0.0 if (opt[e] and caveats[r]) or excused[e] else m[r, col[e]]
-            d = (1.0 if x != ideal[e] else 0.0) if categorical[e] else abs(x - ideal[e])
-            out[r, owner[e]] += salience[w, e] * (d / scale[e])
+        distance_row(m[r], col, opt, caveats[r], granted[r], excuses, ideal, categorical, scale,
+                      salience, w, owner, excused, out, r)  # fmt: skip
     return out
+
+
+@jit.row
+def distance_row(row, col, opt, caveats, granted, excuses, ideal, categorical, scale, salience,
+                  w, owner, excused, out, r):  # fmt: skip
+    """`_distance_numpy` on one run's mandate row, into `out[r]` (S,) of zeros, with
+    the salience of row `w`: the same operations on each entry, in its order
+    (`excused` (E,) is scratch space)."""
+    for e in range(excused.shape[0]):
+        excused[e] = False
+    for g in range(granted.shape[0]):
+        if granted[g]:
+            for e in range(excused.shape[0]):
+                excused[e] = excused[e] or excuses[g, e]
+    for e in range(col.shape[0]):
+        x = 0.0 if (opt[e] and caveats) or excused[e] else row[col[e]]
+        d = (1.0 if x != ideal[e] else 0.0) if categorical[e] else abs(x - ideal[e])
+        out[r, owner[e]] += salience[w, e] * (d / scale[e])
 
 
 def perception(C: Compiled, P: Params, m: np.ndarray, caveats: np.ndarray, level) -> np.ndarray:

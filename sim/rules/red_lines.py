@@ -106,37 +106,51 @@ def _held(C: Compiled, m, world, caveats) -> np.ndarray:
 
 @jit.kernel
 def _held_loop(m, world, op, col, value, mask, reads, unless, caveat_ok, caveats, granted, lifts):
-    """Each line's predicate (`satisfied`), its `unless` condition (`_excepted`), the
-    mandate-wide caveat and the lines a state's own granted caveat lifts (`held`)."""
-    R, L, W = m.shape[0], op.shape[0], world.shape[1]
+    """`held` run by run (`held_row`)."""
+    R, L = m.shape[0], op.shape[0]
     ok = np.ones((R, L), np.bool_)
     for r in range(R):
-        for i in range(L):
-            o = op[i]
-            x = m[r, col[i]] if o != REQUIRES else 0.0
-            if o == EXCLUDES:
-                v = x < 0.5
-            elif o == INCLUDES:
-                v = x > 0.5
-            elif o == AT_LEAST:
-                v = x >= value[i]
-            elif o == AT_MOST:
-                v = x <= value[i]
-            elif o == ONE_OF:
-                b = np.int64(x)
-                v = 0 <= b < 64 and (mask[i] >> b) & 1 == 1
-            elif o == IS:
-                v = x == value[i]
-            else:
-                v = world[r, reads[i]] if reads[i] < W else True
-            if 0 <= unless[i] < W and world[r, unless[i]]:
-                v = True
-            ok[r, i] = v or (caveat_ok[i] and caveats[r])
-        for g in range(granted.shape[1]):
-            if granted[r, g]:
-                for i in range(L):
-                    ok[r, i] = ok[r, i] or lifts[g, i]
+        held_row(m[r], world[r], op, col, value, mask, reads, unless, caveat_ok, caveats[r],
+                  granted[r], lifts, ok[r])  # fmt: skip
     return ok
+
+
+@jit.row
+def held_row(row, world, op, col, value, mask, reads, unless, caveat_ok, caveats, granted, lifts,
+              ok):  # fmt: skip
+    """Each line's predicate (`satisfied`), its `unless` condition (`_excepted`), the
+    mandate-wide caveat and the lines a state's own granted caveat lifts (`held`),
+    on one run's mandate row and world conditions, into `ok` (L,)."""
+    W = world.shape[0]
+    for i in range(op.shape[0]):
+        if op[i] == REQUIRES:
+            v = world[reads[i]] if reads[i] < W else True
+        else:
+            v = holds(op[i], row[col[i]], value[i], mask[i])
+        if 0 <= unless[i] < W and world[unless[i]]:
+            v = True
+        ok[i] = v or (caveat_ok[i] and caveats)
+    for g in range(granted.shape[0]):
+        if granted[g]:
+            for i in range(op.shape[0]):
+                ok[i] = ok[i] or lifts[g, i]
+
+
+@jit.row
+def holds(o, x, value, mask):
+    """One predicate on the mandate (`satisfied`): the term's value `x` against the line."""
+    if o == EXCLUDES:
+        return x < 0.5
+    if o == INCLUDES:
+        return x > 0.5
+    if o == AT_LEAST:
+        return x >= value
+    if o == AT_MOST:
+        return x <= value
+    if o == ONE_OF:
+        b = np.int64(x)
+        return 0 <= b < 64 and (mask >> b) & 1 == 1
+    return x == value
 
 
 def blocked(
@@ -181,17 +195,22 @@ def _blocked_loop(ok, owner, slot_binds, S):
     """The slots each violated line rules out (its owner's slots the line binds: the
     0/1 product of `blocked`, as a loop), and the first such line for each, -1 for
     none."""
-    R, L = ok.shape
-    K = slot_binds.shape[1]
+    R, K = ok.shape[0], slot_binds.shape[1]
     out = np.zeros((R, S, K), np.bool_)
     low = np.full((R, S, K), -1)
     for r in range(R):
-        for i in range(L):
-            if not ok[r, i]:
-                s = owner[i]
-                for k in range(K):
-                    if slot_binds[i, k]:
-                        out[r, s, k] = True
-                        if low[r, s, k] < 0:
-                            low[r, s, k] = i
+        blocked_row(ok[r], owner, slot_binds, out[r], low[r])
     return out, low
+
+
+@jit.row
+def blocked_row(ok, owner, slot_binds, out, low):
+    """`_blocked_loop` for one run: into `out` (S, K) False and `low` (S, K) -1."""
+    for i in range(ok.shape[0]):
+        if not ok[i]:
+            s = owner[i]
+            for k in range(slot_binds.shape[1]):
+                if slot_binds[i, k]:
+                    out[s, k] = True
+                    if low[s, k] < 0:
+                        low[s, k] = i

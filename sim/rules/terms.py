@@ -26,19 +26,27 @@ def evaluate(lin: Linear, m: np.ndarray, base: np.ndarray | float) -> np.ndarray
 
 @jit.kernel
 def _evaluate_loop(m, cols, weights, levels, scale, base):
-    """`evaluate` run by run: the same operations, entry by entry, in order."""
+    """`evaluate` run by run (`linear_row`)."""
     R = m.shape[0]
     out = np.empty(R)
     for r in range(R):
-        acc = 0.0 + base[r if base.shape[0] > 1 else 0]
-        for e in range(cols.shape[0]):
-            x = m[r, cols[e]]
-            if levels[e] >= 0:
-                acc = acc + weights[e] * (1.0 if x == levels[e] else 0.0)
-            else:
-                acc = acc + weights[e] * x / scale[e]
-        out[r] = acc
+        b = base[r if base.shape[0] > 1 else 0]
+        out[r] = linear_row(m[r], cols, weights, levels, scale, 0, cols.shape[0], b)
     return out
+
+
+@jit.row
+def linear_row(row, cols, weights, levels, scale, lo, hi, base):
+    """`evaluate` on one mandate row, entries lo..hi-1: the same operations, entry by
+    entry, in order."""
+    acc = 0.0 + base
+    for e in range(lo, hi):
+        x = row[cols[e]]
+        if levels[e] >= 0:
+            acc = acc + weights[e] * (1.0 if x == levels[e] else 0.0)
+        else:
+            acc = acc + weights[e] * x / scale[e]
+    return acc
 
 
 def apply_changes(m: np.ndarray, changes: list[tuple[int, float, int]]) -> np.ndarray:

@@ -1,10 +1,10 @@
 """The rules' compiled loops (`sim.rules.jit`) give the bytes of the numpy rules they
 sit beside: red lines held and the slots they block, the distance from each state's
 ideal terms, the share of a caveated pledge, linear effects of the terms (incentives,
-perception, risk, acceptance, consent) and the demand search's bookkeeping, on every
-shipped scenario under random mandates, world conditions and kinds (the engine-level
-check, every shipped scenario's tables compiled or not, is in
-`tests/rules/test_fused.py`)."""
+perception, risk, acceptance, consent) and bundled demands, on every shipped
+scenario under random mandates, world conditions and kinds (the demand search's
+compiled pass is checked in `tests/rules/test_search.py`; every shipped scenario's
+tables compiled or not in `tests/rules/test_fused.py`)."""
 
 from __future__ import annotations
 
@@ -145,34 +145,6 @@ def spread(red: dict, S: int, K: int) -> np.ndarray:
     out = np.zeros((len(red["op"]), S, K))
     out[np.arange(len(red["op"])), red["owner"], :] = red["slot_binds"]
     return out.reshape(len(red["op"]), S * K)
-
-
-@pytest.mark.parametrize("every_run", [False, True])
-def test_noting_a_concession_gives_the_numpy_rules_bytes(every_run):
-    """The demand search's bookkeeping (`decide._note`): acceptance under each
-    concession, states freed, first demand met, its credited pledge and rank key."""
-    rng = np.random.default_rng(11)
-    R, S, V, n_con = 200, 16, 2, 5
-    needs, waits = rng.random((R, S)) < 0.5, rng.random((R, S)) < 0.3
-    books = []
-    for note in (decide._note_numpy, decide._note):
-        out = (np.zeros((R, n_con, V), bool), np.zeros((R, S), bool), np.full((R, S), -1),
-               np.zeros((R, S, n_con)), np.full((R, S, n_con), -np.inf))  # fmt: skip
-        draws = np.random.default_rng(5)
-        for j in range(n_con):
-            rows = np.arange(R) if every_run else np.flatnonzero(draws.random(R) < 0.6)
-            r = len(rows)
-            top = np.where(draws.random((r, S)) < 0.2, -np.inf, draws.normal(0.1, 0.3, (r, S)))
-            p = demands.Prospect(
-                rows, top, draws.random((r, S)) < 0.7, draws.choice([0.0, 500.0, 1250.0], (r, S)),
-                draws.random((r, V)) < 0.5, draws.random((r, S)) < 0.3, draws.random((r, S)) < 0.5,
-            )  # fmt: skip
-            note(j, p, needs, waits, 0.15, *out)
-        books.append(out)
-    for a, b in zip(*books, strict=True):
-        same(a, b)
-    demand = books[0][2]
-    assert (demand >= 0).any() and (demand < 0).any() and len(np.unique(demand)) > 2
 
 
 def test_bundling_demands_gives_the_numpy_rules_bytes(monkeypatch):
