@@ -18,7 +18,6 @@ Issue 13's goal: the engine within 2x of this floor per run-round-state.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -28,12 +27,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import FLAGSHIP, ensemble_args
 from sim.engine.ensemble import run_ensemble
 from sim.rules import demands
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
-
-FLAGSHIP = Path(__file__).resolve().parents[1] / "scenarios" / "isf" / "res2803.yaml"
 
 
 def floor_kernel():
@@ -122,10 +120,7 @@ def engine_cost(C, runs: int, repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=4000)
-    ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args()
+    args = ensemble_args(__doc__)
     C = compile_scenario(load(FLAGSHIP))
     S = len(C.states)
     engine, open_per_week = engine_cost(C, args.runs, args.repeat)

@@ -11,7 +11,6 @@ cost per (run, open concession) on one week captured from the flagship.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import statistics
 import sys
@@ -20,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import FLAGSHIP, ensemble_args
 from sim.engine.ensemble import run_ensemble
 from sim.rules import demands, jit, search
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 
-FLAGSHIP = Path(__file__).resolve().parents[1] / "scenarios" / "isf" / "res2803.yaml"
 FUSED = search.note_all
 
 
@@ -43,10 +42,7 @@ def timed(C, runs: int, fused: bool) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=4000)
-    ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args()
+    args = ensemble_args(__doc__)
     C = compile_scenario(load(FLAGSHIP))
     jit.MIN_RUNS = 0
     timed(C, 2000, True)

@@ -34,13 +34,13 @@ DISABLE = "FORCEGEN_NO_NUMBA"
 
 MIN_RUNS = 2_000
 """The compiled loops run once this process has started at least this many runs.
-Importing numba and loading the cached loops costs about 0.6 s once per process;
-the loops save about 0.35 ms per run of the flagship (1,000 runs: 0.65-0.68 s
-against 1.00 s; 2,000 runs in a new process: 1.80 s against 1.67-1.73 s;
-docs/performance.md). So the demo's 200 runs, a class's game and a 1,000-run
-ensemble stay on numpy and never import numba, while a larger one, or a sweep's
-worker after its first points, uses the loops. Either way the results are the
-same bytes."""
+Importing numba and loading the cached loops costs about 0.6-0.8 s once per
+process; the loops save about 0.45 ms per run of the flagship (1,000 runs:
+0.51-0.60 s against 1.00-1.03 s; 2,000 runs in a new process: 1.50-2.19 s against
+1.67-1.73 s on a shared machine; docs/performance.md). So the demo's 200 runs, a
+class's game and a 1,000-run ensemble stay on numpy and never import numba, while
+a larger one, or a sweep's worker after its first points, uses the loops. Either
+way the results are the same bytes."""
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _started = 0
