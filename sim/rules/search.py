@@ -6,15 +6,16 @@ with numpy, that is one evaluation per concession over the runs where it is open
 veto players' acceptance and hosts' consent under the changed terms, the world
 conditions, red lines, the payoff components that read a changed term, the best
 free kind and its counted pledge, the caveats' share, whether the binding red
-line is lifted and the clarity term opened; about a hundred passes over
-temporary arrays per concession, and a gather of each parameter read.
+line is lifted and the clarity term opened: dozens of passes over temporary
+arrays per concession, and a gather of each parameter read.
 
 `note_all` does the same, run by run and concession by concession in the search's
 order, in one compiled loop (`_search_loop`) that calls the rules' own per-run
 loops (`terms.linear_row`, `red_lines.held_row`, `payoff.distance_row`,
 `fused.best_of`, `caveats.share_row`, `_note_row`), so each rule is
 written once for both. It keeps the numpy rules' order of floating-point
-operations: the results are the same bytes (`tests/rules/test_search.py`).
+operations: the results are the same bytes (`tests/rules/test_search.py`). The
+loop allocates nothing and is compiled without reference counts (`jit.bare`).
 It runs where `sim.rules.jit.compiled()` says the compiled loops run; `forcegen
 explain` and small ensembles use the numpy search.
 """
