@@ -372,9 +372,9 @@ def _search_loop(m, open_, order, changes, fresh, sets, level, consent, cond, bi
 @jit.row
 def _components(row, r, j, fresh, caveats_on, granted, level, consent, env, prefs, cav, scratch,
                 comp, inc0, dist0, dom0, risk0):  # fmt: skip
-    """The payoff components of run r under concession j into `comp` (4, S): those the
-    concession changes computed as `payoff.components` computes them, the others
-    the present terms'."""
+    """The payoff components of run r that concession j changes (`fresh[j]`), into
+    `comp` (4, S), as `payoff.components` computes them; the caller takes the others
+    from the present terms (`payoff.components`' `base`)."""
     (_, plin, pbase, pinc, tcol, tw, optout, rlin, rbase, crisk, ilin, ibase, iweights,
      opposition, tolerance) = env  # fmt: skip
     (pcol, popt, pexcuses, pideal, pcat, pscale, psal, powner) = prefs
