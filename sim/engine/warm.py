@@ -18,15 +18,20 @@ FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "isf" / "res2803.
 
 
 def warm(path: Path = FLAGSHIP) -> bool:
-    """Run a few runs of `path` with every compiled loop on; whether numba ran them."""
+    """Run a few runs of `path` with every compiled loop on, and explain one state (the
+    numpy search with the rules' loops, as `forcegen explain` runs it in a process
+    that has started many runs); whether numba ran them."""
     if not jit.available() or not path.is_file():
         return False
+    from sim.analysis.explain.compute import explain
     from sim.engine.ensemble import run_ensemble
     from sim.scenario.arrays import compile_scenario
     from sim.scenario.loader import load
 
+    C = compile_scenario(load(path))
     with jit.forced():
-        run_ensemble(compile_scenario(load(path)), runs=20, detail=2)
+        run_ensemble(C, runs=20, detail=2)
+        explain(C, C.states[0], runs=20)
     return True
 
 

@@ -64,15 +64,13 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
     on = bool(mech.concessions) and n_con > 0
     open_all = demands.open_menu(C, m, made) if on else np.zeros((R, n_con), bool)
     out = (accept_if, liftable, demand, pledge_if, step_key)
-    if not on:
-        pass
-    elif jit.compiled():  # the whole search in one compiled pass
-        search.note_all(C, P, m, obs, now, open_all, needs, waits, th.offered, *out)
-    else:
+    if on and jit.compiled():  # the whole search, and the whole menu, in one compiled pass
+        whole = search.note_all(C, P, m, obs, now, open_all, made, needs, waits, th.offered, *out)
+    elif on:
         for j, p in demands.each_concession(C, P, m, obs, now, open_all):
             search.note(j, p, needs, waits, th.offered, *out)
-    if on:
         whole = demands.whole_menu(C, P, m, obs, now, made)
+    if on:
         single = demand
         demand, credit = _bundle(C, whole, np.where(needs, demand, 0), step_key, th)
         demand = np.where(needs, demand, np.where(waits, single, -1))

@@ -32,11 +32,13 @@ COMPONENTS = ("incentives", "distance", "domestic", "risk")
 """The payoff components a concession may change, in `fresh`'s columns."""
 
 
-def note_all(C: Compiled, P: Params, m, obs, now, open_, needs, waits, offered, *out) -> None:
+def note_all(C: Compiled, P: Params, m, obs, now, open_, made, needs, waits, offered,
+             *out) -> demands.Prospect:  # fmt: skip
     """Evaluate every open concession in every run where it is open and note what it
     would do into `out` (accept_if, liftable, demand, pledge_if, step_key), as
-    `decide` does with `demands.each_concession` and `note`."""
-    R = needs.shape[0]
+    `decide` does with `demands.each_concession` and `note`; return the whole open
+    menu's prospect in every run, as `demands.whole_menu` does."""
+    R, S = needs.shape
 
     def whole(a):  # each run's row, C-ordered: one compiled version serves every scenario
         return np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
@@ -44,13 +46,18 @@ def note_all(C: Compiled, P: Params, m, obs, now, open_, needs, waits, offered, 
     comp = now.comp
     social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
     cond = whole(_cond(C, obs, R))
+    menu = (np.zeros((R, S)), np.zeros((R, S), bool), np.zeros((R, S)),
+            np.zeros((R, len(C.veto_ids)), bool), np.zeros((R, S), bool), np.zeros((R, S), bool))  # fmt: skip
     _search_loop(
-        whole(m), whole(open_), C.concession_order, _changes(C), _fresh(C), _world_sets(C, obs),
-        whole(obs.level), whole(obs.consent), cond, whole(now.binding), whole(now.vetoed),
-        whole(needs), whole(waits), float(offered), *(whole(comp[k]) for k in COMPONENTS),
-        whole(social), _actors(C, P), _env(C, P), _red(C), _prefs(C, P), _slots(C, P),
-        _caveats(C, P), *out, _buffers(C, m.shape[1], cond.shape[1]),
+        whole(m), whole(open_), whole(made), C.concession_order, _changes(C), _fresh(C),
+        np.ones(len(COMPONENTS), bool), _world_sets(C, obs), whole(obs.level),
+        whole(obs.consent), cond, whole(now.binding), whole(now.vetoed), whole(needs),
+        whole(waits), float(offered), *(whole(comp[k]) for k in COMPONENTS), whole(social),
+        _actors(C, P), _env(C, P), _red(C), _prefs(C, P), _slots(C, P), _caveats(C, P), *out,
+        menu, _buffers(C, m.shape[1], cond.shape[1]),
     )  # fmt: skip
+    top, free, counted, accepts, lifts, opened = menu
+    return demands.Prospect(np.arange(R), top, free, counted, accepts, lifts, opened)
 
 
 def _buffers(C: Compiled, F: int, W: int) -> tuple:
@@ -103,6 +110,18 @@ def _note_row(j, r, accepts, free, top, counted, lifts, opened, needs, waits, of
             demand[r, s] = j
         pledge_if[r, s, j] = counted[s] if brings else 0.0
         step_key[r, s, j] = (1e6 if lifts[s] else 0.0) + max(top[s], -1e5)
+
+
+@jit.row
+def _whole_row(r, accepts, free, top, counted, lifts, opened, whole):
+    """Run r's prospect under the whole open menu into `whole` (`demands.Prospect`'s
+    top, free, counted, accepts, lifts, opened, each (R, ...))."""
+    w_top, w_free, w_counted, w_accepts, w_lifts, w_opened = whole
+    for v in range(accepts.shape[0]):
+        w_accepts[r, v] = accepts[v]
+    for s in range(free.shape[0]):
+        w_top[r, s], w_free[r, s], w_counted[r, s] = top[s], free[s], counted[s]
+        w_lifts[r, s], w_opened[r, s] = lifts[s], opened[s]
 
 
 def _pack(lins) -> tuple:
@@ -264,12 +283,13 @@ def _at(a, r):
 
 
 @jit.bare
-def _search_loop(m, open_, order, changes, fresh, sets, level, consent, cond, binding, vetoed,
-                 needs, waits, offered, inc0, dist0, dom0, risk0, social, actors, env, red,
-                 prefs, slots, cav, accept_if, liftable, demand, pledge_if, step_key,
-                 bufs):  # fmt: skip
+def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, consent, cond,
+                 binding, vetoed, needs, waits, offered, inc0, dist0, dom0, risk0, social, actors,
+                 env, red, prefs, slots, cav, accept_if, liftable, demand, pledge_if, step_key,
+                 whole, bufs):  # fmt: skip
     """Each run, each open concession in the search's order: the prospect
-    `demands.each_concession` computes, noted as `note` notes it. Compiled without
+    `demands.each_concession` computes, noted as `note` notes it; then the whole open
+    menu at once (`demands.whole_menu`), into `whole`. Compiled without
     reference counts (`jit.bare`): it allocates nothing, `bufs` are its buffers."""
     R, S = needs.shape
     K = vetoed.shape[2]
@@ -286,21 +306,27 @@ def _search_loop(m, open_, order, changes, fresh, sets, level, consent, cond, bi
                _at(vetoed, r), free)  # fmt: skip
         vb, vt, hb, ht, thr = _at(vbase, r), _at(vthr, r), _at(hbase, r), _at(hthr, r), _at(cthr, r)
         ms = _at(min_share, r)
-        for q in range(order.shape[0]):
-            j = order[q]
-            if not open_[r, j]:
+        nc = order.shape[0]
+        for q in range(nc + 1):  # each concession in the search's order, then the whole menu
+            j = order[q] if q < nc else -1
+            if q < nc and not open_[r, j]:
                 continue
             for f in range(row.shape[0]):
                 row[f] = m[r, f]
-            for c in range(cstart[j], cstart[j + 1]):
-                x = row[ccol[c]]
-                row[ccol[c]] = (
-                    min(x, cval[c])
-                    if cmode[c] < 0
-                    else max(x, cval[c])
-                    if cmode[c] > 0
-                    else cval[c]
-                )
+            for p in range(nc):  # `terms.apply_changes`, one concession or every one not made
+                i = order[p]
+                if (q < nc and i != j) or (q == nc and made[r, i]):
+                    continue
+                for c in range(cstart[i], cstart[i + 1]):
+                    x = row[ccol[c]]
+                    row[ccol[c]] = (
+                        min(x, cval[c])
+                        if cmode[c] < 0
+                        else max(x, cval[c])
+                        if cmode[c] > 0
+                        else cval[c]
+                    )
+            fr = fresh[j] if q < nc else every  # `whole_menu` computes every component
             caveats_on = row[gcol] > 0.5 if gcol >= 0 else False
             for g in range(granted.shape[0]):
                 granted[g] = row[gcols[g]] > 0.5 or caveats_on
@@ -336,11 +362,14 @@ def _search_loop(m, open_, order, changes, fresh, sets, level, consent, cond, bi
             world[1] = all_consent
             world[2] = accepts.all() or not vetoes_on
             for w in range(W):
-                world[3 + w] = cond[r, w] or sets[j, w]
+                sets_w = sets[j, w] if q < nc else False
+                for p in range(nc if q == nc else 0):  # a condition a concession not made sets
+                    sets_w = sets_w or (sets[order[p], w] and not made[r, order[p]])
+                world[3 + w] = cond[r, w] or sets_w
             red_lines.held_row(row, world, rop, rcol, rval, rmask, rreads, runless, rcav_ok,
                                caveats_on, granted, rlifts, ok)  # fmt: skip
             # Payoff components a changed column reads (`payoff.components`).
-            _components(row, r, j, fresh, caveats_on, granted, level[r], consent[r], env, prefs,
+            _components(row, r, fr, caveats_on, granted, level[r], consent[r], env, prefs,
                         cav, scratch, comp, inc0, dist0, dom0, risk0)  # fmt: skip
             for s in range(S):
                 for k in range(K):
@@ -349,7 +378,7 @@ def _search_loop(m, open_, order, changes, fresh, sets, level, consent, cond, bi
             for s in range(S):
                 for k in range(K):
                     free[s, k] = run[3][s, k] >= run[4][s, k] and not blocked[s, k]
-                fr = fresh[j]  # a component j does not change is the present terms'
+                # A component the changes do not touch is the present terms' (`fr`).
                 b, top[s], anyfree[s], counted[s] = fused.best_of(
                     run, s, comp[0, s] if fr[0] else inc0[r, s],
                     (comp[1, s] if fr[1] else dist0[r, s]) + (comp[2, s] if fr[2] else dom0[r, s]),
@@ -365,14 +394,17 @@ def _search_loop(m, open_, order, changes, fresh, sets, level, consent, cond, bi
                                   share)  # fmt: skip
                 for s in range(S):
                     counted[s] = counted[s] * share[s]
-            _note_row(j, r, accepts, anyfree, top, counted, lifts, opened, needs, waits, offered,
-                      accept_if, liftable, demand, pledge_if, step_key)  # fmt: skip
+            if q < nc:
+                _note_row(j, r, accepts, anyfree, top, counted, lifts, opened, needs, waits,
+                          offered, accept_if, liftable, demand, pledge_if, step_key)  # fmt: skip
+            else:
+                _whole_row(r, accepts, anyfree, top, counted, lifts, opened, whole)
 
 
 @jit.row
-def _components(row, r, j, fresh, caveats_on, granted, level, consent, env, prefs, cav, scratch,
+def _components(row, r, fr, caveats_on, granted, level, consent, env, prefs, cav, scratch,
                 comp, inc0, dist0, dom0, risk0):  # fmt: skip
-    """The payoff components of run r that concession j changes (`fresh[j]`), into
+    """The payoff components of run r that the changes touch (`fr`, 4 flags), into
     `comp` (4, S), as `payoff.components` computes them; the caller takes the others
     from the present terms (`payoff.components`' `base`)."""
     (_, plin, pbase, pinc, tcol, tw, optout, rlin, rbase, crisk, ilin, ibase, iweights,
@@ -381,21 +413,21 @@ def _components(row, r, j, fresh, caveats_on, granted, level, consent, env, pref
     (declared, gcols, _, gtask, gowner, _, _, _, gperc) = cav
     excused, scales, relief = scratch
     S = comp.shape[1]
-    if fresh[j, 0]:
+    if fr[0]:
         ib = _at(ibase, r)
         for n in range(scales.shape[0]):
             scales[n] = terms.linear_row(
                 row, ilin[0], ilin[1], ilin[2], ilin[3], ilin[4][n], ilin[4][n + 1], ib[n]
             )
         payoff.incentives_row(_at(iweights, r), scales, comp[0])
-    if fresh[j, 1]:
+    if fr[1]:
         for s in range(S):
             comp[1, s] = 0.0
         if pcol.shape[0]:
             w = r if psal.shape[0] > 1 else 0
             payoff.distance_row(row, pcol, popt, caveats_on, granted, pexcuses, pideal, pcat, pscale,
                                 psal, w, powner, excused, comp, 1)  # fmt: skip
-    if fresh[j, 2]:
+    if fr[2]:
         base = terms.linear_row(
             row, plin[0], plin[1], plin[2], plin[3], 0, plin[0].shape[0], _at(pbase, r)
         )
@@ -417,7 +449,7 @@ def _components(row, r, j, fresh, caveats_on, granted, level, consent, env, pref
         opp = _at(opposition, r)
         for s in range(S):
             comp[2, s] = opp[s] * comp[2, s]
-    if fresh[j, 3]:
+    if fr[3]:
         rr = terms.linear_row(
             row, rlin[0], rlin[1], rlin[2], rlin[3], 0, rlin[0].shape[0], _at(rbase, r)
         )

@@ -1,7 +1,8 @@
 """The demand search in one compiled pass (`sim.rules.search.note_all`) notes what the
 numpy search notes (`demands.each_concession`, then `search.note` per concession),
 byte for byte: veto players' acceptance under each concession, the states it frees,
-the first demand it meets, the pledge it credits and its rank key. On every shipped
+the first demand it meets, the pledge it credits and its rank key; and it gives the
+whole open menu's prospect `demands.whole_menu` gives. On every shipped
 scenario, under random mandates, observations, vetoes, concessions made and needs,
 with the veto and world-condition mechanisms on and off."""
 
@@ -44,10 +45,11 @@ def random_week(C, rng: np.random.Generator, cond: bool = True):
     mech = C.scenario.run.mechanisms
     accepts, consent_ok = rng.random((R, V)) < 0.7, rng.random(R) < 0.8
     now = demands.present(C, P, m, obs, rng.normal(0, 0.3, (R, S)), mech, accepts, consent_ok)
-    open_ = demands.open_menu(C, m, rng.random((R, n)) < 0.3)
+    made = rng.random((R, n)) < 0.3
+    open_ = demands.open_menu(C, m, made)
     needs = rng.random((R, S)) < 0.7
     waits = ~needs & (rng.random((R, S)) < 0.5)
-    return P, m, obs, now, open_, needs, waits
+    return P, m, obs, now, open_, made, needs, waits
 
 
 def books(C):
@@ -57,16 +59,21 @@ def books(C):
             np.zeros((R, S, n)), np.full((R, S, n), -np.inf))  # fmt: skip
 
 
-def both_searches(C, monkeypatch, P, m, obs, now, open_, needs, waits):
-    """The bookkeeping of the numpy search (numpy rules), then of the compiled pass."""
+def both_searches(C, monkeypatch, P, m, obs, now, open_, made, needs, waits):
+    """The bookkeeping and the whole menu's prospect of the numpy search (numpy rules),
+    then of the compiled pass."""
     offered = C.scenario.decision.thresholds.offered
     plain, fused = books(C), books(C)
     monkeypatch.setenv(jit.DISABLE, "1")
     for j, p in demands.each_concession(C, P, m, obs, now, open_):
         search.note(j, p, needs, waits, offered, *plain)
+    menu = demands.whole_menu(C, P, m, obs, now, made)
     monkeypatch.delenv(jit.DISABLE)
     monkeypatch.setattr(jit, "MIN_RUNS", 0)
-    search.note_all(C, P, m, obs, now, open_, needs, waits, offered, *fused)
+    menu_fused = search.note_all(C, P, m, obs, now, open_, made, needs, waits, offered, *fused)
+    fields = ("rows", "top", "free", "counted", "accepts", "lifts", "opened")
+    plain += tuple(getattr(menu, f) for f in fields)
+    fused += tuple(getattr(menu_fused, f) for f in fields)
     return plain, fused
 
 
