@@ -22,6 +22,8 @@ explain` and small ensembles use the numpy search.
 
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
+
 import numpy as np
 
 from sim.rules import caveats, clarity, demands, fused, jit, payoff, red_lines, terms
@@ -124,34 +126,33 @@ def _whole_row(r, accepts, free, top, counted, lifts, opened, whole):
         w_lifts[r, s], w_opened[r, s] = lifts[s], opened[s]
 
 
-def _pack(lins) -> tuple:
-    """Linear effects of several actors as flat arrays and each one's start."""
-    n = [len(lin.cols) for lin in lins]
-    start = np.zeros(len(lins) + 1, np.int64)
-    start[1:] = np.cumsum(n)
-
-    def cat(name, dtype):
-        parts = [np.asarray(getattr(lin, name), dtype) for lin in lins]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype)
-
-    return (
-        cat("cols", np.int64),
-        cat("weights", float),
-        cat("levels", np.int64),
-        cat("scale", float),
-        start,
+def _flat(items: list, columns: list) -> tuple:
+    """Per-item columns of different lengths as flat arrays, then each item's start
+    (items + 1,): `columns` holds (read, dtype) pairs, `read(item)` one item's column."""
+    start = np.zeros(len(items) + 1, np.int64)
+    start[1:] = np.cumsum([len(columns[0][0](item)) for item in items])
+    flat = (
+        np.concatenate([np.asarray(read(item), dtype) for item in items])
+        if items
+        else np.zeros(0, dtype)
+        for read, dtype in columns
     )
+    return (*flat, start)
+
+
+def _pack(lins) -> tuple:
+    """Linear effects of several actors (`Linear`) as flat arrays and each one's start."""
+    names = (("cols", np.int64), ("weights", float), ("levels", np.int64), ("scale", float))
+    return _flat(lins, [(attrgetter(name), dtype) for name, dtype in names])
 
 
 def _changes(C: Compiled) -> tuple:
     """Each concession's changes (column, value, mode), flat, and each one's start."""
-    flat = [c for changes in C.concession_changes for c in changes]
-    start = np.zeros(len(C.concession_changes) + 1, np.int64)
-    start[1:] = np.cumsum([len(c) for c in C.concession_changes])
-    col = np.array([c[0] for c in flat], np.int64)
-    value = np.array([c[1] for c in flat], float)
-    mode = np.array([c[2] for c in flat], np.int64)
-    return col, value, mode, start
+    parts = ((0, np.int64), (1, float), (2, np.int64))
+    return _flat(
+        C.concession_changes,
+        [(lambda changes, i=i: [c[i] for c in changes], dtype) for i, dtype in parts],
+    )
 
 
 def _fresh(C: Compiled) -> np.ndarray:
@@ -185,24 +186,8 @@ def _cond(C: Compiled, obs, R: int) -> np.ndarray:
 
 def _requires(C: Compiled) -> tuple:
     """Veto players' `requires` predicates, flat, and each player's start."""
-    reqs = C.veto_requires
-    start = np.zeros(len(reqs) + 1, np.int64)
-    start[1:] = np.cumsum([len(r["op"]) for r in reqs])
-
-    def cat(name, dtype):
-        return (
-            np.concatenate([np.asarray(r[name], dtype) for r in reqs])
-            if reqs
-            else np.zeros(0, dtype)
-        )
-
-    return (
-        cat("op", np.int64),
-        cat("col", np.int64),
-        cat("value", float),
-        cat("mask", np.int64),
-        start,
-    )
+    names = (("op", np.int64), ("col", np.int64), ("value", float), ("mask", np.int64))
+    return _flat(C.veto_requires, [(itemgetter(name), dtype) for name, dtype in names])
 
 
 def _actors(C: Compiled, P: Params) -> tuple:
