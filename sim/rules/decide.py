@@ -11,7 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import clarity, demands, jit, kinds, packages, payoff, search, stance, vetoes
+from sim.rules import (
+    clarity,
+    demands,
+    jit,
+    kinds,
+    packages,
+    payoff,
+    present,
+    search,
+    stance,
+    vetoes,
+)
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED, Compiled
 from sim.scenario.params import Params
 
@@ -46,7 +57,8 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
     """The state decision rule for one round (see docs/model.md, 'One round')."""
     d = C.scenario.decision
     th = d.thresholds
-    now = demands.present(C, P, m, obs, noise, mech, accepts, consent_ok)
+    look = present.present_all if jit.compiled() else demands.present  # the same `Present`
+    now = look(C, P, m, obs, noise, mech, accepts, consent_ok)
     best, top, anyfree = now.best, now.top, now.anyfree
     gate = clarity.gate(C, P, m, mech)  # each state's own clarity term, or the force-wide one
 
