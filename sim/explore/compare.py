@@ -314,9 +314,8 @@ def write_compare(
     entries: list[Entry], clauses: list[Clause], final: Path, argv: list[str]
 ) -> tuple[pd.DataFrame, list[dict]]:
     """The comparison folder, written atomically."""
-    from sim.charts.compare import draw
-    from sim.charts.style import current_formats
     from sim.output.folder import atomic_folder
+    from sim.output.formats import current_formats
     from sim.output.write import dump_json, in_folder, versions
 
     comp = comparison_table(entries)
@@ -326,7 +325,12 @@ def write_compare(
         _write_pending(entries, out / "runs")
         comp.to_csv(out / "comparison.csv", index=False, lineterminator="\n")
         diff_frame(clauses, names).to_csv(out / "diff.csv", index=False, lineterminator="\n")
-        charts = in_folder(draw(comp, runs, commits, chart_meta(entries), out / "charts"), "charts")
+        charts = []  # none drawn, and matplotlib left unimported, under `--formats none`
+        if current_formats():
+            from sim.charts.compare import draw
+
+            meta = chart_meta(entries)
+            charts = in_folder(draw(comp, runs, commits, meta, out / "charts"), "charts")
         (out / "compare.md").write_text(compare_markdown(entries, clauses, comp, charts), "utf-8")
         dump_json(
             {

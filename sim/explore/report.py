@@ -71,14 +71,13 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
 def charts_md(charts: list[dict]) -> str:
     """Each chart's title, image (the PNG if written, else the SVG) and caption; a
     line saying so when no chart file was written (`--formats none`)."""
-    from sim.charts import style
-    from sim.output.formats import NOT_DRAWN
+    from sim.output.formats import NOT_DRAWN, current_formats, link
 
-    if not style.current_formats():
+    if not current_formats():
         return NOT_DRAWN
     out = []
     for c in charts:
-        out += [f"### {c['title']}", "", f"![{c['title']}]({style.link(c)})", "", c["caption"], ""]
+        out += [f"### {c['title']}", "", f"![{c['title']}]({link(c)})", "", c["caption"], ""]
     return "\n".join(out)
 
 

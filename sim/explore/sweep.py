@@ -572,11 +572,10 @@ def write_sweep(
 ) -> list[dict]:
     """The sweep folder, written atomically: sweep.csv, tipping.csv, charts, sweep.md;
     with `fmt` 'parquet' also runs.parquet, every point's runs in one table."""
-    from sim.charts.style import current_formats
-    from sim.charts.sweep import draw
     from sim.explore.report import sweep_markdown
     from sim.explore.tipping import tipping_points
     from sim.output.folder import atomic_folder
+    from sim.output.formats import current_formats
     from sim.output.write import dump_json, in_folder, versions
 
     states = list(sw.base.states)
@@ -593,7 +592,11 @@ def write_sweep(
         if dataset is not None:
             dataset.to_parquet(out / "runs.parquet", index=False, engine="pyarrow")
             tables.append("runs.parquet")
-        charts = in_folder(draw(result.table, chart_meta(sw), out / "charts"), "charts")
+        charts = []  # none drawn, and matplotlib left unimported, under `--formats none`
+        if current_formats():
+            from sim.charts.sweep import draw
+
+            charts = in_folder(draw(result.table, chart_meta(sw), out / "charts"), "charts")
         (out / "sweep.md").write_text(sweep_markdown(sw, result, tipping, charts), "utf-8")
         dump_json(
             {

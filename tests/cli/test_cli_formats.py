@@ -96,6 +96,31 @@ def test_none_writes_no_chart_and_the_report_says_so(tmp_path: Path) -> None:
     assert manifest["command"][-2:] == ["--formats", "none"]
 
 
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_sweep_and_compare_draw_nothing_under_none(tmp_path: Path, command: str) -> None:
+    """No figure is built (matplotlib is never imported), the manifest lists no chart
+    and the page says why, as `run` does."""
+    inputs = [str(SWEEP), "--runs", "4", "--steps", "2", "--cache", str(tmp_path / "c")]
+    if command == "compare":
+        inputs = [str(FLAGSHIP), str(OTHER), "--runs", "4"]
+    out = tmp_path / command
+    code = (
+        "import sys\nfrom sim.cli import main\n"
+        f"sys.argv = ['forcegen', {command!r}, *{inputs!r}, '--workers', '1', "
+        f"'--formats', 'none', '--out', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split()[-1] == "False", proc.stdout + proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["chart_formats"] == [] and manifest["charts"] == []
+    assert not (out / "charts").exists()
+    page = out / f"{command}.md"
+    assert "Charts were not drawn (`--formats none`)" in page.read_text(encoding="utf-8")
+    assert links(page) == []
+
+
 def test_a_rerun_with_the_same_tables_copies_the_charts(tmp_path: Path, monkeypatch) -> None:
     import sim.charts
 
