@@ -27,3 +27,14 @@ def by_state(commits: pd.DataFrame) -> pd.Series:
 def state_share(rows: pd.DataFrame) -> float:
     """P(commit) of one state from its rows of the commits table."""
     return float(rows[commit_column(rows)].sum())
+
+
+def shares_by_state(commits: pd.DataFrame) -> tuple[dict[str, list[int]], dict[str, float]]:
+    """Each state's rows (positions, in the table's order) and its P(commit), the sum
+    of those rows as `state_share` adds them (numpy's sum, which pandas' is), without
+    a frame per state: a sweep reads it once per point."""
+    column = commits[commit_column(commits)].to_numpy(float)
+    rows: dict[str, list[int]] = {}
+    for i, code in enumerate(commits["state"].tolist()):
+        rows.setdefault(code, []).append(i)
+    return rows, {code: float(column[at].sum()) for code, at in rows.items()}

@@ -68,10 +68,15 @@ RUN_COLUMNS = ("run", "outcome", "rounds", "force", "coalition", "concessions", 
 def _patterns(rows: np.ndarray, text) -> list[str]:
     """`text(columns set in the row)` for each row of a boolean array, computed once per
     distinct row (coalitions, veto players rejecting: few patterns, many runs)."""
+    return _distinct(rows, lambda row: text(np.flatnonzero(row)))
+
+
+def _distinct(rows: np.ndarray, text) -> list[str]:
+    """`text(row)` for each row of a 2-D array, computed once per distinct row."""
     if not len(rows) or not rows.shape[1]:
-        return [text(np.zeros(0, np.int64))] * len(rows)
+        return [text(np.zeros(0, rows.dtype))] * len(rows)
     distinct, which = np.unique(rows, axis=0, return_inverse=True)
-    names = [text(np.flatnonzero(row)) for row in distinct]
+    names = [text(row) for row in distinct]
     return [names[k] for k in np.asarray(which).reshape(-1)]
 
 
@@ -278,7 +283,7 @@ class Recorder:
         cols["rounds"] += np.minimum(end, T).tolist()
         cols["force"] += np.asarray(force, float).tolist()
         cols["coalition"] += keys
-        cols["concessions"] += [self._made(row) for row in made_round]
+        cols["concessions"] += _distinct(np.asarray(made_round), self._made)
         cols["side_payments"] += np.asarray(spent, float).tolist()
         cols["rejected_by"] += _patterns(~accepts, lambda row: ";".join(C.veto_ids[j] for j in row))
         cols["deployed_week"] += np.asarray(first).tolist()

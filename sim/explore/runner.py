@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.commits import state_share
+from sim.analysis.commits import shares_by_state
 from sim.analysis.deployed import deployed
 from sim.engine.ensemble import record
 from sim.engine.record import Recorder
@@ -63,12 +63,13 @@ def outcome_of(runs: pd.DataFrame, commits: pd.DataFrame, states: list[str]) -> 
     force = runs["force"].astype(float)
     formed = runs.loc[runs["outcome"] == "formed", "rounds"]
     p_commit, by_kind, dominant = {}, {}, {}
-    kinds = commits.assign(kind=commits["kind"].fillna("").astype(str))
-    by_state = dict(list(kinds.groupby("state", sort=False)))
+    kind = commits["kind"].fillna("").astype(str).to_numpy()
+    share = commits["p_commit"].to_numpy(float)
+    of_state, p_state = shares_by_state(commits)
     for code in states:
-        rows = by_state.get(code, kinds.iloc[:0])  # a state's rows, in the table's order
-        p_commit[code] = _r(state_share(rows))
-        shares = {k: _r(p) for k, p in zip(rows["kind"], rows["p_commit"], strict=True) if p > 0}
+        rows = of_state.get(code, [])  # a state's rows, in the table's order
+        p_commit[code] = _r(p_state.get(code, 0.0))
+        shares = {k: _r(p) for k, p in zip(kind[rows], share[rows], strict=True) if p > 0}
         by_kind[code] = shares
         dominant[code] = max(shares, key=lambda k: (shares[k], k)) if shares else ""
     return {
