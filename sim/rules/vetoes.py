@@ -41,8 +41,10 @@ from sim.scenario.params import Params
 
 def vetoed(P: Params, mech) -> np.ndarray:
     """(1 or R, S, K): contributors' kinds whose pledges a veto player refuses to
-    count this week (`P.bar.now`, set by `hold` at the start of each week)."""
-    return P.bar.now & bool(mech.vetoes)
+    count this week (`P.bar.now`, set by `hold` at the start of each week): that array
+    itself, read by the week's rules several times (a copy each time cost more than
+    the rules reading it), none with the mechanism off."""
+    return P.bar.now if mech.vetoes else np.zeros(P.bar.now.shape, bool)
 
 
 def at_kind(barred: np.ndarray, kind: np.ndarray) -> np.ndarray:
