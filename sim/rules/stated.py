@@ -48,11 +48,19 @@ def initial(P: Params, R: int, mech) -> np.ndarray:
     return np.repeat(P.state.initial_pledge > 0, R, axis=0) & on
 
 
-def kind_free(C: Compiled, free: np.ndarray, kind: np.ndarray) -> np.ndarray:
+def kind_free(C: Compiled, free: np.ndarray, kind: np.ndarray, where=None) -> np.ndarray:
     """(R, S): kind `kind` (an index into the kind vocabulary, -1 for none) is one
-    of the state's offered slots and free of red lines (`free`, (R, S, Kmax))."""
-    at = C.slot_kind[None] == kind[..., None]
-    return (free & at).any(axis=2) & (kind >= 0)
+    of the state's offered slots and free of red lines (`free`, (R, S, Kmax)); with
+    `where` (R, S), only there (false elsewhere): the few states still on a stated
+    offer, looked at alone."""
+    if where is None:
+        at = C.slot_kind[None] == kind[..., None]
+        return (free & at).any(axis=2) & (kind >= 0)
+    out = np.zeros(kind.shape, bool)
+    r, s = np.nonzero(where)
+    k = kind[r, s]
+    out[r, s] = (free[r, s] & (C.slot_kind[s] == k[:, None])).any(axis=1) & (k >= 0)
+    return out
 
 
 def hold(
@@ -67,7 +75,7 @@ def hold(
     """The week's decision with stated offers held; `stance`, `kind`, `pledge`,
     `flag` and the package `parts` are the previous week's. The new flag is carried
     in `dec.stated`. A held package keeps the parts still free of red lines."""
-    stated = flag & (dec.stance == stance) & kind_free(C, dec.free, kind)
+    stated = flag & (dec.stance == stance) & kind_free(C, dec.free, kind, flag)
     held = stated & (dec.stance >= OFFERED)
     out = dataclasses.replace(
         dec,

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from shipped import SCENARIOS
 
 from sim.analysis.explain.compute import explain
 from sim.analysis.explain.text import contribution, headline
@@ -23,7 +24,8 @@ from sim.engine import round as week
 from sim.engine.trace import Trace
 from sim.rules import stated
 from sim.rules.decide import Decision
-from sim.scenario.arrays import COMMITTED, CONDITIONAL, OFFERED
+from sim.scenario.arrays import COMMITTED, CONDITIONAL, OFFERED, compile_scenario
+from sim.scenario.loader import load
 from sim.teach.seat import Choice, apply_choices
 
 from .contract import TABLES, EngineContract
@@ -250,3 +252,18 @@ def test_switched_off_the_engine_plays_as_it_did_without_the_rule(scenario, simu
         before = simulate(scenario(**c), runs=6, seed=SEED)
         for name in TABLES:
             pd.testing.assert_frame_equal(got[name], before[name], obj=name)
+
+
+def test_kind_free_where_flagged_is_kind_free_there():
+    """`kind_free` looked at only where a state is still on a stated offer gives what
+    it gives everywhere, there, and false elsewhere (the flagship's slots, random
+    kinds including none and kinds a state does not offer)."""
+    C = compile_scenario(load(SCENARIOS / "isf" / "res2803.yaml"))
+    rng = np.random.default_rng(5)
+    R, (S, K) = 400, C.slot_kind.shape
+    free = rng.random((R, S, K)) < 0.6
+    kind = rng.integers(-1, len(C.kinds), (R, S))
+    flag = rng.random((R, S)) < 0.3
+    everywhere = stated.kind_free(C, free, kind)
+    assert everywhere.any() and not everywhere.all()
+    np.testing.assert_array_equal(stated.kind_free(C, free, kind, flag), everywhere & flag)
