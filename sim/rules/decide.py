@@ -88,32 +88,19 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         demand = np.where(needs, demand, np.where(waits, single, -1))
         liftable |= whole.free
         pledge_if = pledge_if + credit
-    h = P.decision.hysteresis[:, None] if mech.hysteresis else 0.0
-    new = stance.ladder(obs.stance, top, anyfree, liftable, gate, th, h)
-    voiced = (new == DECLINED) | (new == CONDITIONAL) | (waits & (new < COMMITTED))
-    demand = np.where(voiced, demand, -1)
+    chosen = (_choose if jit.compiled() else _choose_numpy)(C, P, now, obs, liftable, gate, waits,
+                                                            demand, mech)  # fmt: skip
+    new, demand, kind, best_kind, size, u_shown, components = chosen
     gain = np.zeros((R, n_con))
     for j in range(n_con):
         gain[:, j] = np.where(demand == j, pledge_if[:, :, j], 0.0).sum(axis=1)
     in_ = new >= OFFERED
-    best_kind = kinds.to_kind(C, best)
-    kind = np.where(in_, best_kind, -1)
-    cap = kinds.pick(P.slot.capacity, best)
-    size = stance.pledge(
-        top,
-        cap,
-        kinds.pick(P.slot.unit, best),
-        th.offered,
-        d.pledge_full_payoff,
-        P.decision.pledge_min_share[:, None],
-    )
-    shown = now.shown
     return Decision(
         stance=new,
         kind=kind,
-        pledge=np.where(in_, size, 0.0),
-        payoff=kinds.pick(now.u, shown),
-        components=payoff.at_kind(now.comp, P, shown),
+        pledge=size,
+        payoff=u_shown,
+        components=components,
         binding=now.binding,
         demand=demand,
         gain=gain,
@@ -127,6 +114,103 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         barred=vetoes.vetoed(P, mech),
         parts=packages.parts(C, P, now.u, now.free, best, in_),
     )
+
+
+def _choose_numpy(C: Compiled, P: Params, now: demands.Present, obs, liftable, gate, waits, demand,
+                  mech):  # fmt: skip
+    """The stance ladder, the demands voiced, the kind and pledge of the states in, and
+    the payoff shown with its components: (stance, demand, kind, best kind, pledge,
+    payoff, components)."""
+    d = C.scenario.decision
+    th = d.thresholds
+    h = P.decision.hysteresis[:, None] if mech.hysteresis else 0.0
+    new = stance.ladder(obs.stance, now.top, now.anyfree, liftable, gate, th, h)
+    voiced = (new == DECLINED) | (new == CONDITIONAL) | (waits & (new < COMMITTED))
+    demand = np.where(voiced, demand, -1)
+    in_ = new >= OFFERED
+    best_kind = kinds.to_kind(C, now.best)
+    kind = np.where(in_, best_kind, -1)
+    size = stance.pledge(
+        now.top,
+        kinds.pick(P.slot.capacity, now.best),
+        kinds.pick(P.slot.unit, now.best),
+        th.offered,
+        d.pledge_full_payoff,
+        P.decision.pledge_min_share[:, None],
+    )
+    shown = now.shown
+    u_shown, components = kinds.pick(now.u, shown), payoff.at_kind(now.comp, P, shown)
+    return new, demand, kind, best_kind, np.where(in_, size, 0.0), u_shown, components
+
+
+def _choose(C: Compiled, P: Params, now: demands.Present, obs, liftable, gate, waits, demand, mech):
+    """`_choose_numpy` in one compiled pass (`_choose_loop`): the same arrays."""
+    d = C.scenario.decision
+    th = d.thresholds
+    R, S = now.top.shape
+    h = P.decision.hysteresis if mech.hysteresis else np.zeros(1)
+    s = P.slot
+    c = now.comp
+    out = (np.empty((R, S), np.int64), np.empty((R, S), np.int64), np.empty((R, S), np.int64),
+           np.empty((R, S), np.int64), np.empty((R, S)), np.empty((R, S)),
+           *(np.empty((R, S)) for _ in range(4)))  # fmt: skip
+    share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
+    _choose_loop(
+        obs.stance, now.top, now.anyfree, liftable, np.broadcast_to(gate, (R, S)), waits, demand,
+        now.best, now.shown, now.u, C.slot_kind, s.capacity, s.unit, s.visibility, s.exposure,
+        s.risk, share, np.asarray(h, float).reshape(-1),
+        *(np.broadcast_to(c[k], (R, S)) for k in ("incentives", "distance", "domestic", "risk")),
+        (float(th.conditional), float(th.offered), float(th.committed), float(th.exit),
+         float(d.pledge_full_payoff)), *out,
+    )  # fmt: skip
+    new, demand, kind, best_kind, size, u_shown, *parts = out
+    names = ("incentives", "distance", "domestic", "risk")
+    return (
+        new,
+        demand,
+        kind,
+        best_kind,
+        size,
+        u_shown,
+        {**c, **dict(zip(names, parts, strict=True))},
+    )
+
+
+@jit.kernel
+def _choose_loop(prev, top, anyfree, liftable, gate, waits, demand, best, shown, u, slot_kind, cap,
+                 unit, vis, exp_, rk, min_share, h, inc, dist, dom, risk, th, new, demand_out,
+                 kind, best_kind, size, u_shown, c_inc, c_dist, c_dom, c_risk):  # fmt: skip
+    """`_choose_numpy` state by state: `stance.rung` (the ladder), the demand voiced (a
+    declined or conditional state, or one waiting on its clarity term short of
+    committed), the best free kind and the pledge there (`stance.pledge_one`) for a
+    state offered or committed, the payoff at the kind shown and its signed
+    components (`payoff.at_kind`)."""
+    R, S = prev.shape
+    conditional, offered, committed, exit_, full = th
+    for r in range(R):
+        a = r if cap.shape[0] > 1 else 0
+        ms = min_share[r if min_share.shape[0] > 1 else 0]
+        hr = h[r if h.shape[0] > 1 else 0]
+        for s in range(S):
+            n = stance.rung(prev[r, s], top[r, s], anyfree[r, s], liftable[r, s], gate[r, s], hr,
+                            conditional, offered, committed, exit_)  # fmt: skip
+            new[r, s] = n
+            voiced = n in (DECLINED, CONDITIONAL) or (waits[r, s] and n < COMMITTED)
+            demand_out[r, s] = demand[r, s] if voiced else -1
+            b = best[r, s]
+            best_kind[r, s] = slot_kind[s, b]
+            in_ = n >= OFFERED
+            kind[r, s] = slot_kind[s, b] if in_ else -1
+            p = stance.pledge_one(top[r, s], cap[a, s, b], unit[r if unit.shape[0] > 1 else 0, s, b],
+                                  offered, full, ms)  # fmt: skip
+            size[r, s] = p if in_ else 0.0
+            k = shown[r, s]
+            u_shown[r, s] = u[r, s, k]
+            c_inc[r, s] = vis[r if vis.shape[0] > 1 else 0, s, k] * inc[r, s]
+            e = exp_[r if exp_.shape[0] > 1 else 0, s, k]
+            c_dist[r, s] = -e * dist[r, s]
+            c_dom[r, s] = -e * dom[r, s]
+            c_risk[r, s] = -rk[r if rk.shape[0] > 1 else 0, s, k] * risk[r, s]
 
 
 def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th):

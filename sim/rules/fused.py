@@ -109,8 +109,4 @@ def best_of(slots, i, inc, cost, risk, social, min_share, offered, full):
         seen = True
     if not seen or not counts[i, b] or vetoed[i, b]:
         return b, t, seen, 0.0
-    span = max(full - offered, 1e-9)
-    share = min(1.0, max(min_share, min_share + (1.0 - min_share) * (t - offered) / span))
-    c, n = cap[i, b], unit[i, b]
-    units = np.floor(c * share / n)
-    return b, t, seen, (max(units, 1.0) if c >= n else 0.0) * n
+    return b, t, seen, stance.pledge_one(t, cap[i, b], unit[i, b], offered, full, min_share)

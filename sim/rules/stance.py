@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules import jit
 from sim.scenario.arrays import COMMITTED, CONDITIONAL, DECLINED, OFFERED
 
 NEXT_RUNG = np.array([CONDITIONAL, CONDITIONAL, OFFERED, COMMITTED, COMMITTED])
@@ -49,3 +50,39 @@ def pledge(u, capacity, unit, offered, full, min_share) -> np.ndarray:
     units = np.floor(capacity * share / unit)
     units = np.where(capacity >= unit, np.maximum(units, 1.0), 0.0)
     return units * unit
+
+
+@jit.row
+def rung(prev, u, available, liftable, gate_open, h, conditional, offered, committed, exit_):
+    """`ladder` for one state: its next stance from the previous one `prev`, its best
+    free payoff `u`, the hysteresis `h` and the thresholds (the same comparisons)."""
+    if not available:
+        return CONDITIONAL if liftable else DECLINED
+    if not gate_open:
+        return prev
+    if prev == COMMITTED and u >= exit_:
+        return COMMITTED
+    if _level(u - h, conditional, offered, committed) > prev:
+        return NEXT_RUNG[prev]
+    down = _level(u + h, conditional, offered, committed)
+    return down if down < prev else prev
+
+
+@jit.row
+def _level(u, conditional, offered, committed):
+    """`level` for one payoff: the last threshold of the three it reaches, in `level`'s
+    order (committed, else offered, else conditional, else declined)."""
+    if u >= committed:
+        return COMMITTED
+    if u >= offered:
+        return OFFERED
+    return CONDITIONAL if u >= conditional else DECLINED
+
+
+@jit.row
+def pledge_one(u, capacity, unit, offered, full, min_share):
+    """`pledge` for one state and kind (the same operations, in order)."""
+    span = max(full - offered, 1e-9)
+    share = min(1.0, max(min_share, min_share + (1.0 - min_share) * (u - offered) / span))
+    units = np.floor(capacity * share / unit)
+    return (max(units, 1.0) if capacity >= unit else 0.0) * unit
