@@ -4,12 +4,13 @@ Some rule functions have a loop beside them that computes the same numbers in on
 pass over (run, state, ...) instead of a dozen numpy passes over temporary arrays
 (`sim.rules.fused`, `payoff.distance`, `payoff.by_kind`, `payoff.incentives`,
 `terms.evaluate`, `red_lines.held` and `blocked`, `caveats.share`, bundled demands
-in `decide`), and the demand search runs in one compiled pass (`sim.rules.search`)
-that calls the rules' per-run loops (`row`). Each loop keeps its rule's order of
-floating-point operations, and numba contracts no multiply-add unless asked
-(`fastmath` off), so either path gives the same bytes; `tests/rules/test_jit.py`,
-`test_search.py` and `test_fused.py` check it on random inputs and on every shipped
-scenario.
+in `decide`), and the demand search, the present terms and the end of the decision
+each run in one compiled pass (`sim.rules.search`, `sim.rules.present`,
+`decide._choose`) that calls the rules' per-run loops (`row`). Each loop keeps
+its rule's order of floating-point operations, and numba contracts no multiply-add
+unless asked (`fastmath` off), so either path gives the same bytes;
+`tests/rules/test_jit.py`, `test_search.py`, `test_present.py`, `test_choose.py`
+and `test_fused.py` check it on random inputs and on every shipped scenario.
 
 The loops are compiled by numba where it is installed (`pip install
 forcegen[fast]`; the test extra has it) and the process has started enough runs to

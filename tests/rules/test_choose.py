@@ -18,7 +18,7 @@ from sim.scenario.arrays import STANCES, compile_scenario
 from sim.scenario.loader import load
 
 from .test_jit import R, same
-from .test_present import SHIPPED
+from .test_present import SHIPPED, same_value
 from .test_search import random_week
 
 pytest.importorskip("numba")
@@ -46,12 +46,7 @@ def test_the_compiled_choice_is_the_numpy_rules_bytes(path, monkeypatch):
         mech = C.scenario.run.mechanisms.model_copy(update={"hysteresis": hysteresis})
         plain, fused = both_choices(C, monkeypatch, rng, mech)
         for a, b in zip(plain, fused, strict=True):
-            if isinstance(a, dict):
-                assert list(a) == list(b)
-                for name in a:
-                    same(np.broadcast_to(a[name], b[name].shape), b[name])
-            else:
-                same(a, b)
+            same_value(a, b)
         stances |= set(np.unique(plain[0]).tolist())
     assert len(stances) >= 3  # the random weeks move states to several rungs
 
