@@ -60,6 +60,12 @@ class RoundView:
 TABLES = ("runs", "deployments", "rounds", "states", "commits", "coalitions", "bands", "params")
 """The tidy tables a recorder gives (`Recorder.tables`)."""
 
+SHOCK_COLUMNS = ("suspended_weeks", "suspended", "withdrawn_week", "withdrawn_by")
+"""A contingent's suspensions and withdrawal in the deployments table (`_shocked`)."""
+DEPLOY_COLUMNS = ("run", "state", "kind", "pledge", "package", "approval", "arrival_week",
+                  *SHOCK_COLUMNS)  # fmt: skip
+"""The deployments table's columns, in order: one row per contingent of a formed run."""
+
 RUN_COLUMNS = ("run", "outcome", "rounds", "force", "coalition", "concessions", "side_payments",
                "rejected_by", "deployed_week", "deployed_force")  # fmt: skip
 """The runs table's columns, in order."""
@@ -95,7 +101,7 @@ class Recorder:
         T = C.scenario.broker.deadline
         self.force = np.zeros((count, T))
         self.deployed = np.zeros((count, watched(C)))  # deployed strength, weeks 1..H
-        self.deploy_rows: list[dict] = []
+        self.deploy_cols: dict[str, list] = {name: [] for name in DEPLOY_COLUMNS}
         self.accept = np.zeros((len(C.veto_ids), count, T))
         self.state_rows: list[dict] = []
         self.round_rows: list[dict] = []
@@ -116,7 +122,8 @@ class Recorder:
         rows = slice(other.first - self.first, other.first - self.first + other.force.shape[0])
         self.force[rows] = other.force
         self.deployed[rows] = other.deployed
-        self.deploy_rows += other.deploy_rows
+        for name, values in other.deploy_cols.items():
+            self.deploy_cols[name] += values
         self.accept[:, rows] = other.accept
         self.state_rows += other.state_rows
         self.round_rows += other.round_rows
@@ -331,19 +338,18 @@ class Recorder:
         rows = (arrivals.week >= 0) | (arrivals.vote >= 0)
         if hit is not None:
             rows |= (hit.withdrawn >= 0) | hit.suspended.any(axis=2)
-        for i, s in zip(*np.nonzero(rows), strict=True):
-            self.deploy_rows.append(
-                {
-                    "run": int(runs[i]),
-                    "state": C.states[s],
-                    "kind": kinds[kind[i, s]],
-                    "pledge": float(pledge[i, s]),
-                    "package": packages.text(C, parts[i, s], s),
-                    "approval": VOTES[int(arrivals.vote[i, s])],
-                    "arrival_week": int(arrivals.week[i, s]) if arrivals.week[i, s] >= 0 else pd.NA,
-                    **self._shocked(hit, i, s),
-                }
-            )
+        i, s = np.nonzero(rows)  # the contingents, in run then state order
+        cols = self.deploy_cols
+        cols["run"] += np.asarray(runs)[i].tolist()
+        cols["state"] += np.array(C.states, dtype=object)[s].tolist()
+        cols["kind"] += kinds[kind[i, s]].tolist()
+        cols["pledge"] += np.asarray(pledge[i, s], float).tolist()
+        cols["package"] += [packages.text(C, parts[a, b], b) for a, b in zip(i, s, strict=True)]
+        cols["approval"] += [VOTES[v] for v in arrivals.vote[i, s].tolist()]
+        cols["arrival_week"] += [w if w >= 0 else pd.NA for w in arrivals.week[i, s].tolist()]
+        shocked = [self._shocked(hit, a, b) for a, b in zip(i, s, strict=True)]
+        for name in SHOCK_COLUMNS:
+            cols[name] += [row[name] for row in shocked]
         return arrivals.first()
 
     def _shocked(self, hit, i: int, s: int) -> dict:
@@ -415,9 +421,8 @@ class Recorder:
     def _deployments(self) -> pd.DataFrame:
         """One row per contingent of a formed run: its approval vote, first week in
         theatre, suspensions and withdrawal."""
-        columns = ["run", "state", "kind", "pledge", "package", "approval", "arrival_week"]
-        columns += ["suspended_weeks", "suspended", "withdrawn_week", "withdrawn_by"]
-        table = pd.DataFrame(self.deploy_rows, columns=columns)
+        cols = self.deploy_cols
+        table = pd.DataFrame(cols if cols["run"] else [], columns=list(DEPLOY_COLUMNS))
         for name in ("arrival_week", "withdrawn_week"):
             table[name] = table[name].astype("Int64")
         table["suspended_weeks"] = table["suspended_weeks"].astype(np.int64)
