@@ -214,3 +214,15 @@ def blocked_row(ok, owner, slot_binds, out, low):
                     out[s, k] = True
                     if low[s, k] < 0:
                         low[s, k] = i
+
+
+@jit.row
+def unfree_row(ok, owner, slot_binds, free):
+    """`blocked_row` where only the free slots matter: clear in `free` (S, K) each slot
+    a violated line rules out."""
+    for i in range(ok.shape[0]):
+        if not ok[i]:
+            s = owner[i]
+            for k in range(slot_binds.shape[1]):
+                if slot_binds[i, k]:
+                    free[s, k] = False

@@ -64,15 +64,15 @@ def note_all(C: Compiled, P: Params, m, obs, now, open_, made, needs, waits, off
 
 def _buffers(C: Compiled, F: int, W: int) -> tuple:
     """The pass's scratch space for one evaluation: mandate row (F,), world conditions,
-    acceptance, lines held, caveats granted, blocked slots and the first line, free
-    slots, payoff components (4, S), distance, incentive and relief scratch, then the
-    prospect's arrays per state (share, kind, top, any free, counted, lifts, opened)."""
+    acceptance, lines held, caveats granted, free slots, payoff components (4, S),
+    distance, incentive and relief scratch, then the prospect's arrays per state
+    (share, kind, top, any free, counted, lifts, opened)."""
     S, K = C.slot_kind.shape
     G = len(C.caveat_cols) if caveats.declared(C) else 0
     return (
         np.empty(F), np.zeros(3 + W, np.bool_), np.zeros(len(C.veto_ids), np.bool_),
         np.ones(len(C.red["op"]), np.bool_), np.zeros(G, np.bool_), np.zeros((S, K), np.bool_),
-        np.full((S, K), -1), np.zeros((S, K), np.bool_), np.zeros((4, S)),
+        np.zeros((4, S)),
         (np.zeros(len(C.prefs["owner"]), np.bool_), np.zeros(len(C.incentive_lin)),
          np.zeros(S)),
         np.ones(S), np.zeros(S, np.int64), np.zeros(S), np.zeros(S, np.bool_), np.zeros(S),
@@ -284,7 +284,7 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
     (rop, rcol, rval, rmask, rreads, runless, rcav_ok, rowner, rbinds, rlifts) = red
     ccol, cval, cmode, cstart = changes
     V, H, W, L = vbase.shape[1], hbase.shape[1], cond.shape[1], rop.shape[0]
-    (row, world, accepts, ok, granted, blocked, low, free, comp, scratch, share, kind, top,
+    (row, world, accepts, ok, granted, free, comp, scratch, share, kind, top,
      anyfree, counted, lifts, opened) = bufs  # fmt: skip
     for r in range(R):
         run = (_at(vis, r), _at(exp_, r), _at(rk, r), _at(cap, r), _at(unit, r), _at(counts, r),
@@ -358,11 +358,9 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
                         cav, scratch, comp, inc0, dist0, dom0, risk0)  # fmt: skip
             for s in range(S):
                 for k in range(K):
-                    blocked[s, k], low[s, k] = False, -1
-            red_lines.blocked_row(ok, rowner, rbinds, blocked, low)
+                    free[s, k] = run[3][s, k] >= run[4][s, k]
+            red_lines.unfree_row(ok, rowner, rbinds, free)
             for s in range(S):
-                for k in range(K):
-                    free[s, k] = run[3][s, k] >= run[4][s, k] and not blocked[s, k]
                 # A component the changes do not touch is the present terms' (`fr`).
                 b, top[s], anyfree[s], counted[s] = fused.best_of(
                     run, s, comp[0, s] if fr[0] else inc0[r, s],
