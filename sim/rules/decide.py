@@ -201,8 +201,8 @@ def _choose_loop(prev, top, anyfree, liftable, gate, waits, demand, best, shown,
             best_kind[r, s] = slot_kind[s, b]
             in_ = n >= OFFERED
             kind[r, s] = slot_kind[s, b] if in_ else -1
-            p = stance.pledge_one(top[r, s], cap[a, s, b], unit[r if unit.shape[0] > 1 else 0, s, b],
-                                  offered, full, ms)  # fmt: skip
+            n_unit = unit[r if unit.shape[0] > 1 else 0, s, b]
+            p = stance.pledge_one(top[r, s], cap[a, s, b], n_unit, offered, full, ms)
             size[r, s] = p if in_ else 0.0
             k = shown[r, s]
             u_shown[r, s] = u[r, s, k]

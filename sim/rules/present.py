@@ -56,12 +56,13 @@ def present_all(
 
 
 def _buffers(C: Compiled, S: int, K: int) -> tuple:
-    """Scratch for one run: every component computed (4 flags), lines held, caveats granted, blocked slots and the first
-    line, the components (4, S), and the distance, incentive and relief scratch."""
+    """Scratch for one run: every component computed (4 flags), lines held, caveats
+    granted, blocked slots and the first line, the components (4, S), and the
+    distance, incentive and relief scratch."""
     G = len(C.caveat_cols) if caveats.declared(C) else 0
     return (
-        np.ones(4, np.bool_), np.ones(len(C.red["op"]), np.bool_), np.zeros(G, np.bool_), np.zeros((S, K), np.bool_),
-        np.full((S, K), -1), np.zeros((4, S)),
+        np.ones(4, np.bool_), np.ones(len(C.red["op"]), np.bool_), np.zeros(G, np.bool_),
+        np.zeros((S, K), np.bool_), np.full((S, K), -1), np.zeros((4, S)),
         (np.zeros(len(C.prefs["owner"]), np.bool_), np.zeros(len(C.incentive_lin)),
          np.zeros(S)),
     )  # fmt: skip
@@ -86,8 +87,8 @@ def _present_loop(m, world, level, consent, social, slots, env, red, prefs, cav,
         caveats_on = row[gcol] > 0.5 if gcol >= 0 else False
         for g in range(granted.shape[0]):
             granted[g] = row[gcols[g]] > 0.5 or caveats_on
-        search._components(row, r, every, caveats_on, granted, level[r], consent[r], env, prefs, cav,
-                    scratch, c, c[0], c[1], c[2], c[3])  # fmt: skip
+        search._components(row, r, every, caveats_on, granted, level[r], consent[r], env, prefs,
+                           cav, scratch, c, c[0], c[1], c[2], c[3])  # fmt: skip
         for i in range(4):
             for s in range(S):
                 comp[i, r, s] = c[i, s]

@@ -28,8 +28,9 @@ def both_choices(C, monkeypatch, rng, mech):
     """The numpy rules' choice, then the compiled pass's, on one random week."""
     P, _, obs, now, *_ = random_week(C, rng)
     S = len(C.states)
+    demand = rng.integers(-1, max(len(C.concessions), 1), (R, S))
     args = (C, P, now, obs, rng.random((R, S)) < 0.5, rng.random((R, S)) < 0.7,
-            rng.random((R, S)) < 0.3, rng.integers(-1, max(len(C.concessions), 1), (R, S)), mech)  # fmt: skip
+            rng.random((R, S)) < 0.3, demand, mech)  # fmt: skip
     monkeypatch.setenv(jit.DISABLE, "1")
     plain = decide._choose_numpy(*args)
     monkeypatch.delenv(jit.DISABLE)
