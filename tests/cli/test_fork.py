@@ -173,6 +173,9 @@ def test_ctrl_c_ends_both_and_the_child_never_runs_the_parents_code() -> None:
         """
         import os, signal, time
         from sim.fork import Forked
+        # Ctrl-C as a terminal gives it, even when the suite runs as a background job
+        # (whose children inherit SIGINT ignored, and Python then leaves it ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         here = os.getpid()
         def job(i):
             if os.getpid() == here and i >= 2:
