@@ -159,21 +159,13 @@ def _choose(C: Compiled, P: Params, now: demands.Present, obs, liftable, gate, w
         obs.stance, now.top, now.anyfree, liftable, np.broadcast_to(gate, (R, S)), waits, demand,
         now.best, now.shown, now.u, C.slot_kind, s.capacity, s.unit, s.visibility, s.exposure,
         s.risk, share, np.asarray(h, float).reshape(-1),
-        *(np.broadcast_to(c[k], (R, S)) for k in ("incentives", "distance", "domestic", "risk")),
+        *(np.broadcast_to(c[k], (R, S)) for k in search.COMPONENTS),
         (float(th.conditional), float(th.offered), float(th.committed), float(th.exit),
          float(d.pledge_full_payoff)), *out,
     )  # fmt: skip
     new, demand, kind, best_kind, size, u_shown, *parts = out
-    names = ("incentives", "distance", "domestic", "risk")
-    return (
-        new,
-        demand,
-        kind,
-        best_kind,
-        size,
-        u_shown,
-        {**c, **dict(zip(names, parts, strict=True))},
-    )
+    components = {**c, **dict(zip(search.COMPONENTS, parts, strict=True))}
+    return new, demand, kind, best_kind, size, u_shown, components
 
 
 @jit.kernel
@@ -187,10 +179,10 @@ def _choose_loop(prev, top, anyfree, liftable, gate, waits, demand, best, shown,
     components (`payoff.at_kind`)."""
     R, S = prev.shape
     conditional, offered, committed, exit_, full = th
-    for r in range(R):
-        a = r if cap.shape[0] > 1 else 0
-        ms = min_share[r if min_share.shape[0] > 1 else 0]
-        hr = h[r if h.shape[0] > 1 else 0]
+    for r in range(R):  # each per-run array's row r, or the row every run shares
+        cap_r, unit_r, vis_r = search._at(cap, r), search._at(unit, r), search._at(vis, r)
+        exp_r, rk_r = search._at(exp_, r), search._at(rk, r)
+        ms, hr = search._at(min_share, r), search._at(h, r)
         for s in range(S):
             n = stance.rung(prev[r, s], top[r, s], anyfree[r, s], liftable[r, s], gate[r, s], hr,
                             conditional, offered, committed, exit_)  # fmt: skip
@@ -201,16 +193,14 @@ def _choose_loop(prev, top, anyfree, liftable, gate, waits, demand, best, shown,
             best_kind[r, s] = slot_kind[s, b]
             in_ = n >= OFFERED
             kind[r, s] = slot_kind[s, b] if in_ else -1
-            n_unit = unit[r if unit.shape[0] > 1 else 0, s, b]
-            p = stance.pledge_one(top[r, s], cap[a, s, b], n_unit, offered, full, ms)
+            p = stance.pledge_one(top[r, s], cap_r[s, b], unit_r[s, b], offered, full, ms)
             size[r, s] = p if in_ else 0.0
             k = shown[r, s]
             u_shown[r, s] = u[r, s, k]
-            c_inc[r, s] = vis[r if vis.shape[0] > 1 else 0, s, k] * inc[r, s]
-            e = exp_[r if exp_.shape[0] > 1 else 0, s, k]
-            c_dist[r, s] = -e * dist[r, s]
-            c_dom[r, s] = -e * dom[r, s]
-            c_risk[r, s] = -rk[r if rk.shape[0] > 1 else 0, s, k] * risk[r, s]
+            c_inc[r, s] = vis_r[s, k] * inc[r, s]
+            c_dist[r, s] = -exp_r[s, k] * dist[r, s]
+            c_dom[r, s] = -exp_r[s, k] * dom[r, s]
+            c_risk[r, s] = -rk_r[s, k] * risk[r, s]
 
 
 def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th):

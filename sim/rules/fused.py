@@ -45,7 +45,7 @@ def best_pledge(comp: dict, P, free, vetoed, offered: float, full: float):
     """As `best_pledge_numpy`, compiled where numba is installed."""
     if not compiled():
         return best_pledge_numpy(comp, P, free, vetoed, offered, full)
-    social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+    social = payoff.social_sum(comp)
     cost = comp["distance"] + comp["domestic"]
 
     def per_run(a):  # a (1, S) component as a view of (R, S), no copy

@@ -218,10 +218,16 @@ def components(C, P, m, obs: Observed, soc: dict[str, np.ndarray], base=None, ch
     return {**out, **soc}
 
 
+def social_sum(comp: dict[str, np.ndarray]) -> np.ndarray:
+    """The components every offered kind shares (R, S), added in the order every payoff
+    rule adds them: conformity, bandwagon, side payment, noise."""
+    return comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+
+
 def by_kind(comp: dict[str, np.ndarray], P: Params) -> np.ndarray:
     """The payoff of each offered kind (R, S, Kmax), in a fixed order of operations."""
     vis, exp_, rk = P.slot.visibility, P.slot.exposure, P.slot.risk
-    social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+    social = social_sum(comp)
     cost = comp["distance"] + comp["domestic"]
     if jit.compiled():
         inc, risk = (np.broadcast_to(comp[c], social.shape) for c in ("incentives", "risk"))

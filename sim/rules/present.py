@@ -30,12 +30,12 @@ def present_all(
     vetoed = vetoes.at_slots(C, vetoes.vetoed(P, mech))
     world = demands.world_conditions(C, P, m, obs.level, consent_ok, accepts, obs.cond)
     soc = payoff.social(C, P, obs, noise, mech)
-    social = soc["conformity"] + soc["bandwagon"] + soc["side_payment"] + soc["noise"]
+    social = payoff.social_sum(soc)
     R, S = social.shape
     K = C.slot_kind.shape[1]
 
-    def whole(a):  # each run's row, C-ordered: one compiled version serves every scenario
-        return np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
+    def whole(a):
+        return search.per_run(a, R)
 
     s = P.slot
     has_cap = s.capacity >= s.unit
@@ -97,7 +97,7 @@ def _present_loop(m, world, level, consent, social, slots, env, red, prefs, cav,
         for s in range(S):
             for k in range(K):
                 blocked[s, k], low[s, k] = False, -1
-        red_lines.blocked_row(ok, rowner, rbinds, blocked, low)
+        red_lines.blocked_row(ok, rowner, rbinds, blocked, True, low)
         a, e, q, cap = search._at(vis, r), search._at(exp_, r), search._at(rk, r), has_cap[r]
         for s in range(S):
             b, t, seen, hi, peak = 0, -np.inf, False, 0, -np.inf

@@ -199,30 +199,22 @@ def _blocked_loop(ok, owner, slot_binds, S):
     out = np.zeros((R, S, K), np.bool_)
     low = np.full((R, S, K), -1)
     for r in range(R):
-        blocked_row(ok[r], owner, slot_binds, out[r], low[r])
+        blocked_row(ok[r], owner, slot_binds, out[r], True, low[r])
     return out, low
 
 
 @jit.row
-def blocked_row(ok, owner, slot_binds, out, low):
-    """`_blocked_loop` for one run: into `out` (S, K) False and `low` (S, K) -1."""
+def blocked_row(ok, owner, slot_binds, out, mark, low):
+    """`_blocked_loop` for one run: each slot a violated line rules out set to `mark` in
+    `out` (S, K) (True in blocked slots, False in free ones), and the first such line
+    in `low` (S, K) of -1, unless `low` has no rows (a caller that needs only the free
+    slots)."""
+    first = low.shape[0] > 0
     for i in range(ok.shape[0]):
         if not ok[i]:
             s = owner[i]
             for k in range(slot_binds.shape[1]):
                 if slot_binds[i, k]:
-                    out[s, k] = True
-                    if low[s, k] < 0:
+                    out[s, k] = mark
+                    if first and low[s, k] < 0:
                         low[s, k] = i
-
-
-@jit.row
-def unfree_row(ok, owner, slot_binds, free):
-    """`blocked_row` where only the free slots matter: clear in `free` (S, K) each slot
-    a violated line rules out."""
-    for i in range(ok.shape[0]):
-        if not ok[i]:
-            s = owner[i]
-            for k in range(slot_binds.shape[1]):
-                if slot_binds[i, k]:
-                    free[s, k] = False

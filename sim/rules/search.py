@@ -42,11 +42,11 @@ def note_all(C: Compiled, P: Params, m, obs, now, open_, made, needs, waits, off
     menu's prospect in every run, as `demands.whole_menu` does."""
     R, S = needs.shape
 
-    def whole(a):  # each run's row, C-ordered: one compiled version serves every scenario
-        return np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
+    def whole(a):
+        return per_run(a, R)
 
     comp = now.comp
-    social = comp["conformity"] + comp["bandwagon"] + comp["side_payment"] + comp["noise"]
+    social = payoff.social_sum(comp)
     cond = whole(_cond(C, obs, R))
     menu = (np.zeros((R, S)), np.zeros((R, S), bool), np.zeros((R, S)),
             np.zeros((R, len(C.veto_ids)), bool), np.zeros((R, S), bool), np.zeros((R, S), bool))  # fmt: skip
@@ -62,17 +62,25 @@ def note_all(C: Compiled, P: Params, m, obs, now, open_, made, needs, waits, off
     return demands.Prospect(np.arange(R), top, free, counted, accepts, lifts, opened)
 
 
+def per_run(a, R: int) -> np.ndarray:
+    """`a` with a row for each of R runs (a row shared by every run repeated), C-ordered:
+    the compiled passes read their arrays so, and one compiled version of each serves
+    every scenario."""
+    return np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
+
+
 def _buffers(C: Compiled, F: int, W: int) -> tuple:
     """The pass's scratch space for one evaluation: mandate row (F,), world conditions,
-    acceptance, lines held, caveats granted, free slots, payoff components (4, S),
-    distance, incentive and relief scratch, then the prospect's arrays per state
-    (share, kind, top, any free, counted, lifts, opened)."""
+    acceptance, lines held, caveats granted, free slots (and no first blocking line:
+    the search never reads it), payoff components (4, S), distance, incentive and
+    relief scratch, then the prospect's arrays per state (share, kind, top, any free,
+    counted, lifts, opened)."""
     S, K = C.slot_kind.shape
     G = len(C.caveat_cols) if caveats.declared(C) else 0
     return (
         np.empty(F), np.zeros(3 + W, np.bool_), np.zeros(len(C.veto_ids), np.bool_),
         np.ones(len(C.red["op"]), np.bool_), np.zeros(G, np.bool_), np.zeros((S, K), np.bool_),
-        np.zeros((4, S)),
+        np.zeros((0, 0), np.int64), np.zeros((4, S)),
         (np.zeros(len(C.prefs["owner"]), np.bool_), np.zeros(len(C.incentive_lin)),
          np.zeros(S)),
         np.ones(S), np.zeros(S, np.int64), np.zeros(S), np.zeros(S, np.bool_), np.zeros(S),
@@ -284,7 +292,7 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
     (rop, rcol, rval, rmask, rreads, runless, rcav_ok, rowner, rbinds, rlifts) = red
     ccol, cval, cmode, cstart = changes
     V, H, W, L = vbase.shape[1], hbase.shape[1], cond.shape[1], rop.shape[0]
-    (row, world, accepts, ok, granted, free, comp, scratch, share, kind, top,
+    (row, world, accepts, ok, granted, free, no_low, comp, scratch, share, kind, top,
      anyfree, counted, lifts, opened) = bufs  # fmt: skip
     for r in range(R):
         run = (_at(vis, r), _at(exp_, r), _at(rk, r), _at(cap, r), _at(unit, r), _at(counts, r),
@@ -359,7 +367,7 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
             for s in range(S):
                 for k in range(K):
                     free[s, k] = run[3][s, k] >= run[4][s, k]
-            red_lines.unfree_row(ok, rowner, rbinds, free)
+            red_lines.blocked_row(ok, rowner, rbinds, free, False, no_low)
             for s in range(S):
                 # A component the changes do not touch is the present terms' (`fr`).
                 b, top[s], anyfree[s], counted[s] = fused.best_of(
