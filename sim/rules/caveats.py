@@ -113,7 +113,7 @@ def share(C: Compiled, P: Params, m: np.ndarray, kind: np.ndarray) -> np.ndarray
     if jit.compiled():
         disc = np.asarray(P.caveat.discount, float).reshape(-1, len(C.caveat_cols))
         return _share_loop(m, C.caveat_cols, C.caveat_col, C.caveat_task, C.caveat_owner, disc,
-                           C.kind_in_theatre, kind)  # fmt: skip
+                           C.kind_in_theatre, np.ascontiguousarray(kind))  # fmt: skip
     on = in_effect(C, m)
     disc = np.broadcast_to(P.caveat.discount, (R, len(C.caveat_cols)))
     for g in range(len(C.caveat_cols)):

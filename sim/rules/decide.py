@@ -156,7 +156,7 @@ def _choose(C: Compiled, P: Params, now: demands.Present, obs, liftable, gate, w
            *(np.empty((R, S)) for _ in range(4)))  # fmt: skip
     share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
     _choose_loop(
-        obs.stance, now.top, now.anyfree, liftable, np.broadcast_to(gate, (R, S)), waits, demand,
+        obs.stance, now.top, now.anyfree, liftable, search.per_run(gate, R), waits, demand,
         now.best, now.shown, now.u, C.slot_kind, s.capacity, s.unit, s.visibility, s.exposure,
         s.risk, share, np.asarray(h, float).reshape(-1),
         *(np.broadcast_to(c[k], (R, S)) for k in search.COMPONENTS),

@@ -100,6 +100,7 @@ def _held(C: Compiled, m, world, caveats) -> np.ndarray:
         granted, lifts = state_caveats.granted(C, m), C.caveat_lifts
     else:
         granted, lifts = np.zeros((m.shape[0], 0), bool), np.zeros((0, len(red["op"])), bool)
+    world = np.ascontiguousarray(world)  # one compiled version: C-ordered, as most are
     return _held_loop(m, world, red["op"], red["col"], red["value"].astype(float), red["mask"],
                       red["world"], unless, red["caveat_ok"], caveats, granted, lifts)  # fmt: skip
 

@@ -65,8 +65,11 @@ def note_all(C: Compiled, P: Params, m, obs, now, open_, made, needs, waits, off
 def per_run(a, R: int) -> np.ndarray:
     """`a` with a row for each of R runs (a row shared by every run repeated), C-ordered:
     the compiled passes read their arrays so, and one compiled version of each serves
-    every scenario."""
-    return np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
+    every scenario. Read-only, whether or not `a` had to be repeated: the flag is part
+    of a compiled version's types."""
+    out = np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
+    out.flags.writeable = False
+    return out
 
 
 def _buffers(C: Compiled, F: int, W: int) -> tuple:

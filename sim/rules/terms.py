@@ -15,7 +15,7 @@ def evaluate(lin: Linear, m: np.ndarray, base: np.ndarray | float) -> np.ndarray
     not depend on how many runs are computed together.
     """
     if jit.compiled():
-        base = np.asarray(base, float).reshape(-1)
+        base = np.ascontiguousarray(np.asarray(base, float).reshape(-1))
         return _evaluate_loop(m, lin.cols, lin.weights, lin.levels, lin.scale, base)
     acc = np.zeros(m.shape[0]) + base
     for col, w, level, scale in zip(lin.cols, lin.weights, lin.levels, lin.scale, strict=True):

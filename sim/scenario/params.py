@@ -279,7 +279,7 @@ def with_slots(P: Params, slot_kind: np.ndarray, pref_index: np.ndarray) -> Para
         unit=k.unit[:, idx],
         counts=k.counts[:, idx],
     )
-    state = replace(P.state, pref_salience=P.state.pref_weight[:, pref_index])
+    state = replace(P.state, pref_salience=np.take(P.state.pref_weight, pref_index, axis=1))
     return replace(P, slot=slot, state=state)
 
 
