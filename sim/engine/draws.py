@@ -87,50 +87,71 @@ def shock_width(C: Compiled) -> int:
     return len(C.event_names) + 2 * len(C.states) if has_shocks(C.scenario) else 0
 
 
-def draw_one(
-    C: Compiled,
-    rng: np.random.Generator,
-    late: tuple[int, int, int, int, int] | None = None,
-    into: Draws | None = None,
-    i: int = 0,
-) -> Draws:
-    """All draws of one run, in the documented order (`late`: `late_ranges(C)`,
-    counted once per batch by the caller), written into row `i` of `into` (a batch's
-    draws, `draw_many`) or into a new one-run `Draws`.
+def draw_one(C: Compiled, rng: np.random.Generator) -> Draws:
+    """All draws of one run from its generator, in the documented order (the Mesa
+    model's run; `draw_many` draws a batch the same way)."""
+    return _draw(C, [rng], 1)
+
+
+def _draw(C: Compiled, rngs, R: int) -> Draws:
+    """The draws of R runs, one generator each, in the documented order.
 
     The judgement ranges come first, then the noise and the incident uniforms, then,
     only where the scenario has them, each later group's ranges and draws: a
     scenario without world conditions, a deployment stage, conditional vetoes,
-    shocks or caveats draws what it drew before they existed."""
-    T, W = horizon(C), len(C.world_names)
-    world, deploy, bar, shock, caveat = late_ranges(C) if late is None else late
-    out = empty(C, 1) if into is None else into
-    ranges = out.ranges[i]
-    at = len(C.ranges) - world - deploy - bar - shock - caveat
+    shocks or caveats draws what it drew before they existed. Everything after the
+    noise is uniform, so a run draws it in one call (the same numbers as one call per
+    group, in that order) into a row of `tail`, and the rows are put in place for the
+    whole batch at once (`_tail`): three calls a run instead of one per group."""
+    out = empty(C, R)
+    segments = _tail(C)
+    width = sum(n for *_, n in segments)
+    lead = out.ranges[:, : len(C.ranges) - sum(late_ranges(C))]
+    tail = np.empty((R, width))
+    for i, rng in enumerate(rngs):
+        rng.random(out=lead[i])
+        rng.standard_normal(out=out.noise[i])
+        rng.random(out=tail[i])
+    at = 0
+    for field, where, shape, n in segments:
+        getattr(out, field)[where] = tail[:, at : at + n].reshape(R, *shape)
+        at += n
+    return out
 
-    def more_ranges(n: int) -> None:
+
+def _tail(C: Compiled) -> list[tuple[str, tuple, tuple, int]]:
+    """Where each uniform drawn after the noise goes, in the order drawn: (field of
+    `Draws`, index into it, one run's shape there, count)."""
+    T, W, S = horizon(C), len(C.world_names), len(C.states)
+    world, deploy, bar, shock, caveat = late_ranges(C)
+    every = slice(None)
+    at = len(C.ranges) - world - deploy - bar - shock - caveat
+    out: list[tuple[str, tuple, tuple, int]] = []
+
+    def more(field: str, where: tuple, shape: tuple) -> None:
+        out.append((field, where, shape, int(np.prod(shape, dtype=np.int64))))
+
+    def ranges(n: int) -> None:
         nonlocal at
-        rng.random(out=ranges[at : at + n])
+        more("ranges", (every, slice(at, at + n)), (n,))
         at += n
 
-    rng.random(out=ranges[:at])
-    rng.standard_normal(out=out.noise[i])
-    out.slots[i, :, :SLOTS] = rng.random((T, SLOTS))
+    more("slots", (every, every, slice(0, SLOTS)), (T, SLOTS))
     if W:
-        more_ranges(world)
-        out.slots[i, :, SLOTS:] = rng.random((T, W))
+        ranges(world)
+        more("slots", (every, every, slice(SLOTS, None)), (T, W))
     if C.scenario.deployment is not None:
-        more_ranges(deploy)
-        rng.random(out=out.votes[i])
-        rng.random(out=out.after[i])
+        ranges(deploy)
+        more("votes", (every,), (S,))
+        more("after", (every,), (watched(C) - T, W))
     if len(C.bar_state):
-        more_ranges(bar)
-        rng.random(out=out.bars[i])
+        ranges(bar)
+        more("bars", (every,), (len(C.bar_state),))
     if shock_width(C):
-        more_ranges(shock)
-        rng.random(out=out.shocks[i])
+        ranges(shock)
+        more("shocks", (every,), (watched(C), shock_width(C)))
     if caveat:  # last of all: a scenario without them draws what it drew before
-        more_ranges(caveat)
+        ranges(caveat)
     return out
 
 
@@ -151,10 +172,7 @@ def empty(C: Compiled, R: int) -> Draws:
 
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
     """Draws for a batch of runs, each from its own generator."""
-    out, late = empty(C, len(runs)), late_ranges(C)
-    for i, run in enumerate(runs):
-        draw_one(C, generator(seed, int(run)), late, out, i)
-    return out
+    return _draw(C, (generator(seed, int(run)) for run in runs), len(runs))
 
 
 def parameters(C: Compiled, u: np.ndarray, bars: np.ndarray | None = None) -> Params:
