@@ -46,22 +46,28 @@ def _run(C: Compiled, seed: int, runs: np.ndarray, rec: Recorder, ranges) -> Non
 
 def _weeks(C: Compiled, P: Params, world, draws, record) -> None:
     """Play the weeks on `world` (in place), each on the runs still negotiating, and
-    hand each week and those runs' rows to `record`."""
+    hand each week and those runs' rows to `record`.
+
+    Until a run ends the weeks play on `world` itself; from then on on a copy of the
+    runs still negotiating (`sub`, their parameters `Pw`), taken again only in a week
+    some run ends, whose final rows go back into `world` then."""
     mech = C.scenario.run.mechanisms
-    R = draws.noise.shape[0]
-    active = np.arange(R)
+    active = np.arange(draws.noise.shape[0])
+    sub, Pw = world, P
     for t in range(1, horizon(C) + 1):
-        if len(active) == R:  # every run still negotiating: the week plays on them in place
-            sub, Pw = world, P
-        else:
-            sub, Pw = world.subset(active), P.take(active)
         noise, slots = draws.noise[active, t - 1], draws.slots[active, t - 1]
         record(play_week(C, Pw, sub, t, noise, slots, mech), active)
+        going = sub.outcome == 0
+        if going.all():
+            continue
         if sub is not world:
-            world.write_back(sub, active)
-        active = active[sub.outcome == 0]
-        if not len(active):
-            break
+            ended = ~going
+            world.write_back(sub.subset(ended), active[ended])
+        if not going.any():
+            return
+        sub, Pw, active = sub.subset(going), Pw.take(going), active[going]
+    if sub is not world:  # the deadline ends every run; were it not so, none is lost
+        world.write_back(sub, active)
 
 
 def run_points(
