@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import caveats, kinds, stance, vetoes
+from sim.rules import caveats, jit, kinds, search, stance, vetoes
 from sim.scenario.arrays import COMMITTED, Compiled
 from sim.scenario.params import Params
 
@@ -51,6 +51,11 @@ def parts(C: Compiled, P: Params, u, free, best, in_) -> np.ndarray:
     d = C.scenario.decision
     th = d.thresholds.offered
     out = np.zeros((R, S, K))
+    if jit.compiled():
+        share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
+        _parts_loop(u, free, best, in_, C.package, P.slot.capacity, P.slot.unit, share,
+                    float(th), float(d.pledge_full_payoff), out)  # fmt: skip
+        return out
     s = np.flatnonzero(C.package.any(axis=1))  # the states with a package: the rest bring none
     u, free, best, in_, package = u[:, s], free[:, s], best[:, s], in_[:, s], C.package[s]
     lead_in = kinds.pick(package[None], best)[..., None]
@@ -73,6 +78,8 @@ def counted(C: Compiled, P: Params, stance_: np.ndarray, part: np.ndarray, m, me
     committed, the kind counts, no veto bars it, at its caveats' share."""
     if not declared(C):
         return np.zeros(part.shape)
+    if jit.compiled():
+        return _counted(C, P, stance_, part, m, mech)
     barred = vetoes.at_slots(C, vetoes.vetoed(P, mech))
     ok = (stance_ == COMMITTED)[..., None] & P.slot.counts.astype(bool) & ~barred
     out = np.where(ok, part, 0.0)
@@ -82,6 +89,64 @@ def counted(C: Compiled, P: Params, stance_: np.ndarray, part: np.ndarray, m, me
             kind = np.broadcast_to(C.slot_kind[:, k], (R, S))
             out[..., k] = out[..., k] * caveats.share(C, P, m, kind)
     return out
+
+
+@jit.kernel
+def _parts_loop(u, free, best, in_, package, cap, unit, min_share, offered, full, out):
+    """`parts` state by state, into `out` (zeros): for a state in the force whose lead
+    kind (slot `best`) is in its package, each other part of the package free of its
+    red lines with a payoff at the offer level, sized by `stance.pledge_one`."""
+    R, S, K = u.shape
+    for r in range(R):
+        cap_r, unit_r, ms = search._at(cap, r), search._at(unit, r), search._at(min_share, r)
+        for s in range(S):
+            b = best[r, s]
+            if not (in_[r, s] and package[s, b]):
+                continue
+            for k in range(K):
+                if k != b and package[s, k] and free[r, s, k] and u[r, s, k] >= offered:
+                    out[r, s, k] = stance.pledge_one(
+                        u[r, s, k], cap_r[s, k], unit_r[s, k], offered, full, ms
+                    )
+
+
+def _counted(C: Compiled, P: Params, stance_, part, m, mech) -> np.ndarray:
+    """`counted` in one compiled pass (`_counted_loop`): the same array."""
+    G = len(C.caveat_cols)
+    declared_ = caveats.declared(C)
+    disc = np.asarray(P.caveat.discount, float).reshape(-1, G) if declared_ else np.zeros((1, 0))
+    out = np.empty(part.shape)
+    _counted_loop(stance_, part, vetoes.vetoed(P, mech), P.slot.counts, C.slot_kind,
+                  np.ascontiguousarray(C.slot_kind.T), m, declared_, C.caveat_cols,
+                  int(C.caveat_col), C.caveat_task, C.caveat_owner, disc, C.kind_in_theatre,
+                  np.ones(part.shape[1]), out)  # fmt: skip
+    return out
+
+
+@jit.kernel
+def _counted_loop(stance_, part, barred, counts, slot_kind, kinds_by_slot, m, declared_, cols,
+                  col, task, owner, disc, in_theatre, share, out):  # fmt: skip
+    """`counted` run by run: each part where the state is committed, its kind counts
+    and no veto bars it, else zero; times its caveats' share (`caveats.share_row`) for
+    the kind of each slot, where per-state caveats are declared."""
+    R, S, K = part.shape
+    for r in range(R):
+        bar_r, counts_r = search._at(barred, r), search._at(counts, r)
+        for s in range(S):
+            committed = stance_[r, s] == COMMITTED
+            for k in range(K):
+                kind = slot_kind[s, k]
+                barred_k = kind >= 0 and bar_r[s, max(kind, 0)]
+                ok = committed and counts_r[s, k] != 0 and not barred_k
+                out[r, s, k] = part[r, s, k] if ok else 0.0
+        if declared_:
+            d = search._at(disc, r)
+            for k in range(K):
+                share[:] = 1.0
+                caveats.share_row(m[r], cols, col, task, owner, d, in_theatre, kinds_by_slot[k],
+                                  share)  # fmt: skip
+                for s in range(S):
+                    out[r, s, k] = out[r, s, k] * share[s]
 
 
 def by_kind(C: Compiled, part: np.ndarray) -> np.ndarray:
