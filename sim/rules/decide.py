@@ -84,10 +84,9 @@ def decide(C: Compiled, P: Params, m, obs: payoff.Observed, noise, mech, made, a
         whole = demands.whole_menu(C, P, m, obs, now, made)
     if on:
         single = demand
-        demand, credit = _bundle(C, whole, np.where(needs, demand, 0), step_key, th)
+        demand = _bundle(C, whole, np.where(needs, demand, 0), step_key, th, pledge_if)
         demand = np.where(needs, demand, np.where(waits, single, -1))
         liftable |= whole.free
-        pledge_if = pledge_if + credit
     chosen = (_choose if jit.compiled() else _choose_numpy)(C, P, now, obs, liftable, gate, waits,
                                                             demand, mech)  # fmt: skip
     new, demand, kind, best_kind, size, u_shown, components = chosen
@@ -203,36 +202,34 @@ def _choose_loop(prev, top, anyfree, liftable, gate, waits, demand, best, shown,
             c_risk[r, s] = -rk_r[s, k] * risk[r, s]
 
 
-def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th):
+def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th, pledge_if):
     """Demands no single concession meets, but the whole open menu would.
 
     Such a state is conditional, and it asks first for the concession that
     lifts its binding red line (else the one that raises its payoff most). The
     broker credits that demand with `partial_demand_credit` of the pledge, since
-    one concession alone will not bring the state in.
+    one concession alone will not bring the state in: added to `pledge_if` (R, S, C)
+    in place. Returns the demands.
     """
     order = C.concession_order
     share = C.scenario.decision.partial_demand_credit
     if jit.compiled():
         return _bundle_loop(order, step_key, demand, whole.free, whole.top, whole.counted,
-                            float(th.offered), float(share))  # fmt: skip
+                            float(th.offered), float(share), pledge_if)  # fmt: skip
     keys = step_key[:, :, order]
     pick = order[keys.argmax(axis=2)]
     wants = (demand < 0) & demands.reaches(whole, th.offered) & (keys.max(axis=2) > -np.inf)
-    demand = np.where(wants, pick, demand)
-    credit = np.zeros((*demand.shape, len(C.concessions)))
     for j in order:
-        credit[:, :, j] = np.where(wants & (pick == j), share * whole.counted, 0.0)
-    return demand, credit
+        pledge_if[:, :, j] += np.where(wants & (pick == j), share * whole.counted, 0.0)
+    return np.where(wants, pick, demand)
 
 
 @jit.kernel
-def _bundle_loop(order, step_key, demand, free, top, counted, offered, share):
+def _bundle_loop(order, step_key, demand, free, top, counted, offered, share, pledge_if):
     """`_bundle` state by state: the first concession of the search's order with the
     highest key (`argmax`), asked for where the whole menu reaches the offer level."""
-    R, S, n = step_key.shape
+    R, S = demand.shape
     out = demand.copy()
-    credit = np.zeros((R, S, n))
     for r in range(R):
         for s in range(S):
             pick, best = order[0], -np.inf
@@ -241,8 +238,8 @@ def _bundle_loop(order, step_key, demand, free, top, counted, offered, share):
                     pick, best = order[q], step_key[r, s, order[q]]
             if demand[r, s] < 0 and free[r, s] and top[r, s] >= offered and best > -np.inf:
                 out[r, s] = pick
-                credit[r, s, pick] = share * counted[r, s]
-    return out, credit
+                pledge_if[r, s, pick] = pledge_if[r, s, pick] + share * counted[r, s]
+    return out
 
 
 def counted(C: Compiled, P: Params, dec: Decision, mech) -> np.ndarray:

@@ -160,8 +160,15 @@ def test_bundling_demands_gives_the_numpy_rules_bytes(monkeypatch):
         rng.choice([0.0, 500.0], (R, S)), np.ones((R, 2), bool), np.zeros((R, S), bool),
     )  # fmt: skip
     th = C.scenario.decision.thresholds
-    got = both(monkeypatch, decide._bundle, C, whole, demand, keys, th)
+    before = rng.choice([0.0, 250.0, 1500.0], (R, S, n))  # what single concessions credit
+
+    def bundle(*args):  # the demands, and the credits with the whole menu's added
+        pledge_if = before.copy()
+        return decide._bundle(*args, pledge_if), pledge_if
+
+    got = both(monkeypatch, bundle, C, whole, demand, keys, th)
     for a, b in zip(*got, strict=True):
         same(a, b)
     asked = got[0][0] != demand
     assert asked.any() and (~asked).any()
+    assert (got[0][1] > before).any()  # a credit added where a demand was bundled
