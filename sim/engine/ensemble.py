@@ -38,10 +38,13 @@ def batches(runs: int, size: int) -> Iterator[np.ndarray]:
 
 
 def run_batch(
-    C: Compiled, seed: int, ids: np.ndarray, runs: int, detail: int, engine: str
+    C: Compiled, seed: int, ids: np.ndarray, runs: int, detail: int, engine: str, share: int = 0
 ) -> Recorder:
-    """Compute one batch of runs into a fresh recorder (also the worker's task)."""
-    jit.started(len(ids))  # a process with many runs uses the compiled pass
+    """Compute one batch of runs into a fresh recorder (also the worker's task).
+
+    `share`: the runs of the ensemble each process computes, about; a process with
+    many runs to compute uses the compiled loops from its first batch on (`jit.started`)."""
+    jit.started(len(ids), share)
     rec = Recorder(C, runs, detail, first=int(ids[0]), count=len(ids))
     if engine == "fast":
         fast.run_batch(C, seed, ids, rec)
@@ -96,7 +99,8 @@ def record(
         # A whole number of batches per worker, so no worker is left with the tail.
         n_batches = executor.workers * -(-runs // (executor.workers * size))
         size = max(1, -(-runs // n_batches))
-    jobs = [(C, seed, ids, runs, detail, engine) for ids in batches(runs, size)]
+    share = -(-runs // executor.workers)
+    jobs = [(C, seed, ids, runs, detail, engine, share) for ids in batches(runs, size)]
     rec = Recorder(C, runs, detail)
     done: dict[int, Recorder] = {}
     merged = 0

@@ -47,11 +47,13 @@ _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _started = 0
 
 
-def started(runs: int) -> None:
+def started(runs: int, planned: int = 0) -> None:
     """Count `runs` more runs started in this process (the ensemble driver calls it
-    before each batch)."""
+    before each batch), or `planned`, the runs it is to compute for the work in hand
+    (its share of an ensemble), if more: a process with 5,000 runs to compute in
+    batches of 1,667 repays numba's start-up from its first batch, not its second."""
     global _started
-    _started += runs
+    _started = max(_started + runs, planned)
 
 
 def available() -> bool:

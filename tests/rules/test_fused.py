@@ -103,3 +103,26 @@ def test_the_pass_starts_once_the_process_has_started_enough_runs(monkeypatch):
     assert jit._started == 30 and not jit.compiled()
     run_ensemble(C, runs=20, detail=0)
     assert jit.compiled()
+
+
+def test_a_process_with_many_runs_to_compute_starts_compiled(monkeypatch):
+    """A process whose share of one ensemble reaches `MIN_RUNS` uses the compiled pass
+    from its first batch on (numba's start-up is repaid by its later batches anyway),
+    where an ensemble as small as one batch stays on numpy throughout."""
+    from sim.engine import ensemble
+    from sim.rules import demands
+
+    monkeypatch.delenv(jit.DISABLE, raising=False)
+    monkeypatch.setattr(jit, "MIN_RUNS", 50)
+    monkeypatch.setattr(ensemble, "BATCH", 20)
+    numpy_weeks = []
+    plain = demands.present
+    monkeypatch.setattr(demands, "present", lambda *a: (numpy_weeks.append(1), plain(*a))[1])
+    C = compile_scenario(load(SHIPPED[0]))
+    monkeypatch.setattr(jit, "_started", 0)
+    run_ensemble(C, runs=20, detail=0)
+    assert numpy_weeks and jit._started == 20  # one batch: numpy
+    numpy_weeks.clear()
+    monkeypatch.setattr(jit, "_started", 0)
+    run_ensemble(C, runs=60, detail=0)  # three batches of 20, its share 60
+    assert not numpy_weeks and jit.compiled()
