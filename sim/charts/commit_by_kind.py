@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 
 from sim.analysis.commits import commit_column
 from sim.charts import style
-from sim.numbers import pct
+from sim.numbers import pct, share_ci, wilson
 
 NAME = "commit_by_kind"
 REQUIRES = ("commits",)
@@ -52,11 +52,17 @@ def _caption(table: pd.DataFrame, meta: Mapping) -> str:
     totals = table.sum(axis=1)
     top = totals.index[0]
     kind = table.loc[top].idxmax()
+    whiskers = "; whiskers: 95% (Wilson) interval" if runs else ""
     return (
-        f"Share of {of_runs} in which each state ended committed, by contribution kind; "
-        f"the most likely contributor is {style.state_label(top, meta)} at "
-        f"{pct(totals.iloc[0])} (largest part: {style.kind_label(kind, meta).lower()})."
+        f"Share of {of_runs} in which each state ended committed, by contribution kind"
+        f"{whiskers}; the most likely contributor is {style.state_label(top, meta)} at "
+        f"{_share(totals.iloc[0], runs)} (largest part: {style.kind_label(kind, meta).lower()})."
     )
+
+
+def _share(p: float, runs: int | None) -> str:
+    """A share as the report prints it: with its 95% interval where the run count is known."""
+    return share_ci(p, runs) if runs else pct(p)
 
 
 def _looks(kinds: list[str], meta: Mapping, table: pd.DataFrame | None = None) -> dict[str, dict]:
@@ -110,8 +116,9 @@ def _parts(commits: pd.DataFrame, table: pd.DataFrame, meta: Mapping) -> dict[st
 def _bars(
     ax, table: pd.DataFrame, looks: dict[str, dict], meta: Mapping, parts: Mapping[str, str]
 ) -> None:
-    """Stacked bars by lead kind, most likely state at the top, the total share (and
-    any package parts) printed after each bar."""
+    """Stacked bars by lead kind, most likely state at the top, each total's 95%
+    interval as a whisker where the run count is known, the total share (and any
+    package parts) after the whisker (the caption quotes the top one's interval)."""
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for kind, look in looks.items():
@@ -119,10 +126,15 @@ def _bars(
         bar = {k: v for k, v in look.items() if k != "label"}
         ax.barh(y, values, left=left, height=0.72, linewidth=0.5, **bar)
         left += values
-    for yi, total, state in zip(y, left, table.index, strict=True):
+    runs = meta.get("runs")
+    ends = _intervals(left, runs)
+    if runs:
+        ax.errorbar(left, y, xerr=[left - ends[:, 0], ends[:, 1] - left], fmt="none",
+                    ecolor=style.INK, elinewidth=0.8, capsize=2.5)  # fmt: skip
+    for yi, total, end, state in zip(y, left, ends[:, 1], table.index, strict=True):
         ax.annotate(
             pct(total) + parts.get(state, ""),
-            xy=(total, yi),
+            xy=(end, yi),
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
@@ -131,6 +143,14 @@ def _bars(
             color=style.INK if total > 0 else style.MUTED,
         )
     ax.set_yticks(y, [style.state_label(s, meta) for s in table.index])
+
+
+def _intervals(totals: np.ndarray, runs: int | None) -> np.ndarray:
+    """(states, 2): each total's 95% Wilson interval over `runs` runs; the total itself
+    at both ends where the run count is not known."""
+    if not runs:
+        return np.column_stack([totals, totals])
+    return np.array([wilson(float(p), runs) for p in totals]).reshape(-1, 2)
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
@@ -144,7 +164,9 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         fig, ax = style.new_figure(8.6, min(16.0, max(3.4, height)))
         runs = meta.get("runs")
         order = "most likely first, as in the report"
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else "", order))
+        ends = "whiskers: 95% interval" if runs and not table.empty else ""
+        shown = style.subtitle(meta, f"{runs:,} runs" if runs else "", order, ends)
+        style.titles(fig, ax, TITLE, shown)
         if table.empty:
             style.empty_note(ax, "No state in the commitments table.")
         else:
@@ -159,7 +181,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                 title="Contribution kind",
                 title_fontsize=8.5,
             )
-        largest = float(table.sum(axis=1).max()) if not table.empty else 0.0
+        totals = table.sum(axis=1).to_numpy()
+        largest = float(_intervals(totals, runs)[:, 1].max()) if not table.empty else 0.0
         top = style.nice_share_top(largest)
         ax.set_xlim(0, top)
         style.share_axis(ax, top)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from sim.charts import (
@@ -164,10 +165,11 @@ def test_commit_by_kind_scales_the_axis_prints_shares_and_lists_only_kinds_that_
     synthetic, figures, tmp_path
 ):
     tables, meta = synthetic
+    meta = {**meta, "runs": 2000}
     commit_by_kind.draw({**tables, "commits": commits_table()}, meta, tmp_path)
     fig = figures[-1]
     ax = fig.axes[0]
-    assert 0.3 < ax.get_xlim()[1] <= 0.45  # scaled to the data, not 0-1
+    assert 0.3 < ax.get_xlim()[1] <= 0.45  # scaled to the data and its whiskers, not 0-1
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert all(t.endswith("%") for t in ticks if t)
     labels = legend_labels(fig)
@@ -178,6 +180,23 @@ def test_commit_by_kind_scales_the_axis_prints_shares_and_lists_only_kinds_that_
     # the report's order: P(commit) descending, ties (ITA, EGY at 4%; GBR, PAK at 0) by code
     assert rows == ["Indonesia (IDN)", "Egypt (EGY)", "Italy (ITA)", "United Kingdom (GBR)",
                     "Pakistan (PAK)"]  # fmt: skip
+
+
+def test_commit_by_kind_draws_each_shares_95_percent_interval(synthetic, figures, tmp_path):
+    """Whiskers from the Wilson interval's ends over the runs, as the report prints them;
+    none where the run count is not known."""
+    tables, meta = synthetic
+    chart = commit_by_kind.draw({**tables, "commits": commits_table()}, {**meta, "runs": 50},
+                                tmp_path)  # fmt: skip
+    ax = figures[-1].axes[0]
+    (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ends = sorted((round(seg[0][0], 9), round(seg[1][0], 9)) for seg in whiskers.get_segments())
+    shares = [0.3, 0.04, 0.04, 0.0, 0.0]  # IDN, EGY, ITA, GBR, PAK
+    assert ends == sorted((round(lo, 9), round(hi, 9)) for lo, hi in map(wilson, shares, [50] * 5))
+    assert "Indonesia (IDN) at 30% (19–44%)" in chart["caption"]
+    assert ax.get_xlim()[1] >= wilson(0.3, 50)[1]  # the whole whisker in view
+    commit_by_kind.draw({**tables, "commits": commits_table()}, {**meta, "runs": None}, tmp_path)
+    assert not [c for c in figures[-1].axes[0].collections if isinstance(c, LineCollection)]
 
 
 def test_state_order_matches_the_report_ranking():
