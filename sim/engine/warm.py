@@ -1,7 +1,7 @@
 """Compile the rules' loops once, at install (`make` runs `python -m sim.engine.warm`).
 
 numba compiles each loop of `sim.rules.jit` on its first call and caches the
-machine code on disk; compiling them all takes about 50 s (most of it the compiled
+machine code on disk; compiling them all takes about 25-30 s (most of it the compiled
 passes: the demand search, the present terms), loading them from the cache about
 2 s. Run here, on a few runs of the flagship with the loops forced on, that cost is
 paid by the install, not by the first large ensemble a user runs (or by each worker
