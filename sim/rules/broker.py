@@ -78,14 +78,14 @@ def _concede_loop(urgency, elapsed, concession_cost, loss, target, force, gain, 
     V = accepts.shape[1]
     out = np.full(R, -1)
     for r in range(R):
-        target_r = search._at(target, r)
+        target_r = jit.at(target, r)
         short = force[r] < target_r
         for v in range(veto_demand.shape[1]):
             short = short or veto_demand[r, v] >= 0
         if not short:
             continue
-        discount = 1.0 - search._at(urgency, r) * elapsed
-        cost_r, loss_r = search._at(concession_cost, r), search._at(loss, r)
+        discount = 1.0 - jit.at(urgency, r) * elapsed
+        cost_r, loss_r = jit.at(concession_cost, r), jit.at(loss, r)
         shortfall = max(target_r - force[r], 0.0)
         best, top = 0, -np.inf
         for j in range(n):
@@ -156,10 +156,10 @@ def _side_payment_loop(committed, h, effect, payoff, stance, best, available, ga
     R, S = stance.shape
     to, pay = np.full(R, -1), np.zeros(R)
     for r in range(R):
-        if not force[r] < search._at(target, r):
+        if not force[r] < jit.at(target, r):
             continue
-        h_r, effect_r, cap_r = search._at(h, r), search._at(effect, r), search._at(capacity, r)
-        bar_r, most = search._at(barred, r), search._at(max_per_state, r)
+        h_r, effect_r, cap_r = jit.at(h, r), jit.at(effect, r), jit.at(capacity, r)
+        bar_r, most = jit.at(barred, r), jit.at(max_per_state, r)
         top = -np.inf
         for s in range(S):
             k = best[r, s]

@@ -102,6 +102,12 @@ def perception_relief(C: Compiled, m: np.ndarray) -> np.ndarray:
     return out
 
 
+def discounts(C: Compiled, P: Params) -> np.ndarray:
+    """(R|1, G): each run's discount of each caveat, as the compiled loops read it."""
+    G = len(C.caveat_cols)
+    return np.asarray(P.caveat.discount, float).reshape(-1, G) if G else np.zeros((1, 0))
+
+
 def share(C: Compiled, P: Params, m: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """(R, S): the share of each state's pledge of `kind` (R, S; -1 none) that counts
     toward the target: prod (1 - discount) over its caveats in effect, for an
@@ -111,8 +117,8 @@ def share(C: Compiled, P: Params, m: np.ndarray, kind: np.ndarray) -> np.ndarray
     if not declared(C):
         return out
     if jit.compiled():
-        disc = np.asarray(P.caveat.discount, float).reshape(-1, len(C.caveat_cols))
-        return _share_loop(m, C.caveat_cols, C.caveat_col, C.caveat_task, C.caveat_owner, disc,
+        return _share_loop(m, C.caveat_cols, C.caveat_col, C.caveat_task, C.caveat_owner,
+                           discounts(C, P),
                            C.kind_in_theatre, np.ascontiguousarray(kind))  # fmt: skip
     on = in_effect(C, m)
     disc = np.broadcast_to(P.caveat.discount, (R, len(C.caveat_cols)))

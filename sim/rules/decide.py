@@ -153,7 +153,7 @@ def _choose(C: Compiled, P: Params, now: demands.Present, obs, liftable, gate, w
     out = (np.empty((R, S), np.int64), np.empty((R, S), np.int64), np.empty((R, S), np.int64),
            np.empty((R, S), np.int64), np.empty((R, S)), np.empty((R, S)),
            *(np.empty((R, S)) for _ in range(4)))  # fmt: skip
-    share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
+    share = stance.min_shares(P)
     _choose_loop(
         obs.stance, now.top, now.anyfree, liftable, search.per_run(gate, R), waits, demand,
         now.best, now.shown, now.u, C.slot_kind, s.capacity, s.unit, s.visibility, s.exposure,
@@ -179,9 +179,9 @@ def _choose_loop(prev, top, anyfree, liftable, gate, waits, demand, best, shown,
     R, S = prev.shape
     conditional, offered, committed, exit_, full = th
     for r in range(R):  # each per-run array's row r, or the row every run shares
-        cap_r, unit_r, vis_r = search._at(cap, r), search._at(unit, r), search._at(vis, r)
-        exp_r, rk_r = search._at(exp_, r), search._at(rk, r)
-        ms, hr = search._at(min_share, r), search._at(h, r)
+        cap_r, unit_r, vis_r = jit.at(cap, r), jit.at(unit, r), jit.at(vis, r)
+        exp_r, rk_r = jit.at(exp_, r), jit.at(rk, r)
+        ms, hr = jit.at(min_share, r), jit.at(h, r)
         for s in range(S):
             n = stance.rung(prev[r, s], top[r, s], anyfree[r, s], liftable[r, s], gate[r, s], hr,
                             conditional, offered, committed, exit_)  # fmt: skip

@@ -52,7 +52,7 @@ def best_pledge(comp: dict, P, free, vetoed, offered: float, full: float):
         return a if a.shape == social.shape else np.broadcast_to(a, social.shape)
 
     s = P.slot
-    share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
+    share = stance.min_shares(P)
     return _loop(
         s.visibility, s.exposure, s.risk, s.capacity, s.unit, s.counts,
         per_run(comp["incentives"]), cost, per_run(comp["risk"]), social, free, vetoed, share,

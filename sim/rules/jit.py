@@ -202,3 +202,11 @@ def cache_dir() -> Path:
 
 
 _STALE = re.compile(r"numba-[0-9a-f]{16}")
+
+
+@row
+def at(a, r):
+    """Row r of a per-run array, row 0 of one every run shares (a view, taken once per
+    run by the compiled loops: views taken per state and concession would cost more
+    than the rule)."""
+    return a[r if a.shape[0] > 1 else 0]

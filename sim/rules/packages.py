@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import caveats, jit, kinds, search, stance, vetoes
+from sim.rules import caveats, jit, kinds, stance, vetoes
 from sim.scenario.arrays import COMMITTED, Compiled
 from sim.scenario.params import Params
 
@@ -52,7 +52,7 @@ def parts(C: Compiled, P: Params, u, free, best, in_) -> np.ndarray:
     th = d.thresholds.offered
     out = np.zeros((R, S, K))
     if jit.compiled():
-        share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
+        share = stance.min_shares(P)
         _parts_loop(u, free, best, in_, C.package, P.slot.capacity, P.slot.unit, share,
                     float(th), float(d.pledge_full_payoff), out)  # fmt: skip
         return out
@@ -98,7 +98,7 @@ def _parts_loop(u, free, best, in_, package, cap, unit, min_share, offered, full
     red lines with a payoff at the offer level, sized by `stance.pledge_one`."""
     R, S, K = u.shape
     for r in range(R):
-        cap_r, unit_r, ms = search._at(cap, r), search._at(unit, r), search._at(min_share, r)
+        cap_r, unit_r, ms = jit.at(cap, r), jit.at(unit, r), jit.at(min_share, r)
         for s in range(S):
             b = best[r, s]
             if not (in_[r, s] and package[s, b]):
@@ -112,13 +112,12 @@ def _parts_loop(u, free, best, in_, package, cap, unit, min_share, offered, full
 
 def _counted(C: Compiled, P: Params, stance_, part, m, mech) -> np.ndarray:
     """`counted` in one compiled pass (`_counted_loop`): the same array."""
-    G = len(C.caveat_cols)
     declared_ = caveats.declared(C)
-    disc = np.asarray(P.caveat.discount, float).reshape(-1, G) if declared_ else np.zeros((1, 0))
     out = np.empty(part.shape)
     _counted_loop(stance_, part, vetoes.vetoed(P, mech), P.slot.counts, C.slot_kind,
                   np.ascontiguousarray(C.slot_kind.T), m, declared_, C.caveat_cols,
-                  int(C.caveat_col), C.caveat_task, C.caveat_owner, disc, C.kind_in_theatre,
+                  int(C.caveat_col), C.caveat_task, C.caveat_owner, caveats.discounts(C, P),
+                  C.kind_in_theatre,
                   np.ones(part.shape[1]), out)  # fmt: skip
     return out
 
@@ -131,7 +130,7 @@ def _counted_loop(stance_, part, barred, counts, slot_kind, kinds_by_slot, m, de
     the kind of each slot, where per-state caveats are declared."""
     R, S, K = part.shape
     for r in range(R):
-        bar_r, counts_r = search._at(barred, r), search._at(counts, r)
+        bar_r, counts_r = jit.at(barred, r), jit.at(counts, r)
         for s in range(S):
             committed = stance_[r, s] == COMMITTED
             for k in range(K):
@@ -140,7 +139,7 @@ def _counted_loop(stance_, part, barred, counts, slot_kind, kinds_by_slot, m, de
                 ok = committed and counts_r[s, k] != 0 and not barred_k
                 out[r, s, k] = part[r, s, k] if ok else 0.0
         if declared_:
-            d = search._at(disc, r)
+            d = jit.at(disc, r)
             for k in range(K):
                 share[:] = 1.0
                 caveats.share_row(m[r], cols, col, task, owner, d, in_theatre, kinds_by_slot[k],

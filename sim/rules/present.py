@@ -98,7 +98,7 @@ def _present_loop(m, world, level, consent, social, slots, env, red, prefs, cav,
             for k in range(K):
                 blocked[s, k], low[s, k] = False, -1
         red_lines.blocked_row(ok, rowner, rbinds, blocked, True, low)
-        a, e, q, cap = search._at(vis, r), search._at(exp_, r), search._at(rk, r), has_cap[r]
+        a, e, q, cap = jit.at(vis, r), jit.at(exp_, r), jit.at(rk, r), has_cap[r]
         for s in range(S):
             b, t, seen, hi, peak = 0, -np.inf, False, 0, -np.inf
             for k in range(K):

@@ -26,7 +26,7 @@ from operator import attrgetter, itemgetter
 
 import numpy as np
 
-from sim.rules import caveats, clarity, demands, fused, jit, payoff, red_lines, terms
+from sim.rules import caveats, clarity, demands, fused, jit, payoff, red_lines, stance, terms
 from sim.scenario.arrays import REQUIRES, Compiled
 from sim.scenario.params import Params
 
@@ -253,9 +253,8 @@ def _prefs(C: Compiled, P: Params) -> tuple:
 def _slots(C: Compiled, P: Params) -> tuple:
     """Each state's offered kinds, the pledge rule's constants and its clarity term."""
     s, d = P.slot, C.scenario.decision
-    share = np.asarray(P.decision.pledge_min_share, float).reshape(-1)
     return (
-        s.visibility, s.exposure, s.risk, s.capacity, s.unit, s.counts, share,
+        s.visibility, s.exposure, s.risk, s.capacity, s.unit, s.counts, stance.min_shares(P),
         float(d.pledge_full_payoff), clarity.columns(C).astype(np.int64),
         P.state.clarity_threshold,
     )  # fmt: skip
@@ -263,19 +262,11 @@ def _slots(C: Compiled, P: Params) -> tuple:
 
 def _caveats(C: Compiled, P: Params) -> tuple:
     """Per-state caveats as `caveats._share_loop` and `perception_relief` read them."""
-    G = len(C.caveat_cols)
-    disc = np.asarray(P.caveat.discount, float).reshape(-1, G) if G else np.zeros((1, 0))
     return (
         caveats.declared(C), C.caveat_cols, int(C.caveat_col), C.caveat_task, C.caveat_owner,
-        disc, C.kind_in_theatre, C.slot_kind, np.asarray(C.caveat_perception, float),
+        caveats.discounts(C, P), C.kind_in_theatre, C.slot_kind,
+        np.asarray(C.caveat_perception, float),
     )  # fmt: skip
-
-
-@jit.row
-def _at(a, r):
-    """Row r of a per-run array, row 0 of one every run shares (a view, taken once per
-    run: views taken per state and concession would cost more than the rule)."""
-    return a[r if a.shape[0] > 1 else 0]
 
 
 @jit.bare
@@ -298,10 +289,16 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
     (row, world, accepts, ok, granted, free, no_low, comp, scratch, share, kind, top,
      anyfree, counted, lifts, opened) = bufs  # fmt: skip
     for r in range(R):
-        run = (_at(vis, r), _at(exp_, r), _at(rk, r), _at(cap, r), _at(unit, r), _at(counts, r),
-               _at(vetoed, r), free)  # fmt: skip
-        vb, vt, hb, ht, thr = _at(vbase, r), _at(vthr, r), _at(hbase, r), _at(hthr, r), _at(cthr, r)
-        ms = _at(min_share, r)
+        run = (jit.at(vis, r), jit.at(exp_, r), jit.at(rk, r), jit.at(cap, r), jit.at(unit, r), jit.at(counts, r),
+               jit.at(vetoed, r), free)  # fmt: skip
+        vb, vt, hb, ht, thr = (
+            jit.at(vbase, r),
+            jit.at(vthr, r),
+            jit.at(hbase, r),
+            jit.at(hthr, r),
+            jit.at(cthr, r),
+        )
+        ms = jit.at(min_share, r)
         nc = order.shape[0]
         for q in range(nc + 1):  # each concession in the search's order, then the whole menu
             j = order[q] if q < nc else -1
@@ -354,7 +351,7 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
                 if not min(1.0, max(0.0, c_)) >= ht[h]:
                     all_consent = False
             # World conditions (`demands.world_conditions`) and red lines held.
-            world[0] = level[r] <= _at(env[0], r)
+            world[0] = level[r] <= jit.at(env[0], r)
             world[1] = all_consent
             world[2] = accepts.all() or not vetoes_on
             for w in range(W):
@@ -384,7 +381,7 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
             if declared:
                 for s in range(S):
                     share[s] = 1.0
-                caveats.share_row(row, gcols, gcol, gtask, gowner, _at(disc, r), in_theatre, kind,
+                caveats.share_row(row, gcols, gcol, gtask, gowner, jit.at(disc, r), in_theatre, kind,
                                   share)  # fmt: skip
                 for s in range(S):
                     counted[s] = counted[s] * share[s]
@@ -408,12 +405,12 @@ def _components(row, r, fr, caveats_on, granted, level, consent, env, prefs, cav
     excused, scales, relief = scratch
     S = comp.shape[1]
     if fr[0]:
-        ib = _at(ibase, r)
+        ib = jit.at(ibase, r)
         for n in range(scales.shape[0]):
             scales[n] = terms.linear_row(
                 row, ilin[0], ilin[1], ilin[2], ilin[3], ilin[4][n], ilin[4][n + 1], ib[n]
             )
-        payoff.incentives_row(_at(iweights, r), scales, comp[0])
+        payoff.incentives_row(jit.at(iweights, r), scales, comp[0])
     if fr[1]:
         for s in range(S):
             comp[1, s] = 0.0
@@ -423,9 +420,9 @@ def _components(row, r, fr, caveats_on, granted, level, consent, env, prefs, cav
                                 psal, w, powner, excused, comp, 1)  # fmt: skip
     if fr[2]:
         base = terms.linear_row(
-            row, plin[0], plin[1], plin[2], plin[3], 0, plin[0].shape[0], _at(pbase, r)
+            row, plin[0], plin[1], plin[2], plin[3], 0, plin[0].shape[0], jit.at(pbase, r)
         )
-        base = base + _at(pinc, r) * level
+        base = base + jit.at(pinc, r) * level
         for s in range(S):
             p = 0.0 + base
             for t in range(tcol.shape[0]):
@@ -440,14 +437,14 @@ def _components(row, r, fr, caveats_on, granted, level, consent, env, prefs, cav
                     relief[o] = relief[o] + (gperc[g] * row[gtask[g]] if granted[g] else 0.0)
             for s in range(S):
                 comp[2, s] = comp[2, s] - relief[s]
-        opp = _at(opposition, r)
+        opp = jit.at(opposition, r)
         for s in range(S):
             comp[2, s] = opp[s] * comp[2, s]
     if fr[3]:
         rr = terms.linear_row(
-            row, rlin[0], rlin[1], rlin[2], rlin[3], 0, rlin[0].shape[0], _at(rbase, r)
+            row, rlin[0], rlin[1], rlin[2], rlin[3], 0, rlin[0].shape[0], jit.at(rbase, r)
         )
-        rr = rr + _at(crisk, r) * (1.0 - consent) + level
-        tol = _at(tolerance, r)
+        rr = rr + jit.at(crisk, r) * (1.0 - consent) + level
+        tol = jit.at(tolerance, r)
         for s in range(S):
             comp[3, s] = (1.0 - tol[s]) * rr

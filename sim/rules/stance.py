@@ -52,6 +52,11 @@ def pledge(u, capacity, unit, offered, full, min_share) -> np.ndarray:
     return units * unit
 
 
+def min_shares(P) -> np.ndarray:
+    """(R|1,): each run's minimum pledge share, flat, as the compiled loops read it."""
+    return np.asarray(P.decision.pledge_min_share, float).reshape(-1)
+
+
 @jit.row
 def rung(prev, u, available, liftable, gate_open, h, conditional, offered, committed, exit_):
     """`ladder` for one state: its next stance from the previous one `prev`, its best
