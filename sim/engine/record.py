@@ -71,6 +71,11 @@ RUN_COLUMNS = ("run", "outcome", "rounds", "force", "coalition", "concessions", 
 """The runs table's columns, in order."""
 
 
+def _stacked(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One table from column arrays recorded week by week (each part a dict of columns)."""
+    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
+
+
 def _patterns(rows: np.ndarray, text) -> list[str]:
     """`text(columns set in the row)` for each row of a boolean array, computed once per
     distinct row (coalitions, veto players rejecting: few patterns, many runs)."""
@@ -107,8 +112,8 @@ class Recorder:
         self.deployed = np.zeros((count, watched(C)))  # deployed strength, weeks 1..H
         self.deploy_cols: dict[str, list] = {name: [] for name in DEPLOY_COLUMNS}
         self.accept = np.zeros((len(C.veto_ids), count, T))
-        self.state_rows: list[dict] = []
-        self.round_rows: list[dict] = []
+        self.state_rows: list[dict] = []  # columns of the states table, week by week
+        self.round_rows: list[dict] = []  # columns of the rounds table, week by week
         self.run_cols: dict[str, list] = {name: [] for name in RUN_COLUMNS}
         self.commits = np.zeros((len(C.states), len(C.kinds)), np.int64)
         self.leads = np.zeros((len(C.states), len(C.kinds)), np.int64)  # as the lead kind
@@ -175,17 +180,18 @@ class Recorder:
         row["demand"] = cons[dec.demand[sel]].ravel()
         row["vetoed"] = self._vetoed(v, sel).ravel()
         self.state_rows.append(row)
-        for i in sel:
-            self.round_rows.append(self._round_row(v, i, kinds, cons))
+        self.round_rows.append(self._round_cols(v, sel, cons))
 
     def _package_text(self, parts, sel: np.ndarray) -> np.ndarray:
         """(n * S,): each state's package parts besides its lead kind, `kind:size;...`."""
         S = len(self.C.states)
         if parts is None or not packages.declared(self.C):
             return np.full(len(sel) * S, "", dtype=object)
-        return np.array(
-            [packages.text(self.C, parts[i, s], s) for i in sel for s in range(S)], dtype=object
-        )
+        out = np.full(len(sel) * S, "", dtype=object)
+        rows = parts[sel].reshape(len(sel) * S, -1)
+        for at in np.flatnonzero((rows > 0).any(axis=1)):  # few states pledge parts
+            out[at] = packages.text(self.C, rows[at], at % S)
+        return out
 
     def _package_counted(self, parts_counted, sel: np.ndarray) -> np.ndarray:
         """(n * S,): the strength of each state's package parts counted toward the
@@ -209,41 +215,41 @@ class Recorder:
             return np.zeros((parts.shape[0], len(self.C.states), len(self.C.kinds)))
         return packages.by_kind(self.C, parts)
 
-    def _parts_by_kind(self, parts, i: int) -> np.ndarray:
-        """(S, K): run i's package parts over the kind vocabulary (zeros for none)."""
-        if parts is None or not packages.declared(self.C):
-            return np.zeros((len(self.C.states), len(self.C.kinds)))
-        return packages.by_kind(self.C, parts[i : i + 1])[0]
-
-    def _round_row(self, v: RoundView, i: int, kinds, cons) -> dict:
+    def _round_cols(self, v: RoundView, sel: np.ndarray, cons) -> dict[str, np.ndarray]:
+        """The rounds table's columns for runs `sel` of the view: one row per run."""
         C, dec = self.C, v.dec
+        n = len(sel)
+        stance, kind, pledge = dec.stance[sel], dec.kind[sel], dec.pledge[sel]
+        committed = stance == COMMITTED
         out = {
-            "run": int(v.runs[i]),
-            "round": v.t,
-            "clarity": float(v.mandate[i, C.cols.col[C.scenario.force.clarity_term]]),
-            "force": float(v.force[i]),
-            "committed": int((dec.stance[i] == COMMITTED).sum()),
+            "run": v.runs[sel].astype(np.int64),
+            "round": np.full(n, v.t, np.int64),
+            "clarity": v.mandate[sel, C.cols.col[C.scenario.force.clarity_term]].astype(float),
+            "force": np.asarray(v.force, float)[sel],
+            "committed": committed.sum(axis=1).astype(np.int64),
         }
-        committed = dec.stance[i] == COMMITTED
-        extra = self._parts_by_kind(dec.parts, i)
-        for k, kind in enumerate(C.kinds):
-            mask = committed & (dec.kind[i] == k)
-            out[f"pledged.{kind}"] = float(dec.pledge[i][mask].sum() + extra[committed, k].sum())
-        for term, value in C.cols.decode(v.mandate[i]).items():
-            out[f"term.{term}"] = ";".join(value) if isinstance(value, list) else value
+        extra = self._all_parts_by_kind(dec.parts[sel]) if dec.parts is not None else None
+        for k, kind_name in enumerate(C.kinds):
+            mask = committed & (kind == k)
+            total = np.where(mask, pledge, 0.0).sum(axis=1)
+            if extra is not None:
+                total = total + np.where(committed, extra[:, :, k], 0.0).sum(axis=1)
+            out[f"pledged.{kind_name}"] = total
+        for term, values in C.cols.decode_columns(v.mandate[sel]).items():
+            out[f"term.{term}"] = values
+        demand = v.veto_demand[sel] if v.veto_demand is not None else None
         for j, vid in enumerate(C.veto_ids):
-            out[f"accept.{vid}"] = float(v.accept[i, j])
-            out[f"accepts.{vid}"] = bool(v.accepts[i, j])
-            asked = -1 if v.veto_demand is None else int(v.veto_demand[i, j])
-            out[f"demand.{vid}"] = cons[asked]
+            out[f"accept.{vid}"] = v.accept[sel, j].astype(float)
+            out[f"accepts.{vid}"] = v.accepts[sel, j].astype(bool)
+            out[f"demand.{vid}"] = cons[demand[:, j] if demand is not None else np.full(n, -1)]
         for h, hid in enumerate(C.host_ids):
-            out[f"consent.{hid}"] = float(v.consent[i, h])
-        out["incidents"] = int(v.incidents[i])
-        out["incident_level"] = float(v.level[i])
-        out["concession"] = cons[v.concession[i]]
-        out["side_payment_to"] = C.states[v.side_paid_to[i]] if v.side_paid_to[i] >= 0 else ""
+            out[f"consent.{hid}"] = v.consent[sel, h].astype(float)
+        out["incidents"] = np.asarray(v.incidents)[sel].astype(np.int64)
+        out["incident_level"] = np.asarray(v.level, float)[sel]
+        out["concession"] = cons[v.concession[sel]]
+        out["side_payment_to"] = np.array([*C.states, ""], dtype=object)[v.side_paid_to[sel]]
         for j, name in enumerate(C.world_names):
-            out[f"world.{name}"] = bool(v.cond[i, j])
+            out[f"world.{name}"] = v.cond[sel, j].astype(bool)
         return out
 
     def finish(
@@ -408,16 +414,16 @@ class Recorder:
     def _states(self) -> pd.DataFrame:
         if not self.state_rows:
             return pd.DataFrame()
-        states = pd.DataFrame(
-            {k: np.concatenate([r[k] for r in self.state_rows]) for k in self.state_rows[0]}
-        )
+        states = _stacked(self.state_rows)
         order = {s: i for i, s in enumerate(self.C.states)}
         states["_s"] = states["state"].map(order)
         states = states.sort_values(["run", "round", "_s"], kind="stable", ignore_index=True)
         return states.drop(columns="_s")
 
     def _rounds(self) -> pd.DataFrame:
-        rounds = pd.DataFrame(self.round_rows)
+        if not self.round_rows:
+            return pd.DataFrame()
+        rounds = _stacked(self.round_rows)
         if len(rounds):
             rounds = rounds.sort_values(["run", "round"], kind="stable", ignore_index=True)
         return rounds

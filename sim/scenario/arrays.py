@@ -76,12 +76,30 @@ class Columns:
         for term, spec in self.vocab.items():
             if spec.kind == "task_set":
                 out[term] = [t for t in spec.levels if row[self.task_col[(term, t)]] > 0.5]
-            elif spec.kind in ("ordinal", "categorical"):
-                out[term] = spec.levels[int(row[self.col[term]])]
-            elif spec.kind == "boolean":
-                out[term] = bool(row[self.col[term]] > 0.5)
             else:
-                out[term] = float(row[self.col[term]])
+                out[term] = self.decode_columns(row[None, :], [term])[term].tolist()[0]
+        return out
+
+    def decode_columns(self, rows: np.ndarray, terms=None) -> dict[str, np.ndarray]:
+        """Rows (n, width) back to one array of readable values per term: a task set's
+        tasks joined with `;` (as the tables write them), a level's name, a boolean, a
+        number."""
+        out: dict[str, np.ndarray] = {}
+        for term in terms or self.vocab:
+            spec = self.vocab[term]
+            if spec.kind == "task_set":
+                held = np.stack(
+                    [rows[:, self.task_col[(term, t)]] > 0.5 for t in spec.levels], axis=1
+                )
+                names = np.array(spec.levels, dtype=object)
+                out[term] = np.array([";".join(names[h]) for h in held], dtype=object)
+            elif spec.kind in ("ordinal", "categorical"):
+                levels = np.array(spec.levels, dtype=object)
+                out[term] = levels[rows[:, self.col[term]].astype(np.int64)]
+            elif spec.kind == "boolean":
+                out[term] = rows[:, self.col[term]] > 0.5
+            else:
+                out[term] = rows[:, self.col[term]].astype(float)
         return out
 
     def changes(self, change: dict[str, Any], base: dict[str, Any]) -> list[tuple[int, float, int]]:
