@@ -254,10 +254,7 @@ def run(
     formats: FormatsOpt = "png",
 ) -> None:
     """Run a scenario's ensemble and write tables, charts and a report."""
-    from sim.analysis.console import print_summary
-    from sim.output.write import check_format
-    from sim.parallel import CHARTS, ENGINE, make_executor
-    from sim.workers import run_cost
+    from sim.output.table_format import check_format
 
     if engine not in ("fast", "mesa"):
         fail(f"--engine: expected 'fast' or 'mesa', got {engine!r}")
@@ -265,6 +262,10 @@ def run(
     drawn = chart_formats(formats)
     C = load_compiled(scenario, runs=runs, seed=seed)
     check_out(out_dir or Path("results") / C.scenario.name, out_dir is not None)
+    from sim.analysis.console import print_summary  # after the input is checked: a refusal
+    from sim.parallel import CHARTS, ENGINE, make_executor  # imports only what checks it
+    from sim.workers import run_cost
+
     ex = make_executor(
         cap_workers(workers, scheduler),
         scheduler,
@@ -447,7 +448,7 @@ def sweep(
 ) -> None:
     """Sweep mandate terms or actor parameters over a grid or a Latin hypercube."""
     from sim.explore import commands
-    from sim.output.write import check_format
+    from sim.output.table_format import check_format
 
     check_format(fmt)
     drawn = chart_formats(formats)

@@ -127,7 +127,8 @@ class Results:
         or "none"; anything else raises ValueError naming `charts`.
         """
         from sim.output import formats
-        from sim.output.write import check_format, write_results
+        from sim.output.table_format import check_format
+        from sim.output.write import write_results
 
         check_format(format)
         chosen = formats.parse(charts, option="charts")

@@ -96,23 +96,6 @@ def dump_json(obj: dict, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-FORMATS = ("csv", "parquet")
-"""How tables are written (`--format`): CSV, or Parquet (the parquet extra, pyarrow)."""
-NEEDS_PYARROW = "--format parquet needs the parquet extra: pip install 'forcegen[parquet]'"
-
-
-def check_format(fmt: str) -> None:
-    """Refuse, before any work, a table format that is unknown or cannot be written."""
-    import importlib.util
-
-    from sim.scenario.errors import ScenarioError
-
-    if fmt not in FORMATS:
-        raise ScenarioError(f"--format: expected 'csv' or 'parquet', got {fmt!r}")
-    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
-        raise ScenarioError(NEEDS_PYARROW)
-
-
 def write_table(table: pd.DataFrame, out: Path, name: str, fmt: str = "csv") -> str:
     """One table as `<name>.csv` or `<name>.parquet`; return the file name."""
     file = f"{name}.{fmt}"

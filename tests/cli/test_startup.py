@@ -41,6 +41,24 @@ def test_help_imports_nothing_heavy(args: list[str]) -> None:
     assert proc.stderr.strip().splitlines()[-1] == "HEAVY:", proc.stderr
 
 
+@pytest.mark.parametrize(
+    "body", ["runz: 3\n", "run: {runs: -1}\n", "states: {PAK: {risk_tolerance: nan}}\n"]
+)
+def test_a_refused_scenario_is_refused_before_pandas_or_matplotlib_load(tmp_path, body):
+    """A wrong scenario is refused in the time it takes to read it: `run` imports the
+    tables' and charts' stack only once its input is checked."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {FLAGSHIP}\n{body}", encoding="utf-8")
+    code = f"HEAVY = {('pandas', 'matplotlib')!r}\n" + LOADED
+    argv = [sys.executable, "-c", code, "run", str(bad), "--out", str(tmp_path / "o")]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert lines[0].startswith(f"error: {bad}"), lines
+    assert lines[-1] == "HEAVY:", proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_run_on_a_terminal_shows_its_progress_and_finishes(tmp_path: Path) -> None:
     """On a terminal the progress bar enters the console as a context manager:
     the command hands it a real rich Console, not the stand-in of start-up."""

@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 import sim
 from sim.cli import app
-from sim.output.write import NEEDS_PYARROW, read_table
+from sim.output.table_format import NEEDS_PYARROW
+from sim.output.write import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
