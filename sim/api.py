@@ -116,10 +116,11 @@ def compare(paths: Iterable[str | Path], runs: int | None = None) -> Table:
     """
     from dataclasses import replace
 
-    from sim.explore.compare import DETAIL, Entry, comparison_table, load_all, write_compare
+    from sim.explore.compare import DETAIL, Entry, comparison_table, write_compare
     from sim.explore.diff import diff
     from sim.explore.runner import simulate
     from sim.scenario.arrays import compile_scenario
+    from sim.scenario.loader import load_all
 
     files = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
     _whole("runs", runs, 1)

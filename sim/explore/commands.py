@@ -11,15 +11,17 @@ candidates × runs), as for `forcegen run`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sim.output.folder import check_target
 from sim.parallel import CHARTS, make_executor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
 MAX_NAME = 80
@@ -59,9 +61,9 @@ def compare(
     err: Console,
     quiet: bool = False,
 ) -> Path:
-    from sim.explore.compare import gather, load_all, matching_folder, write_compare
     from sim.explore.diff import diff
     from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import load_all
 
     _positive(workers=workers, runs=runs)
     if len(files) < 2:
@@ -73,6 +75,8 @@ def compare(
         name = f"compare-{scenarios[0].name}-vs-{len(scenarios) - 1}-others"
     final = out_dir or Path("results") / name
     check_target(final, "--out" if out_dir else "comparison folder")
+    from sim.explore.compare import gather, matching_folder, write_compare  # input checked
+
     argv = ["forcegen", "compare", *map(str, files), "--out", str(final)]
     if runs is not None:
         argv += ["--runs", str(runs)]
@@ -146,13 +150,15 @@ def sweep(
     quiet: bool = False,
     fmt: str = "csv",
 ) -> Path:
-    from sim.explore.cache import PointCache
-    from sim.explore.sweep import load_sweep, run_sweep, write_sweep
+    from sim.explore.sweep_file import load_sweep
 
     _positive(workers=workers, runs=runs, steps=steps)
     sw = load_sweep(file, runs=runs, steps=steps)
     final = out_dir or Path("results") / f"sweep-{sw.name}"
     check_target(final, "--out" if out_dir else "sweep folder")
+    from sim.explore.cache import PointCache  # once the file is checked: a refusal
+    from sim.explore.sweep import run_sweep, write_sweep  # imports no more than it needs
+
     argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
     argv += ["--format", fmt] if fmt != "csv" else []
     ex = make_executor(
@@ -226,6 +232,8 @@ def whatif(
 
 def whatif_table(sc, w) -> pd.DataFrame:
     """One row per change found, with its costs (the whatif.csv table)."""
+    import pandas as pd
+
     from sim.explore.whatif import veto_cost
     from sim.numbers import resolved, runs_to_resolve, wilson
 

@@ -26,8 +26,7 @@ from sim.explore.report import charts_md, show, table
 from sim.explore.runner import outcome_of, simulate
 from sim.numbers import force, pct, share_ci, wilson
 from sim.scenario.arrays import compile_scenario
-from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load, override, scenario_hash
+from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
 
 DETAIL = 50
@@ -51,29 +50,6 @@ class Entry:
     @property
     def name(self) -> str:
         return self.scenario.name
-
-
-def load_all(files: list[Path], runs: int | None = None) -> list[Scenario]:
-    """Load every scenario (run count overridden if given); refuse duplicate names."""
-    out: list[Scenario] = []
-    for f in files:
-        sc = load(f)
-        if runs is not None:
-            try:
-                sc = override(sc, runs=runs)
-            except ScenarioError as exc:
-                exc.file = str(f)
-                raise
-        for other, of in zip(out, files, strict=False):
-            if other.name == sc.name:
-                raise ScenarioError(
-                    f"two scenarios are named {sc.name!r} (also {of}); give one a distinct "
-                    "'name:' so their results folders do not collide",
-                    "name",
-                    str(f),
-                )
-        out.append(sc)
-    return out
 
 
 def matching_folder(sc: Scenario, folder: Path) -> bool:

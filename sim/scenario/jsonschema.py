@@ -1,7 +1,7 @@
 """JSON Schemas of the files as written: scenario files (variants too) and sweep files.
 
 Generated from the pydantic models (`sim/scenario/schema.py`,
-`sim/explore/sweep.py`) every time, so a new field appears without a hand-made
+`sim/explore/sweep_file.py`) every time, so a new field appears without a hand-made
 copy to keep in step. `forcegen schema [scenario|sweep]` prints one; the
 copies under `scenarios/schema/` are what editors read through the first line
 of each shipped file (`# yaml-language-server: $schema=...`).
@@ -264,7 +264,7 @@ def scenario_schema() -> dict[str, Any]:
 
 def sweep_schema() -> dict[str, Any]:
     """The JSON Schema of a sweep file (docs/explore.md)."""
-    from sim.explore.sweep import MAX_STEPS, RangeSpec, SweepSpec
+    from sim.explore.sweep_file import MAX_STEPS, RangeSpec, SweepSpec
 
     schema = _generate(SweepSpec)
     defs = schema.setdefault("$defs", {})

@@ -575,3 +575,27 @@ def override(sc: Scenario, **run: Any) -> Scenario:
     data = sc.model_dump(mode="python", by_alias=True)
     data["run"].update({k: v for k, v in run.items() if v is not None})
     return validate(data)
+
+
+def load_all(files: list[Path], runs: int | None = None) -> list[Scenario]:
+    """Load every scenario (run count overridden if given); refuse two with one name
+    (`forcegen compare`: their results folders would collide)."""
+    out: list[Scenario] = []
+    for f in files:
+        sc = load(f)
+        if runs is not None:
+            try:
+                sc = override(sc, runs=runs)
+            except ScenarioError as exc:
+                exc.file = str(f)
+                raise
+        for other, of in zip(out, files, strict=False):
+            if other.name == sc.name:
+                raise ScenarioError(
+                    f"two scenarios are named {sc.name!r} (also {of}); give one a distinct "
+                    "'name:' so their results folders do not collide",
+                    "name",
+                    str(f),
+                )
+        out.append(sc)
+    return out

@@ -29,7 +29,7 @@ import pandas as pd
 from sim.engine.design import design_batch
 from sim.engine.ensemble import BATCH
 from sim.explore import paths
-from sim.explore.sweep import Sweep, load_sweep
+from sim.explore.sweep_file import Sweep, load_sweep
 from sim.scenario.arrays import OUTCOMES, Compiled, compile_scenario
 from sim.scenario.drawn import drawn_names
 from sim.scenario.errors import ScenarioError, resolve_name

@@ -41,22 +41,45 @@ def test_help_imports_nothing_heavy(args: list[str]) -> None:
     assert proc.stderr.strip().splitlines()[-1] == "HEAVY:", proc.stderr
 
 
+def _heavy_after(args: list[str]) -> subprocess.CompletedProcess:
+    """Run the command line in a fresh interpreter; stderr ends with what heavy it loaded."""
+    code = f"HEAVY = {('pandas', 'matplotlib')!r}\n" + LOADED
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=False
+    )
+
+
 @pytest.mark.parametrize(
     "body", ["runz: 3\n", "run: {runs: -1}\n", "states: {PAK: {risk_tolerance: nan}}\n"]
 )
-def test_a_refused_scenario_is_refused_before_pandas_or_matplotlib_load(tmp_path, body):
-    """A wrong scenario is refused in the time it takes to read it: `run` imports the
-    tables' and charts' stack only once its input is checked."""
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_refused_scenario_is_refused_before_pandas_or_matplotlib_load(tmp_path, body, command):
+    """A wrong scenario is refused in the time it takes to read it: `run` and `compare`
+    import the tables' and charts' stack only once their input is checked."""
     bad = tmp_path / "bad.yaml"
     bad.write_text(f"extends: {FLAGSHIP}\n{body}", encoding="utf-8")
-    code = f"HEAVY = {('pandas', 'matplotlib')!r}\n" + LOADED
-    argv = [sys.executable, "-c", code, "run", str(bad), "--out", str(tmp_path / "o")]
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    files = [bad] if command == "run" else [FLAGSHIP, bad]
+    proc = _heavy_after([command, *files, "--out", tmp_path / "o"])
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2, proc.stderr
     assert lines[0].startswith(f"error: {bad}"), lines
     assert lines[-1] == "HEAVY:", proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "axis", ["mandate.use_of_forse", "states.XXX.risk_tolerance", "mandate.clarity"]
+)
+def test_a_refused_sweep_file_is_refused_before_pandas_or_matplotlib_load(tmp_path, axis):
+    sweep = tmp_path / "bad.yaml"
+    values = "[0.5, 7.0]" if axis == "mandate.clarity" else "[1]"
+    sweep.write_text(f"base: {FLAGSHIP}\naxes:\n  - path: {axis}\n    values: {values}\n")
+    proc = _heavy_after(["sweep", sweep, "--out", tmp_path / "o", "--cache", tmp_path / "c"])
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert lines[0].startswith(f"error: {sweep}: axes[0]"), lines
+    assert lines[-1] == "HEAVY:", proc.stderr
+    assert not (tmp_path / "o").exists() and not (tmp_path / "c").exists()
 
 
 def test_a_run_on_a_terminal_shows_its_progress_and_finishes(tmp_path: Path) -> None:
