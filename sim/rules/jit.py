@@ -33,15 +33,16 @@ from pathlib import Path
 DISABLE = "FORCEGEN_NO_NUMBA"
 """Set this environment variable to run the numpy rules even where numba is installed."""
 
-MIN_RUNS = 2_000
+MIN_RUNS = 1_000
 """The compiled loops run once this process has started at least this many runs.
-Importing numba and loading the cached loops costs about 0.6-0.8 s once per
-process; the loops save about 0.45 ms per run of the flagship (1,000 runs:
-0.51-0.60 s against 1.00-1.03 s; 2,000 runs in a new process: 1.50-2.19 s against
-1.67-1.73 s on a shared machine; docs/performance.md). So the demo's 200 runs, a
-class's game and a 1,000-run ensemble stay on numpy and never import numba, while
-a larger one, or a sweep's worker after its first points, uses the loops. Either
-way the results are the same bytes."""
+Importing numba and loading the cached loops costs about 0.5 s once per process
+(0.8 s before numba's BLAS check was spared, `_skip_blas_probe`). Measured in new
+processes, alternating (docs/performance.md, "Numba's start-up"): 700 runs of the
+flagship 0.62-0.88 s compiled against 0.70-0.76 s on numpy, 1,000 runs 0.82-0.95 s
+against 0.95-1.20 s, 1,400 runs 0.91-1.35 s against 1.29-1.52 s. So the demo's 200
+runs and a class's game stay on numpy and never import numba, while an ensemble of
+1,000 runs or more, or a sweep's worker after its first points, uses the loops.
+Either way the results are the same bytes."""
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _started = 0
@@ -149,9 +150,37 @@ def bind() -> None:
     global _bound, _cache
     if not _bound:
         _cache, _bound = str(cache_dir()), True
+        _skip_blas_probe()
     for k in KERNELS.values():
         if k._compiled is None:
             _bind_one(k)
+
+
+BLAS_PROBE = "scipy.linalg.cython_blas"
+"""What numba imports, when it first loads a compiled loop, to learn whether BLAS is there."""
+
+
+def _skip_blas_probe() -> None:
+    """Spare the process numba's BLAS check: importing scipy.linalg, about 0.2 s where
+    scipy is installed (the study extra), at the first compiled loop of every process.
+
+    numba's array functions (`numba.np.arraymath`) ask once, as they are imported,
+    whether BLAS is there, and use it only for an inner product (`np.cov`,
+    `np.corrcoef`); no loop here calls BLAS (`tests/rules/test_jit.py` checks their
+    sources). So they are imported while that import fails (None in `sys.modules`)
+    and it is put back at once: numba's linear algebra, if a user's own loop needs it,
+    imports scipy then. Nothing is skipped once numba's array functions or scipy's
+    linear algebra are already imported."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    sys.modules[BLAS_PROBE] = None  # type: ignore[assignment]
+    try:
+        importlib.import_module("numba.np.arraymath")
+    except ImportError:  # pragma: no cover - another numba: its own check runs later
+        pass
+    finally:
+        if sys.modules.get(BLAS_PROBE, 0) is None:
+            del sys.modules[BLAS_PROBE]
 
 
 def _bind_one(k: Kernel) -> None:

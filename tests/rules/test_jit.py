@@ -8,12 +8,19 @@ tables compiled or not in `tests/rules/test_fused.py`)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from shipped import SCENARIOS, runnable
 
+import sim.rules
 from sim.engine.draws import draw_many, parameters
 from sim.rules import actors, caveats, decide, demands, jit, payoff, red_lines
 from sim.scenario.arrays import OP_CODES, compile_scenario
@@ -172,3 +179,44 @@ def test_bundling_demands_gives_the_numpy_rules_bytes(monkeypatch):
     asked = got[0][0] != demand
     assert asked.any() and (~asked).any()
     assert (got[0][1] > before).any()  # a credit added where a demand was bundled
+
+
+BLAS_CALLS = (" @ ", "np.dot", "linalg", "np.cov", "np.corrcoef", "np.inner", "np.vdot")
+
+
+def test_no_compiled_loop_calls_blas():
+    """numba's BLAS check is answered 'no' when the loops are bound
+    (`jit._skip_blas_probe`): that holds only while no loop calls BLAS."""
+    for module in pkgutil.iter_modules(sim.rules.__path__):
+        importlib.import_module(f"sim.rules.{module.name}")
+    assert len(jit.KERNELS) > 20
+    for name, k in jit.KERNELS.items():
+        source = inspect.getsource(k.loop)
+        assert not [c for c in BLAS_CALLS if c in source], name
+
+
+SPARED = """
+import sys
+from sim.rules import jit
+from sim.scenario.arrays import compile_scenario
+from sim.scenario.loader import load
+from sim.engine.ensemble import run_ensemble
+sc = load(sys.argv[1])
+with jit.forced():
+    run_ensemble(compile_scenario(sc), runs=20, seed=sc.run.seed, detail=0)
+assert any(k.compiled_once for k in jit.KERNELS.values())
+print("linalg before:", "scipy.linalg" in sys.modules, jit.BLAS_PROBE in sys.modules)
+import scipy.linalg.cython_blas  # a user's own linear algebra still imports it
+print("linalg after:", "scipy.linalg" in sys.modules)
+"""
+
+
+def test_a_process_running_the_loops_never_imports_scipys_linear_algebra():
+    pytest.importorskip("scipy")
+    root = Path(__file__).resolve().parents[2]
+    flagship = root / "scenarios" / "isf" / "res2803.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-c", SPARED, str(flagship)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["linalg before: False False", "linalg after: True"]
