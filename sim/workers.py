@@ -197,8 +197,10 @@ raises the memory peak (100,000 runs of the flagship: 1.15 GB with the helper,
 def pays_over_helper(runs: int, run_seconds: float, n: int) -> bool:
     """Whether `n` workers save at least `MARGIN` times the pool's cost on `runs` runs
     against the two processes of the forked helper (never on two cores)."""
+    if n <= 2:  # and no division by zero idle cores
+        return False
     saved = runs * (run_seconds * (1 / 2 - 1 / n) - PICKLE_SECONDS)
-    return n > 2 and saved >= MARGIN * POOL_SECONDS
+    return saved >= MARGIN * POOL_SECONDS
 
 
 def helper_available(cores: int) -> bool:

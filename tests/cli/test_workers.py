@@ -58,6 +58,18 @@ def test_never_more_workers_than_cores_nor_than_idle_cores() -> None:
     assert workers.decide(big, RUN, cores=1, idle=_not_measured, helper=False) == 1
 
 
+@pytest.mark.parametrize("idle", [0.0, 0.3, 0.49])
+@pytest.mark.parametrize("helper", [True, False])
+def test_no_idle_core_at_all_gives_one_process_at_any_run_count(idle, helper) -> None:
+    """Fewer than half a core idle rounds to none: one process, whether the work is
+    below the helper's limit (`FORK_MAX_RUNS`) or above it (the policy once divided
+    by the zero idle cores there: `run --runs 10000` on a busy machine)."""
+    n = workers.threshold(RUN, 2)
+    for runs in (n, 10_000, workers.FORK_MAX_RUNS, workers.FORK_MAX_RUNS + 1, 10**8):
+        assert workers.decide(runs, RUN, cores=2, idle=idle, helper=helper) == 1, runs
+        assert workers.decide(runs, RUN, cores=8, idle=idle, helper=helper) == 1, runs
+
+
 def test_fewer_workers_when_only_fewer_pay() -> None:
     """With 8 idle cores, work that pays 2 workers but not 8 gets fewer than 8."""
     between = workers.threshold(RUN, 2)
