@@ -187,10 +187,15 @@ class Recorder:
         S = len(self.C.states)
         if parts is None or not packages.declared(self.C):
             return np.full(len(sel) * S, "", dtype=object)
-        out = np.full(len(sel) * S, "", dtype=object)
         rows = parts[sel].reshape(len(sel) * S, -1)
-        for at in np.flatnonzero((rows > 0).any(axis=1)):  # few states pledge parts
-            out[at] = packages.text(self.C, rows[at], at % S)
+        return np.array(self._texts(rows, np.tile(np.arange(S), len(sel))), dtype=object)
+
+    def _texts(self, rows: np.ndarray, states: np.ndarray) -> list[str]:
+        """`packages.text` of each row of parts (n, Kmax), row k of state `states[k]`;
+        '' for a row with none (most states pledge no package), computed only for others."""
+        out = [""] * len(rows)
+        for at in np.flatnonzero((rows > 0).any(axis=1)).tolist():
+            out[at] = packages.text(self.C, rows[at], int(states[at]))
         return out
 
     def _package_counted(self, parts_counted, sel: np.ndarray) -> np.ndarray:
@@ -354,33 +359,33 @@ class Recorder:
         cols["state"] += np.array(C.states, dtype=object)[s].tolist()
         cols["kind"] += kinds[kind[i, s]].tolist()
         cols["pledge"] += np.asarray(pledge[i, s], float).tolist()
-        cols["package"] += [packages.text(C, parts[a, b], b) for a, b in zip(i, s, strict=True)]
+        cols["package"] += self._texts(parts[i, s], s)
         cols["approval"] += [VOTES[v] for v in arrivals.vote[i, s].tolist()]
         cols["arrival_week"] += [w if w >= 0 else pd.NA for w in arrivals.week[i, s].tolist()]
-        shocked = [self._shocked(hit, a, b) for a, b in zip(i, s, strict=True)]
-        for name in SHOCK_COLUMNS:
-            cols[name] += [row[name] for row in shocked]
+        for name, values in self._shocked(hit, i, s).items():
+            cols[name] += values
         return arrivals.first()
 
-    def _shocked(self, hit, i: int, s: int) -> dict:
-        """A contingent's suspensions (weeks, and spells `from-to;...`) and withdrawal
-        (week, and by which event or `incident`), `sim.rules.withdrawal`."""
+    def _shocked(self, hit, i: np.ndarray, s: np.ndarray) -> dict[str, list]:
+        """The contingents' (runs `i`, states `s`) suspensions (weeks, and spells
+        `from-to;...`) and withdrawal (week, and by which event or `incident`),
+        `sim.rules.withdrawal`: a list per column of `SHOCK_COLUMNS`."""
+        n = len(i)
         if hit is None:
-            return {
-                "suspended_weeks": 0,
-                "suspended": "",
-                "withdrawn_week": pd.NA,
-                "withdrawn_by": "",
-            }
-        week, by = int(hit.withdrawn[i, s]), int(hit.by[i, s])
-        spells = withdrawal.spells(hit.suspended[i, s])
+            return {"suspended_weeks": [0] * n, "suspended": [""] * n,
+                    "withdrawn_week": [pd.NA] * n, "withdrawn_by": [""] * n}  # fmt: skip
+        held = hit.suspended[i, s]  # (n, H)
+        spells = [""] * n
+        for at in np.flatnonzero(held.any(axis=1)).tolist():  # few contingents are suspended
+            spells[at] = ";".join(f"{a}-{b}" for a, b in withdrawal.spells(held[at]))
+        names = np.array([*self.C.event_names, "incident", ""], dtype=object)
+        by = hit.by[i, s]
+        by = np.where(by == withdrawal.INCIDENT, len(names) - 2, np.where(by >= 0, by, -1))
         return {
-            "suspended_weeks": int(hit.suspended[i, s].sum()),
-            "suspended": ";".join(f"{a}-{b}" for a, b in spells),
-            "withdrawn_week": week if week >= 0 else pd.NA,
-            "withdrawn_by": "incident"
-            if by == withdrawal.INCIDENT
-            else (self.C.event_names[by] if by >= 0 else ""),
+            "suspended_weeks": held.sum(axis=1).astype(np.int64).tolist(),
+            "suspended": spells,
+            "withdrawn_week": [w if w >= 0 else pd.NA for w in hit.withdrawn[i, s].tolist()],
+            "withdrawn_by": names[by].tolist(),
         }
 
     def tables(self, names: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

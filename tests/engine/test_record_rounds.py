@@ -4,6 +4,7 @@ the states table of the same runs and weeks, and a mandate's columns read back
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +73,24 @@ def test_columns_read_back_the_mandates_they_encode():
             want = ";".join(value) if isinstance(value, list) else value
             assert columns[term][i] == want, (term, i)
             assert cols.decode(cols.encode(m))[term] == value
+
+
+def test_each_contingents_spells_add_up_to_its_suspended_weeks():
+    """The deployments table's shock columns, recorded for all of a batch's contingents
+    at once: each `suspended` text is its spells `from-to;...`, in order, apart, within
+    the watched weeks, adding up to `suspended_weeks`; a withdrawal names its cause."""
+    sc = load(ROOT / "scenarios" / "teaching" / "res2803_shocks.yaml")
+    C = compile_scenario(sc)
+    t = run_ensemble(C, runs=300, seed=sc.run.seed)["deployments"]
+    several = 0
+    for text, weeks in zip(t["suspended"], t["suspended_weeks"], strict=True):
+        spells = [tuple(map(int, part.split("-"))) for part in filter(None, text.split(";"))]
+        assert sum(b - a + 1 for a, b in spells) == weeks, text
+        assert all(a <= b for a, b in spells)
+        assert all(b + 1 < a2 for (_, b), (a2, _) in itertools.pairwise(spells)), text
+        several += len(spells) > 1
+    assert several > 0 and (t["suspended_weeks"] == 0).any()  # both cases are checked
+    withdrawn = t["withdrawn_week"].notna()
+    assert withdrawn.any()
+    assert set(t.loc[withdrawn, "withdrawn_by"]) <= {"incident", *C.event_names}
+    assert (t.loc[~withdrawn, "withdrawn_by"] == "").all()
