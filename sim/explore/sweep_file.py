@@ -286,6 +286,19 @@ def _check_size(spec: SweepSpec, file: str) -> None:
         raise ScenarioError(f"the grid has {size:,} points; at most {MAX_POINTS}", "axes", file)
 
 
+def _not_a_scenario(data: Any, file: str) -> None:
+    """Refuse a scenario file given where a sweep file is expected, saying so (rather
+    than naming its first field as unknown) and how a sweep uses one."""
+    scenario_like = {"extends", "mandate", "states", "vocabulary"} & set(data)
+    if scenario_like and "axes" not in data and "base" not in data:
+        raise ScenarioError(
+            "a scenario file, not a sweep file (a sweep file has 'base' and 'axes'): "
+            "run it with 'forcegen run', or name it as a sweep file's 'base'",
+            "",
+            file,
+        )
+
+
 def load_sweep(
     path: str | Path,
     runs: int | None = None,
@@ -296,6 +309,7 @@ def load_sweep(
     path = Path(path)
     file = str(path)
     data = read_yaml(path)
+    _not_a_scenario(data, file)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:

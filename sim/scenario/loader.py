@@ -329,6 +329,22 @@ def _scenario_mapping(data: dict, path: Path, named_by: Path, field: str) -> Non
     )
 
 
+SWEEP_KEYS = frozenset({"base", "axes"})
+"""The fields only a sweep file has (`sim.explore.sweep_file`)."""
+
+
+def _not_a_sweep(data: dict, path: Path) -> None:
+    """Refuse a sweep file given where a scenario file is expected, saying so (rather than
+    listing the scenario fields it lacks) and which command reads it."""
+    if set(data) >= SWEEP_KEYS:
+        raise ScenarioError(
+            "a sweep file (it has 'base' and 'axes'), not a scenario file: "
+            "run it with 'forcegen sweep'",
+            "",
+            str(path),
+        )
+
+
 class _Resolver:
     """One `load`: follows `extends`, reads each file once, bounds the chain."""
 
@@ -358,6 +374,7 @@ class _Resolver:
         self.cache[key] = {}  # counted now; filled below
         if named_by is None:
             data = read_yaml(path, "scenario file")
+            _not_a_sweep(data, path)
         else:
             data = read_yaml(path, "scenario file", echo=False)
             _scenario_mapping(data, path, named_by, field)

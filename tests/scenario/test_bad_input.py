@@ -130,3 +130,44 @@ def test_extends_cycle_is_refused(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text("extends: a.yaml\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="cycle"):
         load(tmp_path / "a.yaml")
+
+
+SCENARIOS = ISF.parent
+
+
+@pytest.mark.parametrize("command", [["run"], ["validate"], ["explain", "--state", "PAK"]])
+def test_a_sweep_file_given_as_a_scenario_is_named_as_one(tmp_path: Path, command) -> None:
+    """`forcegen run sweep.yaml` says what the file is and which command reads it, not
+    that a scenario's first required field is missing."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    sweep = SCENARIOS / "sweeps" / "target_x_deadline.yaml"
+    args = [command[0], str(sweep), *command[1:]]
+    args += ["--out", str(tmp_path / "o")] if command == ["run"] else []
+    result = CliRunner().invoke(app, args)
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert lines == [
+        f"error: {sweep}: a sweep file (it has 'base' and 'axes'), not a scenario file: "
+        "run it with 'forcegen sweep'"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("scenario", ["isf/res2803.yaml", "unifil2006/unifil2006.yaml"])
+def test_a_scenario_file_given_as_a_sweep_is_named_as_one(tmp_path: Path, scenario) -> None:
+    from sim.explore.sweep_file import load_sweep
+
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(SCENARIOS / scenario)
+    assert str(info.value) == (
+        f"{SCENARIOS / scenario}: a scenario file, not a sweep file (a sweep file has 'base' "
+        "and 'axes'): run it with 'forcegen run', or name it as a sweep file's 'base'"
+    )
+    # a sweep file with a misspelt field is still told which one
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {SCENARIOS / scenario}\naxis: []\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="did you mean 'axes'"):
+        load_sweep(bad)
