@@ -32,7 +32,7 @@ import numpy as np
 
 from sim.rules.events import SLOTS
 from sim.scenario.arrays import Compiled, has_shocks
-from sim.scenario.params import Params, with_slots
+from sim.scenario.params import Params, rows_at, with_slots
 
 
 def generator(seed: int, run: int) -> np.random.Generator:
@@ -54,7 +54,7 @@ class Draws:
 
     def take(self, idx: np.ndarray) -> Draws:
         """The draws of the runs at `idx`."""
-        return Draws(*(getattr(self, f)[idx] for f in DRAWN))
+        return Draws(*(rows_at(getattr(self, f), idx) for f in DRAWN))
 
 
 DRAWN = ("ranges", "noise", "slots", "votes", "after", "bars", "shocks")

@@ -61,11 +61,12 @@ def _weeks(C: Compiled, P: Params, world, draws, record) -> None:
         if going.all():
             continue
         if sub is not world:
-            ended = ~going
+            ended = np.flatnonzero(~going)
             world.write_back(sub.subset(ended), active[ended])
         if not going.any():
             return
-        sub, Pw, active = sub.subset(going), Pw.take(going), active[going]
+        keep = np.flatnonzero(going)  # whole-number indices gather faster than a mask
+        sub, Pw, active = sub.subset(keep), Pw.take(keep), active[keep]
     if sub is not world:  # the deadline ends every run; were it not so, none is lost
         world.write_back(sub, active)
 

@@ -39,7 +39,7 @@ from sim.rules.events import SLOTS
 from sim.rules.terms import apply_changes, firm_up
 from sim.scenario.arrays import Compiled
 from sim.scenario.drawn import drawn_values
-from sim.scenario.params import Params
+from sim.scenario.params import Params, rows_at
 
 Override = Callable[[Decision], Decision]
 """Replaces (some of) a week's decisions before they are adopted (a human seat)."""
@@ -74,7 +74,7 @@ class World:
 
     def subset(self, idx: np.ndarray) -> World:
         """The runs at `idx` (copies), e.g. the ones still negotiating."""
-        return World(**{f: getattr(self, f)[idx] for f in FIELDS})
+        return World(**{f: rows_at(getattr(self, f), idx) for f in FIELDS})
 
     def write_back(self, sub: World, idx: np.ndarray) -> None:
         """Put a subset's state back at `idx`."""

@@ -32,9 +32,18 @@ class Range(NamedTuple):
     high: float
 
 
+def rows_at(v: Array, idx: np.ndarray) -> Array:
+    """The rows at `idx` of `v` (a copy): `np.take` for whole-number indices, which
+    gathers about a third faster than `v[idx]` (the same values, C-ordered as
+    well), and a boolean mask as `v[idx]` reads it."""
+    if idx.dtype == np.bool_:
+        return v[idx]
+    return np.take(v, idx, axis=0)
+
+
 def _take(v: Array, idx: np.ndarray) -> Array:
     """The runs at `idx` of an array with a run axis (a shared value stays shared)."""
-    return v[idx] if v.shape[0] > 1 or len(idx) == 0 else v
+    return rows_at(v, idx) if v.shape[0] > 1 or len(idx) == 0 else v
 
 
 class Gathered:

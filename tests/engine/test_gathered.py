@@ -6,6 +6,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sim.engine.draws import draw_many, parameters
 from sim.scenario.arrays import compile_scenario
@@ -42,3 +43,19 @@ def test_an_array_is_gathered_once_when_first_read_and_never_otherwise() -> None
     first = lazy.state.capacity
     assert first.shape[0] == 2 and lazy.state.capacity is first  # kept, not gathered again
     assert "risk_tolerance" not in vars(lazy.state)  # an array nobody read stays ungathered
+
+
+@pytest.mark.parametrize("shape", [(7,), (7, 3), (7, 3, 2)])
+def test_rows_at_gathers_what_indexing_does(shape):
+    """`rows_at` (np.take for whole-number indices, as the weeks take the runs still
+    negotiating) gives `v[idx]`'s values, dtype and C order, for indices, a mask and
+    none."""
+    from sim.scenario.params import rows_at
+
+    v = np.arange(np.prod(shape), dtype=float).reshape(shape)
+    mask = np.array([True, False, True, True, False, False, True])
+    for idx in (np.flatnonzero(mask), mask, np.array([], np.int64), np.array([6, 0, 6])):
+        got, want = rows_at(v, idx), v[idx]
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got, want) and got.flags.c_contiguous
+        assert not np.shares_memory(got, v)  # a copy: the subset may be changed in place
