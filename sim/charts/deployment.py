@@ -170,7 +170,10 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         style.round_axis(left)
         left.set_xlabel("Week")
         # Below the panel: inside it, the legend would hide a line that reaches the top.
-        left.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8.5, ncols=2)
+        # One column with the shocks' long entry: two would be wider than the panel, and
+        # constrained layout would widen the panel's column for it, squeezing the other.
+        left.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8.5,
+                    ncols=1 if hit is not None else 2)  # fmt: skip
         sizes = strength(deployments, runs, weeks, float(meta.get("in_theatre") or 0.0))
         if len(sizes):
             q = np.quantile(sizes, [0.05, 0.5, 0.95], axis=0)

@@ -85,3 +85,36 @@ def test_the_formed_line_says_it_counts_undersized_forces_too(figures, tmp_path)
     labels = _legend(figures, {"runs": RUNS, "deployments": DEPLOYMENTS}, meta, tmp_path)
     formed = [label for label in labels if label.startswith("Force formed")]
     assert formed == ["Force formed (at its target, or undersized at the deadline)"]
+
+
+def test_with_shocks_both_panels_keep_their_width_and_every_text_stays_on_the_page(
+    figures, tmp_path
+):
+    """The shocks add a legend entry and a second title line: the legend under the left
+    panel must not widen that panel's column (it once squeezed the right panel to a
+    sliver and pushed its title off the page)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    deployments = DEPLOYMENTS.assign(
+        suspended=["2-3", "", "", "7-7"],
+        suspended_weeks=[2, 0, 0, 1],
+        withdrawn_week=pd.array([pd.NA, 6, pd.NA, pd.NA], dtype="Int64"),
+    )
+    meta = {"deployment_staged": True, "weeks_watched": 8, "deadline": 5, "target": 300}
+    labels = _legend(figures, {"runs": RUNS, "deployments": deployments}, meta, tmp_path)
+    assert "A contingent suspended or withdrawn (arrived or not)" in labels
+    fig = figures[-1]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer, page = canvas.get_renderer(), fig.bbox
+    left, right = fig.axes[:2]
+    assert "net of suspensions and withdrawals" in right.get_title(loc="left")
+    for ax in (left, right):
+        assert ax.get_window_extent(renderer).width > 0.3 * page.width
+        for text in (ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label):
+            box = text.get_window_extent(renderer)
+            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, text.get_text()
+        legend = ax.get_legend()
+        if legend is not None:
+            box = legend.get_window_extent(renderer)
+            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1
