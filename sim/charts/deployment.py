@@ -180,18 +180,16 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             right.fill_between(t, q[0], q[2], step="post", color=DEPLOYED, alpha=0.2,
                                linewidth=0, label="5–95% of those runs")  # fmt: skip
             right.step(t, q[1], where="post", color=DEPLOYED, linewidth=2, label="Median")
-            right.yaxis.set_major_formatter(lambda v, _pos: force(v))
         else:
             style.empty_note(right, "No contingent reached the theatre in any run.")
+        right.yaxis.set_major_formatter(lambda v, _pos: force(v))
+        right.set_xlim(left.get_xlim())  # the same weeks, with or without contingents
         target, band, _ = style.target_of(runs, meta)
         style.target_lines(right, target, band=band)
         right.set_ylim(bottom=0)
         net = "\n(net of suspensions and withdrawals)" if hit is not None else ""
-        right.set_title(
-            f"Deployed strength, in the {len(sizes):,} runs where contingents arrived{net}",
-            fontsize=9.5,
-            loc="left",
-        )
+        where = f", in the {len(sizes):,} runs where contingents arrived" if len(sizes) else ""
+        right.set_title(f"Deployed strength{where}{net}", fontsize=9.5, loc="left")
         right.set_ylabel(f"Deployed ({meta.get('force_measure') or 'personnel'})")
         style.round_axis(right)
         right.set_xlabel("Week")

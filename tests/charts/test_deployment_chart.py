@@ -118,3 +118,20 @@ def test_with_shocks_both_panels_keep_their_width_and_every_text_stays_on_the_pa
         if legend is not None:
             box = legend.get_window_extent(renderer)
             assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1
+
+
+def test_with_no_contingent_in_theatre_the_right_panel_keeps_the_weeks(figures, tmp_path):
+    """No run deployed: the right panel says so, over the same weeks as the left one
+    (not matplotlib's 0 to 1), its force axis written as everywhere else."""
+    runs = RUNS.assign(deployed_week=pd.array([pd.NA] * 4, dtype="Int64"))
+    deployments = DEPLOYMENTS.assign(arrival_week=pd.array([pd.NA] * 4, dtype="Int64"))
+    meta = {"deployment_staged": True, "weeks_watched": 30, "deadline": 26, "target": 9770}
+    _legend(figures, {"runs": runs, "deployments": deployments}, meta, tmp_path)
+    fig = figures[-1]
+    left, right = fig.axes[:2]
+    assert right.get_xlim() == left.get_xlim() and right.get_xlim()[1] > 30
+    assert right.get_title(loc="left") == "Deployed strength"
+    assert any("No contingent reached the theatre" in t.get_text() for t in right.texts)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in right.get_yticklabels() if t.get_text()]
+    assert "10,000" in ticks, ticks
