@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -98,19 +98,29 @@ def _has_parts(commits: pd.DataFrame) -> bool:
     return "p_lead" in commits.columns and bool((commits["p_commit"] > commits["p_lead"]).any())
 
 
-def _parts(commits: pd.DataFrame, table: pd.DataFrame, meta: Mapping) -> dict[str, str]:
+def _parts(
+    commits: pd.DataFrame, table: pd.DataFrame, meta: Mapping, legend: Collection[str] = ()
+) -> dict[str, str]:
     """Per state, the package parts it brought besides its lead kind (`sim.rules.
-    packages`), as ' + police trainers 20%': P(commit) of a kind as a part only."""
+    packages`), as ' + police trainers 20%': P(commit) of a kind as a part only. A kind
+    in the `legend` is named without its notes (the legend has them, and the text stays
+    short enough not to narrow the bars: the flagship's UK package was 80 characters);
+    one only ever brought as a part keeps them."""
     if "p_lead" not in commits.columns:
         return {}
     every, _ = _matrix(commits, meta, "p_commit")
     extra = (every.reindex(index=table.index, columns=table.columns) - table).clip(lower=0.0)
     out = {}
     for state, row in extra.iterrows():
-        parts = [f"{style.kind_label(k, meta).lower()} {pct(v)}" for k, v in row.items() if v > 0]
+        parts = [f"{_part_label(k, meta, legend)} {pct(v)}" for k, v in row.items() if v > 0]
         if parts:
             out[state] = " + " + ", ".join(parts) + " (package)"
     return out
+
+
+def _part_label(kind: str, meta: Mapping, legend: Collection[str]) -> str:
+    label = style.kind_base_label if kind in legend else style.kind_note_label
+    return label(kind, meta).lower()
 
 
 def _bars(
@@ -170,7 +180,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         if table.empty:
             style.empty_note(ax, "No state in the commitments table.")
         else:
-            _bars(ax, table, looks, meta, _parts(tables["commits"], table, meta))
+            _bars(ax, table, looks, meta, _parts(tables["commits"], table, meta, looks))
             ax.set_ylim(-0.6, len(table) - 0.4)
         if looks:
             handles = [Patch(**look) for look in looks.values()]

@@ -316,6 +316,14 @@ def kind_label(kind: str, meta: Mapping, *, measure: bool = False) -> str:
     return f"{label} ({unit})" if measure and unit else label
 
 
+def kind_base_label(kind: str, meta: Mapping) -> str:
+    """A kind's label without its parenthesised notes ('Staff officers at headquarters'
+    for '... (outside the territory)'): for text beside a bar, the legend carrying the
+    notes."""
+    label = meta.get("kinds", {}).get(kind) or kind.replace("_", " ").capitalize()
+    return re.sub(r"\s*\([^()]*\)", "", label).strip() or label
+
+
 def kind_note_label(kind: str, meta: Mapping, *, money: bool = True) -> str:
     """A kind with every note in one parenthesis, never two in a row.
 
@@ -325,7 +333,7 @@ def kind_note_label(kind: str, meta: Mapping, *, money: bool = True) -> str:
     """
     label = meta.get("kinds", {}).get(kind) or kind.replace("_", " ").capitalize()
     notes = [n.strip() for n in re.findall(r"\(([^()]*)\)", label) if n.strip()]
-    base = re.sub(r"\s*\([^()]*\)", "", label).strip() or label
+    base = kind_base_label(kind, meta)
     unit = meta.get("kind_measure", {}).get(kind)
     if money and unit and unit.lower() != "personnel":
         notes.append(unit)

@@ -199,6 +199,36 @@ def test_commit_by_kind_draws_each_shares_95_percent_interval(synthetic, figures
     assert not [c for c in figures[-1].axes[0].collections if isinstance(c, LineCollection)]
 
 
+def test_a_package_part_is_named_without_the_notes_the_legend_gives(synthetic, figures, tmp_path):
+    """Beside a bar, a package part whose kind is in the legend is its name and share,
+    the notes ('outside the territory', 'not counted') being in the legend, so the text
+    does not narrow the bars (the flagship's UK package once took half the figure); a
+    kind only ever brought as a part keeps its notes."""
+    tables, meta = synthetic
+    kinds = {**meta["kinds"], "trainers": "Staff officers at headquarters (outside the territory)"}
+    meta = {**meta, "kinds": kinds}
+    rows = [("GBR", "troops", 0.95, 0.95), ("GBR", "trainers", 0.95, 0.0),
+            ("CYP", "trainers", 0.5, 0.5), ("IDN", "troops", 0.5, 0.5)]  # fmt: skip
+    commits = pd.DataFrame(rows, columns=["state", "kind", "p_commit", "p_lead"])
+    commit_by_kind.draw({**tables, "commits": commits.assign(mean_pledge=0.0)}, meta, tmp_path)
+    fig = figures[-1]
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts][1] == (
+        "95% + staff officers at headquarters 95% (package)"
+    )
+    notes = "Staff officers at headquarters (outside the territory; not counted toward target)"
+    assert notes in legend_labels(fig)
+    renderer = renderer_of(fig)
+    assert ax.get_window_extent(renderer).width > 0.42 * fig.bbox.width  # 0.33 with notes
+    assert all(inside_figure(fig, t) for t in ax.texts[1:])
+    # without Cyprus the kind is not in the legend: the text keeps the notes
+    alone = commits[commits["state"] != "CYP"].assign(mean_pledge=0.0)
+    commit_by_kind.draw({**tables, "commits": alone}, meta, tmp_path)
+    fig = figures[-1]
+    assert notes not in legend_labels(fig)
+    assert [t.get_text() for t in fig.axes[0].texts][1] == f"95% + {notes.lower()} 95% (package)"
+
+
 def test_state_order_matches_the_report_ranking():
     p = {"PAK": 0.1, "EGY": 0.1, "IDN": 0.5, "ARE": 0.0, "ZZZ": 0.0}
     assert style.state_order(p) == ["IDN", "EGY", "PAK", "ARE", "ZZZ"]
