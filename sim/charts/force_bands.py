@@ -116,7 +116,7 @@ def _bottom_panel(ax, runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> li
     minimum = meta.get("minimum_viable")
     handles: list = []
     if deployed.empty:
-        style.empty_note(ax, "No run formed, so there is no deployed force to show.")
+        style.empty_note(ax, "No run formed, so there is no counted force to show.")
     else:
         values = deployed["force"].astype(float)
         lo, med, hi = (float(values.quantile(q)) for q in (0.05, 0.5, 0.95))

@@ -146,7 +146,8 @@ def test_force_bands_says_so_when_no_run_formed(synthetic, figures, tmp_path):
     tables, meta = synthetic
     runs = split_runs().assign(outcome="stalled", force=0.0, rounds=10)
     chart = force_bands.draw({**tables, "runs": runs}, force_meta(meta), tmp_path)
-    assert "No run formed" in " ".join(texts(figures[-1]))
+    # counted, not deployed: formed forces are counted here, deployment is its own chart
+    assert "No run formed, so there is no counted force to show." in texts(figures[-1])
     assert "100% stalled" in chart["caption"]
 
 
