@@ -71,6 +71,11 @@ RUN_COLUMNS = ("run", "outcome", "rounds", "force", "coalition", "concessions", 
 """The runs table's columns, in order."""
 
 
+def _by_index(names) -> np.ndarray:
+    """Names by index, '' at index -1 (none): a column of codes read as text in one take."""
+    return np.array([*names, ""], dtype=object)
+
+
 def _stacked(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     """One table from column arrays recorded week by week (each part a dict of columns)."""
     return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
@@ -121,6 +126,10 @@ class Recorder:
         self.coalitions: Counter = Counter()
         self.outcomes = np.zeros(len(OUTCOMES), np.int64)
         self.drawn: list[tuple[np.ndarray, np.ndarray]] = []  # (run ids, values) per batch
+        self._kind_names, self._state_names = _by_index(C.kinds), _by_index(C.states)
+        self._red_names, self._concession_names = _by_index(C.red_ids), _by_index(C.concessions)
+        # the event that withdrew a contingent, `incident` at INCIDENT (-2), '' at NEVER (-1)
+        self._shock_causes = _by_index([*C.event_names, "incident"])
 
     def merge(self, other: Recorder) -> None:
         """Add another recorder's runs (computed elsewhere, e.g. in a worker process).
@@ -159,15 +168,12 @@ class Recorder:
         C, dec = self.C, v.dec
         S = len(C.states)
         n = len(sel)
-        kinds = np.array([*C.kinds, ""], dtype=object)
-        reds = np.array([*C.red_ids, ""], dtype=object)
-        cons = np.array([*C.concessions, ""], dtype=object)
         row = {
             "run": np.repeat(v.runs[sel], S),
             "round": np.full(n * S, v.t),
             "state": np.tile(np.array(C.states, dtype=object), n),
             "stance": np.array(STANCES, dtype=object)[dec.stance[sel]].ravel(),
-            "kind": kinds[dec.kind[sel]].ravel(),
+            "kind": self._kind_names[dec.kind[sel]].ravel(),
             "pledge": dec.pledge[sel].ravel(),
             "package": self._package_text(dec.parts, sel),
             "counted": v.counted[sel].ravel(),
@@ -176,11 +182,11 @@ class Recorder:
         }
         for name in COMPONENTS:
             row[name] = np.broadcast_to(dec.components[name][sel], (n, S)).ravel()
-        row["binding_red_line"] = reds[dec.binding[sel]].ravel()
-        row["demand"] = cons[dec.demand[sel]].ravel()
+        row["binding_red_line"] = self._red_names[dec.binding[sel]].ravel()
+        row["demand"] = self._concession_names[dec.demand[sel]].ravel()
         row["vetoed"] = self._vetoed(v, sel).ravel()
         self.state_rows.append(row)
-        self.round_rows.append(self._round_cols(v, sel, cons))
+        self.round_rows.append(self._round_cols(v, sel))
 
     def _package_text(self, parts, sel: np.ndarray) -> np.ndarray:
         """(n * S,): each state's package parts besides its lead kind, `kind:size;...`."""
@@ -220,9 +226,9 @@ class Recorder:
             return np.zeros((parts.shape[0], len(self.C.states), len(self.C.kinds)))
         return packages.by_kind(self.C, parts)
 
-    def _round_cols(self, v: RoundView, sel: np.ndarray, cons) -> dict[str, np.ndarray]:
+    def _round_cols(self, v: RoundView, sel: np.ndarray) -> dict[str, np.ndarray]:
         """The rounds table's columns for runs `sel` of the view: one row per run."""
-        C, dec = self.C, v.dec
+        C, dec, cons = self.C, v.dec, self._concession_names
         n = len(sel)
         stance, kind, pledge = dec.stance[sel], dec.kind[sel], dec.pledge[sel]
         committed = stance == COMMITTED
@@ -252,7 +258,7 @@ class Recorder:
         out["incidents"] = np.asarray(v.incidents)[sel].astype(np.int64)
         out["incident_level"] = np.asarray(v.level, float)[sel]
         out["concession"] = cons[v.concession[sel]]
-        out["side_payment_to"] = np.array([*C.states, ""], dtype=object)[v.side_paid_to[sel]]
+        out["side_payment_to"] = self._state_names[v.side_paid_to[sel]]
         for j, name in enumerate(C.world_names):
             out[f"world.{name}"] = v.cond[sel, j].astype(bool)
         return out
@@ -349,7 +355,6 @@ class Recorder:
         self.deployed[at] = deployment.strength(
             arrivals.week, size, counted, in_theatre, H, present
         )
-        kinds = np.array([*C.kinds, ""], dtype=object)
         rows = (arrivals.week >= 0) | (arrivals.vote >= 0)
         if hit is not None:
             rows |= (hit.withdrawn >= 0) | hit.suspended.any(axis=2)
@@ -357,7 +362,7 @@ class Recorder:
         cols = self.deploy_cols
         cols["run"] += np.asarray(runs)[i].tolist()
         cols["state"] += np.array(C.states, dtype=object)[s].tolist()
-        cols["kind"] += kinds[kind[i, s]].tolist()
+        cols["kind"] += self._kind_names[kind[i, s]].tolist()
         cols["pledge"] += np.asarray(pledge[i, s], float).tolist()
         cols["package"] += self._texts(parts[i, s], s)
         cols["approval"] += [VOTES[v] for v in arrivals.vote[i, s].tolist()]
@@ -378,14 +383,11 @@ class Recorder:
         spells = [""] * n
         for at in np.flatnonzero(held.any(axis=1)).tolist():  # few contingents are suspended
             spells[at] = ";".join(f"{a}-{b}" for a, b in withdrawal.spells(held[at]))
-        names = np.array([*self.C.event_names, "incident", ""], dtype=object)
-        by = hit.by[i, s]
-        by = np.where(by == withdrawal.INCIDENT, len(names) - 2, np.where(by >= 0, by, -1))
         return {
             "suspended_weeks": held.sum(axis=1).astype(np.int64).tolist(),
             "suspended": spells,
             "withdrawn_week": [w if w >= 0 else pd.NA for w in hit.withdrawn[i, s].tolist()],
-            "withdrawn_by": names[by].tolist(),
+            "withdrawn_by": self._shock_causes[hit.by[i, s]].tolist(),
         }
 
     def tables(self, names: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

@@ -37,9 +37,10 @@ MIN_RUNS = 1_000
 """The compiled loops run once this process has started at least this many runs.
 Importing numba and loading the cached loops costs about 0.5 s once per process
 (0.8 s before numba's BLAS check was spared, `_skip_blas_probe`). Measured in new
-processes, alternating (docs/performance.md, "Numba's start-up"): 700 runs of the
-flagship 0.62-0.88 s compiled against 0.70-0.76 s on numpy, 1,000 runs 0.82-0.95 s
-against 0.95-1.20 s, 1,400 runs 0.91-1.35 s against 1.29-1.52 s. So the demo's 200
+processes, alternating (docs/performance.md, "Start-up, refusals and the recording"):
+700 runs of the flagship 0.62-0.88 s compiled against 0.70-0.76 s on numpy, 1,000
+runs 0.82-0.95 s against 0.95-1.20 s, 1,400 runs 0.91-1.35 s against 1.29-1.52 s.
+So the demo's 200
 runs and a class's game stay on numpy and never import numba, while an ensemble of
 1,000 runs or more, or a sweep's worker after its first points, uses the loops.
 Either way the results are the same bytes."""

@@ -289,15 +289,10 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
     (row, world, accepts, ok, granted, free, no_low, comp, scratch, share, kind, top,
      anyfree, counted, lifts, opened) = bufs  # fmt: skip
     for r in range(R):
-        run = (jit.at(vis, r), jit.at(exp_, r), jit.at(rk, r), jit.at(cap, r), jit.at(unit, r), jit.at(counts, r),
-               jit.at(vetoed, r), free)  # fmt: skip
-        vb, vt, hb, ht, thr = (
-            jit.at(vbase, r),
-            jit.at(vthr, r),
-            jit.at(hbase, r),
-            jit.at(hthr, r),
-            jit.at(cthr, r),
-        )
+        run = (jit.at(vis, r), jit.at(exp_, r), jit.at(rk, r), jit.at(cap, r), jit.at(unit, r),
+               jit.at(counts, r), jit.at(vetoed, r), free)  # fmt: skip
+        vb, vt, hb, ht = jit.at(vbase, r), jit.at(vthr, r), jit.at(hbase, r), jit.at(hthr, r)
+        thr = jit.at(cthr, r)
         ms = jit.at(min_share, r)
         nc = order.shape[0]
         for q in range(nc + 1):  # each concession in the search's order, then the whole menu
@@ -381,8 +376,8 @@ def _search_loop(m, open_, made, order, changes, fresh, every, sets, level, cons
             if declared:
                 for s in range(S):
                     share[s] = 1.0
-                caveats.share_row(row, gcols, gcol, gtask, gowner, jit.at(disc, r), in_theatre, kind,
-                                  share)  # fmt: skip
+                caveats.share_row(row, gcols, gcol, gtask, gowner, jit.at(disc, r), in_theatre,
+                                  kind, share)  # fmt: skip
                 for s in range(S):
                     counted[s] = counted[s] * share[s]
             if q < nc:
