@@ -1,5 +1,5 @@
-"""`python -m sim` runs the forcegen command line."""
+"""`python -m sim` runs the forcegen command line (and exits as the script does)."""
 
-from sim.cli import main
+from sim.quick_exit import entry
 
-main()
+entry()
