@@ -10,8 +10,9 @@ same status.
 
 The orderly exit is kept wherever the quick one could lose something: another
 thread still alive (Python would wait for it), output that cannot be flushed (a
-closed pipe: Python reports it as it always does), a status that is not a number,
-or an exception other than `SystemExit`. `sim.cli.main` itself ends with
+closed pipe: Python reports it as it always does), a profiler or debugger watching
+(`python -m cProfile -m sim ...` writes its report after the command returns), a
+status that is not a number, or an exception other than `SystemExit`. `sim.cli.main` itself ends with
 `sys.exit`, so a test or a notebook that calls it keeps its process.
 """
 
@@ -40,8 +41,9 @@ def entry() -> None:
 
 
 def quick_exit_is_safe() -> bool:
-    """No other thread is alive and everything written so far is flushed."""
-    if threading.active_count() > 1:
+    """No other thread is alive, no profiler or debugger watches, and everything
+    written so far is flushed."""
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
         return False
     try:
         for stream in (sys.stdout, sys.stderr):

@@ -76,6 +76,16 @@ def test_with_another_thread_alive_the_exit_is_the_orderly_one() -> None:
     assert "atexit ran" in proc.stderr and "torn down" in proc.stderr
 
 
+def test_a_profiled_command_writes_its_profile(tmp_path) -> None:
+    """`python -m cProfile -m sim ...` writes its report once the command returns."""
+    report = tmp_path / "validate.prof"
+    argv = [sys.executable, "-m", "cProfile", "-o", report, "-m", "sim", "validate", FLAGSHIP]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("name: res2803\n")
+    assert report.is_file() and report.stat().st_size > 0
+
+
 class _Closed(io.StringIO):
     def flush(self) -> None:
         raise BrokenPipeError("the reader has gone")
