@@ -324,8 +324,6 @@ def explain(
     formats: FormatsOpt = "png",
 ) -> None:
     """Why one state did what it did, week by week, in one run."""
-    from sim.analysis import explain as ex
-
     drawn = chart_formats(formats)
     C = load_compiled(scenario)
     state = resolve_name("state", state, C.states, "--state")
@@ -333,6 +331,8 @@ def explain(
         fail(f"--run: expected a run number (0, 1, 2, ...), got {run_id}")
     folder = out_dir or Path("results") / f"{C.scenario.name}-explain-{state}"
     check_out(folder, out_dir is not None)
+    from sim.analysis import explain as ex  # after the input is checked (pandas, matplotlib)
+
     result = ex.explain(C, state, run_id)
     with chart_files.formats(drawn):
         path = ex.write(result, folder)
@@ -352,13 +352,13 @@ def play(
     formats: FormatsOpt = "png",
 ) -> None:
     """Classroom mode: take seats at the table and play against the model."""
-    from sim.teach.play import play as play_game
-
     drawn = chart_formats(formats)
     C = load_compiled(scenario, seed=seed)
     seats = list(dict.fromkeys(resolve_name("state", code, C.states, "--as") for code in seats))
     folder = out_dir or Path("results") / f"{C.scenario.name}-play"
     check_out(folder, out_dir is not None)
+    from sim.teach.play import play as play_game  # after the input is checked
+
     with chart_files.formats(drawn):
         game, path = play_game(C, seats, C.scenario.run.seed, folder, out)
     if game.ended_early:
