@@ -194,7 +194,6 @@ def whatif(
     err: Console,
     quiet: bool = False,
 ) -> None:
-    from sim.explore.whatif import search, vocabulary_changes
     from sim.scenario.errors import ScenarioError, resolve_name
     from sim.scenario.loader import load
 
@@ -209,6 +208,8 @@ def whatif(
         base = override(sc, runs=runs)
     except ScenarioError as exc:
         raise ScenarioError(exc.message, "--runs", str(file)) from None
+    from sim.explore.whatif import search, vocabulary_changes  # after the input is checked
+
     candidates = 1 + len(vocabulary_changes(base))  # the pairs, if any, come later
     ex = make_executor(workers, scheduler, runs=candidates * runs, run_seconds=_cost([base]))
     with ex, _progress(err, quiet) as bar:

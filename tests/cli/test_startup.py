@@ -75,13 +75,16 @@ def test_a_refused_scenario_is_refused_before_pandas_or_matplotlib_load(tmp_path
         ("explain", ["--state", "PAK", "--run", "-1"], "", "--run: expected a run number"),
         ("explain", ["--state", "PAK"], "runz: 3\n", "{scenario}: runz"),
         ("play", ["--as", "PAK"], "runz: 3\n", "{scenario}: runz"),
+        ("whatif", ["--state", "PAKK"], "", "--state: unknown state 'PAKK'"),
+        ("whatif", ["--state", "PAK"], "runz: 3\n", "{scenario}: runz"),
     ],
 )
-def test_explain_and_play_refuse_before_pandas_or_matplotlib_load(
+def test_explain_play_and_whatif_refuse_before_pandas_or_matplotlib_load(
     tmp_path, command, args, body, says
 ):
     """A misspelt state or seat, a negative run or a wrong scenario file is refused
-    before the engine, the tables and the charts are imported (it took 1.6-3.4 s)."""
+    before the engine, the tables and the charts are imported (explain and play took
+    1.6-3.4 s to say so)."""
     scenario = tmp_path / "s.yaml"
     scenario.write_text(f"extends: {FLAGSHIP}\n{body}", encoding="utf-8")
     proc = _heavy_after([command, scenario, *args, "--out", tmp_path / "o"])
