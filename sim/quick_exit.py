@@ -43,7 +43,7 @@ def entry() -> None:
 def quick_exit_is_safe() -> bool:
     """No other thread is alive, no profiler or debugger watches, and everything
     written so far is flushed."""
-    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
+    if threading.active_count() > 1 or watched():
         return False
     try:
         for stream in (sys.stdout, sys.stderr):
@@ -52,3 +52,13 @@ def quick_exit_is_safe() -> bool:
     except (OSError, ValueError):  # a closed pipe or stream: the orderly exit reports it
         return False
     return True
+
+
+def watched() -> bool:
+    """A profiler, debugger or coverage tool watches this process: through
+    `sys.setprofile` or `sys.settrace`, or, from Python 3.12, `sys.monitoring`
+    (where cProfile registers itself)."""
+    if sys.getprofile() or sys.gettrace():
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(i) for i in range(6))
