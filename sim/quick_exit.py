@@ -2,7 +2,7 @@
 
 A command that made 10,000 runs holds hundreds of MB of tables, arrays and
 compiled code when it ends. Python's orderly shutdown then tears every module down
-and frees those objects one by one: 0.3-0.5 s after `forcegen run ... --runs 10000`
+and frees those objects one by one: 0.35-0.6 s after `forcegen run ... --runs 10000`
 had written its folder, work nobody waits for (docs/performance.md, "The end of a
 command"). So once `sim.cli.main` has ended, its output is flushed and the atexit
 handlers have run as at any exit, the process ends at once (`os._exit`) with the
@@ -12,8 +12,9 @@ The orderly exit is kept wherever the quick one could lose something: another
 thread still alive (Python would wait for it), output that cannot be flushed (a
 closed pipe: Python reports it as it always does), a profiler or debugger watching
 (`python -m cProfile -m sim ...` writes its report after the command returns), a
-status that is not a number, or an exception other than `SystemExit`. `sim.cli.main` itself ends with
-`sys.exit`, so a test or a notebook that calls it keeps its process.
+status that is not a number, or an exception other than `SystemExit`.
+`sim.cli.main` itself ends with `sys.exit`, so a test or a notebook that calls it
+keeps its process.
 """
 
 from __future__ import annotations
