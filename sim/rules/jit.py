@@ -40,10 +40,9 @@ Importing numba and loading the cached loops costs about 0.5 s once per process
 processes, alternating (docs/performance.md, "Start-up, refusals and the recording"):
 700 runs of the flagship 0.62-0.88 s compiled against 0.70-0.76 s on numpy, 1,000
 runs 0.82-0.95 s against 0.95-1.20 s, 1,400 runs 0.91-1.35 s against 1.29-1.52 s.
-So the demo's 200
-runs and a class's game stay on numpy and never import numba, while an ensemble of
-1,000 runs or more, or a sweep's worker after its first points, uses the loops.
-Either way the results are the same bytes."""
+So the demo's 200 runs and a class's game stay on numpy and never import numba,
+while an ensemble of 1,000 runs or more, or a sweep's worker after its first points,
+uses the loops. Either way the results are the same bytes."""
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _started = 0
