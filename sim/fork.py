@@ -23,6 +23,7 @@ results are the same bytes: each job depends only on its arguments.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -91,7 +92,12 @@ class Forked(Executor):
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
             with contextlib.suppress(Exception):
                 stream.flush()
-        pid, held = _fork()
+        frozen = _freeze()
+        try:
+            pid, held = _fork()
+        except BaseException:
+            _thaw(frozen)
+            raise
         if pid == 0:  # pragma: no cover - the child (coverage does not follow a fork)
             try:
                 os.close(read)
@@ -111,12 +117,34 @@ class Forked(Executor):
             raise
         finally:
             os.close(read)
+            _thaw(frozen)
         for i, result in theirs:
             done.add(i)
             yield i, result
         for i in range(len(jobs)):  # jobs the child took and did not finish
             if i not in done:
                 yield i, fn(*jobs[i])
+
+
+def _freeze() -> bool:
+    """Move every object this process holds out of the garbage collector's reach until
+    `_thaw`, as Python's documentation advises before a fork; return whether it did
+    (not when something else had frozen objects already: theirs to thaw).
+
+    Otherwise a collection of the oldest generation, in either process, walks every
+    object the command had made (pandas, matplotlib, the tables: a few hundred
+    thousand), and in the child writes to each one's header, copying the memory
+    pages the two processes shared: 0.08 s in each while the demo's charts were drawn."""
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
+
+
+def _thaw(frozen: bool) -> None:
+    """Give the objects `_freeze` froze back to the collector (the oldest generation)."""
+    if frozen:
+        gc.unfreeze()
 
 
 def _fork() -> tuple[int, set]:

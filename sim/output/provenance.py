@@ -8,12 +8,25 @@ line, so a report that pointed at the old numbers is not silently wrong.
 
 from __future__ import annotations
 
+import functools
 import json
+from importlib import metadata
 from pathlib import Path
 
 COMPARED = ("model_sha256", "seed", "runs", "engine", "detail_runs")
 """Manifest fields whose change means the folder's numbers change (`model_sha256`
 is the resolved scenario's hash without its run count and seed)."""
+
+
+@functools.cache
+def installed(package: str) -> str:
+    """The installed version of `package`, or 'not installed'. Read once per process:
+    each lookup parses the package's metadata file (5-90 ms), and a command asks for
+    the same versions for its manifest and for each chart's inputs hash."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def read_manifest(folder: Path) -> dict | None:

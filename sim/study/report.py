@@ -175,8 +175,7 @@ def print_study(out: Console, study, top: int) -> None:
 
 def manifest(study, argv: list[str]) -> dict:
     """What produced the folder: the scenario, runs, methods, versions, the command."""
-    from importlib import metadata
-
+    from sim.output.provenance import installed
     from sim.output.write import versions
     from sim.scenario.loader import scenario_hash
 
@@ -190,7 +189,7 @@ def manifest(study, argv: list[str]) -> dict:
         "methods": list(dict.fromkeys(study.table["method"])),
         "groups": study.groups,
         "outcomes": study.outcomes,
-        "versions": {**versions(), "SALib": metadata.version("SALib")},
+        "versions": {**versions(), "SALib": installed("SALib")},
         "command": argv,
     }
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from sim.charts import CHARTS, draw_all, force_bands, style
+from sim.charts import CHARTS, available, draw_all, force_bands, inputs_key, plan_charts, style
 from sim.output import formats as chart_files
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -92,6 +93,23 @@ def test_unchanged_inputs_are_copied_not_drawn(synthetic, tmp_path, monkeypatch)
         assert chart == old[chart["name"]]
         new_bytes = (tmp_path / "new" / chart["png"]).read_bytes()
         assert new_bytes == (tmp_path / "old" / chart["png"]).read_bytes()
+
+
+def test_a_plan_hashes_each_table_once_and_gives_each_charts_own_hash(
+    synthetic, tmp_path, monkeypatch
+):
+    tables, meta = synthetic
+    todo = [c for c in CHARTS if c.NAME in available(tables, meta)]
+    alone = {c.NAME: inputs_key(c, tables, meta, ("png",)) for c in todo}
+    hashed = []
+    real = pd.util.hash_pandas_object
+    monkeypatch.setattr(
+        pd.util, "hash_pandas_object", lambda t, **kw: hashed.append(id(t)) or real(t, **kw)
+    )
+    plan = plan_charts(tables, meta, tmp_path)
+    assert plan.keys == alone and len(set(alone.values())) == len(todo) >= 5
+    read = {name for c in todo for name in c.REQUIRES}
+    assert sorted(hashed) == sorted(id(tables[name]) for name in read)  # each table once
 
 
 def test_a_chart_is_redrawn_when_its_old_file_is_missing_or_in_another_format(synthetic, tmp_path):

@@ -112,6 +112,27 @@ def test_both_processes_take_jobs_and_every_result_comes_back_once() -> None:
 
 
 @TWO_CORES
+def test_the_collector_leaves_what_existed_at_the_fork_alone_until_the_jobs_end() -> None:
+    out = _script(
+        """
+        import gc, os, time
+        from sim.fork import Forked
+        def job(i):  # in either process, what existed at the fork is frozen
+            time.sleep(0.05)
+            return gc.get_freeze_count() > 1000, os.getpid()
+        assert gc.get_freeze_count() == 0
+        got = dict(Forked().imap(job, [(i,) for i in range(8)]))
+        print(all(frozen for frozen, _ in got.values()), len({p for _, p in got.values()}))
+        print(gc.get_freeze_count())  # thawed when the jobs are done
+        gc.freeze()  # frozen by someone else: left frozen
+        dict(Forked().imap(job, [(i,) for i in range(4)]))
+        print(gc.get_freeze_count() > 1000)
+        """
+    )
+    assert out.split() == ["True", "2", "0", "True"]
+
+
+@TWO_CORES
 def test_a_job_that_fails_in_the_child_is_done_again_here() -> None:
     out = _script(
         """
@@ -272,7 +293,8 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
     tmp_path: Path,
 ) -> None:
     """With the helper forced on, the tables and the charts are one list of jobs
-    (params.csv first, in two parts), both processes write some, and every file of
+    (params.csv first, in two parts, then the other tables, the largest first, then
+    the charts), both processes write some, and every file of
     the folder is the one `--workers 1` writes (the manifest's command line aside)."""
     out = _script(
         f"""
@@ -283,8 +305,10 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
         sim.output.write.SPLIT_ROWS = 10  # params.csv in two parts, one per process
         lists, pids = [], set()
         imap = sim.fork.Forked.imap
+        tables = []  # each table job's name and cells, in the list's order
         def counted(self, fn, jobs):
             lists.append([job[0].__name__ for job in jobs])
+            tables.extend((j[1][2], j[1][0].size) for j in jobs if j[0].__name__ == "write_table")
             for i, result in imap(self, watched, [(fn, job) for job in jobs]):
                 pids.add(result[1])
                 yield i, result[0]
@@ -297,9 +321,12 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
         jobs = lists[0]
         print(len(lists), jobs.count("write_table"), jobs.count("_draw_one") >= 5)
         print(jobs[:2] == ["write", "write"], len(pids))
+        # the tables before the charts, the largest (the detail runs' states) first
+        print(jobs[2:9] == ["write_table"] * 7, tables[0][0])
+        print([c for _, c in tables[:7]] == sorted((c for _, c in tables[:7]), reverse=True))
         """
     )
-    assert out.split()[-5:] == ["1", "7", "True", "True", "2"]
+    assert out.split()[-8:] == ["1", "7", "True", "True", "2", "True", "states", "True"]
     shared, one = tmp_path / "shared", tmp_path / "one"
     files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(shared)) for p in shared.rglob("*") if p.is_file())

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 
+from sim.output import provenance
 from sim.output.provenance import replaced_note
+from sim.output.write import PACKAGES, versions
 
 BASE = {
     "model_sha256": "abc",
@@ -54,3 +57,20 @@ def test_no_manifest_or_a_broken_one_is_no_claim(tmp_path) -> None:
     empty.mkdir()
     assert replaced_note(empty, BASE) is None
     assert replaced_note(folder_with(tmp_path, "{not json"), BASE) is None
+
+
+def test_versions_are_read_once_per_process_and_a_missing_package_is_named(monkeypatch) -> None:
+    provenance.installed.cache_clear()
+    read = []
+    real = metadata.version
+
+    def counted(name: str) -> str:
+        read.append(name)
+        return real(name)
+
+    monkeypatch.setattr(metadata, "version", counted)
+    first = versions()
+    assert versions() == first and first["numpy"] == real("numpy")
+    assert sorted(read) == sorted(PACKAGES)  # each package's metadata read once
+    assert provenance.installed("no-such-package-forcegen") == "not installed"
+    provenance.installed.cache_clear()
