@@ -283,6 +283,12 @@ def payoff_short(C: Compiled, rows: pd.DataFrame, stance: str) -> str:
 
 def render_report(C: Compiled, tables, summary: dict, meta: dict, charts: list[dict]) -> str:
     """The whole report.md."""
+    return report_head(C, tables, summary, meta) + charts_section(charts)
+
+
+def report_head(C: Compiled, tables, summary: dict, meta: dict) -> str:
+    """report.md up to its charts' section, which it heads: it reads only the tables, so
+    a command writes it while the charts are drawn (`sim.output.write`)."""
     from sim.analysis.story import story
 
     parts = [
@@ -305,13 +311,13 @@ def render_report(C: Compiled, tables, summary: dict, meta: dict, charts: list[d
         "## Charts",
         "",
     ]
-    for chart in charts:
-        parts += [
-            f"### {chart['title']}",
-            "",
-            f"![{chart['title']}]({chart['png']})",
-            "",
-            chart["caption"],
-            "",
-        ]
     return "\n".join(parts)
+
+
+def charts_section(charts: list[dict]) -> str:
+    """The charts' section below `report_head`: each chart's title, image and caption."""
+    return "".join(
+        "\n" + "\n".join([f"### {c['title']}", "", f"![{c['title']}]({c['png']})", "",
+                           c["caption"], ""])
+        for c in charts
+    )  # fmt: skip

@@ -293,9 +293,10 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
     tmp_path: Path,
 ) -> None:
     """With the helper forced on, the tables and the charts are one list of jobs
-    (params.csv first, in two parts, then the other tables, the largest first, then
-    the charts), both processes write some, and every file of
-    the folder is the one `--workers 1` writes (the manifest's command line aside)."""
+    (params.csv first, in two parts, then the other tables, the largest first, the
+    summary and the report's text above its charts, then the charts), both processes
+    do some, and every file of the folder is the one `--workers 1` writes (the
+    manifest's command line aside)."""
     out = _script(
         f"""
         import os, sys
@@ -321,12 +322,14 @@ def test_tables_and_charts_share_the_helper_and_are_the_bytes_of_one_process(
         jobs = lists[0]
         print(len(lists), jobs.count("write_table"), jobs.count("_draw_one") >= 5)
         print(jobs[:2] == ["write", "write"], len(pids))
-        # the tables before the charts, the largest (the detail runs' states) first
-        print(jobs[2:9] == ["write_table"] * 7, tables[0][0])
+        # the tables, the largest (the detail runs' states) first, the summary and the
+        # report's text above its charts, then the charts
+        print(jobs[2:10] == ["write_table"] * 7 + ["summary_and_head"], tables[0][0])
+        print(jobs[10:] == ["_draw_one"] * (len(jobs) - 10) and len(jobs) > 14)
         print([c for _, c in tables[:7]] == sorted((c for _, c in tables[:7]), reverse=True))
         """
     )
-    assert out.split()[-8:] == ["1", "7", "True", "True", "2", "True", "states", "True"]
+    assert out.split()[-9:] == ["1", "7", "True", "True", "2", "True", "states", "True", "True"]
     shared, one = tmp_path / "shared", tmp_path / "one"
     files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(shared)) for p in shared.rglob("*") if p.is_file())
@@ -345,10 +348,10 @@ def test_with_no_chart_format_the_helper_path_leaves_matplotlib_unimported(
         used = force_helper()
         forcegen("run", {str(FLAGSHIP)!r}, "--runs", 30, "--quiet", "--formats", "none",
                  "--out", {str(tmp_path / "none")!r})
-        print(used == [8], "matplotlib" in sys.modules)
+        print(used == [9], "matplotlib" in sys.modules)  # 8 tables, the summary and report
         """
     )
-    assert out.split()[-2:] == ["True", "False"]  # the tables shared, no chart module loaded
+    assert out.split()[-2:] == ["True", "False"]  # the jobs shared, no chart module loaded
 
 
 def test_the_thread_count_is_read_from_the_system() -> None:
