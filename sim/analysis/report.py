@@ -281,14 +281,10 @@ def payoff_short(C: Compiled, rows: pd.DataFrame, stance: str) -> str:
     return f"{text}; {cost}" if cost else text
 
 
-def render_report(C: Compiled, tables, summary: dict, meta: dict, charts: list[dict]) -> str:
-    """The whole report.md."""
-    return report_head(C, tables, summary, meta) + charts_section(charts)
-
-
 def report_head(C: Compiled, tables, summary: dict, meta: dict) -> str:
-    """report.md up to its charts' section, which it heads: it reads only the tables, so
-    a command writes it while the charts are drawn (`sim.output.write`)."""
+    """report.md up to its charts' section, which it heads; the whole report is this and
+    `charts_section`. It reads only the tables, so a command makes it while the charts
+    are drawn (`sim.output.write`)."""
     from sim.analysis.story import story
 
     parts = [
