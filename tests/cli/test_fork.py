@@ -117,19 +117,22 @@ def test_the_collector_leaves_what_existed_at_the_fork_alone_until_the_jobs_end(
         """
         import gc, os, time
         from sim.fork import Forked
+        own = gc.get_freeze_count()  # the interpreter's own (3.12 keeps some frozen)
+        assert own < 1000
         def job(i):  # in either process, what existed at the fork is frozen
             time.sleep(0.05)
-            return gc.get_freeze_count() > 1000, os.getpid()
-        assert gc.get_freeze_count() == 0
+            return gc.get_freeze_count() > own + 1000, os.getpid()
         got = dict(Forked().imap(job, [(i,) for i in range(8)]))
         print(all(frozen for frozen, _ in got.values()), len({p for _, p in got.values()}))
-        print(gc.get_freeze_count())  # thawed when the jobs are done
-        gc.freeze()  # frozen by someone else: left frozen
+        print(gc.get_freeze_count() <= own)  # thawed when the jobs are done
+        got = dict(Forked().imap(job, [(i,) for i in range(4)]))
+        print(all(frozen for frozen, _ in got.values()))  # and again for the next jobs
+        gc.freeze()  # frozen by the caller: left frozen
         dict(Forked().imap(job, [(i,) for i in range(4)]))
-        print(gc.get_freeze_count() > 1000)
+        print(gc.get_freeze_count() > own + 1000)
         """
     )
-    assert out.split() == ["True", "2", "0", "True"]
+    assert out.split() == ["True", "2", "True", "True", "True"]
 
 
 @TWO_CORES
