@@ -171,12 +171,12 @@ def summary_and_head(C: Compiled, tables, meta: dict) -> tuple[dict, str]:
     return summary, report_head(C, tables, summary, meta)
 
 
-def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=None, head=None):
+def tables_and_charts(tables, meta, out: Path, fmt: str, executor, reuse, head: tuple):
     """Write the tables into `out` and draw the charts into `out`/charts: (the table
     files, the chart dicts of `sim.charts.draw_all`, the result of `head`).
 
     `head`, a job `(fn, args)` (the summary and the report's text), is done beside
-    the tables and charts, by either process where there are two; None gives None.
+    the tables and charts, by either process where there are two.
 
     Where the executor for short jobs has a second process on this machine that
     can take a table (`Executor.takes_tables`), the largest table (params.csv, a
@@ -186,10 +186,9 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     from one list of every table and chart. Otherwise the tables are written here,
     then the charts drawn on `executor`. The files are the same bytes either way."""
     helper = executor.for_short_jobs() if executor is not None else None
-    text = [] if head is None else [head]
     if helper is None or helper.workers <= 1 or not helper.local or not helper.takes_tables:
         files = write_tables(tables, out, fmt)
-        said = None if head is None else _call(*head)
+        said = _call(*head)
         return files, draw_charts(tables, meta, out / "charts", helper, reuse), said
     plan, charts = None, []
     if chart_files.current_formats():  # none (`--formats none`) leaves matplotlib unimported
@@ -201,10 +200,10 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     big, parts = _largest(tables[LARGEST], out, fmt, share)
     writes = [(write_table, (tables[n], out, n, fmt)) for n in TABLES if n != LARGEST]
     if helper.shares_memory:  # both processes take from one list, the longest jobs first
-        jobs, here = big + sorted(writes, key=_cells, reverse=True) + text + charts, []
+        jobs, here = big + sorted(writes, key=_cells, reverse=True) + [head] + charts, []
     else:  # the workers take the largest table (but a part of it) and the charts
         keep = 1 if parts else 0
-        jobs, here = big[: len(big) - keep] + charts, big[len(big) - keep :] + writes + text
+        jobs, here = big[: len(big) - keep] + charts, big[len(big) - keep :] + writes + [head]
     pending = helper.start(_call, jobs)
     results = [(job, _call(*job)) for job in here]
     results += [(jobs[i], result) for i, result in pending]
@@ -212,7 +211,7 @@ def tables_and_charts(tables, meta, out: Path, fmt: str, executor=None, reuse=No
     if parts:
         numeric_csv.join(parts, out / f"{LARGEST}.csv")
         files[LARGEST] = f"{LARGEST}.csv"
-    said = next((result for job, result in results if job is head), None)
+    said = next(result for job, result in results if job is head)
     if plan is None:
         return [files[name] for name in TABLES], [], said
     plan.drawn |= {args[0]: chart for (fn, args), chart in results if fn is _draw_one}
