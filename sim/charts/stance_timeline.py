@@ -123,12 +123,21 @@ def _draw_grid(ax, run: pd.DataFrame, order: list[str], rounds: list[int], codes
                         (start - 0.5, i - 0.4), length, 0.8, zorder=zorder, clip_on=False, **look
                     )
                 )
-    if len(rounds) <= MAX_GRID_ROUNDS:
-        ax.set_xticks(np.arange(-0.5, len(rounds)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(order)), minor=True)
-    ax.grid(which="minor", color="white", linewidth=0.8)
+    _separators(ax, len(order), len(rounds))
     ax.grid(which="major", visible=False)
-    ax.tick_params(which="minor", length=0)
+
+
+SEPARATOR = {"colors": "white", "linewidths": 0.8, "zorder": 2.5}
+"""White lines between cells, above the colours and below the codes and frames."""
+
+
+def _separators(ax, rows: int, cols: int) -> None:
+    """White lines between the rows, and between the weeks unless they are too many
+    (`MAX_GRID_ROUNDS`): two line collections, not a minor tick per line, whose
+    tick objects cost a tenth of the chart's drawing time."""
+    if cols <= MAX_GRID_ROUNDS:
+        ax.vlines(np.arange(-0.5, cols), -0.5, rows - 0.5, **SEPARATOR)
+    ax.hlines(np.arange(-0.5, rows), -0.5, cols - 0.5, **SEPARATOR)
 
 
 def _round_ticks(ax, rounds: list[int]) -> None:

@@ -371,6 +371,40 @@ def test_stance_timeline_frames_a_vetoed_pledge(synthetic, figures, tmp_path):
     assert "pledge vetoed by a veto player (not counted)" in legend_labels(fig)
 
 
+def separators(ax) -> tuple[list[float], list[float], set[tuple]]:
+    """The x of every vertical and the y of every horizontal white line on `ax`, and the
+    horizontal lines' (x0, x1) spans."""
+    xs, ys, spans = [], [], set()
+    for lines in ax.collections:
+        if not isinstance(lines, LineCollection):
+            continue
+        assert (lines.get_colors()[:, :3] == 1.0).all()  # white
+        for (x0, y0), (x1, _) in lines.get_segments():
+            if x0 == x1:
+                xs.append(x0)
+            else:
+                ys.append(y0)
+                spans.add((x0, x1))
+    return sorted(xs), sorted(ys), spans
+
+
+@pytest.mark.parametrize(("n_rounds", "vertical"), [(6, True), (61, False)])
+def test_stance_timeline_separates_cells_with_white_lines(make_tables, figures, tmp_path,
+                                                          n_rounds, vertical):  # fmt: skip
+    """A white line between every two rows and, up to MAX_GRID_ROUNDS weeks, every two
+    weeks, across the whole grid."""
+    assert (n_rounds <= stance_timeline.MAX_GRID_ROUNDS) == vertical
+    tables, meta = make_tables(n_runs=2, n_rounds=n_rounds, seed=3)
+    stance_timeline.draw(tables, meta, tmp_path)
+    ax = figures[-1].axes[0]
+    run = tables["states"][tables["states"]["run"] == meta["representative_run"]]
+    rows, cols = run["state"].nunique(), run["round"].nunique()
+    xs, ys, spans = separators(ax)
+    assert ys == [i - 0.5 for i in range(rows + 1)]
+    assert spans == {(-0.5, cols - 0.5)}
+    assert xs == ([j - 0.5 for j in range(cols + 1)] if vertical else [])
+
+
 # ----------------------------------------------------------------------- compare
 
 
