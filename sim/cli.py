@@ -18,6 +18,7 @@ from sim import interrupt
 from sim.output import formats as chart_files
 from sim.output.folder import FolderError, check_target
 from sim.scenario.errors import ScenarioError, resolve_name
+from sim.study import names
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -535,9 +536,10 @@ def discover(
     formats: FormatsOpt = "png",
 ) -> None:
     """Find the ranges of judgement calls under which an outcome happens (PRIM)."""
+    drawn = chart_formats(formats)
+    names.check_outcomes(scenario, [outcome], names.resolve_event)  # before pandas loads
     from sim.study.discover import command
 
-    drawn = chart_formats(formats)
     with chart_files.formats(drawn):
         final, lines = command(scenario, outcome, from_dir, runs, seed, out_dir, threshold)
     for line in lines:
@@ -559,9 +561,10 @@ def robust(
     formats: FormatsOpt = "png",
 ) -> None:
     """Rank candidate mandates (a sweep's points) across the same sampled uncertainties."""
+    drawn = chart_formats(formats)
+    resolve_name("criterion", criterion, names.CRITERIA, "--criterion")  # before pandas loads
     from sim.study.robust import command
 
-    drawn = chart_formats(formats)
     workers = cap_workers(workers, scheduler)
     with chart_files.formats(drawn):
         command(
@@ -607,9 +610,11 @@ def sensitivity(
     formats: FormatsOpt = "png",
 ) -> None:
     """Which judgement calls ([low, high] ranges) drive P(formed), force and commitments."""
+    drawn = chart_formats(formats)
+    names.check_sensitivity(method or [], groups)  # before pandas and SALib load
+    names.check_outcomes(scenario, outcome or [])
     from sim.study.sensitivity import Request, run_study
 
-    drawn = chart_formats(formats)
     request = Request(
         scenario, method or [], outcome or [], runs, seed, source, out_dir, workers, groups, top
     )

@@ -23,12 +23,10 @@ import numpy as np
 import pandas as pd
 
 from sim.numbers import wilson
-from sim.scenario.errors import ScenarioError, resolve_name
+from sim.scenario.errors import ScenarioError
 from sim.study import prim
-from sim.study.outcomes import COMMIT
+from sim.study.names import COMMIT, resolve_event
 
-EVENTS = ("stalled", "formed", "undersized", "formed_or_undersized", "deployed", "not_deployed")
-"""Outcomes that happen or not in a run; `commit.<STATE>` is added per state."""
 VERBS = {
     "stalled": "the force stalls",
     "formed": "the force forms",
@@ -53,20 +51,6 @@ FILES = ("params.csv", "runs.csv")
 
 
 # ---------------------------------------------------------------- input
-
-
-def resolve_outcome(name: str, states: list[str]) -> str:
-    """The outcome `name` means (`commit.idn` -> `commit.IDN`); ScenarioError otherwise."""
-    if name.casefold() == "force":
-        raise ScenarioError(
-            "force is a number, not something a run ends in or not; expected one of "
-            f"{', '.join(EVENTS)} or commit.<STATE>",
-            "--outcome",
-        )
-    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
-        state = resolve_name("state", name[len(COMMIT) :], states, "--outcome")
-        return f"{COMMIT}{state}"
-    return resolve_name("outcome", name, [*EVENTS, *(f"{COMMIT}{s}" for s in states)], "--outcome")
 
 
 def outcome_flags(runs: pd.DataFrame, name: str) -> np.ndarray:
@@ -348,7 +332,7 @@ def discover(
     if results is not None and (runs is not None or seed is not None):
         raise ScenarioError("runs and seed make a new ensemble; leave them out with given results")
     sc = load(scenario) if results is None else results.scenario
-    outcome = resolve_outcome(outcome, list(sc.states))
+    outcome = resolve_event(outcome, list(sc.states))
     if ready is not None:
         ready(sc, outcome)
     if from_dir is not None:

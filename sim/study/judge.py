@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.study.methods import DESIGNED
+from sim.study.names import DESIGNED
 from sim.study.problem import is_reference
 
 

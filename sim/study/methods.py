@@ -21,10 +21,6 @@ import pandas as pd
 
 from sim.study.problem import factors
 
-GIVEN = ("delta", "pawn", "rbd_fast")
-DESIGNED = ("sobol", "morris")
-METHODS = GIVEN + DESIGNED
-
 MAIN_INDEX = {
     "delta": "delta",
     "pawn": "pawn",

@@ -7,17 +7,10 @@ reads the same column the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
 from sim.analysis.deployed import deployed
-from sim.scenario.errors import resolve_name
-
-OUTCOME_NAMES = ("formed", "formed_or_undersized", "deployed", "force")
-"""Outcomes every scenario has; `commit.<STATE>` is added per state."""
-
-COMMIT = "commit."
+from sim.study.names import COMMIT, resolve_outcome
 
 LABELS = {
     "formed": "P(formed)",
@@ -25,19 +18,6 @@ LABELS = {
     "deployed": "P(deployed)",
     "force": "counted force",
 }
-
-
-def known_outcomes(states: Iterable[str]) -> list[str]:
-    """Every outcome name a scenario with these states accepts."""
-    return [*OUTCOME_NAMES, *(f"{COMMIT}{s}" for s in states)]
-
-
-def resolve_outcome(name: str, states: list[str], option: str = "--outcome") -> str:
-    """The outcome `name` means (`commit.idn` -> `commit.IDN`); ScenarioError otherwise."""
-    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
-        state = resolve_name("state", name[len(COMMIT) :], states, option)
-        return f"{COMMIT}{state}"
-    return resolve_name("outcome", name, known_outcomes(states), option)
 
 
 def label(name: str) -> str:

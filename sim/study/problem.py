@@ -38,8 +38,6 @@ def is_reference(names) -> object:
 SECTIONS = ("states", "veto_players", "hosts", "kinds", "world")
 """Top-level sections entered by id: each id is one actor (the others are one actor each)."""
 
-GROUPINGS = ("none", "actor")
-
 
 def actor_of(path: str) -> str:
     """The actor a field path belongs to: `states.IDN`, `veto_players.ISR`, `broker`."""

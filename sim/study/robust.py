@@ -33,9 +33,8 @@ from sim.explore.sweep_file import Sweep, load_sweep
 from sim.scenario.arrays import OUTCOMES, Compiled, compile_scenario
 from sim.scenario.drawn import drawn_names
 from sim.scenario.errors import ScenarioError, resolve_name
+from sim.study.names import CRITERIA
 
-CRITERIA = ("worst_decile", "regret", "mean")
-"""Robustness criteria; `regret` is better when lower, the others when higher."""
 LOWER_IS_BETTER = {"regret"}
 DEFAULT_WORLDS = 50
 DEFAULT_RUNS_PER_WORLD = 20

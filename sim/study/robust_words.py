@@ -112,7 +112,8 @@ def _ties(res: Result, table: pd.DataFrame) -> str:
 
 
 def _agreement(res: Result, table: pd.DataFrame) -> str:
-    from sim.study.robust import CRITERIA, ranking
+    from sim.study.names import CRITERIA
+    from sim.study.robust import ranking
 
     labels = "*" + table.set_index("candidate")["label"] + "*"
     firsts = {c: labels[ranking(res.scores, c)[0]] for c in CRITERIA}

@@ -20,8 +20,9 @@ from sim.parallel import ENGINE, auto_workers, cores, make_executor
 from sim.scenario.arrays import Compiled
 from sim.scenario.errors import ScenarioError, resolve_name
 from sim.study import design, methods
-from sim.study.outcomes import COMMIT, outcome_column, resolve_outcome
-from sim.study.problem import GROUPINGS, is_reference, ranges_table, reference_names, salib_problem
+from sim.study.names import COMMIT, DESIGNED, GIVEN, GROUPINGS, METHODS, resolve_outcome
+from sim.study.outcomes import outcome_column
+from sim.study.problem import is_reference, ranges_table, reference_names, salib_problem
 
 if TYPE_CHECKING:
     from sim.results import Results
@@ -80,9 +81,9 @@ def check(req: Request) -> Request:
         if value is not None and value < 1:
             raise ScenarioError(f"expected a whole number >= 1, got {value}", f"--{name}")
     req.methods = list(
-        dict.fromkeys(resolve_name("method", m, methods.METHODS, "--method") for m in req.methods)
+        dict.fromkeys(resolve_name("method", m, METHODS, "--method") for m in req.methods)
     ) or list(DEFAULT_METHODS)
-    designed = [m for m in req.methods if m in methods.DESIGNED]
+    designed = [m for m in req.methods if m in DESIGNED]
     if req.groups is not None:
         req.groups = resolve_name("grouping", req.groups, GROUPINGS, "--groups")
         if not designed:
@@ -115,7 +116,7 @@ def load(req: Request) -> Compiled:
     from sim.scenario.loader import load as load_file
     from sim.scenario.loader import override
 
-    fresh = req.source is None and any(m in methods.GIVEN for m in req.methods)
+    fresh = req.source is None and any(m in GIVEN for m in req.methods)
     try:
         sc = load_file(req.scenario) if req.results is None else req.results.scenario
         sc = override(sc, runs=req.runs if fresh else None, seed=req.seed)
@@ -136,7 +137,7 @@ def design_costs(req: Request, C: Compiled, names: list[str]) -> dict[str, int]:
     """Runs each design method costs; ScenarioError above the cap."""
     costs = {}
     for m in req.methods:
-        if m in methods.DESIGNED:
+        if m in DESIGNED:
             n = req.runs or DEFAULT_RUNS[m]
             costs[m] = design.cost(m, salib_problem(names, grouping(req, m)), n)
             if costs[m] > design.CAP:
@@ -218,12 +219,12 @@ def gather(req: Request, C: Compiled, table: pd.DataFrame, ex, bar) -> list[Samp
     """One sample for the given-data methods (if any), one per design method."""
     names = list(table["parameter"])
     samples = []
-    if any(m in methods.GIVEN for m in req.methods):
+    if any(m in GIVEN for m in req.methods):
         given = req.source is not None or req.results is not None
         task = bar.add_task("runs", total=None if given else C.scenario.run.runs)
         samples.append(given_sample(req, C, table, ex, lambda n: bar.advance(task, n)))
     for m in req.methods:
-        if m in methods.DESIGNED:
+        if m in DESIGNED:
             problem = salib_problem(names, grouping(req, m))
             total = design.cost(m, problem, req.runs or DEFAULT_RUNS[m])
             task = bar.add_task(f"{m} design", total=total)
@@ -243,7 +244,7 @@ def jobs_for(req: Request, samples: list[Sample], outcomes: list[str], C: Compil
     for s in samples:
         for o in outcomes:
             y = outcome_column(s.runs, o, states).to_numpy(float)
-            given = [m for m in req.methods if m in methods.GIVEN]
+            given = [m for m in req.methods if m in GIVEN]
             used = given if s.method == "given" else [s.method]
             if np.ptp(y) == 0:
                 for m in used:
@@ -339,7 +340,7 @@ def make_study(req: Request, err: Console | None = None, quiet: bool = True, rea
         {s.method: len(s.runs) for s in samples},
         outcomes,
         skipped,
-        {m: grouping(req, m) for m in req.methods if m in methods.DESIGNED},
+        {m: grouping(req, m) for m in req.methods if m in DESIGNED},
         C.scenario.run.seed,
         str(req.source) if req.source else "",
     )

@@ -95,6 +95,51 @@ def test_explain_play_and_whatif_refuse_before_pandas_or_matplotlib_load(
     assert not (tmp_path / "o").exists()
 
 
+ROBUST = ROOT / "scenarios" / "sweeps" / "robust_mandates.yaml"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["discover", FLAGSHIP, "--outcome", "fromed"], "--outcome: unknown outcome 'fromed'"),
+        (["discover", FLAGSHIP, "--outcome", "commit.PAKK"], "--outcome: unknown state 'PAKK'"),
+        (["discover", FLAGSHIP, "--outcome", "Force"], "--outcome: force is a number"),
+        (["sensitivity", FLAGSHIP, "--method", "sobbol"], "--method: unknown method 'sobbol'"),
+        (["sensitivity", FLAGSHIP, "--groups", "actr"], "--groups: unknown grouping 'actr'"),
+        (["sensitivity", FLAGSHIP, "--outcome", "formd"], "--outcome: unknown outcome 'formd'"),
+        (["robust", ROBUST, "--criterion", "regrett"], "--criterion: unknown criterion"),
+    ],
+)
+def test_studies_refuse_a_misspelt_name_before_pandas_or_matplotlib_load(tmp_path, args, says):
+    """A misspelt method, grouping, outcome or criterion is refused, with its likely
+    name, before the study's stack is imported (0.6 s to say so before)."""
+    proc = _heavy_after([*args, "--out", tmp_path / "o"])
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert lines[0].startswith(f"error: {says}"), lines
+    assert lines[-1] == "HEAVY:", proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["discover", "--outcome", "commit.PAKK", "--threshold", "2"], "--threshold: expected"),
+        (["sensitivity", "--outcome", "formd", "--top", "0"], "--top: expected"),
+    ],
+)
+def test_a_study_checks_the_outcome_after_what_it_checked_first(tmp_path, args, says):
+    """The outcome is checked against the file's states only once the file loads; a
+    file the loader refuses is left to the study, which refuses its options first, as
+    before (a wrong threshold or --top, then the file)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {FLAGSHIP}\nrunz: 3\n", encoding="utf-8")
+    proc = _heavy_after([args[0], bad, *args[1:], "--out", tmp_path / "o"])
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {says}"), proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(
     "axis", ["mandate.use_of_forse", "states.XXX.risk_tolerance", "mandate.clarity"]
 )

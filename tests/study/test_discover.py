@@ -278,7 +278,8 @@ def test_at_1000_runs_a_box_on_indonesia(documented) -> None:
 
 
 def test_deployment_is_an_outcome_to_discover() -> None:
-    from sim.study.discover import outcome_flags, resolve_outcome
+    from sim.study.discover import outcome_flags
+    from sim.study.names import resolve_event as resolve_outcome
 
     runs = pd.DataFrame(
         {

@@ -1,0 +1,85 @@
+"""The names the studies' options take, in a module light enough to check them first.
+
+`forcegen sensitivity`, `discover` and `robust` name a method, a grouping, an
+outcome or a criterion; a misspelt one is refused in one line. The studies import
+pandas, numpy and SALib, about 0.3 s before they could refuse anything, so the
+command line resolves these names first (`check_*`, called by `sim.cli` before
+it imports a study), with the same functions and lists the studies then use; an
+outcome that names a state is resolved against the scenario's states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sim.scenario.errors import ScenarioError, resolve_name
+
+GIVEN = ("delta", "pawn", "rbd_fast")
+"""Sensitivity methods that read any sample of runs (a results folder, an ensemble)."""
+DESIGNED = ("sobol", "morris")
+"""Sensitivity methods that run at points SALib chooses."""
+METHODS = GIVEN + DESIGNED
+GROUPINGS = ("none", "actor")
+"""How `sobol` and `morris` group the ranges: each alone, or by the actor they describe."""
+CRITERIA = ("worst_decile", "regret", "mean")
+"""Robustness criteria; `regret` is better when lower, the others when higher."""
+
+COMMIT = "commit."
+OUTCOME_NAMES = ("formed", "formed_or_undersized", "deployed", "force")
+"""Outcomes a sensitivity study explains in every scenario; `commit.<STATE>` is added
+per state."""
+EVENTS = ("stalled", "formed", "undersized", "formed_or_undersized", "deployed", "not_deployed")
+"""Outcomes that happen or not in a run (what `discover` looks for); `commit.<STATE>`
+is added per state."""
+
+
+def known_outcomes(states: Iterable[str]) -> list[str]:
+    """Every outcome name a sensitivity study of a scenario with these states accepts."""
+    return [*OUTCOME_NAMES, *(f"{COMMIT}{s}" for s in states)]
+
+
+def resolve_outcome(name: str, states: list[str], option: str = "--outcome") -> str:
+    """The outcome `name` means (`commit.idn` -> `commit.IDN`); ScenarioError otherwise."""
+    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
+        state = resolve_name("state", name[len(COMMIT) :], states, option)
+        return f"{COMMIT}{state}"
+    return resolve_name("outcome", name, known_outcomes(states), option)
+
+
+def resolve_event(name: str, states: list[str]) -> str:
+    """The event `name` means for `discover` (`commit.idn` -> `commit.IDN`);
+    ScenarioError otherwise, with a word for `force`, which is a number."""
+    if name.casefold() == "force":
+        raise ScenarioError(
+            "force is a number, not something a run ends in or not; expected one of "
+            f"{', '.join(EVENTS)} or commit.<STATE>",
+            "--outcome",
+        )
+    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
+        state = resolve_name("state", name[len(COMMIT) :], states, "--outcome")
+        return f"{COMMIT}{state}"
+    return resolve_name("outcome", name, [*EVENTS, *(f"{COMMIT}{s}" for s in states)], "--outcome")
+
+
+def check_sensitivity(methods: Sequence[str], groups: str | None) -> None:
+    """Refuse a misspelt `--method` or `--groups` (before the scenario is read)."""
+    for m in methods:
+        resolve_name("method", m, METHODS, "--method")
+    if groups is not None:
+        resolve_name("grouping", groups, GROUPINGS, "--groups")
+
+
+def check_outcomes(scenario, outcomes: Sequence[str], resolve=resolve_outcome) -> None:
+    """Refuse an outcome the scenario file's states do not make a name of (with
+    `resolve`: `resolve_outcome`, or `resolve_event` for `discover`); a scenario the
+    loader refuses is left for the command to refuse, as it does."""
+    if not outcomes:
+        return
+    from sim.scenario.loader import load
+
+    try:
+        states = list(load(scenario).states)
+    except ScenarioError:
+        return  # the command refuses it, with the checks it makes before reading the file
+    for name in outcomes:
+        resolve(name, states)
