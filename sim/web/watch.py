@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import html
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import solara
@@ -31,6 +34,28 @@ from sim.web.text import Md
 SPEEDS = {"1 week a second": 1.0, "2 weeks a second": 0.5, "5 weeks a second": 0.2}
 """Play's speeds: seconds between two weeks."""
 
+
+@dataclass
+class Pace:
+    """When Play's next week is due: every `interval` seconds from the first, the time
+    a week takes to step and show counted within the interval, not added to it (which
+    made "5 weeks a second" play about 1.6 a second). A week that took longer than the
+    interval is followed at once, without a burst to catch up."""
+
+    interval: float
+    clock: Callable[[], float] = time.monotonic
+    due: float | None = None
+
+    def wait(self) -> float:
+        """Seconds to wait before the next week (and that week's slot taken)."""
+        now = self.clock()
+        if self.due is None:
+            self.due = now + self.interval
+        wait = max(0.0, self.due - now)
+        self.due = max(self.due, now) + self.interval
+        return wait
+
+
 COLOURS = {
     "declined": "#c9c9c9",
     "considering": "#fbe7a1",
@@ -45,19 +70,28 @@ def compiled(rel: str):
     return compile_scenario(scenarios.load(rel))
 
 
-def week_lines(C, tables: dict[str, pd.DataFrame]) -> list[tuple[int, str]]:
-    """(week, the week's story sentence) for every week played so far."""
+def week_lines(
+    C, tables: dict[str, pd.DataFrame], told: dict[int, str] | None = None
+) -> list[tuple[int, str]]:
+    """(week, the week's story sentence) for every week played so far.
+
+    `told` keeps the sentences already made for this run, so each week's is made
+    once: a week's sentence reads only its own and the week before's rows, which
+    later weeks leave as they are. Made afresh on every render, the sentences cost
+    a little more each week (0.1 s a render by week 25 of the flagship)."""
+    told = {} if told is None else told
     st, rd = tables["states"], tables["rounds"]
     if not len(rd):
         return []
     rd = rd.set_index("round")
-    out = []
-    for t in sorted(int(w) for w in rd.index):
-        cur = st[st["round"] == t]
-        prev = st[st["round"] == t - 1] if t > 1 else None
-        last = rd.loc[t - 1] if t > 1 else None
-        out.append((t, story.week_sentence(C, prev, cur, rd.loc[t], last)))
-    return out
+    weeks = sorted(int(w) for w in rd.index)
+    for t in weeks:
+        if t not in told:
+            cur = st[st["round"] == t]
+            prev = st[st["round"] == t - 1] if t > 1 else None
+            last = rd.loc[t - 1] if t > 1 else None
+            told[t] = story.week_sentence(C, prev, cur, rd.loc[t], last)
+    return [(t, told[t]) for t in weeks]
 
 
 def grid_html(C, states: pd.DataFrame) -> str:
@@ -88,10 +122,17 @@ def grid_html(C, states: pd.DataFrame) -> str:
     )
 
 
+MARGINS = {"left": 0.12, "right": 0.89, "bottom": 0.34, "top": 0.97}
+"""The force line's axes within its figure, fixed: its labels are short and its size
+set, and a layout engine would double the cost of the figure drawn every week."""
+
+
 def force_figure(C, trace: Trace) -> Figure:
-    """The counted force week by week against this run's target; acceptance beside it."""
+    """The counted force week by week against this run's target; acceptance beside it,
+    one legend for both below."""
     rd = trace.tables()["rounds"]
-    fig = Figure(figsize=(6.5, 2.8), layout="constrained")
+    fig = Figure(figsize=(6.5, 3.1))
+    fig.subplots_adjust(**MARGINS)
     ax = fig.subplots()
     target = float(trace.params.broker.target[0])
     if len(rd):
@@ -101,16 +142,16 @@ def force_figure(C, trace: Trace) -> Figure:
     ax.set_ylabel("personnel")
     ax.set_xlim(0, max(C.scenario.broker.deadline, 1))
     ax.set_ylim(0, max(target, float(rd["force"].max()) if len(rd) else 0) * 1.1)
+    handles = ax.get_legend_handles_labels()[0]
     if len(rd) and C.veto_ids:
         acc = ax.twinx()
         for v in C.veto_ids:
-            acc.plot(
-                rd["round"], rd[f"accept.{v}"], linestyle=":", label=C.scenario.veto_players[v].name
-            )
+            name = C.scenario.veto_players[v].name
+            acc.plot(rd["round"], rd[f"accept.{v}"], linestyle=":", label=f"{name} (acceptance)")
         acc.set_ylim(0, 1.05)
         acc.set_ylabel("acceptance")
-        acc.legend(loc="lower right", fontsize=8)
-    ax.legend(loc="upper left", fontsize=8)
+        handles += acc.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -140,6 +181,7 @@ def Run(rel: str, C) -> None:
     lock = solara.use_memo(threading.RLock, [rel, run])  # one week steps at a time
     week, set_week = solara.use_state(0)
     chosen, set_chosen = solara.use_state("")
+    told = solara.use_memo(dict, [rel, run])  # the week sentences made so far
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(SPEEDS)))
 
@@ -164,8 +206,9 @@ def Run(rel: str, C) -> None:
         """While Play is on: a week every SPEEDS[speed] seconds, until the run ends."""
         if not playing:
             return
+        pace = Pace(SPEEDS.get(speed, 1.0))
         while trace.running:
-            if cancel.wait(SPEEDS.get(speed, 1.0)):
+            if cancel.wait(pace.wait()):
                 return  # paused, or the run or the speed changed
             with lock:
                 if trace.running:
@@ -221,7 +264,9 @@ def Run(rel: str, C) -> None:
             solara.FigureMatplotlib(fig, dependencies=[rel, run, week], format="png", dpi=80)
         with solara.Column():
             Md(
-                "\n".join(f"- **Week {t}.** {text}" for t, text in reversed(week_lines(C, tables)))
+                "\n".join(
+                    f"- **Week {t}.** {text}" for t, text in reversed(week_lines(C, tables, told))
+                )
                 or "Press *Step one week*."
             )
     Md("**Explain a state** (why it did what it did in this run):")
