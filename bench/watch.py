@@ -1,0 +1,94 @@
+"""How fast the page's Watch view plays a run at "5 weeks a second" (issue 13).
+
+Starts `forcegen serve scenarios/isf/res2803.yaml` (as `python -m sim serve`, from
+`--root`: this checkout, or an earlier commit's worktree to compare), opens
+/watch in Debian's chromium (`/usr/bin/chromium`, driven by Playwright: the test
+extra), chooses the speed, presses Play and reads the week counter every 30 ms
+until the run is over. Prints when each week first showed and the weeks per
+second from the first week to the last.
+
+    .venv/bin/python bench/watch.py
+    .venv/bin/python bench/watch.py --root /tmp/before --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "web"))
+
+from browser import ARGS, CHROMIUM, choose  # noqa: E402  (the browser tests' helpers)
+
+SPEED = "5 weeks a second"
+
+
+def serve(root: Path) -> tuple[subprocess.Popen, str]:
+    """`python -m sim serve` of the flagship from `root`, once it answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    argv = [sys.executable, "-m", "sim", "serve", "scenarios/isf/res2803.yaml"]
+    proc = subprocess.Popen(
+        [*argv, "--port", str(port)], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.1)
+
+
+def play(browser, url: str) -> dict[int, float]:
+    """Seconds from Play to each week's first showing, until the run is over."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "/watch")
+    button = page.locator(".play-button")
+    button.wait_for(timeout=90_000)
+    choose(page, "Speed", SPEED)
+    start = time.perf_counter()
+    button.click()
+    shown: dict[int, float] = {}
+    while time.perf_counter() - start < 120:
+        week = int(page.locator(".week-counter").inner_text().split()[-1])
+        shown.setdefault(week, time.perf_counter() - start)
+        if page.get_by_text("The run is over").count():
+            break
+        time.sleep(0.03)
+    page.close()
+    return shown
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    proc, url = serve(args.root)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            for _ in range(args.repeat):
+                shown = play(browser, url)
+                first, last = min(w for w in shown if w > 0), max(shown)
+                rate = (last - first) / (shown[last] - shown[first])
+                print(f"{SPEED}: week {last} after {shown[last]:.2f} s, {rate:.2f} weeks a second")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+if __name__ == "__main__":
+    main()
