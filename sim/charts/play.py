@@ -113,11 +113,10 @@ def _grid_chart(
     kinds_seen = style.ordered_kinds(meta, run["kind"].unique())
     codes = style.kind_codes(kinds_seen, meta)
     kinds = [k for k in kinds_seen if k in set(run["kind"])]
-    any_vetoed = bool(run["vetoed"].any())
+    # the frame marks a pledge a veto player vetoed, so only pledged cells have one
+    any_vetoed = bool((run["vetoed"] & run["stance"].isin(stance_timeline.PLEDGED)).any())
     with style.chart_style():
         handles = stance_timeline._legend_handles(meta, kinds, codes, any_vetoed, None)
-        if not any_vetoed:
-            handles = handles[:-1]
         width, height = stance_timeline._size(labels, rounds, handles)
         fig, ax = style.new_figure(width, max(height, 1.9 + 0.36 * len(order)))
         style.titles(fig, ax, title, style.subtitle(meta, context))
@@ -133,15 +132,7 @@ def _grid_chart(
         ax.tick_params(axis="y", length=0)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            title="Stance · kind code" + (" · veto" if any_vetoed else ""),
-            title_fontsize=8.5,
-            alignment="left",
-            handlelength=1.6,
-        )
+        stance_timeline._legend(fig, handles, len(kinds))  # below the grid, as the run's
         return style.save(fig, out_dir, name)
 
 

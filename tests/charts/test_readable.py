@@ -21,6 +21,7 @@ from sim.charts import (
     compare,
     concessions,
     force_bands,
+    play,
     stance_timeline,
     style,
     sweep,
@@ -403,6 +404,33 @@ def test_stance_timeline_separates_cells_with_white_lines(make_tables, figures, 
     assert ys == [i - 0.5 for i in range(rows + 1)]
     assert spans == {(-0.5, cols - 0.5)}
     assert xs == ([j - 0.5 for j in range(cols + 1)] if vertical else [])
+
+
+@pytest.mark.parametrize("pledged", [True, False])
+def test_play_grids_name_every_stance_and_kind_and_a_veto_only_where_framed(
+    synthetic, figures, tmp_path, pledged
+):
+    """`forcegen play`'s stance grid: its legend names the five stances and every kind
+    whose code is in a cell, and the vetoed frame only where a pledged cell has one (a
+    veto on a state that pledged nothing draws none)."""
+    tables, meta = synthetic
+    states = tables["states"][tables["states"]["run"] == 0].copy()
+    gbr = states["state"] == "GBR"  # vetoed from round 2 (fixture)
+    states.loc[gbr, ["stance", "kind"]] = ["offered", "troops"] if pledged else ["declined", ""]
+    play.draw_stances(states, meta, tmp_path, ["PAK"])
+    fig = figures[-1]
+    (legend,) = fig.legends
+    labels = legend_labels(fig)
+    assert [label for label in labels if label in style.STANCES] == list(style.STANCES)
+    named = legend.get_title().get_text().replace("\n", " ")
+    codes = style.kind_codes(style.ordered_kinds(meta, states["kind"].unique()), meta)
+    for kind in set(states["kind"]) - {""}:
+        assert f"{codes[kind]} = " in named, (kind, named)
+    frames = [p for p in fig.axes[0].patches if p.get_linestyle() != "solid"]
+    assert bool(frames) == pledged
+    assert any("vetoed" in label for label in labels) == pledged
+    renderer = renderer_of(fig)
+    assert legend.get_window_extent(renderer).y1 <= fig.axes[0].get_window_extent(renderer).y0
 
 
 # ----------------------------------------------------------------------- compare
