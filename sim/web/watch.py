@@ -26,6 +26,7 @@ from sim.analysis import story
 from sim.analysis.explain import explain
 from sim.analysis.explain.page import markdown
 from sim.engine.trace import Trace
+from sim.numbers import force
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.errors import ScenarioError
 from sim.web import scenarios
@@ -137,7 +138,7 @@ def force_figure(C, trace: Trace) -> Figure:
     target = float(trace.params.broker.target[0])
     if len(rd):
         ax.plot(rd["round"], rd["force"], marker="o", color="#1f4e79", label="counted force")
-    ax.axhline(target, color="#999", linestyle="--", label=f"target {target:,.0f}")
+    ax.axhline(target, color="#999", linestyle="--", label=f"target {force(target)}")
     ax.set_xlabel("week")
     ax.set_ylabel("personnel")
     ax.set_xlim(0, max(C.scenario.broker.deadline, 1))

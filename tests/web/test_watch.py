@@ -8,6 +8,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from sim.analysis import story
 from sim.engine.trace import Trace
+from sim.numbers import force
 from sim.web import watch
 
 FLAGSHIP = "scenarios/isf/res2803.yaml"
@@ -77,7 +78,7 @@ def test_the_force_line_names_every_line_in_one_legend_below_its_axes(C) -> None
     labels = [t.get_text() for t in legend.get_texts()]
     target = float(trace.params.broker.target[0])
     names = [f"{C.scenario.veto_players[v].name} (acceptance)" for v in C.veto_ids]
-    assert labels == ["counted force", f"target {target:,.0f}", *names]
+    assert labels == ["counted force", f"target {force(target)}", *names]  # as charts say it
     assert all(ax.get_legend() is None for ax in fig.axes)
     box = legend.get_window_extent(renderer)
     for ax in fig.axes:
