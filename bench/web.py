@@ -1,14 +1,20 @@
-"""How fast the page's Watch view plays a run at "5 weeks a second" (issue 13).
+"""The page in a browser: how fast Watch plays at "5 weeks a second", and how long
+Explore takes to show a result (issues 12 and 13).
 
 Starts `forcegen serve scenarios/isf/res2803.yaml` (as `python -m sim serve`, from
-`--root`: this checkout, or an earlier commit's worktree to compare), opens
-/watch in Debian's chromium (`/usr/bin/chromium`, driven by Playwright: the test
-extra), chooses the speed, presses Play and reads the week counter every 30 ms
-until the run is over. Prints when each week first showed and the weeks per
-second from the first week to the last.
+`--root`: this checkout, or an earlier commit's worktree to compare) and drives
+Debian's chromium (`/usr/bin/chromium`, with Playwright: the test extra):
 
-    .venv/bin/python bench/watch.py
-    .venv/bin/python bench/watch.py --root /tmp/before --repeat 3
+- Watch: chooses the speed, presses Play and reads the week counter every 30 ms
+  until the run is over; prints when the last week showed and the weeks per second
+  from the first week to the last;
+- Explore: runs the flagship as its file sets it with 1,001, 1,000, 999, 201 and
+  200 runs (a new count each time, so the numbers shown change) and prints the
+  seconds from pressing Run to the new P(formed) on the page (the first run loads
+  the compiled loops: `sim.rules.jit`).
+
+    .venv/bin/python bench/web.py
+    .venv/bin/python bench/web.py --root /tmp/before --repeat 3
 """
 
 from __future__ import annotations
@@ -68,6 +74,32 @@ def play(browser, url: str) -> dict[int, float]:
     return shown
 
 
+EXPLORE_RUNS = (1001, 1000, 999, 201, 200)
+
+
+def explore(browser, url: str) -> list[tuple[int, float]]:
+    """(runs, seconds from Run to the new P(formed) shown) for each of EXPLORE_RUNS."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "/")
+    page.get_by_text("Set the mandate and press Run.").wait_for(timeout=90_000)
+    shown = []
+    for runs in EXPLORE_RUNS:
+        box = page.locator(".v-text-field", has_text="Runs").locator("input")
+        box.fill(str(runs))
+        box.press("Enter")
+        start = time.perf_counter()
+        page.locator(".run-button").click()
+        numbers = page.locator(".p-formed")
+        # read every 20 ms: Playwright's own waits look ever less often (up to 0.5 s)
+        while not (numbers.count() and f"of {runs} runs" in numbers.first.inner_text()):
+            if time.perf_counter() - start > 120:
+                raise TimeoutError(f"Explore showed no result of {runs} runs in 120 s")
+            time.sleep(0.02)
+        shown.append((runs, time.perf_counter() - start))
+    page.close()
+    return shown
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT)
@@ -84,6 +116,8 @@ def main() -> None:
                 first, last = min(w for w in shown if w > 0), max(shown)
                 rate = (last - first) / (shown[last] - shown[first])
                 print(f"{SPEED}: week {last} after {shown[last]:.2f} s, {rate:.2f} weeks a second")
+                times = ", ".join(f"{runs} runs {s:.2f} s" for runs, s in explore(browser, url))
+                print(f"Explore, Run to P(formed): {times}")
             browser.close()
     finally:
         proc.terminate()
