@@ -5,6 +5,7 @@ Starts `forcegen serve scenarios/isf/res2803.yaml` (as `python -m sim serve`, fr
 `--root`: this checkout, or an earlier commit's worktree to compare) and drives
 Debian's chromium (`/usr/bin/chromium`, with Playwright: the test extra):
 
+- `serve`: the seconds until it answers, then until Explore's page is ready;
 - Watch: chooses the speed, presses Play and reads the week counter every 30 ms
   until the run is over; prints when the last week showed and the weeks per second
   from the first week to the last;
@@ -36,7 +37,8 @@ SPEED = "5 weeks a second"
 
 
 def serve(root: Path) -> tuple[subprocess.Popen, str]:
-    """`python -m sim serve` of the flagship from `root`, once it answers."""
+    """`python -m sim serve` of the flagship from `root`, once it answers (it prints
+    the seconds that took)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -45,10 +47,12 @@ def serve(root: Path) -> tuple[subprocess.Popen, str]:
         [*argv, "--port", str(port)], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
     while True:
         try:
             with urllib.request.urlopen(url + "/", timeout=2) as resp:
                 if resp.status == 200:
+                    print(f"serve: answered after {time.perf_counter() - started:.2f} s")
                     return proc, url
         except OSError:
             time.sleep(0.1)
@@ -80,8 +84,10 @@ EXPLORE_RUNS = (1001, 1000, 999, 201, 200)
 def explore(browser, url: str) -> list[tuple[int, float]]:
     """(runs, seconds from Run to the new P(formed) shown) for each of EXPLORE_RUNS."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    start = time.perf_counter()
     page.goto(url + "/")
     page.get_by_text("Set the mandate and press Run.").wait_for(timeout=90_000)
+    print(f"Explore: the page ready {time.perf_counter() - start:.2f} s after it was asked for")
     shown = []
     for runs in EXPLORE_RUNS:
         box = page.locator(".v-text-field", has_text="Runs").locator("input")
@@ -111,13 +117,13 @@ def main() -> None:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            for _ in range(args.repeat):
+            for _ in range(args.repeat):  # Explore first: the server's first page
+                times = ", ".join(f"{runs} runs {s:.2f} s" for runs, s in explore(browser, url))
+                print(f"Explore, Run to P(formed): {times}")
                 shown = play(browser, url)
                 first, last = min(w for w in shown if w > 0), max(shown)
                 rate = (last - first) / (shown[last] - shown[first])
                 print(f"{SPEED}: week {last} after {shown[last]:.2f} s, {rate:.2f} weeks a second")
-                times = ", ".join(f"{runs} runs {s:.2f} s" for runs, s in explore(browser, url))
-                print(f"Explore, Run to P(formed): {times}")
             browser.close()
     finally:
         proc.terminate()
