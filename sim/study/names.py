@@ -2,7 +2,7 @@
 
 `forcegen sensitivity`, `discover` and `robust` name a method, a grouping, an
 outcome or a criterion; a misspelt one is refused in one line. The studies import
-pandas, numpy and SALib, about 0.3 s before they could refuse anything, so the
+pandas, numpy and SALib, 0.4-0.5 s before they could refuse anything, so the
 command line resolves these names first (`check_*`, called by `sim.cli` before
 it imports a study), with the same functions and lists the studies then use; an
 outcome that names a state is resolved against the scenario's states.
@@ -38,12 +38,19 @@ def known_outcomes(states: Iterable[str]) -> list[str]:
     return [*OUTCOME_NAMES, *(f"{COMMIT}{s}" for s in states)]
 
 
+def _commit(name: str, states: list[str], option: str) -> str | None:
+    """`commit.<STATE>` with its state resolved (`commit.idn` -> `commit.IDN`), or None
+    when `name` is not of that form."""
+    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
+        return f"{COMMIT}{resolve_name('state', name[len(COMMIT) :], states, option)}"
+    return None
+
+
 def resolve_outcome(name: str, states: list[str], option: str = "--outcome") -> str:
     """The outcome `name` means (`commit.idn` -> `commit.IDN`); ScenarioError otherwise."""
-    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
-        state = resolve_name("state", name[len(COMMIT) :], states, option)
-        return f"{COMMIT}{state}"
-    return resolve_name("outcome", name, known_outcomes(states), option)
+    return _commit(name, states, option) or resolve_name(
+        "outcome", name, known_outcomes(states), option
+    )
 
 
 def resolve_event(name: str, states: list[str]) -> str:
@@ -55,10 +62,8 @@ def resolve_event(name: str, states: list[str]) -> str:
             f"{', '.join(EVENTS)} or commit.<STATE>",
             "--outcome",
         )
-    if name.casefold().startswith(COMMIT) and name[len(COMMIT) :]:
-        state = resolve_name("state", name[len(COMMIT) :], states, "--outcome")
-        return f"{COMMIT}{state}"
-    return resolve_name("outcome", name, [*EVENTS, *(f"{COMMIT}{s}" for s in states)], "--outcome")
+    events = [*EVENTS, *(f"{COMMIT}{s}" for s in states)]
+    return _commit(name, states, "--outcome") or resolve_name("outcome", name, events, "--outcome")
 
 
 def check_sensitivity(methods: Sequence[str], groups: str | None) -> None:
