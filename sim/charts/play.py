@@ -113,8 +113,7 @@ def _grid_chart(
     kinds_seen = style.ordered_kinds(meta, run["kind"].unique())
     codes = style.kind_codes(kinds_seen, meta)
     kinds = [k for k in kinds_seen if k in set(run["kind"])]
-    # the frame marks a pledge a veto player vetoed, so only pledged cells have one
-    any_vetoed = bool((run["vetoed"] & run["stance"].isin(stance_timeline.PLEDGED)).any())
+    any_vetoed = bool(stance_timeline.framed(run).any())
     with style.chart_style():
         handles = stance_timeline._legend_handles(meta, kinds, codes, any_vetoed, None)
         width, height = stance_timeline._size(labels, rounds, handles)

@@ -35,6 +35,11 @@ VETO_HALO = {"fill": False, "edgecolor": "white", "linewidth": 3.2}
 """Solid white under the black dashes, so the outline shows on dark and light cells."""
 
 
+def framed(run: pd.DataFrame) -> pd.Series:
+    """The state-weeks drawn with the vetoed frame: a pledge a veto player vetoed."""
+    return run["vetoed"].astype(bool) & run["stance"].isin(PLEDGED)
+
+
 def _grid(run: pd.DataFrame, meta: Mapping, p_commit: Mapping[str, float] | None = None):
     """One row per state: final stance (committed first), then P(commit), then when
     it reached its final stance, then name."""
@@ -232,8 +237,7 @@ def _caption(run_id: int, run: pd.DataFrame, order: list[str], last: int | None)
         return f"Run {run_id} has no recorded stances, so no timeline is shown."
     final = run[run["round"] == last]
     committed = int((final["stance"] == "committed").sum())
-    pledged_vetoed = run["vetoed"].astype(bool) & run["stance"].isin(PLEDGED)
-    vetoed = int(run.loc[pledged_vetoed, "state"].nunique())
+    vetoed = int(run.loc[framed(run), "state"].nunique())
     had = "had its pledge" if vetoed == 1 else "had their pledges"
     veto_note = f", and {vetoed} {had} vetoed in at least one week" if vetoed else ""
     return (
@@ -258,7 +262,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     deadline = meta.get("deadline")
     deadline = deadline if deadline in rounds[:-1] else None
     with style.chart_style():
-        any_vetoed = bool((run["vetoed"] & run["stance"].isin(PLEDGED)).any())
+        any_vetoed = bool(framed(run).any())
         handles = _legend_handles(meta, kinds, codes, any_vetoed, deadline)
         labels = [style.state_label(s, meta) for s in order]
         fig, ax = style.new_figure(*_size(labels, rounds, handles))

@@ -49,6 +49,16 @@ def _heavy_after(args: list[str]) -> subprocess.CompletedProcess:
     )
 
 
+def _refused_light(proc: subprocess.CompletedProcess, first: str, *absent: Path) -> None:
+    """Refused in one line starting `first`, exit 2, before pandas or matplotlib loaded,
+    and none of `absent` written."""
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert lines[0].startswith(first), lines
+    assert lines[-1] == "HEAVY:", proc.stderr
+    assert not any(path.exists() for path in absent)
+
+
 @pytest.mark.parametrize(
     "body", ["runz: 3\n", "run: {runs: -1}\n", "states: {PAK: {risk_tolerance: nan}}\n"]
 )
@@ -60,11 +70,7 @@ def test_a_refused_scenario_is_refused_before_pandas_or_matplotlib_load(tmp_path
     bad.write_text(f"extends: {FLAGSHIP}\n{body}", encoding="utf-8")
     files = [bad] if command == "run" else [FLAGSHIP, bad]
     proc = _heavy_after([command, *files, "--out", tmp_path / "o"])
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode == 2, proc.stderr
-    assert lines[0].startswith(f"error: {bad}"), lines
-    assert lines[-1] == "HEAVY:", proc.stderr
-    assert not (tmp_path / "o").exists()
+    _refused_light(proc, f"error: {bad}", tmp_path / "o")
 
 
 @pytest.mark.parametrize(
@@ -88,11 +94,7 @@ def test_explain_play_and_whatif_refuse_before_pandas_or_matplotlib_load(
     scenario = tmp_path / "s.yaml"
     scenario.write_text(f"extends: {FLAGSHIP}\n{body}", encoding="utf-8")
     proc = _heavy_after([command, scenario, *args, "--out", tmp_path / "o"])
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode == 2, proc.stderr
-    assert lines[0].startswith("error: " + says.format(scenario=scenario)), lines
-    assert lines[-1] == "HEAVY:", proc.stderr
-    assert not (tmp_path / "o").exists()
+    _refused_light(proc, "error: " + says.format(scenario=scenario), tmp_path / "o")
 
 
 ROBUST = ROOT / "scenarios" / "sweeps" / "robust_mandates.yaml"
@@ -114,11 +116,7 @@ def test_studies_refuse_a_misspelt_name_before_pandas_or_matplotlib_load(tmp_pat
     """A misspelt method, grouping, outcome or criterion is refused, with its likely
     name, before the study's stack is imported (0.6 s to say so before)."""
     proc = _heavy_after([*args, "--out", tmp_path / "o"])
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode == 2, proc.stderr
-    assert lines[0].startswith(f"error: {says}"), lines
-    assert lines[-1] == "HEAVY:", proc.stderr
-    assert not (tmp_path / "o").exists()
+    _refused_light(proc, f"error: {says}", tmp_path / "o")
 
 
 @pytest.mark.parametrize(
@@ -148,11 +146,7 @@ def test_a_refused_sweep_file_is_refused_before_pandas_or_matplotlib_load(tmp_pa
     values = "[0.5, 7.0]" if axis == "mandate.clarity" else "[1]"
     sweep.write_text(f"base: {FLAGSHIP}\naxes:\n  - path: {axis}\n    values: {values}\n")
     proc = _heavy_after(["sweep", sweep, "--out", tmp_path / "o", "--cache", tmp_path / "c"])
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode == 2, proc.stderr
-    assert lines[0].startswith(f"error: {sweep}: axes[0]"), lines
-    assert lines[-1] == "HEAVY:", proc.stderr
-    assert not (tmp_path / "o").exists() and not (tmp_path / "c").exists()
+    _refused_light(proc, f"error: {sweep}: axes[0]", tmp_path / "o", tmp_path / "c")
 
 
 def test_a_run_on_a_terminal_shows_its_progress_and_finishes(tmp_path: Path) -> None:
