@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.engine.draws import horizon
-from sim.engine.model import ForceModel
 from sim.engine.record import Recorder
 from sim.rules import payoff
 from sim.rules.decide import Decision
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
+
+if TYPE_CHECKING:
+    from sim.engine.model import ForceModel
 
 
 @dataclass
@@ -51,6 +54,11 @@ class Trace:
     snapshots: list[Snapshot] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # Mesa is imported here, by the first trace, not with this module: the web
+        # page imports this module for its Watch and Class views, and Explore, the
+        # page a server opens on, never steps a model (docs/performance.md).
+        from sim.engine.model import ForceModel
+
         self.recorder = Recorder(self.C, self.run + 1, self.run + 1, first=self.run, count=1)
         self.model = ForceModel(self.C, self.seed, self.run, self.recorder, overrides=self._hook)
 

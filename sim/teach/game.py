@@ -12,18 +12,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from sim.analysis import words as wd
-from sim.engine.model import ForceModel
 from sim.engine.trace import Trace
 from sim.rules.decide import Decision
 from sim.scenario.arrays import CONDITIONAL, DECLINED, OFFERED, STANCES, Compiled
 from sim.teach import options, table
 from sim.teach.ask import Asker, InputEndedError
 from sim.teach.seat import Choice, Turn, apply_choices, model_turn
+
+if TYPE_CHECKING:
+    from sim.engine.model import ForceModel
 
 RUN = 0
 """A game is run 0 of its seed: the all-model run it is compared with is that run."""

@@ -7,6 +7,8 @@ parameters; whether a red line is met is asked of the red-line rule itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -15,12 +17,14 @@ from sim.analysis import story
 from sim.analysis import words as wd
 from sim.analysis.explain import describe
 from sim.analysis.report import mandate_words
-from sim.engine.model import ForceModel
 from sim.engine.trace import Trace
 from sim.numbers import force
 from sim.rules import demands, red_lines, vetoes
 from sim.scenario.arrays import OFFERED, Compiled
 from sim.scenario.schema import RedLine
+
+if TYPE_CHECKING:
+    from sim.engine.model import ForceModel
 
 
 def show_week(console: Console, C: Compiled, trace: Trace, seats: list[str]) -> None:

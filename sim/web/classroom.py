@@ -35,11 +35,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from sim.analysis import words as wd
-from sim.engine.model import ForceModel
 from sim.engine.trace import Trace
 from sim.rules.decide import Decision
 from sim.scenario.arrays import Compiled
@@ -48,6 +48,9 @@ from sim.teach.debrief import COMPONENT_WORDS, debrief_lines, outcome_rows
 from sim.teach.game import RUN, Game
 from sim.teach.seat import Choice, model_turn
 from sim.teach.transcript import transcript
+
+if TYPE_CHECKING:
+    from sim.engine.model import ForceModel
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join-code letters: no 0/O, 1/I, so a code read off a projector is typed right."""

@@ -3,6 +3,9 @@ each, and the force line's legend below its axes."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -84,3 +87,21 @@ def test_the_force_line_names_every_line_in_one_legend_below_its_axes(C) -> None
     for ax in fig.axes:
         assert box.y1 <= ax.get_tightbbox(renderer).y0 + 1  # below the axes and their labels
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1
+
+
+def test_the_page_loads_mesa_only_when_a_run_is_stepped() -> None:
+    """Explore, the page a server opens on, never steps the Mesa model: importing the
+    page leaves Mesa (0.6-0.9 s of its import) to the first `Trace`."""
+    code = (
+        "import sys, sim.web.app\n"
+        "print('mesa' in sys.modules)\n"
+        "from sim.engine.trace import Trace\n"
+        "from sim.scenario.arrays import compile_scenario\n"
+        "from sim.scenario.loader import load\n"
+        f"t = Trace(compile_scenario(load({FLAGSHIP!r})), 7, 0)\n"
+        "t.step()\n"
+        "print('mesa' in sys.modules, t.model.t)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True", "1"]
