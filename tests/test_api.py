@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -111,6 +112,19 @@ def test_figure_is_the_saved_chart_and_stays_out_of_pyplot(results, folders, tmp
         png = style.save(fig, tmp_path, "force_bands")["png"]
     assert (tmp_path / png).read_bytes() == (folders[1] / "charts" / png).read_bytes()
     assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("name", ["stance_timeline", "force_bands", "commit_by_kind"])
+def test_a_figure_saved_by_the_user_is_the_folders_picture(results, folders, tmp_path, name):
+    """A notebook or the web page draws the figure with its own `savefig`, outside the
+    charts' style: the glyphs and lines are still drawn in it (`style.ChartFigure`),
+    pixel for pixel the folder's PNG."""
+    path = tmp_path / f"{name}.png"
+    results.figure(name).savefig(path, dpi=style.DPI)
+    mine = plt.imread(path)
+    theirs = plt.imread(folders[1] / "charts" / f"{name}.png")
+    assert mine.shape == theirs.shape
+    assert np.array_equal(mine, theirs)
 
 
 def test_every_chart_of_the_folder_is_a_figure(results) -> None:

@@ -191,6 +191,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             layout="constrained",
             sharex=True,
             height_ratios=[1, 1.15],
+            FigureClass=style.ChartFigure,
         )
         runs_n = meta.get("runs") or len(runs)
         source = style.target_of(runs, meta)[2]

@@ -117,6 +117,20 @@ RC: dict[str, object] = {
 }
 
 
+class ChartFigure(Figure):
+    """A chart's figure: drawn in the house style wherever it is drawn.
+
+    Some of the style is read when a figure is drawn, not when it is built (how
+    glyphs are rasterised, path simplification, hatch widths). A chart the results
+    folder saves is drawn inside `chart_style`; one handed to a notebook or the web
+    page (`sim.charts.figure`) is drawn later, by their `savefig`, and without this
+    would be drawn with matplotlib's defaults: not the folder's picture."""
+
+    def draw(self, renderer) -> None:
+        with matplotlib.rc_context(RC):
+            super().draw(renderer)
+
+
 @contextlib.contextmanager
 def chart_style() -> Iterator[None]:
     """Apply the house style for one chart without touching global rcParams."""
@@ -126,13 +140,15 @@ def chart_style() -> Iterator[None]:
 
 def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
     """One figure with one axes, laid out by constrained layout."""
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained", FigureClass=ChartFigure)
     return fig, ax
 
 
 def new_figures(width: float, height: float, n: int) -> tuple[Figure, list[Axes]]:
     """One figure with `n` axes side by side, laid out by constrained layout."""
-    fig, axes = plt.subplots(1, n, figsize=(width, height), layout="constrained")
+    fig, axes = plt.subplots(
+        1, n, figsize=(width, height), layout="constrained", FigureClass=ChartFigure
+    )
     return fig, list(axes)
 
 

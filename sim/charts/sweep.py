@@ -60,7 +60,11 @@ def header_figure(width: float, height: float, title: str, subtitle: str):
     body subfigure below it for the panels."""
     lines = subtitle.count("\n") + 1
     head_in = HEADER_IN + 0.17 * (lines - 1)
-    fig = plt.figure(figsize=(width, height + head_in - HEADER_IN), layout="constrained")
+    fig = plt.figure(
+        figsize=(width, height + head_in - HEADER_IN),
+        layout="constrained",
+        FigureClass=style.ChartFigure,
+    )
     head, body = fig.subfigures(2, 1, height_ratios=[head_in, height - HEADER_IN])
     size = plt.rcParams["figure.titlesize"]
     head.text(0.01, 1 - 0.12 / head_in, title, ha="left", va="top", fontsize=size, weight="bold")
