@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sim.engine import seeding
 from sim.rules.events import SLOTS
 from sim.scenario.arrays import Compiled, has_shocks
 from sim.scenario.params import Params, rows_at, with_slots
@@ -37,7 +38,7 @@ from sim.scenario.params import Params, rows_at, with_slots
 
 def generator(seed: int, run: int) -> np.random.Generator:
     """The generator of one run: the run-th child of the scenario seed."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run,))))
+    return seeding.numpy_generator(seed, run)
 
 
 @dataclass
@@ -171,8 +172,9 @@ def empty(C: Compiled, R: int) -> Draws:
 
 
 def draw_many(C: Compiled, seed: int, runs: np.ndarray) -> Draws:
-    """Draws for a batch of runs, each from its own generator."""
-    return _draw(C, (generator(seed, int(run)) for run in runs), len(runs))
+    """Draws for a batch of runs, each from its own generator (seeded for the batch at
+    once, `sim.engine.seeding`: the numbers `generator` gives each run)."""
+    return _draw(C, seeding.generators(seed, runs), len(runs))
 
 
 def parameters(C: Compiled, u: np.ndarray, bars: np.ndarray | None = None) -> Params:
