@@ -18,6 +18,7 @@ seeds otherwise) every run of the batch is seeded by numpy, as before.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 
 import numpy as np
@@ -42,6 +43,7 @@ def generators(seed: int, runs: np.ndarray) -> Iterator[np.random.Generator]:
 
     The generator yielded is one object set to each run's state in turn, so a run's
     numbers must be drawn before the next is asked for (as `sim.engine.draws` does)."""
+    seed = operator.index(seed)  # a numpy integer as a Python one: its words never wrap
     runs = np.asarray(runs, dtype=np.int64)
     states = _states(seed, runs) if len(runs) and _fits(seed, runs) else None
     if states is None or states[0] != _numpy_state(seed, int(runs[0])):

@@ -59,3 +59,11 @@ def test_a_numpy_that_seeds_otherwise_is_followed(monkeypatch) -> None:
 
 def test_an_empty_batch_has_no_generator() -> None:
     assert list(seeding.generators(1, np.array([], np.int64))) == []
+
+
+def test_a_numpy_integer_seed_draws_as_the_same_python_integer() -> None:
+    runs = np.arange(3)
+    for seed in (np.int64(2**62 + 7), np.uint64(2**64 - 1)):
+        got = [_draws(rng) for rng in seeding.generators(seed, runs)]
+        for run, drawn in zip(runs.tolist(), got, strict=True):
+            assert np.array_equal(drawn, _draws(seeding.numpy_generator(int(seed), run)))
