@@ -39,8 +39,8 @@ def warm(rel: str) -> threading.Thread | None:
 
 
 def _ready(rel: str) -> None:
-    """Two runs of `rel` with the loops, loaded from the install's cache, after which
-    every later run of the process uses them; then the Mesa model."""
+    """Two runs of `rel` with the loops (compiled if this install's cache lacks them),
+    after which every later run of the process uses them; then the Mesa model."""
     if jit.available() and jit.cached():  # loaded, never compiled, beside a class's pages
         _loops(rel)
     import sim.engine.model  # noqa: F401  (Watch's and Class's first run, sooner)
