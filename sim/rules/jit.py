@@ -233,14 +233,6 @@ def cache_dir() -> Path:
 _STALE = re.compile(r"numba-[0-9a-f]{16}")
 
 
-def cached() -> bool:
-    """Whether this install's cache holds the demand search's pass for this Python: a
-    first compiled run then loads the loops (about a second) rather than compiling
-    them (about half a minute, `sim.engine.warm`)."""
-    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
-    return any(cache_dir().glob(f"*/search._search_loop-*.{tag}.nbi"))
-
-
 @row
 def at(a, r):
     """Row r of a per-run array, row 0 of one every run shares (a view, taken once per

@@ -8,9 +8,7 @@ page leaves to the first run stepped (`sim.engine.trace`). A server is one long
 process, so Explore starts both on a thread of its own as soon as it is first
 shown, while its user reads the mandate; from then on every run of the server,
 however small, uses the loops: their cost is paid. The numbers are the same
-either way (`tests/web/test_warm.py`). Loops missing from the install's cache are
-not compiled here (half a minute of the interpreter beside the pages): the first
-large run compiles them, as it always did.
+either way (`tests/web/test_warm.py`).
 """
 
 from __future__ import annotations
@@ -41,7 +39,7 @@ def warm(rel: str) -> threading.Thread | None:
 def _ready(rel: str) -> None:
     """Two runs of `rel` with the loops (compiled if this install's cache lacks them),
     after which every later run of the process uses them; then the Mesa model."""
-    if jit.available() and jit.cached():  # loaded, never compiled, beside a class's pages
+    if jit.available():
         _loops(rel)
     import sim.engine.model  # noqa: F401  (Watch's and Class's first run, sooner)
 

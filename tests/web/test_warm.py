@@ -64,18 +64,3 @@ def test_without_numba_only_the_model_is_readied() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False", "True"]
-
-
-def test_loops_not_in_the_cache_are_left_to_the_first_large_run(tmp_path) -> None:
-    """An install whose cache lacks the loops (numba's cache folder empty here) would
-    compile them for half a minute beside a class's pages: the thread leaves them."""
-    code = (
-        "import sys\nfrom sim.rules import jit\nfrom sim.web import warm\n"
-        "warm.warm('scenarios/isf/res2803.yaml').join()\n"
-        "print(jit.cached(), jit.compiled(), 'numba' in sys.modules, 'mesa' in sys.modules)\n"
-    )
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["False", "False", "False", "True"]
-    assert not any(tmp_path.rglob("*.nbi"))  # nothing compiled into it
