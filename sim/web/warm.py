@@ -1,14 +1,12 @@
-"""What a server's later pages need, readied once while the first page is read.
+"""The compiled loops readied once per server, while the first page is read.
 
 An ensemble of 1,000 runs or more uses the rules' compiled loops (`sim.rules.jit`);
 the first one in a process first imports numba and loads the loops' machine code
 from its cache, about half a second to a second its user waits for, on top of the
-run. The Watch and Class views step the Mesa model, whose import (0.6-0.9 s) the
-page leaves to the first run stepped (`sim.engine.trace`). A server is one long
-process, so Explore starts both on a thread of its own as soon as it is first
-shown, while its user reads the mandate; from then on every run of the server,
-however small, uses the loops: their cost is paid. The numbers are the same
-either way (`tests/web/test_warm.py`).
+run. A server is one long process, so Explore starts that load on a thread of its
+own as soon as it is first shown, while its user reads the mandate; from then on
+every run of the server, however small, uses the loops: their cost is paid. The
+numbers are the same either way (`tests/web/test_warm.py`).
 """
 
 from __future__ import annotations
@@ -22,13 +20,13 @@ _started = False
 
 
 def warm(rel: str) -> threading.Thread | None:
-    """Start readying the loops (where numba is installed) with scenario `rel` (a shipped
-    or local file), and the Mesa model, once per process; return the thread, or None
-    when it was started before. A scenario that cannot be opened readies no loops: its
-    page says why, and the first large run loads them as it always did."""
+    """Start readying the loops with scenario `rel` (a shipped or local file), once per
+    process and only where numba is installed; return the thread, or None when there
+    is nothing to do. A scenario that cannot be opened readies nothing: its page says
+    why, and the first large run loads the loops as it always did."""
     global _started
     with _lock:
-        if _started:
+        if _started or not jit.available():
             return None
         _started = True
     thread = threading.Thread(target=_ready, args=(rel,), name="forcegen-warm", daemon=True)
@@ -38,13 +36,7 @@ def warm(rel: str) -> threading.Thread | None:
 
 def _ready(rel: str) -> None:
     """Two runs of `rel` with the loops (compiled if this install's cache lacks them),
-    after which every later run of the process uses them; then the Mesa model."""
-    if jit.available():
-        _loops(rel)
-    import sim.engine.model  # noqa: F401  (Watch's and Class's first run, sooner)
-
-
-def _loops(rel: str) -> None:
+    then every later run of the process uses them."""
     from sim.engine.ensemble import run_ensemble
     from sim.scenario.arrays import compile_scenario
     from sim.scenario.errors import ScenarioError

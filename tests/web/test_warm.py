@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -17,12 +16,12 @@ from sim.web import explore, warm
 
 rel = "scenarios/isf/res2803.yaml"
 before = explore.outcome(rel, {}, 60)
-print("loops before:", jit.compiled(), "numba" in sys.modules, "mesa" in sys.modules)
+print("loops before:", jit.compiled(), "numba" in sys.modules)
 thread = warm.warm(rel)
 print("second call:", warm.warm(rel))
 thread.join()
 after = explore.outcome(rel, {}, 60)
-print("loops after:", jit.compiled(), jit.MIN_RUNS, "mesa" in sys.modules)
+print("loops after:", jit.compiled(), jit.MIN_RUNS)
 print("same:", (after.p_formed, after.commits, after.force_formed)
       == (before.p_formed, before.commits, before.force_formed))
 print("same tables:", after.results.runs.equals(before.results.runs))
@@ -33,34 +32,22 @@ def test_the_loops_are_readied_once_and_the_numbers_stay() -> None:
     proc = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
-        "loops before: False False False",  # 60 runs: the numpy rules; no numba, no Mesa
+        "loops before: False False",  # 60 runs: the numpy rules, numba not imported
         "second call: None",  # one thread per process
-        f"loops after: True {1_000} True",  # every later run uses the loops; Mesa imported
+        f"loops after: True {1_000}",  # every later run uses the loops; the bar restored
         "same: True",
         "same tables: True",
     ]
 
 
-def test_an_unopenable_scenario_readies_no_loops(tmp_path) -> None:
+def test_an_unopenable_scenario_readies_nothing(tmp_path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: [\n")
     code = (
         "from sim.rules import jit\nfrom sim.web import warm\n"
-        f"import sys\nwarm.warm({str(bad)!r}).join()\nprint(jit.compiled(), 'mesa' in sys.modules)\n"
+        f"warm.warm({str(bad)!r}).join()\nprint(jit.compiled())\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["False", "True"]  # no loops; the model all the same
+    assert proc.stdout.split() == ["False"]
     assert proc.stderr == ""
-
-
-def test_without_numba_only_the_model_is_readied() -> None:
-    code = (
-        "import sys\nfrom sim.rules import jit\nfrom sim.web import warm\n"
-        "warm.warm('scenarios/isf/res2803.yaml').join()\n"
-        "print(jit.compiled(), 'numba' in sys.modules, 'mesa' in sys.modules)\n"
-    )
-    env = {**os.environ, "FORCEGEN_NO_NUMBA": "1"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["False", "False", "True"]
