@@ -22,7 +22,7 @@ import solara
 import sim
 from sim.numbers import force, pct, share_ci
 from sim.scenario.errors import ScenarioError
-from sim.web import scenarios, warm
+from sim.web import scenarios
 from sim.web.text import Md
 
 MAX_RUNS = 20_000
@@ -187,11 +187,6 @@ def Explore(current: solara.Reactive[str]) -> None:
         return outcome(rel, values, runs, tick)
 
     result = solara.use_thread(work, dependencies=[request], intrusive_cancel=False)
-
-    def ready() -> None:  # the compiled loops loaded while the first page is read
-        warm.warm(current.value)
-
-    solara.use_effect(ready, [])
 
     def open_typed(text: str) -> None:
         set_typed(text)
