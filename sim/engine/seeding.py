@@ -68,7 +68,8 @@ def _fits(seed: int, runs: np.ndarray) -> bool:
 
 
 def _numpy_state(seed: int, run: int) -> tuple[int, int]:
-    state = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run,))).state["state"]
+    """PCG64's (state, inc) for the run as numpy seeds it."""
+    state = numpy_generator(seed, run).bit_generator.state["state"]
     return state["state"], state["inc"]
 
 
@@ -91,6 +92,7 @@ def _hashmix(value, const: int):
 
 
 def _mix(x, y):
+    """SeedSequence's `mix` of a pool word `x` with a hashed word `y`."""
     result = (MIX_MULT_L * x - MIX_MULT_R * y) & M32
     return result ^ (result >> XSHIFT)
 

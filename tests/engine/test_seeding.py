@@ -21,13 +21,17 @@ def _draws(rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([rng.random(3), rng.standard_normal(3), rng.integers(0, 2**62, 2)])
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_every_run_draws_numpys_numbers(seed: int) -> None:
-    runs = _runs()
+def _assert_numpys(seed, runs: np.ndarray) -> None:
+    """Every run of the batch draws what numpy's own generator for it draws."""
     batch = [_draws(rng) for rng in seeding.generators(seed, runs)]
     assert len(batch) == len(runs)
     for run, drawn in zip(runs.tolist(), batch, strict=True):
-        assert np.array_equal(drawn, _draws(seeding.numpy_generator(seed, run))), run
+        assert np.array_equal(drawn, _draws(seeding.numpy_generator(int(seed), run))), run
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_run_draws_numpys_numbers(seed: int) -> None:
+    _assert_numpys(seed, _runs())
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -40,10 +44,7 @@ def test_the_batchs_states_are_pcg64s_own_not_numpys_fallback(seed: int) -> None
 
 
 def test_runs_beyond_one_word_are_seeded_by_numpy() -> None:
-    runs = np.array([2**32 - 1, 2**32, 2**40])
-    got = [_draws(rng) for rng in seeding.generators(3, runs)]
-    for run, drawn in zip(runs.tolist(), got, strict=True):
-        assert np.array_equal(drawn, _draws(seeding.numpy_generator(3, run)))
+    _assert_numpys(3, np.array([2**32 - 1, 2**32, 2**40]))
 
 
 def test_a_numpy_that_seeds_otherwise_is_followed(monkeypatch) -> None:
@@ -52,9 +53,7 @@ def test_a_numpy_that_seeds_otherwise_is_followed(monkeypatch) -> None:
     monkeypatch.setattr(seeding, "PCG_MULT", seeding.PCG_MULT + 2)
     runs = np.arange(5)
     assert seeding._states(9, runs)[0] != seeding._numpy_state(9, 0)
-    got = [_draws(rng) for rng in seeding.generators(9, runs)]
-    for run, drawn in zip(runs.tolist(), got, strict=True):
-        assert np.array_equal(drawn, _draws(seeding.numpy_generator(9, run)))
+    _assert_numpys(9, runs)
 
 
 def test_an_empty_batch_has_no_generator() -> None:
@@ -62,8 +61,5 @@ def test_an_empty_batch_has_no_generator() -> None:
 
 
 def test_a_numpy_integer_seed_draws_as_the_same_python_integer() -> None:
-    runs = np.arange(3)
     for seed in (np.int64(2**62 + 7), np.uint64(2**64 - 1)):
-        got = [_draws(rng) for rng in seeding.generators(seed, runs)]
-        for run, drawn in zip(runs.tolist(), got, strict=True):
-            assert np.array_equal(drawn, _draws(seeding.numpy_generator(int(seed), run)))
+        _assert_numpys(seed, np.arange(3))
