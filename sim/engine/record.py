@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.draws import watched
-from sim.rules import deployment, packages, vetoes, withdrawal
+from sim.rules import deployment, packages, short_axis, vetoes, withdrawal
 from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
 
 COMPONENTS = (
@@ -209,7 +209,7 @@ class Recorder:
         target, at their caveats' share (the lead kind's is `pledge` when `counted`)."""
         if parts_counted is None:
             return np.zeros(len(sel) * len(self.C.states))
-        return parts_counted[sel].sum(axis=2).ravel()
+        return short_axis.sum_last(parts_counted[sel]).ravel()
 
     def _vetoed(self, v: RoundView, sel: np.ndarray) -> np.ndarray:
         """(n, S): a veto bars the state's pledge this week (its kind's, or any kind's
@@ -218,7 +218,7 @@ class Recorder:
         barred = v.barred if v.barred is not None else self.C.params.bar.now
         barred = np.broadcast_to(barred & bool(mech.vetoes), (len(v.runs), *barred.shape[1:]))[sel]
         kind = v.dec.kind[sel]
-        return np.where(kind >= 0, vetoes.at_kind(barred, kind), barred.any(axis=2))
+        return np.where(kind >= 0, vetoes.at_kind(barred, kind), short_axis.any_last(barred))
 
     def _all_parts_by_kind(self, parts) -> np.ndarray:
         """(R, S, K): every run's package parts over the kind vocabulary."""

@@ -30,6 +30,7 @@ from sim.rules import (
     events,
     packages,
     payoff,
+    short_axis,
     stated,
     vetoes,
     world,
@@ -148,7 +149,7 @@ def counted_force(
 
 def observed(w: World) -> payoff.Observed:
     """What the states see when they decide: the end of the previous week."""
-    own = w.pledge * w.counted * w.share + w.parts_counted.sum(axis=2)
+    own = w.pledge * w.counted * w.share + short_axis.sum_last(w.parts_counted)
     lowest = actors.lowest(w.consent)
     return payoff.Observed(w.stance, w.force, lowest, w.level, w.side.copy(), own, w.cond.copy())
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from sim.rules.caveats import acceptance_shift
 from sim.rules.red_lines import satisfied
+from sim.rules.short_axis import all_last, min_last
 from sim.rules.terms import clip01, evaluate
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
@@ -30,7 +31,7 @@ def acceptance_of(C: Compiled, P: Params, m: np.ndarray, v: int) -> np.ndarray:
     a = clip01(evaluate(C.veto_lin[v], m, P.veto.base[:, v]) + acceptance_shift(C, m, v))
     req = C.veto_requires[v]
     if len(req["op"]):
-        ok = satisfied(req, m, np.ones((m.shape[0], 3), bool)).all(axis=1)
+        ok = all_last(satisfied(req, m, np.ones((m.shape[0], 3), bool)))
         a = np.where(ok, a, 0.0)
     return a
 
@@ -41,7 +42,7 @@ def consent(C: Compiled, P: Params, m: np.ndarray) -> tuple[np.ndarray, np.ndarr
     out = np.zeros((R, H))
     for h in range(H):
         out[:, h] = consent_of(C, P, m, h)
-    return out, (out >= P.host.threshold).all(axis=1)
+    return out, all_last(out >= P.host.threshold)
 
 
 def consent_of(C: Compiled, P: Params, m: np.ndarray, h: int) -> np.ndarray:
@@ -51,4 +52,4 @@ def consent_of(C: Compiled, P: Params, m: np.ndarray, h: int) -> np.ndarray:
 
 def lowest(consents: np.ndarray) -> np.ndarray:
     """The consent that sets the risk: the least consenting host (1 with no host)."""
-    return consents.min(axis=1) if consents.shape[1] else np.ones(consents.shape[0])
+    return min_last(consents) if consents.shape[1] else np.ones(consents.shape[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import jit, kinds, search, vetoes
+from sim.rules import jit, kinds, search, short_axis, vetoes
 from sim.rules.decide import Decision
 from sim.scenario.arrays import CONDITIONAL, OFFERED, Compiled
 from sim.scenario.params import Params
@@ -51,18 +51,18 @@ def concede(
     discount = 1.0 - P.broker.urgency * (t / deadline)
     cost = P.broker.concession_cost * discount[:, None]
     if mech.vetoes and len(C.veto_ids):
-        flips = (accepts[:, None, :] & ~dec.accept_if).sum(axis=2)
+        flips = short_axis.sum_last(accepts[:, None, :] & ~dec.accept_if)
         cost = cost + P.broker.veto_loss_cost[:, None] * flips
         if veto_demand is not None:
             wins = veto_demand[:, None, :] == np.arange(len(C.concessions))[None, :, None]
-            cost = cost - P.broker.veto_loss_cost[:, None] * wins.sum(axis=2)
+            cost = cost - P.broker.veto_loss_cost[:, None] * short_axis.sum_last(wins)
     # Troops beyond the shortfall do not help the broker.
     shortfall = np.maximum(P.broker.target - force, 0.0)
     worth = np.minimum(gain, shortfall[:, None]) / P.broker.target[:, None] - cost
     worth = np.where(made | ~dec.open_, -np.inf, worth)
     short = force < P.broker.target
     if veto_demand is not None:
-        short = short | (veto_demand >= 0).any(axis=1)  # a rejected mandate cannot deploy
+        short = short | short_axis.any_last(veto_demand >= 0)  # a rejected mandate cannot deploy
     best = worth.argmax(axis=1)
     top = np.take_along_axis(worth, best[:, None], 1)[:, 0]
     return np.where(short & (top > 0), best, -1)

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import jit
+from sim.rules import jit, short_axis
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
 
@@ -157,4 +157,4 @@ def acceptance_shift(C: Compiled, m: np.ndarray, v: int) -> np.ndarray | float:
     """(R,): veto player v's `caveat_effect` times the caveats granted one by one."""
     if not declared(C) or C.veto_caveat_effect[v] == 0.0:
         return 0.0
-    return C.veto_caveat_effect[v] * (m[:, C.caveat_cols] > 0.5).sum(axis=1)
+    return C.veto_caveat_effect[v] * short_axis.sum_last(m[:, C.caveat_cols] > 0.5)

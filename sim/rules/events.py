@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.short_axis import sum_last
 from sim.rules.terms import evaluate
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
@@ -19,7 +20,7 @@ def incidents(C: Compiled, P: Params, m, consent, level, u: np.ndarray, mech):
         return np.zeros(m.shape[0], np.int64), np.zeros(m.shape[0])
     rate = evaluate(C.env["incident_rate"], m, P.env.incident_rate_base)
     rate = np.maximum(0.0, rate + P.env.consent_incidents * (1.0 - consent))
-    count = (u < (rate / SLOTS)[:, None]).sum(axis=1)
+    count = sum_last(u < (rate / SLOTS)[:, None])
     return count, P.env.incident_decay * level + P.env.incident_severity * count
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import caveats, jit, kinds, stance, vetoes
+from sim.rules import caveats, jit, kinds, short_axis, stance, vetoes
 from sim.scenario.arrays import COMMITTED, Compiled
 from sim.scenario.params import Params
 
@@ -177,8 +177,8 @@ def contingent(C: Compiled, pledge, counted, kind, parts, parts_counted):
     if not declared(C):
         return pledge, counted, kind
     raw = np.where(parts_counted > 0, parts, 0.0)
-    size = np.where(counted, pledge, 0.0) + raw.sum(axis=2)
-    in_force = counted | (raw > 0).any(axis=2)
+    size = np.where(counted, pledge, 0.0) + short_axis.sum_last(raw)
+    in_force = counted | short_axis.any_last(raw > 0)
     theatre = C.kind_in_theatre[np.maximum(C.slot_kind, 0)] & (C.slot_kind >= 0)
     serving = np.where(theatre[None], raw, 0.0)
     top = serving.argmax(axis=2)

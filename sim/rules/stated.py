@@ -37,6 +37,7 @@ import dataclasses
 
 import numpy as np
 
+from sim.rules import short_axis
 from sim.rules.decide import Decision
 from sim.scenario.arrays import OFFERED, Compiled
 from sim.scenario.params import Params
@@ -55,11 +56,11 @@ def kind_free(C: Compiled, free: np.ndarray, kind: np.ndarray, where=None) -> np
     offer, looked at alone."""
     if where is None:
         at = C.slot_kind[None] == kind[..., None]
-        return (free & at).any(axis=2) & (kind >= 0)
+        return short_axis.any_last(free & at) & (kind >= 0)
     out = np.zeros(kind.shape, bool)
     r, s = np.nonzero(where)
     k = kind[r, s]
-    out[r, s] = (free[r, s] & (C.slot_kind[s] == k[:, None])).any(axis=1) & (k >= 0)
+    out[r, s] = short_axis.any_last(free[r, s] & (C.slot_kind[s] == k[:, None])) & (k >= 0)
     return out
 
 
@@ -75,17 +76,19 @@ def hold(
     """The week's decision with stated offers held; `stance`, `kind`, `pledge`,
     `flag` and the package `parts` are the previous week's. The new flag is carried
     in `dec.stated`. A held package keeps the parts still free of red lines."""
+    if not flag.any():  # no state on a stated offer (most weeks of most runs)
+        return dataclasses.replace(dec, stated=np.zeros(flag.shape, bool))
     stated = flag & (dec.stance == stance) & kind_free(C, dec.free, kind, flag)
     held = stated & (dec.stance >= OFFERED)
-    out = dataclasses.replace(
-        dec,
-        kind=np.where(held, kind, dec.kind),
-        pledge=np.where(held, pledge, dec.pledge),
-        stated=stated,
-    )
+    if not held.any():
+        return dataclasses.replace(dec, stated=stated)
+    r, s = np.nonzero(held)  # only the held states' entries change
+    out = dataclasses.replace(dec, kind=dec.kind.copy(), pledge=dec.pledge.copy(), stated=stated)
+    out.kind[r, s], out.pledge[r, s] = kind[r, s], pledge[r, s]
     if parts is not None and dec.parts is not None:
-        kept = np.where(dec.free, parts, 0.0)
-        out.parts = np.where(held[..., None], kept, dec.parts)
+        out.parts = dec.parts.copy()
+        free = np.broadcast_to(dec.free, dec.parts.shape)[r, s]
+        out.parts[r, s] = np.where(free, parts[r, s], 0.0)
     return out
 
 

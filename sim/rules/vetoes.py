@@ -34,7 +34,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.rules import kinds
+from sim.rules import kinds, short_axis
 from sim.scenario.arrays import Compiled
 from sim.scenario.params import Params
 
@@ -153,7 +153,7 @@ def demands(C: Compiled, accepts: np.ndarray, accept_if: np.ndarray, open_: np.n
 
 def mandate_accepted(accepts: np.ndarray, mech) -> np.ndarray:
     """(R,): every veto player accepts the mandate (always, with vetoes off)."""
-    return accepts.all(axis=1) | (not mech.vetoes)
+    return short_axis.all_last(accepts) | (not mech.vetoes)
 
 
 def vetoed_by(C: Compiled, code: str) -> list[str]:
