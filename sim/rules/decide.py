@@ -253,16 +253,20 @@ def _bundle(C: Compiled, whole: demands.Prospect, demand, step_key, th, pledge_i
 @jit.kernel
 def _bundle_loop(order, step_key, demand, free, top, counted, offered, share, pledge_if):
     """`_bundle` state by state: the first concession of the search's order with the
-    highest key (`argmax`), asked for where the whole menu reaches the offer level."""
+    highest key (`argmax`), asked for where the whole menu reaches the offer level.
+    The keys are searched only for such a state (a few in a week): elsewhere the
+    demand stays as it is."""
     R, S = demand.shape
     out = demand.copy()
     for r in range(R):
         for s in range(S):
+            if not (demand[r, s] < 0 and free[r, s] and top[r, s] >= offered):
+                continue
             pick, best = order[0], -np.inf
             for q in range(order.shape[0]):
                 if step_key[r, s, order[q]] > best:
                     pick, best = order[q], step_key[r, s, order[q]]
-            if demand[r, s] < 0 and free[r, s] and top[r, s] >= offered and best > -np.inf:
+            if best > -np.inf:
                 out[r, s] = pick
                 pledge_if[r, s, pick] = pledge_if[r, s, pick] + share * counted[r, s]
     return out
