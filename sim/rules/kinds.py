@@ -57,11 +57,3 @@ def best_slot(u: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         top = np.where(better, cand, top)
         anyfree |= free[..., k]
     return best, top, anyfree
-
-
-def any_slot(free: np.ndarray) -> np.ndarray:
-    """Whether any slot is set, over the last axis."""
-    out = free[..., 0].copy()
-    for k in range(1, free.shape[-1]):
-        out |= free[..., k]
-    return out
