@@ -66,8 +66,12 @@ def per_run(a, R: int) -> np.ndarray:
     """`a` with a row for each of R runs (a row shared by every run repeated), C-ordered:
     the compiled passes read their arrays so, and one compiled version of each serves
     every scenario. Read-only, whether or not `a` had to be repeated: the flag is part
-    of a compiled version's types."""
-    out = np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
+    of a compiled version's types. An array that already has its R rows, C-ordered, is
+    taken as a read-only view (numpy's `broadcast_to` costs more than the view)."""
+    if isinstance(a, np.ndarray) and a.shape[:1] == (R,) and a.flags.c_contiguous:
+        out = a.view()
+    else:
+        out = np.ascontiguousarray(np.broadcast_to(a, (R, *np.shape(a)[1:])))
     out.flags.writeable = False
     return out
 
