@@ -7,7 +7,7 @@ of 2,000 runs' (2000, 16, 3) takes 0.5 ms, adding its three slices 0.03 ms
 (docs/performance.md, "Reductions over a short axis"). Over an axis shorter than
 `SHORT`, numpy adds in the order of the entries, from zero, ((0 + a0) + a1) + a2, so
 adding the slices in that order gives the same bytes; from `SHORT` entries on numpy sums
-pairwise, and numpy is called. `any`, `all`, `min` and `max` give the same result in
+pairwise, and numpy is called. `any`, `all` and `min` give the same result in
 any order. `tests/rules/test_short_axis.py` checks each against numpy on random
 arrays of many shapes and layouts.
 """
