@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import actors, caveats, clarity, fused, kinds, payoff, red_lines, vetoes
+from sim.rules import actors, caveats, clarity, fused, kinds, payoff, red_lines, short_axis, vetoes
 from sim.rules.terms import apply_changes, changes_anything
 from sim.rules.world import after_concessions
 from sim.rules.world import columns as declared_conditions
@@ -114,7 +114,7 @@ def present(
     has_cap = P.slot.capacity >= P.slot.unit
     free = has_cap & ~blocked
     best, top, anyfree = kinds.best_slot(u, free)
-    ideal = np.where(has_cap, u, NEG).argmax(axis=2)
+    ideal = short_axis.argmax_last(np.where(has_cap, u, NEG))
     binding = np.where(kinds.pick(free, ideal), -1, kinds.pick(first, ideal))
     return Present(world, soc, comp, u, has_cap, free, best, top, anyfree, ideal, binding, vetoed)
 

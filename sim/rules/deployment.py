@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.rules import withdrawal, world
+from sim.rules import short_axis, withdrawal, world
 from sim.scenario.arrays import Compiled, has_shocks
 from sim.scenario.params import Params
 
@@ -136,7 +136,7 @@ def first_open_week(C, P, cond, made, consent_ok, end, world_u, mech) -> np.ndar
                 now, t, world_u[:, t - 1], P.env.world_hazard, C.world_from, C.world_by, made
             )
             now = np.where(later[:, None], step, now)
-        holds = now[:, need].all(axis=1) if need.any() else np.ones(R, bool)
+        holds = short_axis.all_last(now[:, need]) if need.any() else np.ones(R, bool)
         entry[:, t] = (t >= end) & holds & host
     opens = np.full((R, H + 2), H + 1)
     for t in range(H, -1, -1):

@@ -167,12 +167,13 @@ def conformity(C: Compiled, P: Params, stance: np.ndarray) -> np.ndarray:
     """Pull (or push) of the blocs a state follows (R, S): peers committed minus
     declined, as a share of its peers, each peer signed +1 for complementarity and
     -1 for free-riding (`Compiled.peers`; Gaibulloev et al. 2015)."""
-    # ±1/0 products summed in floating point are exact integers, whatever the order.
+    # ±1/0 products summed in floating point are exact integers, whatever the order:
+    # one product of the signed stances gives the committed peers' sum less the declined
+    # peers' (`tests/rules/test_conformity.py` checks the bytes against two products).
     peers = C.peers.T.astype(float)
     n = np.maximum(np.abs(C.peers).sum(axis=1), 1)
-    up = (stance == COMMITTED).astype(float) @ peers
-    down = (stance == DECLINED).astype(float) @ peers
-    return P.state.conformity * ((up - down) / n)
+    signed = (stance == COMMITTED).astype(float) - (stance == DECLINED)
+    return P.state.conformity * ((signed @ peers) / n)
 
 
 def social(C, P, obs: Observed, noise: np.ndarray, mech) -> dict[str, np.ndarray]:

@@ -23,6 +23,8 @@ NO_DISARMAMENT = {"id": "no_disarmament", "term": "tasks", "excludes": "weapons_
 FOLLOWER = {"blocs": ["oic"], "conformity": 0.3, "incentives": {"ties": [-0.2, 0.6]}}
 KEEN_PEER = {"blocs": ["oic"], "incentives": {"ties": 0.6}, "initial_stance": "committed"}
 AVERSE_PEER = {"blocs": ["oic"], "initial_stance": "declined", "red_lines": [NO_DISARMAMENT]}
+CODES = ["PAK", "IDN", "AZE", "EGY", "JOR", "ARE", "SAU", "QAT", "TUR", "BHR", "MYS", "CYP",
+         "ITA", "FRA", "GBR", "DEU"]  # fmt: skip
 COMMON = {"mandate": {"tasks": {"add": ["weapons_decommissioning"]}}, "broker": {"target": 10_000}}
 
 PEERS_COMMIT = dict(states={"FOL": FOLLOWER, "AAA": KEEN_PEER, "BBB": KEEN_PEER}, **COMMON)
@@ -96,6 +98,30 @@ def test_conformity_component_on_hand_built_stances(scenario):
     assert got[1, ita] == pytest.approx(-0.5)
     # States with zero conformity feel no pull.
     assert (got[:, C.states.index("AAA")] == 0).all()
+
+
+@pytest.mark.parametrize("runs", [1, 7, 2000])
+def test_one_product_of_signed_stances_is_two_products_bytes(scenario, runs) -> None:
+    """The committed peers' sum less the declined peers', as one product of the signed
+    stances, gives the bytes of two products (their difference), zeros' signs
+    included: with one run (the Mesa engine's) and with many, every stance, blocs
+    followed and free-riding (peers of -1), and states with no peer."""
+    blocs = ["oic", "nato"]
+    rng = np.random.default_rng(17)
+    states = {
+        code: {"blocs": list(rng.choice(blocs, rng.integers(0, 3), replace=False)),
+                      "conformity": float(rng.uniform(0.0, 0.5))}
+        for code in CODES
+    }  # fmt: skip
+    C = scenario(states, peer_influence={"nato": "free_riding"})
+    assert (C.peers < 0).any() and (C.peers > 0).any() and (np.abs(C.peers).sum(axis=1) == 0).any()
+    P = parameters(C, np.zeros((1, len(C.ranges))))
+    for stance in (rng.integers(0, 5, (runs, 16)), np.full((runs, 16), DECLINED)):
+        peers = C.peers.T.astype(float)
+        up = (stance == COMMITTED).astype(float) @ peers
+        down = (stance == DECLINED).astype(float) @ peers
+        two = P.state.conformity * ((up - down) / np.maximum(np.abs(C.peers).sum(axis=1), 1))
+        assert payoff.conformity(C, P, stance).tobytes() == two.tobytes()
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,20 @@ def test_any_all_and_min_are_numpys(shape) -> None:
     a = _floats(rng, shape)
     a[rng.random(shape) < 0.02] = np.nan
     _same(short_axis.min_last(a), a.min(axis=-1))
+    _same(short_axis.max_last(a), a.max(axis=-1))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_first_largest_entry_is_numpys(shape) -> None:
+    """Ties (the first wins), -inf for a kind not offered, zeros of both signs, and an
+    array with a NaN (numpy's own answer)."""
+    rng = np.random.default_rng(17)
+    a = rng.choice([-np.inf, -1.0, -0.0, 0.0, 0.5, 2.0], shape)
+    _same(short_axis.argmax_last(a), a.argmax(axis=-1))
+    b = _floats(rng, shape)
+    _same(short_axis.argmax_last(b), b.argmax(axis=-1))
+    b.reshape(-1, shape[-1])[0, -1] = np.nan  # numpy takes it as the largest
+    _same(short_axis.argmax_last(b), b.argmax(axis=-1))
 
 
 def test_slices_and_transposed_arrays_are_numpys_bytes() -> None:
