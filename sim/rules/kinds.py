@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 
+from sim.rules import short_axis
 from sim.scenario.arrays import Compiled
 
 
@@ -44,16 +45,9 @@ def _offsets(runs: int, R: int, S: int, K: int) -> np.ndarray:
 def best_slot(u: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Best free slot, its payoff (-inf if none) and whether any is free, over the last axis.
 
-    Written as a short loop over the few slots: the first maximum wins, as with
-    argmax, and it is several times faster than reductions over a tiny axis.
+    The first maximum wins, as with argmax; a slot not free counts as -inf. Slot by
+    slot over the few slots (`short_axis`), several times faster than numpy's
+    reductions over so short an axis.
     """
-    top = np.where(free[..., 0], u[..., 0], -np.inf)
-    best = np.zeros(top.shape, np.int64)
-    anyfree = free[..., 0].copy()
-    for k in range(1, u.shape[-1]):
-        cand = np.where(free[..., k], u[..., k], -np.inf)
-        better = cand > top
-        best[better] = k
-        top = np.where(better, cand, top)
-        anyfree |= free[..., k]
-    return best, top, anyfree
+    best, top = short_axis.largest_last(np.where(free, u, -np.inf))
+    return best, top, short_axis.any_last(free)

@@ -181,8 +181,8 @@ def contingent(C: Compiled, pledge, counted, kind, parts, parts_counted):
     in_force = counted | short_axis.any_last(raw > 0)
     theatre = C.kind_in_theatre[np.maximum(C.slot_kind, 0)] & (C.slot_kind >= 0)
     serving = np.where(theatre[None], raw, 0.0)
-    top = short_axis.argmax_last(serving)
+    top, largest = short_axis.largest_last(serving)
     part_kind = C.slot_kind[np.arange(C.slot_kind.shape[0])[None, :], top]
     lead_serves = counted & C.kind_in_theatre[np.maximum(kind, 0)] & (kind >= 0)
-    use_part = ~lead_serves & (short_axis.max_last(serving) > 0)
+    use_part = ~lead_serves & (largest > 0)
     return size, in_force, np.where(use_part, part_kind, kind)
