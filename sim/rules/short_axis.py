@@ -7,9 +7,12 @@ of 2,000 runs' (2000, 16, 3) takes 0.5 ms, adding its three slices 0.03 ms
 (docs/performance.md, "Reductions over a short axis"). Over an axis shorter than
 `SHORT`, numpy adds in the order of the entries, from zero, ((0 + a0) + a1) + a2, so
 adding the slices in that order gives the same bytes; from `SHORT` entries on numpy sums
-pairwise, and numpy is called. `any`, `all`, `min` and the first largest entry
-give the same result in any order. `tests/rules/test_short_axis.py`
-checks each against numpy on random arrays of many shapes and layouts.
+pairwise, and numpy is called. `any`, `all` and the first largest entry give the
+same result in any order; so does `min`, but for the sign of a zero minimum among
+zeros of both signs, which numpy's own reduction takes from the processor's vector
+instructions (it differs between machines) and `min_last` from `np.minimum` taking
+the entries in order. `tests/rules/test_short_axis.py` checks each against numpy on
+random arrays of many shapes and layouts.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ def all_last(a: np.ndarray) -> np.ndarray:
 
 
 def min_last(a: np.ndarray) -> np.ndarray:
-    """`a.min(axis=-1)` (a NaN entry gives NaN, as numpy's)."""
+    """`a.min(axis=-1)`: the same value (a NaN entry gives NaN, as numpy's); where the
+    minimum is a zero and the entries hold zeros of both signs, the sign `np.minimum`
+    gives taking the entries in order, the same on every machine."""
     return _fold(a, np.minimum, "min")
 
 
