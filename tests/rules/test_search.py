@@ -109,3 +109,34 @@ def test_the_compiled_search_notes_what_the_numpy_search_notes(path, monkeypatch
         demanded += (plain[2] >= 0).sum()
     # The random weeks reach demands wherever the scenario has a menu.
     assert demanded > 0 or not len(compile_scenario(load(path)).concessions)
+
+
+def caveat_entries(path):
+    """A shipped scenario whose caveats take preference entries out of the distance
+    (none of the shipped ones has such entries): every state with a caveat of its own
+    weighs the term of the task it excludes, and every other state's red lines on a task
+    may be met by opting out of it (`caveat_ok`)."""
+    data = load(path).model_dump()
+    for state in data["states"].values():
+        for caveat in state["caveats"] or []:
+            ideal = {"ideal": [caveat["excludes"]], "salience": 0.3}
+            state["preferences"].setdefault(caveat["term"] or "tasks", ideal)
+        for line in [] if state["caveats"] else state["red_lines"]:
+            line["caveat_ok"] = line["caveat_ok"] or line["excludes"] is not None
+    return compile_scenario(validate(data))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_search_sees_the_caveats_each_concession_grants_in_the_distance(path, monkeypatch):
+    # An entry a caveat opts a state out of, or excuses it from, counts as not carried:
+    # the search must see the caveats each concession grants (the mandate-wide term, a
+    # state's own) in the distance.
+    C = caveat_entries(path)
+    if not (C.prefs["opt"].any() or C.caveat_pref.any()):
+        pytest.skip("no red line on a task and no caveat of a state's own")
+    assert any(C.caveat_col in [c for c, _, _ in changes] for changes in C.concession_changes)
+    rng = np.random.default_rng(2803)
+    for cond in (True, False):
+        plain, fused = both_searches(C, monkeypatch, *random_week(C, rng, cond))
+        for a, b in zip(plain, fused, strict=True):
+            same(a, b)
