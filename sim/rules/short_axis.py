@@ -54,7 +54,8 @@ def all_last(a: np.ndarray) -> np.ndarray:
 def min_last(a: np.ndarray) -> np.ndarray:
     """`a.min(axis=-1)`: the same value (a NaN entry gives NaN, as numpy's); where the
     minimum is a zero and the entries hold zeros of both signs, the sign `np.minimum`
-    gives taking the entries in order, the same on every machine."""
+    gives taking the entries in order (on x86, the later of two zeros), not the one
+    numpy's reduction takes from the processor's vector instructions."""
     return _fold(a, np.minimum, "min")
 
 
