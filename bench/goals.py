@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -71,6 +72,19 @@ def command(argv: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(times), peak
 
 
+def processor() -> str:
+    """The processor's model name (Linux), else what `platform` says: the same code ran
+    at different speeds on the project's machines, so each table names its processor."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "an unknown processor"
+
+
 def row(goal: str, measured: str, met: bool) -> str:
     return f"| {goal} | {measured} | {'met' if met else 'not met'} |"
 
@@ -120,7 +134,10 @@ def main() -> None:
         row("`run --runs 10000` under 4 s", f"{large:.2f} s", large < 4),
     ]
     rows += full
-    print(f"issue 13's goals on {os.cpu_count()} cores (load average {load1:.1f} at the start):\n")
+    print(
+        f"issue 13's goals on {os.cpu_count()} cores of {processor()} "
+        f"(load average {load1:.1f} at the start):\n"
+    )
     print("| goal | measured | status |\n|---|---|---|")
     print("\n".join(rows))
 
