@@ -72,18 +72,23 @@ def floor_kernel():
     return week
 
 
-def floor_cost(C, R: int, n_eval: int, repeat: int) -> float:
-    """Seconds per run-week of the floor loop on random inputs of the flagship's sizes."""
+def floor_inputs(C, R: int, n_eval: int) -> tuple:
+    """The floor loop's arguments: random inputs of the flagship's sizes for R runs."""
     rng = np.random.default_rng(17)
     S, K = C.slot_kind.shape
     F, E, L = len(C.mandate0), len(C.prefs["owner"]), max(len(C.red["op"]), 1)
-    args = (
+    return (
         rng.random((R, F)), rng.integers(0, F, n_eval), n_eval, rng.integers(0, F, E),
         rng.random(E), rng.uniform(1, 3, E), np.sort(rng.integers(0, S, E)),
         rng.integers(0, 2, L), rng.integers(0, F, L), rng.random(L), rng.integers(0, S, L),
         rng.random((3, S, K)), rng.choice([0.0, 500.0, 2000.0], (R, S, K)),
         rng.choice([10.0, 100.0], (R, S, K)), np.zeros((R, S)),
     )  # fmt: skip
+
+
+def floor_cost(C, R: int, n_eval: int, repeat: int) -> float:
+    """Seconds per run-week of the floor loop on random inputs of the flagship's sizes."""
+    args = floor_inputs(C, R, n_eval)
     week = floor_kernel()
     week(*args)
     times = []
