@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from shipped import runnable
+from test_reproducible import csv_bytes
 
 from sim.engine.ensemble import run_ensemble
 from sim.rules import jit
@@ -17,10 +18,6 @@ pytest.importorskip("numba")
 CASES = [
     p for p in runnable() if p.stem in ("res2803", "national_caveats", "unifil2006", "haiti2023")
 ]
-
-
-def csv_bytes(tables) -> dict[str, bytes]:
-    return {k: tables[k].to_csv(index=False).encode() for k in ("runs", "rounds", "states")}
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
