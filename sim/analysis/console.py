@@ -30,10 +30,10 @@ def print_summary(console: Console, C: Compiled, s: dict) -> None:
     )
     console.print("[bold]Most frequent coalitions[/bold] (contributors counted toward the target)")
     coal = Table()
-    coal.add_column("share", justify="right")
+    coal.add_column("share (95%)", justify="right")
     coal.add_column("members")
     for c in s["coalitions"][:TOP]:
-        coal.add_row(pct(c["share"]), ", ".join(c["members"]) or "(none)")
+        coal.add_row(share_ci(c["share"], n), ", ".join(c["members"]) or "(none)")
     console.print(coal)
     kinds = [k for k in C.kinds if any(st["p_commit_by_kind"][k] for st in s["states"].values())]
     console.print("[bold]P(commit) by state and contribution kind[/bold]")

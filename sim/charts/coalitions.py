@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from sim.charts import style
-from sim.numbers import pct
+from sim.numbers import pct, pct_range, wilson
 
 NAME = "coalitions"
 REQUIRES = ("coalitions", "runs")
@@ -86,9 +86,14 @@ def _caption(top: pd.DataFrame, total: int, meta: Mapping) -> str:
     shown = f"the {len(top)} most frequent of {total}" if total > len(top) else f"all {total}"
     return (
         f"Share of {of_runs} ending with each set of committed states ({shown} shown); "
-        f"the most frequent outcome, {who}, occurred in {pct(first['share'])} "
-        f"of runs."
+        f"the most frequent outcome, {who}, occurred in {pct(first['share'])} of runs"
+        f"{_interval(first['share'], runs)}."
     )
+
+
+def _interval(share: float, runs: int | None) -> str:
+    """' (95% interval 29–40%)', as the whiskers show it; '' without a run count."""
+    return f" (95% interval {pct_range(*wilson(float(share), runs))})" if runs else ""
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
@@ -101,7 +106,9 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         fig, ax = style.new_figure(8.6, min(12.5, max(3.6, 2.2 + 0.24 * lines + 0.12 * len(top))))
         runs = meta.get("runs")
         shown = f"top {len(top)} of {len(coalitions)} coalitions" if len(coalitions) > TOP else ""
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else "", shown))
+        whiskers = "whiskers: 95% interval" if runs and not top.empty else ""
+        of_runs = f"{runs:,} runs" if runs else ""
+        style.titles(fig, ax, TITLE, style.subtitle(meta, of_runs, shown, whiskers))
         if top.empty:
             style.empty_note(ax, "No coalition in the table.")
             ax.set_yticks([])
@@ -122,19 +129,21 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                         linewidth=0.5)  # fmt: skip
                 left += values
                 handles.append(Patch(facecolor=colour, label=label))
-            for yi, share, row in zip(y, shares, parts.itertuples(index=False), strict=True):
+            ends = style.share_whiskers(ax, shares, y, runs)
+            rows = parts.itertuples(index=False)
+            for yi, share, end, row in zip(y, shares, ends[:, 1], rows, strict=True):
                 text = pct(share)
                 nonzero = [(c, v) for c, v in zip(parts.columns, row, strict=True) if v > 0]
                 if len(nonzero) > 1:
                     text += " (" + ", ".join(f"{looks[c][0]} {pct(v)}" for c, v in nonzero) + ")"
                 elif nonzero and nonzero[0][0] != "all":
                     text += f", all {looks[nonzero[0][0]][0]}"
-                ax.annotate(text, xy=(max(share, left[len(top) - 1 - yi]), yi), xytext=(3, 0),
+                ax.annotate(text, xy=(max(end, left[len(top) - 1 - yi]), yi), xytext=(3, 0),
                             textcoords="offset points", va="center", ha="left", fontsize=8,
                             color=style.INK)  # fmt: skip
             ax.set_yticks(y, labels, fontsize=8.5)
             ax.set_ylim(-0.6, len(top) - 0.4)
-            top_x = style.nice_share_top(float(shares.max()))
+            top_x = style.nice_share_top(float(max(ends[:, 1].max(), left.max())))
             ax.set_xlim(0, top_x)
             style.share_axis(ax, top_x)
             if handles and "all" not in parts.columns:

@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 
 from sim.analysis.commits import commit_column
 from sim.charts import style
-from sim.numbers import pct, share_ci, wilson
+from sim.numbers import pct, share_ci
 
 NAME = "commit_by_kind"
 REQUIRES = ("commits",)
@@ -136,11 +136,7 @@ def _bars(
         bar = {k: v for k, v in look.items() if k != "label"}
         ax.barh(y, values, left=left, height=0.72, linewidth=0.5, **bar)
         left += values
-    runs = meta.get("runs")
-    ends = _intervals(left, runs)
-    if runs:
-        ax.errorbar(left, y, xerr=[left - ends[:, 0], ends[:, 1] - left], fmt="none",
-                    ecolor=style.INK, elinewidth=0.8, capsize=2.5)  # fmt: skip
+    ends = style.share_whiskers(ax, left, y, meta.get("runs"))
     for yi, total, end, state in zip(y, left, ends[:, 1], table.index, strict=True):
         ax.annotate(
             pct(total) + parts.get(state, ""),
@@ -153,14 +149,6 @@ def _bars(
             color=style.INK if total > 0 else style.MUTED,
         )
     ax.set_yticks(y, [style.state_label(s, meta) for s in table.index])
-
-
-def _intervals(totals: np.ndarray, runs: int | None) -> np.ndarray:
-    """(states, 2): each total's 95% Wilson interval over `runs` runs; the total itself
-    at both ends where the run count is not known."""
-    if not runs:
-        return np.column_stack([totals, totals])
-    return np.array([wilson(float(p), runs) for p in totals]).reshape(-1, 2)
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:
@@ -192,7 +180,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                 title_fontsize=8.5,
             )
         totals = table.sum(axis=1).to_numpy()
-        largest = float(_intervals(totals, runs)[:, 1].max()) if not table.empty else 0.0
+        largest = float(style.share_intervals(totals, runs)[:, 1].max()) if not table.empty else 0.0
         top = style.nice_share_top(largest)
         ax.set_xlim(0, top)
         style.share_axis(ax, top)

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from sim.charts import style
-from sim.numbers import force, pct
+from sim.numbers import force, share_ci
 
 NAME = "force_bands"
 REQUIRES = ("runs",)
@@ -87,7 +87,9 @@ def _rejecters(runs: pd.DataFrame, meta: Mapping) -> list[str]:
     return listed + sorted(found - set(listed))
 
 
-def _top_panel(ax, shares: pd.DataFrame, names: dict[str, str], overall: dict[str, float]):
+def _top_panel(ax, shares: pd.DataFrame, names: dict[str, str], overall: dict[str, float], n: int):
+    """The stacked shares by week; each end's legend entry carries its share of all
+    `n` runs with the 95% interval the report prints."""
     bottom = np.zeros(len(shares))
     handles = []
     for key, colour in GROUPS:
@@ -96,7 +98,7 @@ def _top_panel(ax, shares: pd.DataFrame, names: dict[str, str], overall: dict[st
             continue
         ax.bar(shares.index, values, bottom=bottom, width=1.0, color=colour, linewidth=0)
         bottom += values
-        share = f" ({pct(overall[key])} of runs)" if key != "negotiating" else ""
+        share = f": {share_ci(overall[key], n)}" if key != "negotiating" else ""
         handles.append(Patch(facecolor=colour, label=names[key] + share))
     ax.set_ylim(0, 1)
     style.share_axis(ax, 1.0, which="y", ticks=5)
@@ -159,9 +161,9 @@ def _caption(runs: pd.DataFrame, meta: Mapping, group: pd.Series) -> str:
     stalled = sum(share.get(k, 0.0) for k in ("stalled_short", "stalled_rejected", "stalled_other"))
     week = f" (median week {formed['rounds'].median():.0f})" if len(formed) else ""
     text = (
-        f"Of {n:,} runs, {pct(share.get('formed', 0.0))} formed{week}, "
-        f"{pct(share.get('undersized', 0.0))} formed undersized at the deadline and "
-        f"{pct(stalled)} stalled"
+        f"Of {n:,} runs (in brackets: 95% interval), {share_ci(share.get('formed', 0.0), n)} "
+        f"formed{week}, {share_ci(share.get('undersized', 0.0), n)} formed undersized at the "
+        f"deadline and {share_ci(stalled, n)} stalled"
     )
     deployed = runs[group.isin(DEPLOYED)]["force"].astype(float)
     if len(deployed):
@@ -200,7 +202,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             style.empty_note(top, "No run in the runs table.")
             top_handles: list = []
         else:
-            top_handles = _top_panel(top, shares_by_week(runs, minimum, last), names, overall)
+            by_week = shares_by_week(runs, minimum, last)
+            top_handles = _top_panel(top, by_week, names, overall, len(runs))
         bottom_handles = _bottom_panel(bottom, runs, meta, group)
         bottom.set_title(f"Counted force of the {_who(group)}, at the week each ended",
                          loc="left", fontsize=9, color=style.INK)  # fmt: skip
@@ -214,7 +217,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         style.round_axis(bottom)
         if top_handles:
             top.legend(handles=top_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                       title="Runs at the end of the week", title_fontsize=8.5,
+                       title="Runs at the end of the week\n(share of all runs, 95% interval)",
+                       title_fontsize=8.5,
                        alignment="left")  # fmt: skip
         if bottom_handles:
             bottom.legend(handles=bottom_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))

@@ -24,12 +24,13 @@ if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
     matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.numbers import force, pct
+from sim.numbers import force, pct, wilson
 from sim.output.formats import (  # noqa: F401 - the chart side of `--formats`
     DEFAULT_FORMATS,
     FORMATS,
@@ -228,6 +229,26 @@ def nice_share_top(largest: float, floor: float = 0.05) -> float:
     room = largest * 1.12 + 0.02
     step = 0.05 if room <= 0.5 else 0.1
     return min(1.0, max(floor, step * -(-room // step)))
+
+
+def share_intervals(shares, runs: int | None) -> np.ndarray:
+    """(n, 2): each share's 95% Wilson interval over `runs` runs (as the report prints
+    it); the share itself at both ends where the run count is not known."""
+    shares = np.asarray(shares, dtype=float)
+    if not runs:
+        return np.column_stack([shares, shares])
+    return np.array([wilson(float(p), runs) for p in shares]).reshape(-1, 2)
+
+
+def share_whiskers(ax: Axes, shares, y, runs: int | None) -> np.ndarray:
+    """Draw each bar's 95% interval as a whisker where the run count is known; return
+    the intervals (`share_intervals`), whose upper ends the bar's label follows."""
+    shares = np.asarray(shares, dtype=float)
+    ends = share_intervals(shares, runs)
+    if runs and len(shares):
+        ax.errorbar(shares, y, xerr=[shares - ends[:, 0], ends[:, 1] - shares], fmt="none",
+                    ecolor=INK, elinewidth=0.8, capsize=2.5)  # fmt: skip
+    return ends
 
 
 _captured: ContextVar[list[Figure] | None] = ContextVar("captured", default=None)

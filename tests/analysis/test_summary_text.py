@@ -23,7 +23,7 @@ from sim.analysis.report import (
 from sim.analysis.story import story
 from sim.analysis.summary import representative_run, summarise
 from sim.engine.ensemble import run_ensemble
-from sim.numbers import wilson
+from sim.numbers import share_ci, wilson
 from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 
@@ -73,6 +73,17 @@ def test_one_share_reads_the_same_in_the_console_and_the_report(flagship) -> Non
     assert "| P(formed): the force reached its target | 48% (" in table
     assert "P(formed): the force reached its target: 48% (" in text
     assert "0.47" not in text and "0.48" not in text
+
+
+def test_the_console_gives_each_coalitions_share_its_interval(flagship) -> None:
+    """As the coalitions chart does (whiskers, and its caption), not a bare share."""
+    C, _, s = flagship
+    console = Console(record=True, width=200)
+    print_summary(console, C, s)
+    text = console.export_text()
+    assert "share (95%)" in text
+    for c in s["coalitions"][:5]:
+        assert f"{share_ci(c['share'], s['runs'])} │ {', '.join(c['members']) or '(none)'}" in text
 
 
 def test_the_report_never_shows_a_median_over_formed_and_stalled_runs(flagship) -> None:

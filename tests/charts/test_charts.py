@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.charts import CHARTS, coalitions, concessions, draw_all, stance_timeline, style
+from sim.numbers import share_ci
 
 NAMES = [
     "stance_timeline",
@@ -130,8 +131,11 @@ def test_force_caption_reads_the_runs_table(synthetic, tmp_path):
         outcome=["formed", "formed", "stalled"], rounds=[3, 5, 6], force=[4200.0, 5100.0, 0.0]
     )
     text = caption("force_bands", {**tables, "runs": runs}, meta, tmp_path)
-    assert text.startswith("Of 3 runs, 67% formed (median week 4), 0% formed undersized")
-    assert "33% stalled" in text and "median 4,650 personnel" in text
+    assert text.startswith(
+        f"Of 3 runs (in brackets: 95% interval), {share_ci(2 / 3, 3)} formed (median week 4), "
+        f"{share_ci(0.0, 3)} formed undersized"
+    )
+    assert f"{share_ci(1 / 3, 3)} stalled" in text and "median 4,650 personnel" in text
     assert "against a target of 4,000" in text
 
 

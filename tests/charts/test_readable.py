@@ -13,6 +13,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation
 
 from sim.charts import (
     acceptance,
@@ -26,7 +27,7 @@ from sim.charts import (
     style,
     sweep,
 )
-from sim.numbers import force, pct, wilson
+from sim.numbers import force, pct, share_ci, wilson
 
 
 def texts(fig) -> list[str]:
@@ -84,10 +85,11 @@ def test_force_bands_shows_the_split_of_outcomes_by_week(synthetic, figures, tmp
     fig = figures[-1]
     top, bottom = fig.axes[:2]
     labels = legend_labels(fig)
-    assert "formed (target met, mandate accepted) (50% of runs)" in labels
-    assert "stalled: short of the minimum viable force (25% of runs)" in labels
-    assert "stalled: mandate rejected by Israel (13% of runs)" in labels
-    assert "formed undersized at the deadline (13% of runs)" in labels
+    # each end's share of all 8 runs with its 95% interval, as the report prints it
+    assert f"formed (target met, mandate accepted): {share_ci(0.5, 8)}" in labels
+    assert f"stalled: short of the minimum viable force: {share_ci(0.25, 8)}" in labels
+    assert f"stalled: mandate rejected by Israel: {share_ci(0.125, 8)}" in labels
+    assert f"formed undersized at the deadline: {share_ci(0.125, 8)}" in labels
     assert not any("enough pledged" in label for label in labels)  # never happens here
 
     shares = force_bands.shares_by_week(runs, 2000.0, 10)
@@ -149,7 +151,7 @@ def test_force_bands_says_so_when_no_run_formed(synthetic, figures, tmp_path):
     chart = force_bands.draw({**tables, "runs": runs}, force_meta(meta), tmp_path)
     # counted, not deployed: formed forces are counted here, deployment is its own chart
     assert "No run formed, so there is no counted force to show." in texts(figures[-1])
-    assert "100% stalled" in chart["caption"]
+    assert f"{share_ci(1.0, 8)} stalled" in chart["caption"]
 
 
 # ----------------------------------------------------------------------- commit_by_kind
@@ -273,6 +275,31 @@ def test_coalitions_split_formed_from_stalled_runs(synthetic, figures, tmp_path)
                      "13%, all formed undersized"]  # fmt: skip
     parts = coalitions.split(table, runs)
     assert parts.loc["IDN", "formed"] == 0.5 and parts.loc["ITA", "undersized"] == 0.125
+
+
+def test_coalitions_draw_each_shares_95_percent_interval(synthetic, figures, tmp_path):
+    """Whiskers from each coalition's Wilson interval over the runs, wholly in view, the
+    label after the whisker, the caption quoting the top one's; none without a run count."""
+    tables, meta = synthetic
+    table = pd.DataFrame({"members": ["IDN", "", "AZE;IDN"], "share": [0.6, 0.3, 0.1]})
+    chart = coalitions.draw({**tables, "coalitions": table}, {**meta, "runs": 40}, tmp_path)
+    ax = figures[-1].axes[0]
+    (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ends = sorted((round(seg[0][0], 9), round(seg[1][0], 9)) for seg in whiskers.get_segments())
+    expected = [wilson(p, 40) for p in (0.6, 0.3, 0.1)]
+    assert ends == sorted((round(lo, 9), round(hi, 9)) for lo, hi in expected)
+    assert ax.get_xlim()[1] >= expected[0][1]
+    labels = [t for t in ax.texts if isinstance(t, Annotation) and t.get_text()[0].isdigit()]
+    assert sorted(t.xy[0] for t in labels) == pytest.approx(sorted(hi for _, hi in expected))
+    lo, hi = expected[0]
+    assert (
+        f"occurred in 60% of runs (95% interval {pct(lo).rstrip('%')}–{pct(hi)})"
+        in (chart["caption"])
+    )
+    assert "whiskers: 95% interval" in " ".join(texts(figures[-1]))
+    chart = coalitions.draw({**tables, "coalitions": table}, {**meta, "runs": None}, tmp_path)
+    assert not [c for c in figures[-1].axes[0].collections if isinstance(c, LineCollection)]
+    assert "interval" not in chart["caption"]
 
 
 # ----------------------------------------------------------------------- concessions
