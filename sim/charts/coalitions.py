@@ -140,7 +140,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
                     text += f", all {looks[nonzero[0][0]][0]}"
                 ax.annotate(text, xy=(max(end, left[len(top) - 1 - yi]), yi), xytext=(3, 0),
                             textcoords="offset points", va="center", ha="left", fontsize=8,
-                            color=style.INK)  # fmt: skip
+                            color=style.INK, annotation_clip=False)  # fmt: skip
             ax.set_yticks(y, labels, fontsize=8.5)
             ax.set_ylim(-0.6, len(top) - 0.4)
             top_x = style.nice_share_top(float(max(ends[:, 1].max(), left.max())))

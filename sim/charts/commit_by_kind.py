@@ -147,6 +147,7 @@ def _bars(
             ha="left",
             fontsize=8,
             color=style.INK if total > 0 else style.MUTED,
+            annotation_clip=False,  # inside the axes by its limits: not checked at each draw
         )
     ax.set_yticks(y, [style.state_label(s, meta) for s in table.index])
 

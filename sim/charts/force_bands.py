@@ -88,15 +88,19 @@ def _rejecters(runs: pd.DataFrame, meta: Mapping) -> list[str]:
 
 
 def _top_panel(ax, shares: pd.DataFrame, names: dict[str, str], overall: dict[str, float], n: int):
-    """The stacked shares by week; each end's legend entry carries its share of all
-    `n` runs with the 95% interval the report prints."""
+    """The stacked shares by week, each group one filled step area (a bar a week, one
+    patch for all of them: a patch per week cost a tenth of the chart); each end's
+    legend entry carries its share of all `n` runs with the 95% interval the report
+    prints."""
     bottom = np.zeros(len(shares))
+    edges = np.append(shares.index.to_numpy() - 0.5, shares.index[-1] + 0.5)
     handles = []
     for key, colour in GROUPS:
         values = shares[key].to_numpy()
         if not values.any():
             continue
-        ax.bar(shares.index, values, bottom=bottom, width=1.0, color=colour, linewidth=0)
+        ax.stairs(bottom + values, edges, baseline=bottom.copy(), fill=True, color=colour,
+                  linewidth=0)  # fmt: skip
         bottom += values
         share = f": {share_ci(overall[key], n)}" if key != "negotiating" else ""
         handles.append(Patch(facecolor=colour, label=names[key] + share))

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Rectangle, StepPatch
 from matplotlib.text import Annotation
 
 from sim.charts import (
@@ -99,6 +99,17 @@ def test_force_bands_shows_the_split_of_outcomes_by_week(synthetic, figures, tmp
     assert shares.loc[10, "negotiating"] == 0.0
     assert top.get_ylim() == (0.0, 1.0)
     assert [t.get_text() for t in top.get_yticklabels()][-1] == "100%"
+    # what is drawn: each group that occurs a step a week, one over another, bottom first
+    steps = [p for p in top.patches if isinstance(p, StepPatch)]
+    drawn = [k for k, _ in force_bands.GROUPS if shares[k].any()]
+    assert len(steps) == len(drawn) == 5
+    below = np.zeros(10)
+    for step, key in zip(steps, drawn, strict=True):
+        values, edges, baseline = step.get_data()
+        assert np.allclose(edges, np.arange(0.5, 11.0)) and np.allclose(baseline, below)
+        assert np.allclose(values - baseline, shares[key].to_numpy())
+        below = values
+    assert np.allclose(below, 1.0)
 
     # the force panel: only runs that formed (incl. undersized), median of them, no line at 0
     median = np.median([8000.0, 9000.0, 8500.0, 12000.0, 3000.0])
