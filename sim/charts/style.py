@@ -272,10 +272,12 @@ def capture() -> Iterator[list[Figure]]:
 
 
 SAVE_OPTIONS: dict[str, dict] = {
-    "png": {"dpi": DPI, "metadata": {"Software": None}},
+    "png": {"dpi": DPI, "metadata": {"Software": None}, "pil_kwargs": {"compress_level": 3}},
     "svg": {"metadata": {"Date": None, "Creator": None}},
 }
-"""Per-format `savefig` options: byte-stable metadata (no date, no version)."""
+"""Per-format `savefig` options: byte-stable metadata (no date, no version). PNG at
+zlib level 3, not Pillow's 6: on the flagship's seven charts it compressed in 164 ms
+against 264 ms of CPU and into 701 KB against 764 KB (docs/performance.md)."""
 
 
 def save(fig: Figure, out_dir: Path, name: str) -> dict[str, str]:
