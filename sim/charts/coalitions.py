@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from sim.charts import style
-from sim.numbers import pct, pct_range, wilson
+from sim.numbers import pct, share_ci
 
 NAME = "coalitions"
 REQUIRES = ("coalitions", "runs")
@@ -84,16 +84,14 @@ def _caption(top: pd.DataFrame, total: int, meta: Mapping) -> str:
     first = top.iloc[0]
     who = _spoken(first["members"])
     shown = f"the {len(top)} most frequent of {total}" if total > len(top) else f"all {total}"
+    share = (
+        f"{share_ci(first['share'], runs)} of runs" if runs else f"{pct(first['share'])} of runs"
+    )
+    ends = " (in brackets and whiskers: 95% interval)" if runs else ""
     return (
         f"Share of {of_runs} ending with each set of committed states ({shown} shown); "
-        f"the most frequent outcome, {who}, occurred in {pct(first['share'])} of runs"
-        f"{_interval(first['share'], runs)}."
+        f"the most frequent outcome, {who}, occurred in {share}{ends}."
     )
-
-
-def _interval(share: float, runs: int | None) -> str:
-    """' (95% interval 29–40%)', as the whiskers show it; '' without a run count."""
-    return f" (95% interval {pct_range(*wilson(float(share), runs))})" if runs else ""
 
 
 def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> dict:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.charts import style
-from sim.numbers import pct
+from sim.numbers import share_ci
 
 NAME = "concessions"
 REQUIRES = ("runs",)
@@ -77,7 +77,8 @@ def _caption(shares: pd.DataFrame, meta: Mapping, n_runs: int) -> str:
     return (
         f"Cumulative share of the {runs} in which the broker had made each concession, "
         f"by week; the most frequent, '{_label(cid, meta)}', had been made in "
-        f"{pct(final.iloc[0])} of runs by week {int(shares.index[-1])}."
+        f"{share_ci(final.iloc[0], n_runs)} of runs by week {int(shares.index[-1])} "
+        f"(in brackets: 95% interval)."
     )
 
 

@@ -303,10 +303,8 @@ def test_coalitions_draw_each_shares_95_percent_interval(synthetic, figures, tmp
     labels = [t for t in ax.texts if isinstance(t, Annotation) and t.get_text()[0].isdigit()]
     assert sorted(t.xy[0] for t in labels) == pytest.approx(sorted(hi for _, hi in expected))
     lo, hi = expected[0]
-    assert (
-        f"occurred in 60% of runs (95% interval {pct(lo).rstrip('%')}–{pct(hi)})"
-        in (chart["caption"])
-    )
+    assert f"occurred in 60% ({pct(lo).rstrip('%')}–{pct(hi)}) of runs" in chart["caption"]
+    assert "(in brackets and whiskers: 95% interval)" in chart["caption"]
     assert "whiskers: 95% interval" in " ".join(texts(figures[-1]))
     chart = coalitions.draw({**tables, "coalitions": table}, {**meta, "runs": None}, tmp_path)
     assert not [c for c in figures[-1].axes[0].collections if isinstance(c, LineCollection)]
