@@ -82,7 +82,8 @@ def run_points(
     terms or the broker's target runs its points this way. They share every draw
     (the same runs, common random numbers), so each block computes to the numbers
     the point computes alone, and one array of runs pays Python's per-week cost
-    once for all of them. The recorders keep no per-round detail (`detail` 0)."""
+    once for all of them. A recorder that keeps per-round detail (`detail` > 0) is
+    handed its detailed runs' rows in full, the others' force and acceptance."""
     with threadpool_limits(1, user_api="blas"):
         _run_points(C, seed, runs, points, recs)
 
@@ -90,7 +91,6 @@ def run_points(
 def _run_points(C: Compiled, seed, runs, points, recs) -> None:
     mech = C.scenario.run.mechanisms
     n, B = len(runs), len(points)
-    assert all(rec.detail == 0 for rec in recs), "batched points keep no per-round detail"
     one = draw_many(C, seed, runs)
     draws = one.take(np.tile(np.arange(n), B))
     ids, block = np.tile(runs, B), np.repeat(np.arange(B), n)
@@ -98,11 +98,16 @@ def _run_points(C: Compiled, seed, runs, points, recs) -> None:
     mandates = np.repeat(np.stack([Cp.mandate0 for Cp in points]), n, axis=0)
     world = start(C, P, n * B, mech, mandates)
 
-    def record(week, active) -> None:  # a recorder without detail reads runs, force, accept
+    def record(week, active) -> None:
         view = week.view(ids[active])
         for p, rec in enumerate(recs):
             mine = block[active] == p
-            if mine.any():
+            if rec.detail:  # the detailed runs in full; the others as below
+                shown = mine & (view.runs < rec.detail)
+                if shown.any():
+                    rec.round(view.take(np.flatnonzero(shown)))
+                mine &= ~shown
+            if mine.any():  # a run without detail is recorded by its force and acceptance
                 rec.round(replace(view, runs=view.runs[mine], force=view.force[mine],
                                   accept=view.accept[mine]))  # fmt: skip
 

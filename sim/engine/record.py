@@ -9,7 +9,7 @@ only through one row per run and a (runs x rounds) float array per band series.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,22 @@ class RoundView:
     barred: np.ndarray | None = None  # (R|1, S, K) kinds vetoed this week
     parts_counted: np.ndarray | None = None  # (R, S, Kmax) package parts counted
     veto_demand: np.ndarray | None = None  # (R, V) concession each veto player asks for, -1
+
+    def take(self, rows: np.ndarray) -> RoundView:
+        """The view of the runs at `rows` (indices): each array with a row per run taken
+        at them, the decision's too; an array every run shares ((1, ...)) stays shared."""
+        R = len(self.runs)
+
+        def pick(a):
+            if isinstance(a, dict):
+                return {k: pick(x) for k, x in a.items()}
+            return a[rows] if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == R else a
+
+        dec = replace(
+            self.dec, **{f.name: pick(getattr(self.dec, f.name)) for f in fields(self.dec)}
+        )
+        taken = {f.name: pick(getattr(self, f.name)) for f in fields(self) if f.name != "dec"}
+        return replace(self, **taken, dec=dec)
 
 
 TABLES = ("runs", "deployments", "rounds", "states", "commits", "coalitions", "bands", "params")

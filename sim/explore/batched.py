@@ -63,19 +63,19 @@ def groups(axes: list[Any], todo: list[tuple[str, Scenario, dict]]) -> list[list
     return [g[i : i + k] for g in by_key.values() for i in range(0, len(g), k)]
 
 
-def run_points(scenarios: list[Scenario]) -> list[dict[str, Any]]:
+def run_points(scenarios: list[Scenario], detail: int = 0) -> list[dict[str, Any]]:
     """The results of points with the same runs and seed, as `run_point` gives them
     one by one (also a worker's task): together when their compiled structure is
-    the same, else one by one."""
+    the same, else one by one. `detail`: the runs whose per-round detail is kept."""
     points = [compile_scenario(sc) for sc in scenarios]
     base = points[0]
     if not all(same_structure(base, C) for C in points[1:]):
-        return [run_point(sc) for sc in scenarios]
+        return [run_point(sc, detail) for sc in scenarios]
     runs, seed = base.scenario.run.runs, base.scenario.run.seed
-    recs = [Recorder(C, runs, 0) for C in points]
+    recs = [Recorder(C, runs, detail) for C in points]
     for ids in batches(runs, max(1, BATCH // len(points))):
         jit.started(len(ids) * len(points))
-        parts = [Recorder(C, runs, 0, first=int(ids[0]), count=len(ids)) for C in points]
+        parts = [Recorder(C, runs, detail, first=int(ids[0]), count=len(ids)) for C in points]
         run_together(base, seed, ids, points, parts)
         for rec, part in zip(recs, parts, strict=True):
             rec.merge(part)

@@ -33,8 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.explore import paths
-from sim.explore.runner import run_point
+from sim.explore import batched, paths
 from sim.parallel import Serial
 from sim.rules import red_lines
 from sim.scenario.arrays import REQUIRES, compile_scenario
@@ -159,15 +158,19 @@ def search(
     total = len(combos)
 
     def evaluate(sets: list[tuple[Change, ...]]) -> list[dict]:
+        """Each change set's results, the candidates run together as one array of runs
+        (`sim.explore.batched`) in groups spread over the executor's workers."""
         nonlocal done
-        jobs = [(_apply(base_sc, s), min(DETAIL, runs)) for s in sets]
-        out: dict[int, dict] = {}
-        for i, r in executor.imap(run_point, jobs):
-            out[i] = r
-            done += 1
+        groups = _groups([_apply(base_sc, s) for s in sets], runs, executor.workers)
+        out: dict[int, list[dict]] = {}
+        for i, results in executor.imap(
+            batched.run_points, [(g, min(DETAIL, runs)) for g in groups]
+        ):
+            out[i] = results
+            done += len(results)
             if progress:
                 progress(done, total)
-        return [out[i] for i in range(len(sets))]
+        return [r for i in range(len(groups)) for r in out[i]]
 
     results = evaluate(combos)
     base = results[0]
@@ -208,6 +211,16 @@ def search(
             ),
         )[:top]
     return WhatIf(state, base, found, bool(hits), False, len(singles), tried_pairs, chosen)
+
+
+def _groups(scenarios: list[Scenario], runs: int, workers: int) -> list[list[Scenario]]:
+    """Consecutive candidates in groups of at most `batched.group_size(runs)`, and at
+    least as many groups as workers (each gets a share), of sizes that differ by one
+    at most."""
+    k = batched.group_size(runs)
+    n = min(len(scenarios), max(-(-len(scenarios) // k), workers))
+    edges = np.linspace(0, len(scenarios), n + 1).round().astype(int) if n else [0]
+    return [scenarios[a:b] for a, b in itertools.pairwise(edges)]
 
 
 def lifted_red_lines(sc: Scenario, changed: Scenario, state: str) -> int:

@@ -85,3 +85,20 @@ def test_the_sweep_table_is_the_same_batched_or_not(name, tmp_path, monkeypatch)
     slow = run_sweep(sw, Serial(), PointCache(tmp_path / "b"))
     assert fast.computed == slow.computed == len(sw.points)
     pd.testing.assert_frame_equal(fast.table, slow.table)
+
+
+def test_points_with_detail_run_together_give_what_each_gives_alone(monkeypatch) -> None:
+    """A what-if keeps the per-round detail of its first runs (each state's final payoff,
+    its binding red line): run together, each point's detailed runs are recorded in
+    full and give what the point gives alone."""
+    sw = load_sweep(SWEEPS / "clarity_x_funding.yaml", runs=16, steps=2)
+    calls = []
+    real = batched.run_together
+    monkeypatch.setattr(batched, "run_together", lambda *a: calls.append(a) or real(*a))
+    together = batched.run_points(sw.scenarios, detail=5)
+    assert len(calls) == 1
+    alone = [run_point(sc, 5) for sc in sw.scenarios]
+    assert together == alone
+    assert all(r["final_payoff"] and r["red_line_binds"] for r in alone)
+    assert len({repr(r["final_payoff"]) for r in alone}) > 1  # the points tell apart
+    assert together != batched.run_points(sw.scenarios, detail=3)  # the detail is read

@@ -99,3 +99,50 @@ def test_whatif_refusals_are_one_line_exit_2(whatif_file, tmp_path, args, expect
     assert result.exit_code == 2
     assert expected in one_line(result.output)
     assert not out.exists()
+
+
+def test_candidates_run_together_find_what_they_find_one_by_one(whatif_file, monkeypatch) -> None:
+    """The search runs its candidates as one array of runs, in groups
+    (`sim.explore.batched`); each gives the result it gives alone, so the search finds
+    the same changes with the same numbers."""
+    from sim.explore import batched, whatif
+    from sim.explore.runner import run_point
+
+    sc = load(whatif_file)
+    sizes = []
+    real = batched.run_points
+
+    def spy(scenarios, detail=0):
+        sizes.append(len(scenarios))
+        return real(scenarios, detail)
+
+    monkeypatch.setattr(batched, "run_points", spy)
+    monkeypatch.setattr(batched, "group_size", lambda runs: 4)
+    together = search(sc, "EGY", runs=RUNS)
+    assert max(sizes) == 4 and sum(sizes) == 1 + len(vocabulary_changes(sc)) + together.tried_pairs
+    base = override(sc, runs=RUNS)
+    detail = min(whatif.DETAIL, RUNS)
+    assert together.base == run_point(base, detail)  # each result is its candidate's own
+    for c in together.found:
+        assert c.result == run_point(whatif._apply(base, c.changes), detail), c.text()
+    monkeypatch.setattr(batched, "run_points", lambda scs, d=0: [run_point(s, d) for s in scs])
+    alone = search(sc, "EGY", runs=RUNS)
+    assert together.found == alone.found and len(together.found) > 1
+    assert [c.result for c in together.found] == [c.result for c in alone.found]
+
+
+def test_candidates_are_grouped_up_to_a_batch_and_spread_over_the_workers() -> None:
+    from sim.explore import batched, whatif
+
+    assert batched.group_size(100) == 20 and batched.group_size(3000) == 1
+    sizes = {  # (candidates, runs, workers): group sizes
+        (7, 100, 2): [4, 3],  # one group would do: one for each worker
+        (3, 100, 4): [1, 1, 1],  # never an empty group
+        (50, 100, 1): [17, 16, 17],  # at most 20 runs x 100 each, as even as may be
+        (5, 3000, 1): [1, 1, 1, 1, 1],  # a candidate fills a batch on its own
+        (0, 100, 2): [],
+    }
+    for (n, runs, workers), expected in sizes.items():
+        groups = whatif._groups(list(range(n)), runs, workers)
+        assert [len(g) for g in groups] == expected
+        assert [x for g in groups for x in g] == list(range(n))  # in order, each once
