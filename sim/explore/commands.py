@@ -208,9 +208,9 @@ def whatif(
         base = override(sc, runs=runs)
     except ScenarioError as exc:
         raise ScenarioError(exc.message, "--runs", str(file)) from None
-    from sim.explore.whatif import search, vocabulary_changes  # after the input is checked
+    from sim.explore.whatif import check_cost, search  # after the input is checked
 
-    candidates = 1 + len(vocabulary_changes(base))  # the pairs, if any, come later
+    candidates = 1 + check_cost(base, runs, file=str(file))  # the pairs, if any, come later
     ex = make_executor(workers, scheduler, runs=candidates * runs, run_seconds=_cost([base]))
     with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"what if ({state})", total=None)

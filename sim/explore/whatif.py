@@ -27,6 +27,7 @@ rejection); for every other state, the change in P(commit); and P(formed).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,35 @@ LIFTERS = 3
 """At most this many red-line lifting changes enter the pair pool."""
 DETAIL = 30
 """Runs whose per-round detail is kept, to read the state's final payoff."""
+POOL = 6
+"""Changes that raise the state's payoff the most, in the pair pool (besides LIFTERS)."""
+MAX_SINGLES = 500
+"""The most single changes a search runs (the flagship's vocabulary allows 24)."""
+MAX_RUNS = 2_000_000
+"""The most runs a search may cost: its candidates and pairs at `--runs` each."""
+
+
+def check_cost(sc: Scenario, runs: int, pool: int = POOL, file: str = "") -> int:
+    """Refuse, in one line and before anything runs, a search whose candidates or runs
+    exceed MAX_SINGLES or MAX_RUNS; return its single changes."""
+    singles = len(vocabulary_changes(sc))
+    if singles > MAX_SINGLES:
+        raise ScenarioError(
+            f"the mandate's vocabulary allows {singles:,} single changes; a what-if "
+            f"searches at most {MAX_SINGLES:,}",
+            "mandate",
+            file,
+        )
+    pairs = math.comb(pool + LIFTERS, 2)
+    cost = (1 + singles + pairs) * runs
+    if cost > MAX_RUNS:
+        raise ScenarioError(
+            f"{1 + singles:,} candidates and up to {pairs} pairs at {runs:,} runs each "
+            f"cost up to {cost:,} runs; at most {MAX_RUNS:,}",
+            "--runs",
+            file,
+        )
+    return singles
 
 
 @dataclass(frozen=True)
@@ -140,7 +170,7 @@ def search(
     state: str,
     runs: int = 100,
     executor: Any = None,
-    pool: int = 6,
+    pool: int = POOL,
     top: int = 5,
     progress: Callable[[int, int], None] | None = None,
 ) -> WhatIf:
@@ -151,6 +181,7 @@ def search(
         base_sc = override(sc, runs=runs)
     except ScenarioError as exc:
         raise ScenarioError(exc.message, "--runs") from None
+    check_cost(base_sc, runs, pool)
     executor = executor or Serial()
     singles = vocabulary_changes(base_sc)
     combos: list[tuple[Change, ...]] = [(), *[(c,) for c in singles]]

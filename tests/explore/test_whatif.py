@@ -101,6 +101,29 @@ def test_whatif_refusals_are_one_line_exit_2(whatif_file, tmp_path, args, expect
     assert not out.exists()
 
 
+def test_a_search_above_its_bounds_is_refused_before_it_runs(whatif_file, tmp_path, monkeypatch):
+    """Candidates (singles, up to 36 pairs) times --runs at most MAX_RUNS; single changes
+    at most MAX_SINGLES: one line naming the file and the field, nothing run or written."""
+    from sim.explore import batched, whatif
+
+    ran = []
+    monkeypatch.setattr(batched, "run_points", lambda *a: ran.append(a))
+    out = tmp_path / "wi"
+    args = ["whatif", str(whatif_file), "--state", "PAK", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--runs", "50000"])  # (1 + 6 + 36) x 50,000
+    line = one_line(result.output)
+    assert result.exit_code == 2 and str(whatif_file) in line and "--runs" in line
+    assert "7 candidates and up to 36 pairs at 50,000 runs each cost up to 2,150,000" in line
+    assert "at most 2,000,000" in line
+    monkeypatch.setattr(whatif, "MAX_SINGLES", 5)  # the file's vocabulary allows 6
+    line = one_line(runner.invoke(app, [*args, "--runs", "5"]).output)
+    assert f"{whatif_file}: mandate: the mandate's vocabulary allows 6 single changes" in line
+    assert "at most 5" in line
+    assert ran == [] and not out.exists()
+    monkeypatch.setattr(whatif, "MAX_SINGLES", 6)
+    assert whatif.check_cost(load(whatif_file), 46_511) == 6  # 43 x 46,511 < 2,000,000
+
+
 def test_candidates_run_together_find_what_they_find_one_by_one(whatif_file, monkeypatch) -> None:
     """The search runs its candidates as one array of runs, in groups
     (`sim.explore.batched`); each gives the result it gives alone, so the search finds
