@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, shown
 
 NEEDED = ("params.csv", "runs.csv")
 
@@ -30,8 +31,27 @@ def read_folder(folder: Path, names: list[str]) -> tuple[pd.DataFrame, pd.DataFr
     except (ValueError, pd.errors.ParserError) as exc:
         raise ScenarioError(f"cannot read the tables ({exc})", where) from None
     check_columns(params, runs, names, where)
+    check_values(params, where)
     runs = runs.set_index("run").loc[params["run"]].reset_index()
     return params, runs
+
+
+def check_values(params: pd.DataFrame, where: str, file: str = "") -> None:
+    """Every value of params.csv a finite number, as `forcegen run` writes them: a folder
+    edited by hand (a word, inf or an empty cell) is refused, naming the first such
+    cell, rather than read as a category or carried into a study's numbers."""
+    for column in params.columns:
+        values = pd.to_numeric(params[column], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            cell = params[column].iloc[bad[0]]
+            cell = shown(cell) if isinstance(cell, str) else repr(float(cell))  # inf, nan
+            raise ScenarioError(
+                f"params.csv, column {column!r}, row {bad[0] + 1}: expected a finite "
+                f"number, got {cell}",
+                where,
+                file,
+            )
 
 
 def check_columns(params: pd.DataFrame, runs: pd.DataFrame, names: list[str], where: str) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 from sim.numbers import wilson
 from sim.scenario.errors import ScenarioError
 from sim.study import prim
+from sim.study.data import check_values
 from sim.study.names import COMMIT, resolve_event
 
 VERBS = {
@@ -91,7 +92,9 @@ def read_folder(folder: Path, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
         raise ScenarioError(
             f"holds results of scenario {other!r}, not {scenario!r}", "--from", str(folder)
         )
-    return _csv(folder / "params.csv"), _csv(folder / "runs.csv", keep_default_na=False)
+    params = _csv(folder / "params.csv")
+    check_values(params, "--from", str(folder))
+    return params, _csv(folder / "runs.csv", keep_default_na=False)
 
 
 def _csv(path: Path, **options) -> pd.DataFrame:

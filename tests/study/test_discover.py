@@ -174,7 +174,19 @@ def bad_cases(made_up: Path) -> list[tuple[list[str], str]]:
         (empty / name).write_text("")
     runs = pd.read_csv(never / "runs.csv")
     runs.assign(outcome="formed").to_csv(never / "runs.csv", index=False)
+    edited = {}  # params.csv edited by hand: a word, infinity, an empty cell
+    for value in ("abc", "inf", ""):
+        edited[value] = made_up.parent / f"edited-{value or 'empty'}"
+        edited[value].mkdir()
+        (edited[value] / "runs.csv").write_bytes((made_up / "runs.csv").read_bytes())
+        params = pd.read_csv(made_up / "params.csv", dtype=str)
+        params.loc[3, "x2"] = value
+        params.to_csv(edited[value] / "params.csv", index=False)
+    wrong = "params.csv, column 'x2', row 4: expected a finite number, got "
     return [
+        (["--outcome", "stalled", "--from", str(edited["abc"])], wrong + "'abc'"),
+        (["--outcome", "stalled", "--from", str(edited["inf"])], wrong + "inf"),
+        (["--outcome", "stalled", "--from", str(edited[""])], wrong + "nan"),
         (["--outcome", "stalld", "--from", str(made_up)], "did you mean 'stalled'?"),
         (["--outcome", "commit.IDM", "--from", str(made_up)], "did you mean 'IDN'?"),
         (["--outcome", "force", "--from", str(made_up)], "force is a number"),

@@ -118,6 +118,14 @@ def test_from_a_results_folder(tiny, tmp_path) -> None:
     table = pd.read_csv(out / "sensitivity.csv")
     assert set(table["outcome"]) == {"commit.PAK"}
     assert main_rows(table, "pawn", "pawn", "commit.PAK").loc[DRIVER, "rank"] == 1
+    # a params.csv edited by hand: a word, inf or an empty cell is refused, naming the cell
+    params = pd.read_csv(folder / "params.csv", dtype=str)
+    for value, said in (("abc", "'abc'"), ("inf", "inf"), ("", "nan")):
+        edited = params.copy()
+        edited.loc[1, DRIVER] = value
+        edited.to_csv(folder / "params.csv", index=False)
+        line = refused([*args, "--method", "pawn"], tmp_path / "edited")
+        assert f"params.csv, column '{DRIVER}', row 2: expected a finite number, got {said}" in line
 
 
 def refused(args: list[str], out: Path) -> str:
