@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -32,6 +33,25 @@ def point_key(scenario_sha256: str, seed: int, runs: int, detail: int = 0) -> st
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+SHARES = ("p_commit", "p_commit_by_kind", "accepts", "acceptance", "red_line_binds")
+"""A point's mappings whose values are shares of runs (or an acceptance), in [0, 1]."""
+
+
+def sound(value: Any, share: bool = False) -> bool:
+    """A result as `point_result` makes them: every number finite, every share (a
+    `p_...` field, or a value under SHARES) in [0, 1]. A point edited by hand, or
+    damaged, is computed again rather than served (JSON reads NaN and Infinity)."""
+    if value is None or isinstance(value, bool | str):
+        return True
+    if isinstance(value, int | float):
+        return math.isfinite(value) and (not share or 0.0 <= value <= 1.0)
+    if isinstance(value, dict):
+        return all(sound(v, share or k.startswith("p_") or k in SHARES) for k, v in value.items())
+    if isinstance(value, list):
+        return all(sound(v, share) for v in value)
+    return False
+
+
 class PointCache:
     """Finished points under a folder (created on the first write only)."""
 
@@ -43,7 +63,8 @@ class PointCache:
         return self.folder / f"{key[:40]}.json"
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """The cached result for `key`, or None (also for a damaged file)."""
+        """The cached result for `key`, or None (also for a damaged file, or a result
+        that is not `sound`)."""
         if self.folder is None:
             return None
         try:
@@ -52,7 +73,8 @@ class PointCache:
             return None
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        return entry.get("result")
+        result = entry.get("result")
+        return result if isinstance(result, dict) and sound(result) else None
 
     def put(self, key: str, result: dict[str, Any]) -> None:
         """Store a finished point atomically."""

@@ -142,6 +142,34 @@ def test_an_interrupted_sweep_restarts_without_recomputing(tmp_path, monkeypatch
     pd.testing.assert_frame_equal(resumed.table, fresh.table)
 
 
+def test_a_cached_point_edited_out_of_range_is_computed_again(tmp_path) -> None:
+    """A share above 1 or below 0, NaN or Infinity (which JSON reads) in a cached point is
+    not served: the point is computed again, and the table is what a fresh sweep gives."""
+    import json
+
+    from sim.explore import cache as cache_mod
+
+    sw = load_sweep(SWEEPS / "clarity_x_funding.yaml", runs=6, steps=2)
+    store = PointCache(tmp_path / "cache")
+    first = run_sweep(sw, Serial(), store)
+    files = sorted((tmp_path / "cache").glob("*.json"))
+    assert len(files) == len(sw.points) >= 4
+    state = next(iter(json.loads(files[0].read_text())["result"]["p_commit"]))
+    edits = [("p_formed", 7.5), ("expected_force", float("nan")), ("p_commit", {state: -3.0}),
+             ("force_p95", float("inf"))]  # fmt: skip
+    for path, (field, value) in zip(files, edits, strict=False):
+        entry = json.loads(path.read_text())
+        entry["result"][field] = value
+        path.write_text(json.dumps(entry))  # NaN and Infinity as JSON writes them
+    again = run_sweep(sw, Serial(), store)
+    assert (again.computed, again.cached) == (len(edits), len(sw.points) - len(edits))
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert all(cache_mod.sound(json.loads(p.read_text())["result"]) for p in files)  # rewritten
+    assert cache_mod.sound({"p_formed": 1.0, "rounds_to_form_median": None, "p_commit": {}})
+    assert not cache_mod.sound({"accepts": {"ISR": 1.5}})
+    assert not cache_mod.sound({"p_commit_by_kind": {"IDN": {"troops": -0.1}}})
+
+
 def test_an_interrupted_batched_sweep_keeps_the_groups_it_finished(tmp_path, monkeypatch) -> None:
     """Points run together are cached as each group finishes; a resumed sweep computes
     only the groups it had not finished, and gives the table of a fresh one."""
