@@ -540,6 +540,19 @@ class Decision(Strict):
     side_payment_effect: NonNeg = 1.0
     partial_demand_credit: Real = Field(default=0.5, ge=0.0, le=1.0)
 
+    @field_validator("side_payment_effect")
+    @classmethod
+    def _payments_move_payoffs(cls, value: Number) -> Number:
+        """The broker divides the gap to the commitment level by it (docs/model.md,
+        'Broker: side payments'): 0 has no payment to compute."""
+        low = value[0] if isinstance(value, tuple) else value
+        if low <= 0:
+            raise ValueError(
+                f"expected a number > 0 (payoff per unit of side payment), got {low:g}; "
+                "to turn side payments off set run.mechanisms.side_payments: false"
+            )
+        return value
+
 
 class Mechanisms(Strict):
     """Switches: each mechanism can be turned off to show or ablate it."""

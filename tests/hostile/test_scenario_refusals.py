@@ -1,0 +1,23 @@
+"""The refusals of tests/scenario/test_refusals.py through the command line: one
+`error:` line naming the file and the field path, exit status 2, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_refused, forcegen
+
+CASES = {
+    "side payment effect 0": (
+        "decision: {side_payment_effect: 0}\n"
+        "broker: {side_payments: {budget: 1, max_per_state: 1}}\n",
+        "decision.side_payment_effect: expected a number > 0",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validate_refuses_in_one_line(variant, case: str) -> None:
+    body, fragment = CASES[case]
+    file = variant(body)
+    assert_refused(forcegen("validate", file), f"{file}: {fragment}")

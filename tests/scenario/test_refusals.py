@@ -1,0 +1,61 @@
+"""Refusals found by a hostile-input sweep: each is one line naming the field path
+and what was expected, and the valid value next to it still loads.
+
+The same refusals through the command line (exit status 2, no traceback) are in
+tests/hostile/test_scenario_refusals.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load
+
+FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "isf" / "res2803.yaml"
+
+REFUSED = {
+    "side payment effect 0": (
+        "decision: {side_payment_effect: 0}\n"
+        "broker: {side_payments: {budget: 1, max_per_state: 1}}\n",
+        "decision.side_payment_effect: expected a number > 0",
+    ),
+    "side payment effect range from 0": (
+        "decision: {side_payment_effect: [0, 1]}\n",
+        "decision.side_payment_effect: expected a number > 0",
+    ),
+}
+"""Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
+
+ACCEPTED = {
+    "side payment effect 1e-6": (
+        "decision: {side_payment_effect: 1.0e-6}\n"
+        "broker: {side_payments: {budget: 1, max_per_state: 1}}\n"
+    ),
+    "side payment effect range": "decision: {side_payment_effect: [0.5, 1]}\n",
+}
+"""Case -> a valid neighbour of a refused case, which loads."""
+
+
+def variant(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "variant.yaml"
+    path.write_text(f"extends: {FLAGSHIP}\n{body}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_refused_in_one_line(tmp_path: Path, case: str) -> None:
+    body, fragment = REFUSED[case]
+    path = variant(tmp_path, body)
+    with pytest.raises(ScenarioError) as exc:
+        load(path)
+    text = str(exc.value)
+    assert "\n" not in text and text.startswith(f"{path}: "), text
+    assert fragment in text, (fragment, text)
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED))
+def test_the_valid_neighbour_loads(tmp_path: Path, case: str) -> None:
+    load(variant(tmp_path, ACCEPTED[case]))
