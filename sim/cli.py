@@ -214,9 +214,28 @@ WorkersOpt = Annotated[
         min=0,
     ),
 ]
+
+
+def scheduler_address(value: str | None) -> str | None:
+    """--scheduler, checked as the command line is read (before any work, on every
+    command that takes it): 'local' or tcp://HOST:PORT, else one line and exit 2."""
+    if value is None:
+        return None
+    from sim.parallel import ExecutorError, check_scheduler
+
+    try:
+        return check_scheduler(value)
+    except ExecutorError as exc:
+        fail(str(exc))
+
+
 SchedulerOpt = Annotated[
     str | None,
-    typer.Option(help="Dask scheduler ADDRESS, or 'local' for a LocalCluster (the dask extra)."),
+    typer.Option(
+        help="Dask scheduler address, tcp://HOST:PORT (or HOST:PORT), or 'local' for a "
+        "LocalCluster (the dask extra).",
+        callback=scheduler_address,
+    ),
 ]
 FormatOpt = Annotated[
     str,

@@ -62,6 +62,62 @@ class ExecutorError(Exception):
     """An executor cannot be set up (Dask missing, scheduler unreachable)."""
 
 
+SCHEDULER_EXPECTED = "'local' or a Dask scheduler address tcp://HOST:PORT (or HOST:PORT)"
+"""What `--scheduler` takes: the addresses `Dask` can reach without further settings
+(a TLS, UCX or in-process scheduler would need security or transport settings
+forcegen does not pass)."""
+
+
+def check_scheduler(address: str, option: str = "--scheduler") -> str:
+    """`address` if it is one `--scheduler` takes (`SCHEDULER_EXPECTED`), else
+    raise ExecutorError with one line naming `option`, saying why, and the likely
+    name of a misspelt 'local'. Nothing is imported or connected to."""
+    from sim.scenario.errors import shown
+
+    why = _scheduler_problem(address)
+    if why is None:
+        return address
+    raise ExecutorError(f"{option} {shown(address)}: expected {SCHEDULER_EXPECTED}{why}")
+
+
+HOST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
+IPV6 = frozenset("0123456789abcdefABCDEF:.")
+
+
+def _scheduler_problem(address: str) -> str | None:
+    """None for an address `check_scheduler` takes, else why not, as the end of its
+    message ('' when nothing more precise can be said)."""
+    from sim.scenario.errors import shown, suggest
+
+    if address == "local":
+        return None
+    if not address.strip():
+        return " (an empty address)"
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        rest = address
+    elif scheme != "tcp":
+        return f" ({shown(scheme + '://')} is not a scheme forcegen can use)"
+    if rest.startswith("["):  # IPv6: [::1]:8786
+        host, closed, tail = rest[1:].partition("]")
+        if not closed or not host or not set(host) <= IPV6:
+            return ""
+        colon, port = tail[:1], tail[1:]
+    else:
+        host, colon, port = rest.rpartition(":")
+        if not colon:
+            return (suggest(address, ["local"]) if not sep else "") or " (no port)"
+        if ":" in host:
+            return " (an IPv6 address goes in brackets: tcp://[::1]:8786)"
+        if not host or not set(host) <= HOST:
+            return ""
+    if colon != ":" or not port:
+        return " (no port)"
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+        return " (the port is a whole number from 1 to 65535)"
+    return None
+
+
 def cores() -> int:
     """Cores this process may use."""
     from sim.workers import own_cpus
@@ -298,6 +354,7 @@ class Dask(Executor):
     core), set up as a pool's are (`worker_init`)."""
 
     def __init__(self, address: str, workers: int = 0) -> None:
+        check_scheduler(address)
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -382,7 +439,7 @@ def make_executor(
     runs, and `run_seconds`, the estimated cost of one; with a scheduler it is
     the LocalCluster's size (0: one per core).
     """
-    if scheduler:
+    if scheduler is not None:  # '' is refused, not taken for no scheduler
         return Dask(scheduler, workers)
     chosen = workers or auto_workers(runs, engine, run_seconds)
     return Pool(chosen, warm) if chosen > 1 else Serial(spare=not workers)

@@ -1,0 +1,122 @@
+"""Command-line options a hostile-input sweep found accepted, crashing or misdiagnosed.
+
+Each refusal is one line on stderr naming the option and what it expects, exit
+status 2, no traceback, nothing written; each option's valid values still work.
+The commands run in this process through `sim.cli.main` (as `forcegen` runs
+them, usage errors included), with no scheduler connected to and no server left.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import parallel
+from sim.cli import main
+
+from .helpers import FLAGSHIP, ROOT
+
+SWEEP = ROOT / "scenarios" / "sweeps" / "target_x_deadline.yaml"
+ROBUST = ROOT / "scenarios" / "sweeps" / "robust_mandates.yaml"
+HUGE = str(2**64)  # 18446744073709551616: beyond int64
+
+
+@pytest.fixture
+def forcegen(monkeypatch, capsys):
+    """Run `forcegen ARGS` here; return (exit status, stdout, stderr)."""
+    names = (*parallel.BLAS_THREADS, parallel.ARROW_NO_THREAD[0], "MPLBACKEND")
+    saved = {var: os.environ.get(var) for var in names}  # `main` sets these
+
+    def call(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["forcegen", *map(str, args)])
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    yield call
+    for var, value in saved.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
+
+
+def refused(result: tuple[int, str, str], *fragments: str) -> str:
+    """Exit 2, one line `error: ...` holding every fragment, no traceback."""
+    code, _out, err = result
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2, (code, err[-2000:])
+    assert "Traceback" not in err, err[-2000:]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+# ---------------------------------------------------------------- --scheduler
+
+SCHEDULER_COMMANDS = {
+    "run": ["run", FLAGSHIP, "--runs", "5", "--formats", "none", "--quiet"],
+    "compare": ["compare", FLAGSHIP, FLAGSHIP, "--runs", "5", "--formats", "none"],
+    "sweep": ["sweep", SWEEP, "--runs", "2", "--formats", "none"],
+    "whatif": ["whatif", FLAGSHIP, "--state", "PAK", "--runs", "2"],
+    "robust": ["robust", ROBUST, "--worlds", "2", "--runs-per-world", "1"],
+}
+EXPECTED_SCHEDULER = "expected 'local' or a Dask scheduler address tcp://HOST:PORT"
+
+
+@pytest.mark.parametrize("command", sorted(SCHEDULER_COMMANDS))
+@pytest.mark.parametrize(
+    "address, why",
+    [
+        ("bogus", "(no port)"),
+        ("ftp://x:1", "'ftp://' is not a scheme"),
+        ("", "(an empty address)"),
+        ("lokal", "did you mean 'local'?"),
+        ("tcp://host:99999", "the port is a whole number from 1 to 65535"),
+    ],
+)
+def test_a_malformed_scheduler_is_refused_before_any_work(
+    forcegen, monkeypatch, tmp_path: Path, command: str, address: str, why: str
+) -> None:
+    def no_work(*_a, **_k):
+        raise AssertionError("work started")
+
+    monkeypatch.setattr(parallel, "Dask", no_work)
+    monkeypatch.setattr(parallel, "make_executor", no_work)
+    argv = [*SCHEDULER_COMMANDS[command], "--scheduler", address, "--out", tmp_path / "o"]
+    refused(forcegen(*argv), f"--scheduler {address!r}", EXPECTED_SCHEDULER, why)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("address", ["local", "tcp://127.0.0.1:8786", "[::1]:8786", "h-1.x:1"])
+def test_a_well_formed_scheduler_is_handed_to_dask(forcegen, monkeypatch, tmp_path, address):
+    asked = []
+
+    def dask(given: str, workers: int = 0) -> parallel.Executor:  # connects to nothing
+        asked.append(given)
+        return parallel.Serial()
+
+    monkeypatch.setattr(parallel, "Dask", dask)
+    code, _out, err = forcegen(
+        *SCHEDULER_COMMANDS["run"], "--scheduler", address, "--out", tmp_path / "o"
+    )
+    assert code == 0, err
+    assert asked == [address]
+    assert (tmp_path / "o" / "runs.csv").is_file()
+
+
+def test_the_dask_executor_checks_the_address_itself() -> None:
+    with pytest.raises(parallel.ExecutorError, match="--scheduler 'bogus': expected"):
+        parallel.Dask("bogus")
+    with pytest.raises(parallel.ExecutorError, match="an empty address"):
+        parallel.make_executor(1, "")
