@@ -338,7 +338,11 @@ def explain(
     scenario: ScenarioArg,
     state: Annotated[str, typer.Option("--state", help="The state to explain (its id).")],
     run_id: Annotated[
-        int | None, typer.Option("--run", help="Run number (default: the representative run).")
+        int | None,
+        typer.Option(
+            "--run",
+            help="Run number, 0 to the scenario's runs - 1 (default: the representative run).",
+        ),
     ] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
     formats: FormatsOpt = "png",
@@ -347,8 +351,12 @@ def explain(
     drawn = chart_formats(formats)
     C = load_compiled(scenario)
     state = resolve_name("state", state, C.states, "--state")
-    if run_id is not None and run_id < 0:
-        fail(f"--run: expected a run number (0, 1, 2, ...), got {run_id}")
+    runs = C.scenario.run.runs  # the ensemble the representative run is chosen from
+    if run_id is not None and not 0 <= run_id < runs:
+        fail(
+            f"--run: expected a run number from 0 to {runs - 1} "
+            f"(the scenario's {runs:,} runs), got {run_id}"
+        )
     folder = out_dir or Path("results") / f"{C.scenario.name}-explain-{state}"
     check_out(folder, out_dir is not None)
     from sim.analysis import explain as ex  # after the input is checked (pandas, matplotlib)

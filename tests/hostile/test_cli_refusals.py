@@ -120,3 +120,30 @@ def test_the_dask_executor_checks_the_address_itself() -> None:
         parallel.Dask("bogus")
     with pytest.raises(parallel.ExecutorError, match="an empty address"):
         parallel.make_executor(1, "")
+
+
+# ---------------------------------------------------------------- explain --run
+
+
+def flagship_runs() -> int:
+    from sim.scenario.loader import load
+
+    return load(FLAGSHIP).run.runs
+
+
+@pytest.mark.parametrize("beyond", [-1, 0, 2**64, 2**63])  # 0: the run count itself
+def test_explain_refuses_a_run_outside_the_scenarios_runs(forcegen, tmp_path, beyond) -> None:
+    runs = flagship_runs()
+    run = beyond or runs
+    result = forcegen("explain", FLAGSHIP, "--state", "PAK", "--run", run, "--out", tmp_path / "o")
+    refused(result, f"--run: expected a run number from 0 to {runs - 1}", f"got {run}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_explain_takes_the_last_run(forcegen, tmp_path) -> None:
+    last = flagship_runs() - 1
+    code, out, err = forcegen(
+        "explain", FLAGSHIP, "--state", "PAK", "--run", last, "--formats", "none", "--out", tmp_path
+    )
+    assert code == 0, err
+    assert "explanation:" in out
