@@ -204,6 +204,22 @@ def _within_offer(size: Any, offer: Any, path: str) -> None:
         )
 
 
+MAX_UNITS = 1e9
+"""Units of its kind in one offer (offer / unit), so a pledge counted in units stays
+a finite whole number: 20,000 troops in units of 1, or $5 billion in units of $5."""
+
+
+def _whole_units(offer: Any, unit: float, kind: str, path: str) -> None:
+    """An offer is at most MAX_UNITS of its kind's `unit`."""
+    units = _ends(offer)[1] / unit
+    if units > MAX_UNITS:
+        raise ScenarioError(
+            f"expected at most {MAX_UNITS:,.0f} units of {kind!r} (unit {unit:g}), "
+            f"got {_ends(offer)[1]:g} ({units:.3g} units); raise kinds.{kind}.unit",
+            path,
+        )
+
+
 def _check_deployment(sc: Scenario) -> None:
     """The force's entry conditions are declared world conditions; a contingent's
     own deployment is written only where the scenario has a deployment stage."""
@@ -254,8 +270,9 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
         _known("bloc", bloc, sc.blocs, f"{path}.blocs[{i}]")
     for i, bloc in enumerate(st.follows or []):
         _known("bloc", bloc, sc.blocs, f"{path}.follows[{i}]")
-    for kind in st.offers:
+    for kind, size in st.offers.items():
         _known("contribution kind", kind, sc.kinds, f"{path}.offers.{kind}")
+        _whole_units(size, sc.kinds[kind].unit, kind, f"{path}.offers.{kind}")
     for kind, size in st.capacity.items():
         _known("offered kind", kind, st.offers, f"{path}.capacity.{kind}")
         _within_offer(size, st.offers[kind], f"{path}.capacity.{kind}")
@@ -265,6 +282,7 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
             raise ScenarioError(
                 f"expected a number >= 0, got {size}", f"{path}.initial_offer.{kind}"
             )
+        _within_offer(size, st.offers[kind], f"{path}.initial_offer.{kind}")
     for i, kind in enumerate(st.package or []):
         _known("offered kind", kind, st.offers, f"{path}.package[{i}]")
         if kind in st.package[:i]:

@@ -13,6 +13,14 @@ CASES = {
         "broker: {side_payments: {budget: 1, max_per_state: 1}}\n",
         "decision.side_payment_effect: expected a number > 0",
     ),
+    "offer in too many units": (
+        "kinds: {troops: {unit: 1.0e-300}}\nstates: {IDN: {offers: {troops: 1e9}}}\n",
+        "states.PAK.offers.troops: expected at most 1,000,000,000 units",
+    ),
+    "initial offer above the offer": (
+        "states: {IDN: {initial_stance: committed, initial_offer: {troops: 1e9}}}\n",
+        "states.IDN.initial_offer.troops: expected at most the stated offer (20000)",
+    ),
 }
 
 

@@ -26,6 +26,14 @@ REFUSED = {
         "decision: {side_payment_effect: [0, 1]}\n",
         "decision.side_payment_effect: expected a number > 0",
     ),
+    "offer in too many units": (
+        "kinds: {troops: {unit: 1.0e-300}}\nstates: {IDN: {offers: {troops: 1e9}}}\n",
+        "states.PAK.offers.troops: expected at most 1,000,000,000 units of 'troops'",
+    ),
+    "initial offer above the offer": (
+        "states: {IDN: {initial_stance: committed, initial_offer: {troops: 1e9}}}\n",
+        "states.IDN.initial_offer.troops: expected at most the stated offer (20000), got 1e+09",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -35,6 +43,15 @@ ACCEPTED = {
         "broker: {side_payments: {budget: 1, max_per_state: 1}}\n"
     ),
     "side payment effect range": "decision: {side_payment_effect: [0.5, 1]}\n",
+    "offer of a billion units": (
+        "kinds: {troops: {unit: 1}}\nstates: {IDN: {offers: {troops: 1e9}}}\n"
+    ),
+    "initial offer at the offer": (
+        "states: {IDN: {initial_stance: committed, initial_offer: {troops: 20000}}}\n"
+    ),
+    "offered with an initial offer of 0 (as with none: model.md, 'Stated positions')": (
+        "states: {IDN: {initial_stance: offered, initial_offer: {troops: 0}}}\n"
+    ),
 }
 """Case -> a valid neighbour of a refused case, which loads."""
 
