@@ -206,12 +206,39 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, executor=None):
         return run_ensemble(C, detail=detail, engine=engine, executor=executor, progress=advance)
 
 
+INT64 = 2**63 - 1
+"""The largest count any option takes (a seed, a run number, a count of workers)."""
+MAX_RUNS = 1_000_000
+"""The most runs a scenario may have (`sim.scenario.schema.MAX_RUNS`, not imported
+here: the command line reads its options before pydantic loads)."""
+MAX_STEPS = 1000
+"""The most values a sweep axis may have (`sim.explore.sweep_file.MAX_STEPS`)."""
+
+
+def whole(low: int, high: int = INT64):
+    """A typer callback refusing an integer option outside `low`..`high` as the command
+    line is read (before any work): one line naming the option, exit status 2."""
+
+    def check(param: typer.CallbackParam, value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            from sim.scenario.errors import shown
+
+            option = param.opts[0] if param.opts else f"--{param.name}"
+            fail(
+                f"{option}: expected a whole number >= {low} and at most {high:,}, "
+                f"got {shown(value)}"
+            )
+        return value
+
+    return check
+
+
 WorkersOpt = Annotated[
     int,
     typer.Option(
         help="Worker processes (0: all cores when the command's total runs make it worth it, "
-        "else one). Same results.",
-        min=0,
+        "else one; more than the cores: the cores, with a note). Same results.",
+        callback=whole(0),
     ),
 ]
 
@@ -266,7 +293,14 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder.")] = None,
     engine: Annotated[str, typer.Option(help="fast (arrays) or mesa (reference).")] = "fast",
-    detail_runs: Annotated[int, typer.Option(help="Runs with per-round detail.", min=1)] = 50,
+    detail_runs: Annotated[
+        int,
+        typer.Option(
+            help=f"Runs with per-round detail: the first K, 1 to {MAX_RUNS:,} "
+            "(above the run count: every run; the manifest records K as given).",
+            callback=whole(1, MAX_RUNS),
+        ),
+    ] = 50,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
     workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
@@ -469,7 +503,13 @@ def sweep(
     scheduler: SchedulerOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
     runs: Annotated[int | None, typer.Option(help="Runs per point (default: the file's).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Override the steps of range axes.")] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Override the steps of range axes (2 to {MAX_STEPS:,}).",
+            callback=whole(2, MAX_STEPS),
+        ),
+    ] = None,
     cache: Annotated[Path, typer.Option(help="Folder of finished points.")] = Path(".sweep-cache"),
     fmt: FormatOpt = "csv",
     formats: FormatsOpt = "png",
@@ -507,7 +547,7 @@ def whatif(
     runs: Annotated[int, typer.Option(help="Runs per candidate change.")] = 100,
     workers: WorkersOpt = 0,
     scheduler: SchedulerOpt = None,
-    top: Annotated[int, typer.Option(help="Changes to list.")] = 5,
+    top: Annotated[int, typer.Option(help="Changes to list (at least 1).", callback=whole(1))] = 5,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Also write whatif.csv/.md.")
     ] = None,
@@ -579,7 +619,13 @@ def discover(
 def robust(
     sweep_file: Annotated[Path, typer.Argument(help="A sweep YAML file whose axes are levers.")],
     worlds: Annotated[int, typer.Option(help="Sampled worlds (Latin hypercube).")] = 50,
-    runs_per_world: Annotated[int, typer.Option(help="Runs per candidate and world.")] = 20,
+    runs_per_world: Annotated[
+        int,
+        typer.Option(
+            help=f"Runs per candidate and world (1 to {MAX_RUNS:,}).",
+            callback=whole(1, MAX_RUNS),
+        ),
+    ] = 20,
     criterion: Annotated[str, typer.Option(help="worst_decile, regret or mean.")] = "worst_decile",
     seed: Annotated[int | None, typer.Option(help="Seed (default: the sweep's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Robust folder.")] = None,
@@ -631,7 +677,9 @@ def sensitivity(
     groups: Annotated[
         str | None, typer.Option(help="none or actor (sobol default: actor).")
     ] = None,
-    top: Annotated[int, typer.Option(help="Ranges to list per outcome.")] = 10,
+    top: Annotated[
+        int, typer.Option(help="Ranges to list per outcome (at least 1).", callback=whole(1))
+    ] = 10,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sensitivity folder.")] = None,
     workers: WorkersOpt = 0,
     formats: FormatsOpt = "png",

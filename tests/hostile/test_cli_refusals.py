@@ -147,3 +147,83 @@ def test_explain_takes_the_last_run(forcegen, tmp_path) -> None:
     )
     assert code == 0, err
     assert "explanation:" in out
+
+
+# ---------------------------------------------------------------- integer options
+
+PLAY = ["play", FLAGSHIP, "--as", "PAK"]
+
+
+@pytest.mark.parametrize(
+    "argv, value, says",
+    [
+        (["run", FLAGSHIP, "--runs", "5", "--detail-runs"], HUGE, "--detail-runs: expected"),
+        (["run", FLAGSHIP, "--runs", "5", "--detail-runs"], "0", "--detail-runs: expected"),
+        (["run", FLAGSHIP, "--runs", "5", "--detail-runs"], "-1", "--detail-runs: expected"),
+        (["run", FLAGSHIP, "--runs", "5", "--detail-runs"], "1000001", "at most 1,000,000"),
+        (["run", FLAGSHIP, "--runs", "5", "--workers"], HUGE, "--workers: expected"),
+        (["sweep", SWEEP, "--workers"], "-1", "--workers: expected a whole number >= 0"),
+        (["sweep", SWEEP, "--steps"], "1001", "--steps: expected a whole number >= 2"),
+        (["sweep", SWEEP, "--steps"], "1", "--steps: expected a whole number >= 2"),
+        (["sweep", SWEEP, "--steps"], HUGE, "at most 1,000, got"),
+        (["whatif", FLAGSHIP, "--state", "PAK", "--top"], HUGE, "--top: expected"),
+        (["whatif", FLAGSHIP, "--state", "PAK", "--top"], "0", "--top: expected"),
+        (["sensitivity", FLAGSHIP, "--top"], HUGE, "--top: expected"),
+        (["robust", ROBUST, "--runs-per-world"], HUGE, "--runs-per-world: expected"),
+        (["compare", FLAGSHIP, FLAGSHIP, "--workers"], HUGE, "--workers: expected"),
+        (["robust", ROBUST, "--workers"], HUGE, "--workers: expected"),
+        (["sensitivity", FLAGSHIP, "--workers"], HUGE, "--workers: expected"),
+    ],
+)
+def test_an_integer_option_out_of_its_range_is_one_line(forcegen, tmp_path, argv, value, says):
+    line = refused(
+        forcegen(*argv, value, "--out", tmp_path / "o"), says, "expected", f"got {value}"
+    )
+    assert "9,223,372,036,854,775,807" in line or "1,000" in line  # the bound is named
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [  # refused where the scenario or sweep file is checked: still one line, exit 2
+        (["run", FLAGSHIP, "--runs", HUGE], "run.runs"),
+        (["run", FLAGSHIP, "--seed", HUGE], "run.seed"),
+        ([*PLAY, "--seed", HUGE], "run.seed"),
+        (["compare", FLAGSHIP, FLAGSHIP, "--runs", HUGE], "run.runs"),
+        (["sweep", SWEEP, "--runs", HUGE], "runs"),
+        (["whatif", FLAGSHIP, "--state", "PAK", "--runs", HUGE], "--runs"),
+        (["discover", FLAGSHIP, "--outcome", "formed", "--runs", HUGE], "run.runs"),
+        (["sensitivity", FLAGSHIP, "--seed", HUGE], "run.seed"),
+        (["robust", ROBUST, "--worlds", HUGE], "--worlds"),
+        (["robust", ROBUST, "--seed", HUGE], "--seed"),
+        (["serve", "--port", HUGE], "--port"),
+    ],
+)
+def test_every_other_integer_option_refuses_a_value_beyond_int64(forcegen, tmp_path, argv, says):
+    refused(
+        forcegen(*argv, "--out", tmp_path / "o") if argv[0] != "serve" else forcegen(*argv), says
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_bounds_are_those_of_the_files(forcegen) -> None:
+    from sim import cli
+    from sim.explore.sweep_file import MAX_STEPS
+    from sim.scenario.schema import MAX_RUNS
+
+    assert (cli.MAX_RUNS, cli.MAX_STEPS) == (MAX_RUNS, MAX_STEPS)
+
+
+def test_the_largest_counts_still_run(forcegen, tmp_path) -> None:
+    """--detail-runs above the run count keeps every run's detail and is recorded as
+    given (the manifest's command runs again); --workers above the cores is capped."""
+    out = tmp_path / "o"
+    code, _out, err = forcegen(
+        *SCHEDULER_COMMANDS["run"], "--detail-runs", "1000000", "--workers", 2**63 - 1, "--out", out
+    )
+    assert code == 0, err
+    assert "note: --workers 9223372036854775807: this machine has" in err
+    manifest = __import__("json").loads((out / "manifest.json").read_text())
+    assert manifest["detail_runs"] == 1_000_000
+    rounds = (out / "rounds.csv").read_text().splitlines()
+    assert {line.split(",")[0] for line in rounds[1:]} == {str(i) for i in range(5)}
