@@ -44,12 +44,19 @@ def formats(names: Sequence[str]) -> Iterator[tuple[str, ...]]:
 
 def parse(text: str, option: str = "--formats") -> tuple[str, ...]:
     """'png', 'svg', 'png,svg' (any order) or 'none' as formats; raise ValueError
-    with a one-line message (naming `option`, and the likely name of a misspelling)."""
-    from sim.scenario.errors import suggest
+    with a one-line message (naming `option`, and the likely name of a misspelling),
+    also for a format given twice ('png,png')."""
+    from sim.scenario.errors import shown, suggest
 
     parts = [p.strip().lower() for p in str(text).split(",")]
     if parts == [NONE]:
         return ()
+    twice = next((p for i, p in enumerate(parts) if p and p in parts[:i]), None)
+    if twice is not None:  # 'png,png': a slip, not a request for something else
+        raise ValueError(
+            f"{option}: expected png, svg, both as 'png,svg', or 'none', each once, "
+            f"got {shown(text)}: {shown(twice)} is given twice"
+        )
     for part in parts:
         if part not in FORMATS:
             many = len(parts) > 1

@@ -227,3 +227,35 @@ def test_the_largest_counts_still_run(forcegen, tmp_path) -> None:
     assert manifest["detail_runs"] == 1_000_000
     rounds = (out / "rounds.csv").read_text().splitlines()
     assert {line.split(",")[0] for line in rounds[1:]} == {str(i) for i in range(5)}
+
+
+# ---------------------------------------------------------------- --formats
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", FLAGSHIP, "--runs", "5", "--quiet"],
+        ["explain", FLAGSHIP, "--state", "PAK"],
+        ["sweep", SWEEP, "--runs", "2"],
+        ["discover", FLAGSHIP, "--outcome", "formed"],
+    ],
+)
+@pytest.mark.parametrize(
+    "value, twice", [("png,png", "png"), ("svg, SVG", "svg"), ("png,svg,png", "png")]
+)
+def test_a_chart_format_given_twice_is_refused(forcegen, tmp_path, argv, value, twice) -> None:
+    result = forcegen(*argv, "--formats", value, "--out", tmp_path / "o")
+    refused(result, "--formats: expected png, svg", "each once", f"{twice!r} is given twice")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_formats_in_any_order_each_once_are_taken_and_others_refused() -> None:
+    from sim.output import formats
+
+    assert formats.parse("svg,png") == ("png", "svg")
+    assert formats.parse(" SVG ") == ("svg",)
+    assert formats.parse("none") == ()
+    for bad, says in [("jpg", "got 'jpg'"), ("png,none", "'none' cannot be combined")]:
+        with pytest.raises(ValueError, match=says):
+            formats.parse(bad)
