@@ -457,8 +457,9 @@ def serve(
     except assets.AssetsError as exc:
         fail(str(exc))
     rel = scenarios.resolve(scenario) if scenario is not None else None
-    if not server.port_free(host, port):
-        fail(f"--port {port}: the port is in use on {host}; choose another with --port")
+    problem = server.bind_problem(host, port)  # an empty host, a name that does not
+    if problem is not None:  # resolve, an address not here, a port in use or not allowed
+        fail(problem)
     where = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "the network"
     out.print(
         f"forcegen serve: http://{host}:{port}/ ({where}; Ctrl-C stops)",

@@ -259,3 +259,65 @@ def test_formats_in_any_order_each_once_are_taken_and_others_refused() -> None:
     for bad, says in [("jpg", "got 'jpg'"), ("png,none", "'none' cannot be combined")]:
         with pytest.raises(ValueError, match=says):
             formats.parse(bad)
+
+
+# ---------------------------------------------------------------- serve --host, --port
+
+HOSTS = "expected an address or name of this machine (127.0.0.1: this machine only"
+
+
+@pytest.fixture
+def no_server(monkeypatch) -> list[tuple]:
+    """`serve` checked but never started: what it would have served on."""
+    pytest.importorskip("solara")
+    from sim.web import server
+
+    started: list[tuple] = []
+    monkeypatch.setattr(server, "serve", lambda *args: started.append(args))
+    return started
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "host, why",
+    [
+        ("no.such.host.invalid", "it is no address and no name that resolves"),
+        ("999.1.1.1", "it is no address and no name that resolves"),
+        ("192.0.2.1", "192.0.2.1 is not an address of this machine"),  # TEST-NET-1
+        ("", "not an empty address"),
+        ("  ", "not an empty address"),
+    ],
+)
+def test_serve_says_what_is_wrong_with_the_host(forcegen, no_server, host, why) -> None:
+    line = refused(forcegen("serve", "--host", host, "--port", free_port()), HOSTS, why)
+    assert line.startswith(f"error: --host {host!r}: ")
+    assert "in use" not in line
+    assert no_server == []
+
+
+def test_serve_says_a_port_in_use_is_in_use(forcegen, no_server) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = refused(forcegen("serve", "--port", port), f"--port {port}: the port is in use")
+    assert "on 127.0.0.1; choose another with --port" in line
+    assert no_server == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_serve_takes_an_address_of_this_machine(forcegen, no_server, host) -> None:
+    port = free_port()
+    code, out, err = forcegen("serve", "--host", host, "--port", port)
+    assert code == 0, err
+    assert no_server == [(host, port, None)]
+    assert f"http://{host}:{port}/" in out
