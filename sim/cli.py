@@ -179,6 +179,21 @@ def load_compiled(path: Path, **run):
     return compile_scenario(sc)
 
 
+def check_run(path: Path, **run) -> None:
+    """Refuse run settings (--runs, --seed) the scenario file does not take, naming the
+    file and the field as `run` does (`load_compiled`), before any work."""
+    if all(v is None for v in run.values()):
+        return
+    from sim.scenario.loader import load, override
+
+    try:
+        override(load(path), **run)
+    except ScenarioError as exc:
+        if not exc.file:
+            exc.file = str(path)
+        fail(str(exc))
+
+
 def run_with_progress(C, engine: str, detail: int, quiet: bool, executor=None):
     """Run the ensemble (on `executor`, else here) with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -530,6 +545,17 @@ def sweep(
         )
 
 
+def check_file_folder(file: Path, option: str = "--out") -> None:
+    """Refuse a file name under a file (`afile/x.json` where afile is a file), naming it."""
+    for path in file.parents:
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                fail(
+                    f"{option} {str(file)!r}: expected a file in a folder; {str(path)!r} is a file"
+                )
+            return
+
+
 def check_cache(cache: Path) -> None:
     """Refuse a --cache that is a file, or lies under one."""
     for path in (cache, *cache.parents):
@@ -574,7 +600,11 @@ def schema_command(
     from sim.scenario.jsonschema import KINDS, schema_text, write_schema
 
     if kind not in KINDS:
-        fail(f"forcegen schema: expected 'scenario' or 'sweep', got {kind!r}")
+        from sim.scenario.errors import shown
+
+        fail(f"forcegen schema: expected 'scenario' or 'sweep', got {shown(kind)}")
+    if out_file is not None:
+        check_file_folder(out_file)
     if out_file is None:
         typer.echo(schema_text(kind), nl=False)
         return
@@ -606,6 +636,7 @@ def discover(
     """Find the ranges of judgement calls under which an outcome happens (PRIM)."""
     drawn = chart_formats(formats)
     names.check_outcomes(scenario, [outcome], names.resolve_event)  # before pandas loads
+    check_run(scenario, runs=runs, seed=seed)
     from sim.study.discover import command
 
     with chart_files.formats(drawn):

@@ -321,3 +321,36 @@ def test_serve_takes_an_address_of_this_machine(forcegen, no_server, host) -> No
     assert code == 0, err
     assert no_server == [(host, port, None)]
     assert f"http://{host}:{port}/" in out
+
+
+# ---------------------------------------------------------------- messages
+
+
+@pytest.mark.parametrize(
+    "option, value, says",
+    [
+        ("--seed", "-1", "run.seed: Input should be greater than or equal to 0, got -1"),
+        ("--seed", HUGE, "run.seed: Input should be less than or equal to"),
+        ("--runs", "0", "run.runs: Input should be greater than or equal to 1, got 0"),
+    ],
+)
+def test_discover_names_the_file_as_run_does(forcegen, tmp_path, option, value, says) -> None:
+    argv = ["--outcome", "formed", option, value, "--out", tmp_path / "o"]
+    line = refused(forcegen("discover", FLAGSHIP, *argv), f"error: {FLAGSHIP}: {says}")
+    assert line == refused(forcegen("run", FLAGSHIP, option, value, "--out", tmp_path / "o"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("under", ["afile/x.json", "afile/deeper/x.json"])
+def test_schema_out_under_a_file_says_it_is_a_file(forcegen, tmp_path, under) -> None:
+    (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
+    out = tmp_path / under
+    line = refused(
+        forcegen("schema", "--out", out), f"--out {str(out)!r}: expected a file in a folder"
+    )
+    assert line.endswith(f"{str(tmp_path / 'afile')!r} is a file")
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine\n"
+    refused(forcegen("schema", "--out", tmp_path / "nodir" / "x.json"), "no folder")
+    code, _out, err = forcegen("schema", "sweep", "--out", tmp_path / "x.json")
+    assert code == 0, err
+    assert (tmp_path / "x.json").is_file()
