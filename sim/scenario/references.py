@@ -16,8 +16,9 @@ from sim.scenario.schema import BUILT_IN_CONDITIONS, Linear, RedLine, Scenario, 
 def check_references(sc: Scenario) -> None:
     """Raise ScenarioError at the first reference to an undeclared name."""
     _check_mandate(sc.mandate, sc.vocabulary, "mandate", True, clarity_terms(sc))
-    for kind in sc.force.counts:
-        _known("contribution kind", kind, sc.kinds, "force.counts")
+    _listed(sc.force.counts, "contribution kind", "force.counts")
+    for i, kind in enumerate(sc.force.counts):
+        _known("contribution kind", kind, sc.kinds, f"force.counts[{i}]")
     _role_term(sc, sc.force.clarity_term, "number", "force.clarity_term")
     for code, st in sc.states.items():
         if st.clarity_term is not None:
@@ -40,8 +41,22 @@ def check_references(sc: Scenario) -> None:
                     f"veto_players.{vid}.requires[{i}]",
                 )
             _check_red_line(sc, rl, f"veto_players.{vid}.requires[{i}]")
+        fixed = [t for t in vp.vetoes if isinstance(t, str)]
         for j, target in enumerate(vp.vetoes):
             _check_veto(sc, target, f"veto_players.{vid}.vetoes[{j}]")
+            if isinstance(target, str) and target in vp.vetoes[:j]:
+                raise ScenarioError(
+                    f"duplicate veto of {target!r} (also at [{vp.vetoes.index(target)}]); "
+                    "list each state once",
+                    f"veto_players.{vid}.vetoes[{j}]",
+                )
+            if not isinstance(target, str) and target.state in fixed:
+                at = vp.vetoes.index(target.state)
+                raise ScenarioError(
+                    f"duplicate veto of {target.state!r}: also vetoed on every kind at [{at}]; "
+                    "expected a fixed or a conditional veto of a state, not both",
+                    f"veto_players.{vid}.vetoes[{j}].state",
+                )
     for hid, host in sc.hosts.items():
         _check_effects(host.effects, sc.vocabulary, f"hosts.{hid}.effects")
     _check_environment(sc)
@@ -63,6 +78,22 @@ def _role_term(sc: Scenario, term: str, kind: str, path: str) -> None:
         raise ScenarioError(
             f"expected {_a(kind)} term, got {term!r} ({sc.vocabulary[term].kind})", path
         )
+
+
+def _listed(items: list | None, what: str, path: str, empty: bool = False) -> None:
+    """A list that means something when given: not empty (unless `empty`), and
+    without a name twice."""
+    if items is None:
+        return
+    if not items and not empty:
+        raise ScenarioError(f"expected at least one {what}, got an empty list", path)
+    for i, item in enumerate(items):
+        if item in items[:i]:
+            first = items.index(item)
+            raise ScenarioError(
+                f"duplicate {what} {shown(item)} (also at [{first}]); list each once",
+                f"{path}[{i}]",
+            )
 
 
 def _known(kind: str, name: Any, known: Any, path: str) -> None:
@@ -87,6 +118,7 @@ def _level(
             raise ScenarioError(f"expected a list of tasks, got {shown(value)}", path)
         for i, task in enumerate(value):
             _known("task", task, spec.levels, f"{path}[{i}]")
+        _listed(value, "task", path, empty=True)
     elif spec.kind == "boolean":
         if not isinstance(value, bool):
             raise ScenarioError(f"expected true or false, got {shown(value)}", path)
@@ -111,6 +143,7 @@ def _check_mandate(
 def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
     for i, kind in enumerate(rl.kinds or []):
         _known("contribution kind", kind, sc.kinds, f"{path}.kinds[{i}]")
+    _listed(rl.kinds, "contribution kind", f"{path}.kinds")
     if rl.unless is not None:
         _known("world condition", rl.unless, conditions(sc), f"{path}.unless")
     if rl.requires is not None:
@@ -136,6 +169,7 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
     elif op == "one_of":
         for i, level in enumerate(rl.one_of):
             _known(f"level of {rl.term}", level, spec.levels, f"{path}.one_of[{i}]")
+        _listed(rl.one_of, f"level of {rl.term}", f"{path}.one_of")
     elif spec.kind == "ordinal":
         _known(f"level of {rl.term}", getattr(rl, op), spec.levels, f"{path}.{op}")
     elif spec.kind == "number":
@@ -184,6 +218,7 @@ def _check_veto(sc: Scenario, target: Any, path: str) -> None:
     _known("state", target.state, sc.states, f"{path}.state")
     for i, kind in enumerate(target.kinds or []):
         _known("contribution kind", kind, sc.kinds, f"{path}.kinds[{i}]")
+    _listed(target.kinds, "contribution kind", f"{path}.kinds")
     if target.lifted_by is not None:
         concessions = [c.id for c in sc.broker.concessions]
         _known("concession", target.lifted_by, concessions, f"{path}.lifted_by")
@@ -231,6 +266,7 @@ def _check_deployment(sc: Scenario) -> None:
                     "write host consent as `host_consent: true`, not as a condition", path
                 )
             _known("world condition", name, list(sc.world), path)
+        _listed(sc.deployment.requires, "world condition", "deployment.requires", empty=True)
         return
     for code, st in sc.states.items():
         if st.deployment is not None:
@@ -268,8 +304,10 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
     path = f"states.{code}"
     for i, bloc in enumerate(st.blocs):
         _known("bloc", bloc, sc.blocs, f"{path}.blocs[{i}]")
+    _listed(st.blocs, "bloc", f"{path}.blocs", empty=True)
     for i, bloc in enumerate(st.follows or []):
         _known("bloc", bloc, sc.blocs, f"{path}.follows[{i}]")
+    _listed(st.follows, "bloc", f"{path}.follows", empty=True)
     for kind, size in st.offers.items():
         _known("contribution kind", kind, sc.kinds, f"{path}.offers.{kind}")
         _whole_units(size, sc.kinds[kind].unit, kind, f"{path}.offers.{kind}")

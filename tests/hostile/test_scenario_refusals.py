@@ -21,6 +21,11 @@ CASES = {
         "states: {IDN: {initial_stance: committed, initial_offer: {troops: 1e9}}}\n",
         "states.IDN.initial_offer.troops: expected at most the stated offer (20000)",
     ),
+    "force counts nothing": ("force: {counts: []}\n", "force.counts: expected at least one"),
+    "bloc twice": (
+        "states: {PAK: {blocs: [oic, oic]}}\n",
+        "states.PAK.blocs[1]: duplicate bloc 'oic' (also at [0])",
+    ),
 }
 
 

@@ -34,6 +34,56 @@ REFUSED = {
         "states: {IDN: {initial_stance: committed, initial_offer: {troops: 1e9}}}\n",
         "states.IDN.initial_offer.troops: expected at most the stated offer (20000), got 1e+09",
     ),
+    "force counts nothing": ("force: {counts: []}\n", "force.counts: expected at least one"),
+    "red line one_of nothing": (
+        "states: {IDN: {red_lines: [{id: x, term: command, one_of: []}]}}\n",
+        "states.IDN.red_lines[0].one_of: expected at least one level of command",
+    ),
+    "red line on no kind": (
+        "states: {IDN: {red_lines: [{id: x, term: command, one_of: [un], kinds: []}]}}\n",
+        "states.IDN.red_lines[0].kinds: expected at least one contribution kind",
+    ),
+    "conditional veto of no kind": (
+        "veto_players: {ISR: {vetoes: [{state: TUR, kinds: []}]}}\n",
+        "veto_players.ISR.vetoes[0].kinds: expected at least one contribution kind",
+    ),
+    "task twice in the mandate": (
+        "mandate: {tasks: [border_security, border_security]}\n",
+        "mandate.tasks[1]: duplicate task 'border_security' (also at [0])",
+    ),
+    "bloc twice": (
+        "states: {PAK: {blocs: [oic, oic]}}\n",
+        "states.PAK.blocs[1]: duplicate bloc 'oic' (also at [0])",
+    ),
+    "followed bloc twice": (
+        "states: {PAK: {follows: [oic, oic]}}\n",
+        "states.PAK.follows[1]: duplicate bloc 'oic'",
+    ),
+    "one_of level twice": (
+        "states: {IDN: {red_lines: [{id: x, term: command, one_of: [un, un]}]}}\n",
+        "states.IDN.red_lines[0].one_of[1]: duplicate level of command 'un'",
+    ),
+    "red line kind twice": (
+        "states: {IDN: {red_lines: [{id: x, term: command, one_of: [un], "
+        "kinds: [troops, troops]}]}}\n",
+        "states.IDN.red_lines[0].kinds[1]: duplicate contribution kind 'troops'",
+    ),
+    "fixed veto twice": (
+        "veto_players: {ISR: {vetoes: [TUR, TUR]}}\n",
+        "veto_players.ISR.vetoes[1]: duplicate veto of 'TUR' (also at [0])",
+    ),
+    "fixed and conditional veto": (
+        "veto_players: {ISR: {vetoes: [TUR, {state: TUR, kinds: [troops]}]}}\n",
+        "veto_players.ISR.vetoes[1].state: duplicate veto of 'TUR'",
+    ),
+    "deployment condition twice": (
+        "deployment: {requires: [board_of_peace_operational, board_of_peace_operational]}\n",
+        "deployment.requires[1]: duplicate world condition 'board_of_peace_operational'",
+    ),
+    "task twice in an ideal": (
+        "states: {IDN: {preferences: {tasks: {ideal: [border_security, border_security]}}}}\n",
+        "states.IDN.preferences.tasks.ideal[1]: duplicate task 'border_security'",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -51,6 +101,19 @@ ACCEPTED = {
     ),
     "offered with an initial offer of 0 (as with none: model.md, 'Stated positions')": (
         "states: {IDN: {initial_stance: offered, initial_offer: {troops: 0}}}\n"
+    ),
+    "force counts troops": "force: {counts: [troops]}\n",
+    "red line one_of one level on one kind": (
+        "states: {IDN: {red_lines: {add: [{id: x, term: command, one_of: [un], "
+        "kinds: [troops]}]}}}\n"
+    ),
+    "conditional veto of one kind": (
+        "veto_players: {ISR: {vetoes: [{state: TUR, kinds: [troops]}, QAT]}}\n"
+    ),
+    "a state in no bloc, following none": "states: {PAK: {blocs: [], follows: []}}\n",
+    "no tasks": "mandate: {tasks: []}\n",
+    "distinct tasks in an ideal": (
+        "states: {IDN: {preferences: {tasks: {ideal: [border_security, police_training]}}}}\n"
     ),
 }
 """Case -> a valid neighbour of a refused case, which loads."""
