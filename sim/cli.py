@@ -600,9 +600,10 @@ def schema_command(
     from sim.scenario.jsonschema import KINDS, schema_text, write_schema
 
     if kind not in KINDS:
-        from sim.scenario.errors import shown
+        from sim.scenario.errors import shown, suggest
 
-        fail(f"forcegen schema: expected 'scenario' or 'sweep', got {shown(kind)}")
+        got = f"{shown(kind)}{suggest(kind, KINDS)}"
+        fail(f"forcegen schema: expected 'scenario' or 'sweep', got {got}")
     if out_file is not None:
         check_file_folder(out_file)
     if out_file is None:

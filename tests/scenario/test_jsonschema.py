@@ -263,7 +263,12 @@ def test_schema_prints_json_and_refuses_a_bad_kind() -> None:
     result = runner.invoke(app, ["schema", "sweeps"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "error: forcegen schema: expected 'scenario' or 'sweep', got 'sweeps'"
+        "error: forcegen schema: expected 'scenario' or 'sweep', got 'sweeps' "
+        "(did you mean 'sweep'?)"
+    ]
+    result = runner.invoke(app, ["schema", "xyz"])  # nothing close: no guess
+    assert result.output.strip().splitlines() == [
+        "error: forcegen schema: expected 'scenario' or 'sweep', got 'xyz'"
     ]
 
 
