@@ -10,7 +10,15 @@ import contextlib
 from typing import Any
 
 from sim.scenario.errors import ScenarioError, shown, unknown
-from sim.scenario.schema import BUILT_IN_CONDITIONS, Linear, RedLine, Scenario, TermSpec, real
+from sim.scenario.schema import (
+    BUILT_IN_CONDITIONS,
+    Force,
+    Linear,
+    RedLine,
+    Scenario,
+    TermSpec,
+    real,
+)
 
 
 def check_references(sc: Scenario) -> None:
@@ -23,8 +31,9 @@ def check_references(sc: Scenario) -> None:
     for code, st in sc.states.items():
         if st.clarity_term is not None:
             _role_term(sc, st.clarity_term, "number", f"states.{code}.clarity_term")
-    if sc.force.caveats_term is not None and sc.force.caveats_term in sc.vocabulary:
-        _role_term(sc, sc.force.caveats_term, "boolean", "force.caveats_term")
+    caveats = sc.force.caveats_term
+    if caveats is not None and (caveats in sc.vocabulary or caveats != CAVEATS_TERM):
+        _role_term(sc, caveats, "boolean", "force.caveats_term")
     _check_world(sc)
     _check_deployment(sc)
     _check_events(sc)
@@ -65,6 +74,11 @@ def check_references(sc: Scenario) -> None:
             f"expected a deadline <= run.rounds ({sc.run.rounds}), got {sc.broker.deadline}",
             "broker.deadline",
         )
+
+
+CAVEATS_TERM = Force.model_fields["caveats_term"].default
+"""The default caveats term: a scenario without it in its vocabulary has none; any
+other name must be a term of the vocabulary (or `null`)."""
 
 
 def _a(word: str) -> str:
@@ -343,6 +357,13 @@ def _check_state(sc: Scenario, code: str, st: Any) -> None:
         _check_red_line(sc, rl, f"{path}.red_lines[{i}]")
         if rl.id in ids:
             raise ScenarioError(f"duplicate red line id {rl.id!r}", f"{path}.red_lines[{i}].id")
+        if rl.caveat_ok and sc.force.caveats_term not in sc.vocabulary:
+            raise ScenarioError(
+                "caveat_ok is lifted by the mandate-wide caveats term, and the scenario has "
+                f"none (force.caveats_term: {shown(sc.force.caveats_term)} is not in the "
+                "vocabulary)",
+                f"{path}.red_lines[{i}].caveat_ok",
+            )
         ids.add(rl.id)
     for term, pref in st.preferences.items():
         _known("term", term, sc.vocabulary, f"{path}.preferences.{term}")

@@ -26,6 +26,10 @@ CASES = {
         "states: {PAK: {blocs: [oic, oic]}}\n",
         "states.PAK.blocs[1]: duplicate bloc 'oic' (also at [0])",
     ),
+    "misspelt caveats term": (
+        "force: {caveats_term: national_caveat}\n",
+        "force.caveats_term: unknown term 'national_caveat' (did you mean 'national_caveats'?)",
+    ),
 }
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.explore.paths import mapping
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load
+from sim.scenario.loader import load, validate
 
 FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "isf" / "res2803.yaml"
 
@@ -84,6 +85,14 @@ REFUSED = {
         "states: {IDN: {preferences: {tasks: {ideal: [border_security, border_security]}}}}\n",
         "states.IDN.preferences.tasks.ideal[1]: duplicate task 'border_security'",
     ),
+    "misspelt caveats term": (
+        "force: {caveats_term: national_caveat}\n",
+        "force.caveats_term: unknown term 'national_caveat' (did you mean 'national_caveats'?)",
+    ),
+    "caveats term of another kind": (
+        "force: {caveats_term: clarity}\n",
+        "force.caveats_term: expected a boolean term, got 'clarity' (number)",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -115,6 +124,10 @@ ACCEPTED = {
     "distinct tasks in an ideal": (
         "states: {IDN: {preferences: {tasks: {ideal: [border_security, police_training]}}}}\n"
     ),
+    "caveat_ok with the caveats term": (
+        "states: {PAK: {red_lines: {add: [{id: x, term: tasks, excludes: police_training, "
+        "caveat_ok: true}]}}}\n"
+    ),
 }
 """Case -> a valid neighbour of a refused case, which loads."""
 
@@ -139,3 +152,17 @@ def test_refused_in_one_line(tmp_path: Path, case: str) -> None:
 @pytest.mark.parametrize("case", sorted(ACCEPTED))
 def test_the_valid_neighbour_loads(tmp_path: Path, case: str) -> None:
     load(variant(tmp_path, ACCEPTED[case]))
+
+
+def test_caveat_ok_needs_the_caveats_term() -> None:
+    data = mapping(load(FLAGSHIP))
+    data["force"]["caveats_term"] = None
+    rule = {"id": "x", "term": "tasks", "excludes": "police_training", "caveat_ok": True}
+    validate(data, "x.yaml")  # no caveats term, no caveat_ok: loads
+    data["states"]["PAK"]["red_lines"].append(rule)
+    with pytest.raises(ScenarioError) as exc:
+        validate(data, "x.yaml")
+    assert str(exc.value).startswith(
+        "x.yaml: states.PAK.red_lines[2].caveat_ok: caveat_ok is lifted by the mandate-wide "
+        "caveats term, and the scenario has none (force.caveats_term: None"
+    ), str(exc.value)
