@@ -6,11 +6,12 @@ never leaves a folder that looks complete; a previous complete folder is
 replaced only at the very end.
 
 Only a folder forcegen itself wrote is ever replaced. Each folder gets a small
-marker file, `.forcegen`, listing the files forcegen wrote into it; a folder is
-replaceable when it is empty, or when it holds that marker (or, for folders
-written before the marker existed, a forcegen `manifest.json`) and nothing but
-the files listed. Anything else (a user's folder, a file, a link, a folder
-with files added by hand) is refused with one line before any work is done
+marker file, `.forcegen`, listing the files forcegen wrote into it, each with
+its size and CRC-32; a folder is replaceable when it is empty, or
+when it holds that marker (or, for folders written before the marker existed, a
+forcegen `manifest.json`) and nothing but the files listed, as forcegen left
+them. Anything else (a user's folder, a file, a link, a folder with files added
+or edited by hand) is refused with one line before any work is done
 (`check_target`) and again just before the rename.
 
 Partial folders left by a killed command (their process is gone, or they are
@@ -27,6 +28,7 @@ import os
 import secrets
 import shutil
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,13 +79,68 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _listed(folder: Path) -> set[str] | None:
-    """The files the marker lists, or None when there is no readable marker."""
+STAMP = "#= "
+"""A marker line giving a file's size and CRC-32 as forcegen wrote it, `#= SIZE CRC PATH`
+(a comment to a marker reader that predates it). The contents, not the time, so the
+marker is the same bytes whenever the files are."""
+
+
+UNSTAMPED = ("manifest.json",)
+"""Files written with no stamp: the manifest records the command (its --out, its
+workers), so folders of the same tables have the same marker."""
+
+
+def _marker(folder: Path) -> str | None:
     try:
-        text = (folder / MARKER).read_text(encoding="utf-8")
+        return (folder / MARKER).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _listed(folder: Path) -> set[str] | None:
+    """The files the marker lists, or None when there is no readable marker."""
+    text = _marker(folder)
+    if text is None:
+        return None
     return {ln for ln in text.splitlines() if ln and not ln.startswith("#")}
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each listed file's (size, CRC-32) as forcegen wrote it; empty for a marker
+    written before the stamps existed."""
+    stamps = {}
+    for line in (_marker(folder) or "").splitlines():
+        if line.startswith(STAMP):
+            size, crc, name = [*line[len(STAMP) :].split(" ", 2), "", ""][:3]
+            if size.isdigit() and crc.isdigit() and name:
+                stamps[name] = (int(size), int(crc))
+    return stamps
+
+
+def _stamp(path: Path, size: int | None = None) -> tuple[int, int] | None:
+    """(size, CRC-32) of a file (about 2 GB/s), None when it is gone or not a file;
+    when its size is not `size` (given), the CRC is not computed (-1)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        length = path.stat().st_size
+        if size is not None and length != size:
+            return (length, -1)
+        crc = 0
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+    except OSError:
+        return None
+    return (length, crc)
+
+
+def _changed(folder: Path) -> list[str]:
+    """The files forcegen wrote here that have been edited since (their size or
+    contents differ from the marker's stamp), so replacing the folder would lose the
+    edit. A file deleted by hand holds nothing to lose."""
+    stamps = _stamps(folder)
+    return sorted(f for f, st in stamps.items() if _stamp(folder / f, st[0]) not in (None, st))
 
 
 def _legacy(folder: Path) -> bool:
@@ -132,6 +189,10 @@ def foreign(folder: Path) -> str | None:
     if extra:
         more = f" and {len(extra) - 1} more" if len(extra) > 1 else ""
         return f"it holds {extra[0]!r}{more}, which forcegen did not write"
+    edited = _changed(folder)
+    if edited:
+        more = f" and {len(edited) - 1} more" if len(edited) > 1 else ""
+        return f"its {edited[0]!r}{more} changed since forcegen wrote it"
     return None
 
 
@@ -241,8 +302,10 @@ def _scratch(final: Path) -> Path:
 
 def _mark(folder: Path) -> None:
     """Write the marker: the sorted list of every file forcegen put in `folder`."""
-    files, _ = _contents(folder)
-    body = "".join(f"{f}\n" for f in sorted(files) if f != MARKER)
+    files = sorted(f for f in _contents(folder)[0] if f != MARKER)
+    body = "".join(f"{f}\n" for f in files)
+    stamps = ((f, _stamp(folder / f)) for f in files if f not in UNSTAMPED)
+    body += "".join(f"{STAMP}{st[0]} {st[1]} {f}\n" for f, st in stamps if st is not None)
     (folder / MARKER).write_text(MARKER_HEAD + body, encoding="utf-8")
 
 

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -121,6 +122,43 @@ def test_its_own_folder_is_replaced_but_not_once_the_user_added_a_file(tmp_path:
     r = invoke("run", FLAGSHIP, *SMALL, "--out", out)
     assert_refused(r, "--out", "my-notes.md", "forcegen did not write")
     assert snapshot(tmp_path) == before
+
+
+def test_its_own_folder_is_not_replaced_once_the_user_edited_one_of_its_files(
+    tmp_path: Path,
+) -> None:
+    """Notes added to report.md (or any file forcegen wrote) would be lost by a rerun:
+    the marker keeps each file's size and CRC-32 as written, and a folder whose files
+    differ is refused like a folder with a file added. A file deleted by hand, or a
+    marker written before the stamps existed, leaves the folder replaceable."""
+    out = tmp_path / "res"
+    assert invoke("run", FLAGSHIP, *BARE, "--out", out).code == 0
+    marker = (out / MARKER).read_text()
+    assert "manifest.json" in marker.splitlines()
+    original = (out / "report.md").read_bytes()
+    stamp = f"#= {len(original)} {zlib.crc32(original)} report.md"
+    assert stamp in marker.splitlines()
+    with (out / "report.md").open("a", encoding="utf-8") as f:
+        f.write("\nMy reading: the deadline matters most.\n")
+    before = snapshot(tmp_path)
+    r = invoke("run", FLAGSHIP, *BARE, "--out", out)
+    assert_refused(r, "--out", "its 'report.md' changed since forcegen wrote it")
+    assert snapshot(tmp_path) == before
+    (out / "report.md").write_bytes(original)  # written back as it was: replaceable
+    assert foreign(out) is None
+    (out / "report.md").write_bytes(original.replace(b"P(formed)", b"P(FORMED)", 1))
+    assert "changed since forcegen wrote it" in (foreign(out) or "")  # same size, edited
+    (out / "report.md").unlink()  # deleted: nothing of the user's to lose
+    assert foreign(out) is None
+    (out / "runs.csv").write_text("edited\n")
+    assert "its 'runs.csv' changed" in (foreign(out) or "")
+    (out / MARKER).write_text("\n".join(ln for ln in marker.splitlines() if ln[:3] != "#= "))
+    assert foreign(out) is None  # a marker from before the stamps: as before
+    assert invoke("run", FLAGSHIP, *BARE, "--out", out).code == 0
+    again = tmp_path / "again"  # the marker reads the same whenever the files do
+    assert invoke("run", FLAGSHIP, *BARE, "--out", again).code == 0
+
+    assert (again / MARKER).read_bytes() == (out / MARKER).read_bytes()  # (not the manifest's)
 
 
 def test_an_empty_folder_may_be_used(tmp_path: Path) -> None:
