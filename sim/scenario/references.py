@@ -69,6 +69,7 @@ def check_references(sc: Scenario) -> None:
     for hid, host in sc.hosts.items():
         _check_effects(host.effects, sc.vocabulary, f"hosts.{hid}.effects")
     _check_environment(sc)
+    _check_weeks(sc)
     if sc.broker.deadline > sc.run.rounds:
         raise ScenarioError(
             f"expected a deadline <= run.rounds ({sc.run.rounds}), got {sc.broker.deadline}",
@@ -79,6 +80,35 @@ def check_references(sc: Scenario) -> None:
 CAVEATS_TERM = Force.model_fields["caveats_term"].default
 """The default caveats term: a scenario without it in its vocabulary has none; any
 other name must be a term of the vocabulary (or `null`)."""
+
+
+def last_week(sc: Scenario) -> tuple[int, str]:
+    """The last week a run reads (`sim.engine.draws.watched`: the deadline, plus the
+    deployment stage's `watch`), and how it is made, for a message."""
+    if sc.deployment is None:
+        return sc.broker.deadline, f"broker.deadline {sc.broker.deadline}"
+    watch = sc.deployment.watch
+    why = f"broker.deadline {sc.broker.deadline} + deployment.watch {watch}"
+    return sc.broker.deadline + watch, why
+
+
+def _check_weeks(sc: Scenario) -> None:
+    """A week that a condition, a veto or an event names is one a run reaches."""
+    last, why = last_week(sc)
+    weeks = [(f"world.{n}.from_week", c.from_week) for n, c in sc.world.items()]
+    for vid, vp in sc.veto_players.items():
+        weeks += [
+            (f"veto_players.{vid}.vetoes[{j}].until_week", v.until_week)
+            for j, v in enumerate(vp.vetoes)
+            if not isinstance(v, str)
+        ]
+    weeks += [(f"events.{n}.week", e.week) for n, e in sc.events.items()]
+    for path, week in weeks:
+        if week is not None and week > last:
+            raise ScenarioError(
+                f"expected a week <= {last}, the last week a run reads ({why}), got {week}",
+                path,
+            )
 
 
 def _a(word: str) -> str:

@@ -30,6 +30,10 @@ CASES = {
         "force: {caveats_term: national_caveat}\n",
         "force.caveats_term: unknown term 'national_caveat' (did you mean 'national_caveats'?)",
     ),
+    "event in week 520": (
+        "events: {x: {week: 520, effect: {PAK: {action: withdraw}}}}\n",
+        "events.x.week: expected a week <= 52, the last week a run reads",
+    ),
 }
 
 

@@ -93,6 +93,24 @@ REFUSED = {
         "force: {caveats_term: clarity}\n",
         "force.caveats_term: expected a boolean term, got 'clarity' (number)",
     ),
+    "world condition from week 500": (
+        "world: {hamas_disarmament_agreed: {from_week: 500}}\n",
+        "world.hamas_disarmament_agreed.from_week: expected a week <= 52, the last week a run "
+        "reads (broker.deadline 26 + deployment.watch 26), got 500",
+    ),
+    "veto until week 400": (
+        "veto_players: {ISR: {vetoes: [{state: TUR, until_week: 400}]}}\n",
+        "veto_players.ISR.vetoes[0].until_week: expected a week <= 52",
+    ),
+    "event in week 520": (
+        "events: {x: {week: 520, effect: {PAK: {action: withdraw}}}}\n",
+        "events.x.week: expected a week <= 52",
+    ),
+    "week after the deadline, none watched": (
+        "deployment: {watch: 0}\nworld: {hamas_disarmament_agreed: {from_week: 27}}\n",
+        "world.hamas_disarmament_agreed.from_week: expected a week <= 26, the last week a run "
+        "reads (broker.deadline 26 + deployment.watch 0), got 27",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -127,6 +145,18 @@ ACCEPTED = {
     "caveat_ok with the caveats term": (
         "states: {PAK: {red_lines: {add: [{id: x, term: tasks, excludes: police_training, "
         "caveat_ok: true}]}}}\n"
+    ),
+    "world condition from the last week watched": (
+        "world: {hamas_disarmament_agreed: {from_week: 52}}\n"
+    ),
+    "veto until the last week watched": (
+        "veto_players: {ISR: {vetoes: [{state: TUR, until_week: 52}]}}\n"
+    ),
+    "event in the last week watched": (
+        "events: {x: {week: 52, effect: {PAK: {action: withdraw}}}}\n"
+    ),
+    "week at the deadline, none watched": (
+        "deployment: {watch: 0}\nworld: {hamas_disarmament_agreed: {from_week: 26}}\n"
     ),
 }
 """Case -> a valid neighbour of a refused case, which loads."""
@@ -166,3 +196,17 @@ def test_caveat_ok_needs_the_caveats_term() -> None:
         "x.yaml: states.PAK.red_lines[2].caveat_ok: caveat_ok is lifted by the mandate-wide "
         "caveats term, and the scenario has none (force.caveats_term: None"
     ), str(exc.value)
+
+
+def test_without_a_deployment_stage_the_deadline_is_the_last_week() -> None:
+    data = mapping(load(FLAGSHIP))
+    data["deployment"], data["events"] = None, {}
+    for state in data["states"].values():
+        state["deployment"] = None
+    data["world"]["hamas_disarmament_agreed"]["from_week"] = data["broker"]["deadline"]
+    validate(data, "x.yaml")
+    data["world"]["hamas_disarmament_agreed"]["from_week"] += 1
+    with pytest.raises(
+        ScenarioError, match=r"the last week a run reads \(broker\.deadline \d+\), "
+    ):
+        validate(data, "x.yaml")
