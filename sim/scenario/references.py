@@ -70,6 +70,14 @@ def check_references(sc: Scenario) -> None:
         _check_effects(host.effects, sc.vocabulary, f"hosts.{hid}.effects")
     _check_environment(sc)
     _check_weeks(sc)
+    dec = sc.decision
+    if dec.pledge_full_payoff <= dec.thresholds.offered:
+        raise ScenarioError(
+            f"expected a number > decision.thresholds.offered ({dec.thresholds.offered:g}): "
+            "the pledge share rises from pledge_min_share at the offered threshold to 1 at "
+            f"this payoff, got {dec.pledge_full_payoff:g}",
+            "decision.pledge_full_payoff",
+        )
     if sc.broker.deadline > sc.run.rounds:
         raise ScenarioError(
             f"expected a deadline <= run.rounds ({sc.run.rounds}), got {sc.broker.deadline}",
@@ -222,6 +230,12 @@ def _check_red_line(sc: Scenario, rl: RedLine, path: str) -> None:
             with contextlib.suppress(ValueError):
                 bound = float(bound)
         _number(bound, f"{path}.{op}")
+        if rl.term in clarity_terms(sc) and not 0.0 <= bound <= 1.0:
+            raise ScenarioError(
+                f"expected a number in [0, 1] (the range of the clarity term {rl.term!r}), "
+                f"got {bound:g}",
+                f"{path}.{op}",
+            )
     if op == "is" and spec.kind == "boolean" and not isinstance(rl.is_, bool):
         raise ScenarioError(f"expected true or false, got {shown(rl.is_)}", f"{path}.is")
 

@@ -34,6 +34,14 @@ CASES = {
         "events: {x: {week: 520, effect: {PAK: {action: withdraw}}}}\n",
         "events.x.week: expected a week <= 52, the last week a run reads",
     ),
+    "clarity red line above 1": (
+        "states: {IDN: {red_lines: {add: [{id: x, term: clarity, at_least: 5}]}}}\n",
+        "states.IDN.red_lines[1].at_least: expected a number in [0, 1]",
+    ),
+    "full payoff below the offered threshold": (
+        "decision: {pledge_full_payoff: -5}\n",
+        "decision.pledge_full_payoff: expected a number > decision.thresholds.offered (0.1)",
+    ),
 }
 
 

@@ -111,6 +111,23 @@ REFUSED = {
         "world.hamas_disarmament_agreed.from_week: expected a week <= 26, the last week a run "
         "reads (broker.deadline 26 + deployment.watch 0), got 27",
     ),
+    "clarity red line above 1": (
+        "states: {IDN: {red_lines: {add: [{id: x, term: clarity, at_least: 5}]}}}\n",
+        "states.IDN.red_lines[1].at_least: expected a number in [0, 1] (the range of the "
+        "clarity term 'clarity'), got 5",
+    ),
+    "clarity red line below 0": (
+        "states: {IDN: {red_lines: {add: [{id: x, term: clarity, at_most: -0.5}]}}}\n",
+        "states.IDN.red_lines[1].at_most: expected a number in [0, 1]",
+    ),
+    "full payoff below the offered threshold": (
+        "decision: {pledge_full_payoff: -5}\n",
+        "decision.pledge_full_payoff: expected a number > decision.thresholds.offered (0.1)",
+    ),
+    "full payoff at the offered threshold": (
+        "decision: {pledge_full_payoff: 0.1}\n",
+        "decision.pledge_full_payoff: expected a number > decision.thresholds.offered (0.1)",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -158,6 +175,10 @@ ACCEPTED = {
     "week at the deadline, none watched": (
         "deployment: {watch: 0}\nworld: {hamas_disarmament_agreed: {from_week: 26}}\n"
     ),
+    "clarity red line at 1": (
+        "states: {IDN: {red_lines: {add: [{id: x, term: clarity, at_least: 1}]}}}\n"
+    ),
+    "full payoff just above the offered threshold": "decision: {pledge_full_payoff: 0.11}\n",
 }
 """Case -> a valid neighbour of a refused case, which loads."""
 
