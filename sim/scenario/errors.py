@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -18,7 +19,12 @@ class ScenarioError(Exception):
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.path) if p)
         text = f"{where}: {self.message}" if where else self.message
-        return " ".join(text.splitlines())  # one line, whatever a file name holds
+        text = " ".join(text.splitlines())  # one line, whatever a file name holds
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)  # ESC shown as \x1b
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters, shown escaped in a message (a key or file name may hold one)."""
 
 
 SHOWN = 60

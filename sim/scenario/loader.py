@@ -483,8 +483,53 @@ def load(path: str | Path, named_by: Path | None = None, field: str = "extends")
     return validate(data, str(path))
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters (C0, DEL, C1): printed raw, they move the cursor, clear the
+screen or break a report's heading."""
+LINE_BREAKS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters other than a tab and a line break."""
+FREE_TEXT = frozenset({"description", "note", "judgement", "quote", "paraphrase"})
+"""Fields of prose, which may run over several lines; any other text is one line."""
+
+
+def check_text(data: Any, path: str = "", prose: bool = False) -> None:
+    """Refuse a control character in any text of a raw mapping: a name, key, label or
+    title holds none, prose (`FREE_TEXT`) only tabs and line breaks."""
+    stack = [(data, path, prose)]
+    while stack:
+        node, where, free = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                here = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and CONTROL.search(key):
+                    raise ScenarioError(_control(key, CONTROL, "a name"), _dotted((where,)))
+                stack.append((value, here, free or key in FREE_TEXT))
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]", free) for i, v in enumerate(node))
+        elif isinstance(node, str):
+            pattern = LINE_BREAKS if free else CONTROL
+            if pattern.search(node):
+                what = "prose" if free else "one line of text"
+                raise ScenarioError(_control(node, pattern, what), where)
+
+
+def _control(text: str, pattern: re.Pattern, what: str) -> str:
+    found = pattern.search(text)
+    assert found is not None
+    allowed = " other than a tab or a line break" if pattern is LINE_BREAKS else ""
+    return (
+        f"expected {what} without control characters{allowed}, got {shown(text)} "
+        f"(U+{ord(found.group()):04X} at character {found.start() + 1})"
+    )
+
+
 def validate(data: dict, file: str = "") -> Scenario:
     """Validate a raw mapping (already merged) into a Scenario."""
+    try:
+        check_text(data)
+    except ScenarioError as exc:
+        exc.file = file
+        raise
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -42,6 +42,10 @@ CASES = {
         "decision: {pledge_full_payoff: -5}\n",
         "decision.pledge_full_payoff: expected a number > decision.thresholds.offered (0.1)",
     ),
+    "screen clear in the title": (
+        'title: "ISF\\e[2J\\e[H"\n',
+        "title: expected one line of text without control characters, got 'ISF\\x1b[2J",
+    ),
 }
 
 
@@ -50,3 +54,9 @@ def test_validate_refuses_in_one_line(variant, case: str) -> None:
     body, fragment = CASES[case]
     file = variant(body)
     assert_refused(forcegen("validate", file), f"{file}: {fragment}")
+
+
+def test_a_control_character_never_reaches_the_terminal(variant) -> None:
+    result = forcegen("validate", variant('states: {IDN: {name: "a\\e[2Jb"}}\n'))
+    assert_refused(result, "states.IDN.name")
+    assert "\x1b" not in result.err and "\x1b" not in result.out

@@ -128,6 +128,32 @@ REFUSED = {
         "decision: {pledge_full_payoff: 0.1}\n",
         "decision.pledge_full_payoff: expected a number > decision.thresholds.offered (0.1)",
     ),
+    "screen clear in the title": (
+        'title: "ISF\\e[2J\\e[H"\n',
+        "title: expected one line of text without control characters, got 'ISF\\x1b[2J",
+    ),
+    "line break in a state's name": (
+        'states: {IDN: {name: "Indo\\nnesia"}}\n',
+        "states.IDN.name: expected one line of text without control characters, "
+        "got 'Indo\\nnesia' (U+000A at character 5)",
+    ),
+    "C1 control in a kind's label": (
+        'kinds: {troops: {label: "Troops\\x9b2J"}}\n',
+        "kinds.troops.label: expected one line of text without control characters",
+    ),
+    "tab in a bloc's label": (
+        'blocs: {oic: "Organisation\\tof Islamic Cooperation"}\n',
+        "blocs.oic: expected one line of text without control characters",
+    ),
+    "escape in a description": (
+        'description: "one\\ntwo\\e[2J"\n',
+        "description: expected prose without control characters other than a tab or a line "
+        "break, got 'one\\ntwo\\x1b[2J' (U+001B at character 8)",
+    ),
+    "escape in a judgement": (
+        'states: {IDN: {judgement: {conformity: "x\\ay"}}}\n',
+        "states.IDN.judgement.conformity: expected prose without control characters",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -179,6 +205,8 @@ ACCEPTED = {
         "states: {IDN: {red_lines: {add: [{id: x, term: clarity, at_least: 1}]}}}\n"
     ),
     "full payoff just above the offered threshold": "decision: {pledge_full_payoff: 0.11}\n",
+    "prose over several lines, with a tab": "description: |\n  one\n  two\tthree\n",
+    "a title with non-ASCII letters": "title: Force de stabilisation — Gaza (Türkiye)\n",
 }
 """Case -> a valid neighbour of a refused case, which loads."""
 
@@ -231,3 +259,16 @@ def test_without_a_deployment_stage_the_deadline_is_the_last_week() -> None:
         ScenarioError, match=r"the last week a run reads \(broker\.deadline \d+\), "
     ):
         validate(data, "x.yaml")
+
+
+def test_a_control_character_in_a_key_is_refused_and_shown_escaped(tmp_path: Path) -> None:
+    path = variant(tmp_path, 'states: {"I\\eN": {name: x}}\n')
+    with pytest.raises(ScenarioError) as exc:
+        load(path)
+    text = str(exc.value)
+    assert "\x1b" not in text and "\\x1b" in text, text
+
+
+def test_a_message_shows_control_characters_escaped() -> None:
+    text = str(ScenarioError("bad \x1b[2J", "states.I\x1bN", "a\x9b.yaml"))
+    assert text == "a\\x9b.yaml: states.I\\x1bN: bad \\x1b[2J", text
