@@ -263,6 +263,13 @@ def _check_world(sc: Scenario) -> None:
             )
         if cond.by_concession is not None:
             _known("concession", cond.by_concession, concessions, f"{path}.by_concession")
+            con = sc.broker.concessions[concessions.index(cond.by_concession)]
+            if not con.change:
+                raise ScenarioError(
+                    f"expected a concession that changes the mandate; {con.id!r} only grants "
+                    "a caveat",
+                    f"{path}.by_concession",
+                )
 
 
 def _check_veto(sc: Scenario, target: Any, path: str) -> None:

@@ -46,6 +46,10 @@ CASES = {
         'title: "ISF\\e[2J\\e[H"\n',
         "title: expected one line of text without control characters, got 'ISF\\x1b[2J",
     ),
+    "world condition by a concession that only grants a caveat": (
+        "world: {hamas_disarmament_agreed: {by_concession: grant_idn_caveat}}\n",
+        "world.hamas_disarmament_agreed.by_concession: expected a concession that changes",
+    ),
 }
 
 

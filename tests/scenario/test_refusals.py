@@ -154,6 +154,11 @@ REFUSED = {
         'states: {IDN: {judgement: {conformity: "x\\ay"}}}\n',
         "states.IDN.judgement.conformity: expected prose without control characters",
     ),
+    "world condition by a concession that only grants a caveat": (
+        "world: {hamas_disarmament_agreed: {by_concession: grant_idn_caveat}}\n",
+        "world.hamas_disarmament_agreed.by_concession: expected a concession that changes the "
+        "mandate; 'grant_idn_caveat' only grants a caveat",
+    ),
 }
 """Case -> (variant body, a fragment of the one-line refusal: path and expectation)."""
 
@@ -207,6 +212,9 @@ ACCEPTED = {
     "full payoff just above the offered threshold": "decision: {pledge_full_payoff: 0.11}\n",
     "prose over several lines, with a tab": "description: |\n  one\n  two\tthree\n",
     "a title with non-ASCII letters": "title: Force de stabilisation — Gaza (Türkiye)\n",
+    "world condition by a concession that changes the mandate": (
+        "world: {hamas_disarmament_agreed: {by_concession: allow_caveats}}\n"
+    ),
 }
 """Case -> a valid neighbour of a refused case, which loads."""
 
