@@ -84,7 +84,7 @@ def deployment_stage(draw):
 
 
 @st.composite
-def events(draw, codes, deadline: int):
+def events(draw, codes, deadline: int, watch: int):
     """Shocks in the deployment stage: up to two events, each with a hazard (number or
     range) and maybe a week, suspending or withdrawing a state's or a bloc's contingents."""
     out = {}
@@ -103,7 +103,7 @@ def events(draw, codes, deadline: int):
         }
         event = {"hazard": draw(judgement.map(_small)), "effect": effect}
         if draw(st.booleans()):
-            event["week"] = draw(st.integers(1, deadline + 4))
+            event["week"] = draw(st.integers(1, deadline + min(4, watch)))
         out[f"e{j}"] = event
     return out
 
@@ -129,14 +129,16 @@ def contingent(draw):
 
 
 @st.composite
-def veto(draw, codes):
+def veto(draw, codes, last: int):
     """A conditional veto on a contributor: kinds, a chance, a week, a price, a world
     condition that lifts it, each maybe."""
     entry = {"state": draw(st.sampled_from(codes)), "p": draw(judgement)}
     if draw(st.booleans()):
-        entry["kinds"] = draw(st.lists(st.sampled_from(["troops", "trainers"]), unique=True))
+        entry["kinds"] = draw(
+            st.lists(st.sampled_from(["troops", "trainers"]), min_size=1, unique=True)
+        )
     if draw(st.booleans()):
-        entry["until_week"] = draw(st.integers(1, 8))
+        entry["until_week"] = draw(st.integers(1, min(8, last)))
     if draw(st.booleans()):
         entry["lifted_by"] = draw(st.sampled_from(["drop", "soft", "cav"]))
     if draw(st.booleans()):
@@ -154,12 +156,14 @@ def state(draw, code: str):
     offers = {"troops": draw(st.integers(0, 30)) * 100}
     if draw(st.booleans()):
         offers["trainers"] = draw(st.integers(1, 10)) * 10
-    stated = {"troops": draw(st.integers(1, 30)) * 100} if draw(st.booleans()) else {}
+    stated = {}
+    if offers["troops"] and draw(st.booleans()):  # at most the stated offer
+        stated = {"troops": draw(st.integers(1, offers["troops"] // 100)) * 100}
     package = {}
     if "trainers" in offers and draw(st.booleans()):  # both kinds at once (sim.rules.packages)
         package = {"package": draw(st.permutations(["troops", "trainers"]))}
         if stated and draw(st.booleans()):
-            stated = {"trainers": draw(st.integers(1, 10)) * 10, **stated}
+            stated = {"trainers": draw(st.integers(1, offers["trainers"] // 10)) * 10, **stated}
     return {
         **package,
         "name": code,
@@ -188,6 +192,13 @@ def state(draw, code: str):
     }
 
 
+def _each_state_once(vetoes: list) -> bool:
+    """A state is vetoed on every kind at most once, and then has no conditional veto."""
+    fixed = [v for v in vetoes if isinstance(v, str)]
+    conditional = {v["state"] for v in vetoes if not isinstance(v, str)}
+    return len(set(fixed)) == len(fixed) and not conditional & set(fixed)
+
+
 @st.composite
 def scenarios(draw):
     codes = ["AAA", "BBB", "CCC", "DDD", "EEE"][: draw(st.integers(1, 5))]
@@ -195,7 +206,8 @@ def scenarios(draw):
     staged = draw(deployment_stage())
     stage = {} if staged is None else {"deployment": staged}
     if staged is not None:
-        stage["events"] = draw(events(codes, deadline))
+        stage["events"] = draw(events(codes, deadline, staged["watch"]))
+    last = deadline + (staged["watch"] if staged is not None else 0)
     data = {
         "name": "prop",
         "title": "property",
@@ -254,7 +266,9 @@ def scenarios(draw):
                 "base": draw(unit),
                 "effects": {"tasks": {"disarming": 0.4}},
                 "vetoes": draw(
-                    st.lists(st.one_of(st.sampled_from(codes), veto(codes)), max_size=2)
+                    st.lists(
+                        st.one_of(st.sampled_from(codes), veto(codes, last)), max_size=2
+                    ).filter(_each_state_once)
                 ),
             }
         },
