@@ -114,11 +114,14 @@ def large_contributors(sc: Scenario, share: float = LARGE) -> list[str]:
 
 
 def halved(sc: Scenario, code: str) -> Scenario:
-    """The scenario with every counted-kind offer of one state halved."""
-    offers = sc.states[code].offers
+    """The scenario with every counted-kind offer of one state halved, and its offer on
+    the record (`initial_offer`) of those kinds with it: a stated offer is at most the
+    offer (IDN's 20,000 on the record would otherwise stand above a capacity of 10,000)."""
+    st = sc.states[code]
     values = {
-        f"states.{code}.offers.{kind}": halve(value)
-        for kind, value in offers.items()
+        f"states.{code}.{field}.{kind}": halve(value)
+        for field, amounts in (("offers", st.offers), ("initial_offer", st.initial_offer or {}))
+        for kind, value in amounts.items()
         if kind in sc.force.counts
     }
     return paths.apply(sc, values, sc.name)

@@ -93,8 +93,14 @@ def test_a_halved_state_has_half_its_counted_offers_and_nothing_else_changes(
         variant = built[f"half_{code}"].scenario
         diff = differences(base, variant)
         counted = [k for k in base.states[code].offers if k in base.force.counts]
+        stated = [k for k in base.states[code].initial_offer or {} if k in base.force.counts]
         assert counted
-        assert {k[:4] for k in diff} == {("states", code, "offers", k) for k in counted}
+        assert {k[:4] for k in diff} == {("states", code, "offers", k) for k in counted} | {
+            ("states", code, "initial_offer", k) for k in stated
+        }
+        for kind in stated:  # the offer on the record halved with the offer
+            old = base.states[code].initial_offer[kind]
+            assert variant.states[code].initial_offer[kind] == pytest.approx(old / 2)
         for kind, old in base.states[code].offers.items():
             new = variant.states[code].offers[kind]
             if kind in base.force.counts:
