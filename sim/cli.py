@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sim import interrupt
+from sim.limits import MAX_RUNS, MAX_STEPS
 from sim.output import formats as chart_files
 from sim.output.folder import FolderError, check_target
 from sim.scenario.errors import ScenarioError, resolve_name
@@ -223,11 +224,6 @@ def run_with_progress(C, engine: str, detail: int, quiet: bool, executor=None):
 
 INT64 = 2**63 - 1
 """The largest count any option takes (a seed, a run number, a count of workers)."""
-MAX_RUNS = 1_000_000
-"""The most runs a scenario may have (`sim.scenario.schema.MAX_RUNS`, not imported
-here: the command line reads its options before pydantic loads)."""
-MAX_STEPS = 1000
-"""The most values a sweep axis may have (`sim.explore.sweep_file.MAX_STEPS`)."""
 
 
 def whole(low: int, high: int = INT64):
@@ -545,25 +541,27 @@ def sweep(
         )
 
 
+def _file_at(paths) -> Path | None:
+    """The first of `paths` that exists, when it is not a folder (None otherwise)."""
+    for path in paths:
+        if path.exists() or path.is_symlink():
+            return None if path.is_dir() else path
+    return None
+
+
 def check_file_folder(file: Path, option: str = "--out") -> None:
     """Refuse a file name under a file (`afile/x.json` where afile is a file), naming it."""
-    for path in file.parents:
-        if path.exists() or path.is_symlink():
-            if not path.is_dir():
-                fail(
-                    f"{option} {str(file)!r}: expected a file in a folder; {str(path)!r} is a file"
-                )
-            return
+    above = _file_at(file.parents)
+    if above is not None:
+        fail(f"{option} {str(file)!r}: expected a file in a folder; {str(above)!r} is a file")
 
 
 def check_cache(cache: Path) -> None:
     """Refuse a --cache that is a file, or lies under one."""
-    for path in (cache, *cache.parents):
-        if path.exists():
-            if not path.is_dir():
-                where = "" if path == cache else f" ({str(path)!r} is a file)"
-                fail(f"--cache {str(cache)!r}: expected a folder{where}")
-            return
+    found = _file_at((cache, *cache.parents))
+    if found is not None:
+        where = "" if found == cache else f" ({str(found)!r} is a file)"
+        fail(f"--cache {str(cache)!r}: expected a folder{where}")
 
 
 @app.command()

@@ -34,6 +34,7 @@ from sim.engine import seeding
 from sim.rules.events import SLOTS
 from sim.scenario.arrays import Compiled, has_shocks
 from sim.scenario.params import Params, rows_at, with_slots
+from sim.scenario.references import last_week
 
 
 def generator(seed: int, run: int) -> np.random.Generator:
@@ -67,9 +68,10 @@ def horizon(C: Compiled) -> int:
 
 
 def watched(C: Compiled) -> int:
-    """Weeks a run is watched: the deadline, plus the deployment stage's `watch`."""
-    dep = C.scenario.deployment
-    return horizon(C) + (dep.watch if dep is not None else 0)
+    """Weeks a run is watched: the deadline, plus the deployment stage's `watch`
+    (`sim.scenario.references.last_week`, which the scenario's weeks are checked
+    against)."""
+    return last_week(C.scenario)[0]
 
 
 def late_ranges(C: Compiled) -> tuple[int, int, int, int, int]:

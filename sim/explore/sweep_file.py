@@ -35,12 +35,12 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from sim.explore import paths
+from sim.limits import MAX_STEPS
 from sim.scenario.errors import ScenarioError, unknown
 from sim.scenario.loader import default_name, follow, load, one_line, override, read_yaml
 from sim.scenario.schema import MAX_RUNS, Label, Scenario, real
 
 MAX_POINTS = 5000
-MAX_STEPS = 1000
 MAX_AXES = 10
 DECIMALS = 10
 

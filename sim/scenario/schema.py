@@ -23,9 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from sim.limits import MAX_RUNS
 from sim.scenario.errors import shown, suggest
 
-MAX_RUNS = 1_000_000
 MAX_ROUNDS = 520
 MAX_MAGNITUDE = 1e9
 """Every number in a scenario lies in [-1e9, 1e9] (and is finite)."""
