@@ -14,6 +14,9 @@ from sim.numbers import share_ci
 NAME = "concessions"
 REQUIRES = ("runs",)
 TITLE = "Concessions made by the broker, by week"
+BAND_ALPHA = 0.16
+"""Opacity of each line's shaded 95% interval: light enough that crossing bands
+leave every line readable."""
 
 
 def parse(cell: object) -> list[tuple[str, int]]:
@@ -78,7 +81,7 @@ def _caption(shares: pd.DataFrame, meta: Mapping, n_runs: int) -> str:
         f"Cumulative share of the {runs} in which the broker had made each concession, "
         f"by week; the most frequent, '{_label(cid, meta)}', had been made in "
         f"{share_ci(final.iloc[0], n_runs)} of runs by week {int(shares.index[-1])} "
-        f"(in brackets: 95% interval)."
+        f"(in brackets, and shaded: 95% interval)."
     )
 
 
@@ -98,14 +101,20 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             style.empty_note(ax, f"No run made any concession\n(0 of {len(runs):,} runs).")
         for cid in shares.columns:
             colour = colours[cid]
+            weeks = [*shares.index, shares.index[-1] + 0.5]  # the last week drawn to its end
+            values = [*shares[cid], shares[cid].iloc[-1]]
             ax.step(
-                [*shares.index, shares.index[-1] + 0.5],  # the last week drawn to its end
-                [*shares[cid], shares[cid].iloc[-1]],
+                weeks,
+                values,
                 where="post",
                 color=colour,
                 linewidth=2.0,
                 label=style.wrap(_label(cid, meta), 32),
             )
+            if len(runs):  # each week's share with its 95% interval, as the caption gives it
+                ends = style.share_intervals(values, len(runs))
+                ax.fill_between(weeks, ends[:, 0], ends[:, 1], step="post", color=colour,
+                                alpha=BAND_ALPHA, linewidth=0)  # fmt: skip
         deadline = meta.get("deadline")
         if deadline and deadline <= last:
             style.deadline_line(ax, deadline)
@@ -120,7 +129,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             ax.legend(
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
-                title="Concession (highest at the end first)",
+                title="Concession (highest at the end first)\nshaded: 95% interval",
                 title_fontsize=8.5,
                 alignment="left",
             )

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle, StepPatch
 from matplotlib.text import Annotation
 
@@ -616,3 +617,28 @@ def test_unresolved_cells_overlap_every_neighbour():
     lo = np.array([[0.0, 0.5], [0.05, 0.1]])
     hi = np.array([[0.2, 0.8], [0.25, 0.3]])
     assert sweep.unresolved(lo, hi).tolist() == [[False, False], [True, False]]
+
+
+def test_each_concession_line_carries_its_weekly_interval(synthetic, figures, tmp_path):
+    """Each line has a band in its colour from the 95% Wilson interval of its share each
+    week over the run count; the legend and the caption say what the band is."""
+    tables, meta = synthetic
+    runs = tables["runs"].assign(
+        concessions=["un_command@5", "un_command@1;allow_caveats@2", "un_command@2"]
+    )
+    chart = concessions.draw({**tables, "runs": runs}, meta, tmp_path)
+    ax = figures[-1].axes[0]
+    lines = {
+        line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")
+    }
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 2
+    shares = concessions.cumulative(runs, int(meta.get("rounds") or runs["rounds"].max()))
+    for band, cid in zip(bands, concessions.by_final_height(shares), strict=True):
+        line = lines[concessions._label(cid, meta)]
+        assert to_hex(band.get_facecolor()[0], keep_alpha=False) == to_hex(line.get_color())
+        ys = {round(float(y), 9) for y in band.get_paths()[0].vertices[:, 1]}
+        expected = {round(end, 9) for p in shares[cid] for end in wilson(float(p), 3)}
+        assert ys == expected
+    assert "shaded: 95% interval" in ax.get_legend().get_title().get_text()
+    assert "(in brackets, and shaded: 95% interval)" in chart["caption"]
