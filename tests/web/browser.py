@@ -54,13 +54,26 @@ def choose(page, label: str, option: str, scope=None) -> None:
 
     where = scope or page
     menu = page.locator(".menuable__content__active")
+    select = where.locator(".v-select", has_text=label).first
     for _ in range(TIMEOUT // RETRY):
-        where.locator(".v-select", has_text=label).first.locator(".v-select__slot").click()
+        select.locator(".v-select__slot").click()
         try:
             menu.get_by_role("option", name=option, exact=True).click(timeout=RETRY)
         except Slow:
             page.keyboard.press("Escape")
             continue
         menu.wait_for(state="hidden", timeout=TIMEOUT)
-        return
+        if _shows(select, option):  # a click on a menu re-rendered under it is lost
+            return
     raise AssertionError(f"no option {option!r} in the select {label!r}")
+
+
+def _shows(select, option: str) -> bool:
+    """The select shows `option` as its value within a short wait."""
+    from playwright.sync_api import TimeoutError as Slow
+
+    try:
+        select.locator(".v-select__selections", has_text=option).wait_for(timeout=RETRY)
+    except Slow:
+        return False
+    return True
