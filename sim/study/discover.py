@@ -25,7 +25,7 @@ import pandas as pd
 from sim.numbers import wilson
 from sim.scenario.errors import ScenarioError
 from sim.study import prim
-from sim.study.data import check_values
+from sim.study.data import check_manifest, check_runs, check_values
 from sim.study.names import COMMIT, resolve_event
 
 VERBS = {
@@ -70,10 +70,11 @@ def outcome_flags(runs: pd.DataFrame, name: str) -> np.ndarray:
     return (ends == name).to_numpy()
 
 
-def read_folder(folder: Path, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """params.csv and runs.csv of a results folder; ScenarioError when they are not there."""
-    import json
-
+def read_folder(
+    folder: Path, scenario: str, states: list[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """params.csv and runs.csv of a results folder; ScenarioError when they are not there,
+    are of another scenario, or were edited so that they no longer agree (`check_runs`)."""
     if not folder.is_dir():
         raise ScenarioError("expected a results folder (forcegen run --out)", "--from", str(folder))
     missing = [f for f in FILES if not (folder / f).is_file()]
@@ -83,18 +84,12 @@ def read_folder(folder: Path, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
             "--from",
             str(folder),
         )
-    try:
-        made = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        made = {}
-    other = made.get("scenario") if isinstance(made, dict) else None
-    if other and other != scenario:
-        raise ScenarioError(
-            f"holds results of scenario {other!r}, not {scenario!r}", "--from", str(folder)
-        )
+    check_manifest(folder, scenario, "--from", str(folder))
     params = _csv(folder / "params.csv")
     check_values(params, "--from", str(folder))
-    return params, _csv(folder / "runs.csv", keep_default_na=False)
+    runs = _csv(folder / "runs.csv", keep_default_na=False)
+    check_runs(params, runs, "--from", str(folder), states)
+    return params, runs
 
 
 def _csv(path: Path, **options) -> pd.DataFrame:
@@ -339,7 +334,7 @@ def discover(
     if ready is not None:
         ready(sc, outcome)
     if from_dir is not None:
-        params, table = read_folder(from_dir, sc.name)
+        params, table = read_folder(from_dir, sc.name, list(sc.states))
         source = f"the runs of `{from_dir}`"
     else:
         if results is None:

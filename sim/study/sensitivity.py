@@ -193,7 +193,7 @@ def given_sample(req: Request, C: Compiled, table: pd.DataFrame, ex, tick) -> Sa
 
     names = list(table["parameter"])
     if req.source is not None:
-        params, runs = read_folder(req.source, names)
+        params, runs = read_folder(req.source, table, C.scenario.name, list(C.states))
     elif req.results is not None:
         params, runs = req.results.params, req.results.runs
     else:
@@ -290,7 +290,7 @@ def run_study(req: Request, out: Console, err: Console, quiet: bool = False) -> 
         if req.source is not None:
             from sim.study.data import read_folder
 
-            read_folder(req.source, list(ranges["parameter"]))  # refuse a bad folder before work
+            read_folder(req.source, ranges, C.scenario.name, list(C.states))  # before work
         for m, c in costs.items():
             out.print(
                 f"{m}: {c:,} runs ({describe_design(req, m, list(ranges['parameter']))})",
