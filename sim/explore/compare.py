@@ -53,10 +53,16 @@ class Entry:
 
 
 def matching_folder(sc: Scenario, folder: Path) -> bool:
-    """Whether `folder` holds complete results of exactly this scenario, seed and runs."""
+    """Whether `folder` holds complete results of exactly this scenario, seed and runs,
+    with the tables compare reads as forcegen wrote them (`intact`): a manifest that
+    is not a mapping, or a table edited by hand, is not reused (the scenario is run)."""
+    from sim.output.folder import intact
+
     try:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return False
+    if not isinstance(m, dict):
         return False
     same = (
         m.get("scenario_sha256") == scenario_hash(sc)
@@ -64,9 +70,12 @@ def matching_folder(sc: Scenario, folder: Path) -> bool:
         and m.get("runs") == sc.run.runs
     )
     tables = ("runs", "commits")  # CSV, or Parquet (`forcegen run --format parquet`)
-    return same and all(
+    if not same or not all(
         (folder / f"{t}.csv").is_file() or (folder / f"{t}.parquet").is_file() for t in tables
-    )
+    ):
+        return False
+    read = [f"{t}.{ext}" for t in (*tables, "bands") for ext in ("csv", "parquet")]
+    return intact(folder, [f for f in read if (folder / f).exists() or (folder / f).is_symlink()])
 
 
 def free_folder(folder: Path) -> bool:

@@ -143,6 +143,15 @@ def _changed(folder: Path) -> list[str]:
     return sorted(f for f, st in stamps.items() if _stamp(folder / f, st[0]) not in (None, st))
 
 
+def intact(folder: Path, names: list[str]) -> bool:
+    """Whether each of `names` is in `folder` as forcegen wrote it: listed in the
+    marker with its size and CRC-32, and unchanged since. A file edited by hand
+    (a table cut short, a number made a word), or one forcegen cannot vouch for
+    (no stamp), is not: a command reusing a folder's tables reads them only then."""
+    stamps = _stamps(folder)
+    return all(n in stamps and _stamp(folder / n, stamps[n][0]) == stamps[n] for n in names)
+
+
 def _legacy(folder: Path) -> bool:
     """A folder written by an earlier forcegen: its manifest names a forcegen command."""
     try:
