@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.results import Results, Table
-from sim.scenario.errors import ScenarioError
+from sim.results import Results, Table, check_path
+from sim.scenario.errors import ScenarioError, shown
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ def load(path: str | Path) -> Scenario:
     from sim.scenario.arrays import compile_scenario
     from sim.scenario.loader import load as load_file
 
+    path = check_path("path", path)
     try:
         sc = load_file(path)
         compile_scenario(sc)  # what `forcegen validate` checks beyond the schema
@@ -39,11 +40,15 @@ def load(path: str | Path) -> Scenario:
     return sc
 
 
-def _whole(name: str, value: int | None, least: int) -> None:
+def _whole(name: str, value: int | None, least: int, most: int | None = None) -> None:
     if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int) or value < least
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < least
+        or (most is not None and value > most)
     ):
-        raise ScenarioError(f"expected a whole number >= {least}, got {value!r}", name)
+        top = "" if most is None else f" and at most {most:,}"
+        raise ScenarioError(f"expected a whole number >= {least}{top}, got {shown(value)}", name)
 
 
 def _typed(name: str, value: object, least: int) -> None:
@@ -52,11 +57,19 @@ def _typed(name: str, value: object, least: int) -> None:
         _whole(name, value, least)
 
 
-def _names(value: str | Iterable[str] | None) -> list[str]:
-    """One name or several, as a list."""
+def _names(name: str, value: str | Iterable[str] | None) -> list[str]:
+    """One name or several, as a list; anything else refused naming the argument."""
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, Iterable) or not all(isinstance(n, str) for n in names):
+        raise ScenarioError(f"expected a name or a list of names, got {shown(value)}", name)
+    return list(names)
+
+
+def _source(value: object) -> Path | None:
+    """A study's `scenario`: None for the Results of `sim.run`, else the file's Path."""
+    return None if isinstance(value, Results) else check_path("scenario", value)
 
 
 def run(
@@ -85,13 +98,19 @@ def run(
 
     if engine not in ENGINES:
         raise ScenarioError(f"expected 'fast' or 'mesa', got {engine!r}", "engine")
+    from sim.limits import MAX_RUNS
+
     _whole("workers", workers, 1)
-    _whole("detail_runs", detail_runs, 1)
+    _whole("detail_runs", detail_runs, 1, MAX_RUNS)
+    if progress is not None and not callable(progress):
+        raise ScenarioError(
+            f"expected a function of the runs done, got {shown(progress)}", "progress"
+        )
     source = None
     if isinstance(scenario, Scenario):
         sc = scenario
     else:
-        source = Path(scenario)
+        source = check_path("scenario", scenario)
         sc = load(source)
     if runs is not None or seed is not None:
         try:
@@ -122,7 +141,11 @@ def compare(paths: Iterable[str | Path], runs: int | None = None) -> Table:
     from sim.scenario.arrays import compile_scenario
     from sim.scenario.loader import load_all
 
-    files = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    if not isinstance(paths, Iterable):
+        raise ScenarioError(f"expected a list of scenario files, got {shown(paths)}", "paths")
+    files = [check_path("paths", p) for p in paths]
     _whole("runs", runs, 1)
     if len(files) < 2:
         raise ScenarioError("compare needs at least two scenario files")
@@ -169,6 +192,7 @@ def sweep(
     _whole("runs", runs, 1)
     _whole("steps", steps, 1)
     _whole("workers", workers, 1)
+    path = check_path("path", path)
     sw = load_sweep(path, runs=runs, steps=steps)
     with make_executor(min(workers, cores())) as ex:
         result = run_sweep(sw, ex, PointCache(None))
@@ -211,14 +235,12 @@ def sensitivity(
     _typed("runs", runs, 1)
     _typed("seed", seed, 0)
     _whole("workers", workers, 1)
+    methods, outcomes = _names("method", method), _names("outcome", outcome)
     given = scenario if isinstance(scenario, Results) else None
+    path = _source(scenario)
     if given is not None:
         path = given.source if given.source is not None else Path(given.scenario.name)
-    else:
-        path = Path(scenario)
-    req = Request(
-        path, _names(method), _names(outcome), runs, seed, None, None, workers, groups, 10, given
-    )
+    req = Request(path, methods, outcomes, runs, seed, None, None, workers, groups, 10, given)
     return Sensitivity(make_study(req), req)
 
 
@@ -249,11 +271,12 @@ def discover(
     _typed("seed", seed, 0)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise ScenarioError(f"expected a share in (0, 1], got {threshold!r}", "--threshold")
+    if not isinstance(outcome, str):
+        raise ScenarioError(f"expected one outcome's name, got {shown(outcome)}", "outcome")
     given = scenario if isinstance(scenario, Results) else None
+    path = _source(scenario)
     if given is not None:
         path = given.source if given.source is not None else Path(given.scenario.name)
-    else:
-        path = Path(scenario)
     found = find(path, outcome, None, runs, seed, threshold, results=given)
     if given is not None:  # the command that runs the same ensemble
         runs, seed = given.scenario.run.runs, given.scenario.run.seed
@@ -289,5 +312,6 @@ def robust(
     _typed("runs_per_world", runs_per_world, 1)
     _typed("seed", seed, 0)
     _whole("workers", workers, 1)
+    path = check_path("path", path)
     st = load_study(path, worlds, runs_per_world, criterion, seed)
     return Robustness(run_study(st, min(workers, cores()), None), path)

@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 
     from sim.scenario.arrays import Compiled
 
+
+def check_path(name: str, value: object) -> Path:
+    """A file or folder argument of the Python API as a Path; a value that is not one
+    (None, a number) is refused naming the argument, not deep in pathlib."""
+    import os
+
+    from sim.scenario.errors import ScenarioError, shown
+
+    if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
+        raise ScenarioError(f"expected a path (a str or a pathlib.Path), got {shown(value)}", name)
+    return Path(value)
+
+
 TABLES = (
     "runs",
     "params",
@@ -130,9 +143,9 @@ class Results:
         from sim.output.table_format import check_format
         from sim.output.write import write_results
 
+        final = check_path("folder", folder)
         check_format(format)
         chosen = formats.parse(charts, option="charts")
-        final = Path(folder)
         with formats.formats(chosen):
             write_results(
                 self.compiled,
@@ -168,6 +181,6 @@ class Table(pd.DataFrame):
 
     def save(self, folder: str | Path) -> Path:
         """Write the folder the command line writes (atomically); return its path."""
-        final = Path(folder)
+        final = check_path("folder", folder)
         self._writer(final)
         return final

@@ -48,7 +48,11 @@ def parse(text: str, option: str = "--formats") -> tuple[str, ...]:
     also for a format given twice ('png,png')."""
     from sim.scenario.errors import shown, suggest
 
-    parts = [p.strip().lower() for p in str(text).split(",")]
+    if not isinstance(text, str):  # None is not 'none': no charts only when asked for
+        raise ValueError(
+            f"{option}: expected png, svg, both as 'png,svg', or 'none', got {shown(text)}"
+        )
+    parts = [p.strip().lower() for p in text.split(",")]
     if parts == [NONE]:
         return ()
     twice = next((p for i, p in enumerate(parts) if p and p in parts[:i]), None)
