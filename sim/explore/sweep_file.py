@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from sim.explore import paths
-from sim.limits import MAX_STEPS
+from sim.limits import MAX_STEPS, MAX_TOTAL_RUNS
 from sim.scenario.errors import ScenarioError, unknown
 from sim.scenario.loader import default_name, follow, load, one_line, override, read_yaml
 from sim.scenario.schema import MAX_RUNS, Label, Scenario, real
@@ -286,6 +286,28 @@ def _check_size(spec: SweepSpec, file: str) -> None:
         raise ScenarioError(f"the grid has {size:,} points; at most {MAX_POINTS}", "axes", file)
 
 
+def _check_runs(spec: SweepSpec, points: int, each: int, option: int | None, file: str) -> None:
+    """Refuse, before any point is built or run, a sweep whose points times runs per point
+    exceed MAX_TOTAL_RUNS, naming where its runs and its points come from."""
+    total = points * each  # Python integers: no overflow
+    if total <= MAX_TOTAL_RUNS:
+        return
+    if option:
+        source, where, lower = "--runs", "--runs", "lower --runs"
+    elif spec.runs:
+        source, where, lower = "the file's runs", "runs", "lower runs"
+    else:
+        source, where, lower = "the base's run.runs", "base", "set a lower runs"
+    what = "samples" if spec.design == "lhs" else "axes"
+    fewer = "fewer samples" if spec.design == "lhs" else "fewer values (or --steps) on its axes"
+    raise ScenarioError(
+        f"{points:,} points x {each:,} runs each ({source}) = {total:,} runs; a sweep runs "
+        f"at most {MAX_TOTAL_RUNS:,}: {lower} or give {fewer}",
+        f"{what}, {where}",
+        file,
+    )
+
+
 def _not_a_scenario(data: Any, file: str) -> None:
     """Refuse a scenario file given where a sweep file is expected, saying so (rather
     than naming its first field as unknown) and how a sweep uses one."""
@@ -357,6 +379,7 @@ def load_sweep(
         points = grid(axes)
     else:
         points = latin_hypercube(axes, spec.samples, base.run.seed)
+    _check_runs(spec, len(points), base.run.runs, runs, file)
     scenarios = []
     for i, point in enumerate(points):
         try:

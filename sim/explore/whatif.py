@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from sim.explore import batched, paths
+from sim.limits import MAX_TOTAL_RUNS as MAX_RUNS  # the most runs a search may cost
 from sim.parallel import Serial
 from sim.rules import red_lines
 from sim.scenario.arrays import REQUIRES, compile_scenario
@@ -51,8 +52,6 @@ POOL = 6
 """Changes that raise the state's payoff the most, in the pair pool (besides LIFTERS)."""
 MAX_SINGLES = 500
 """The most single changes a search runs (the flagship's vocabulary allows 24)."""
-MAX_RUNS = 2_000_000
-"""The most runs a search may cost: its candidates and pairs at `--runs` each."""
 
 
 def check_cost(sc: Scenario, runs: int, pool: int = POOL, file: str = "") -> int:

@@ -7,8 +7,18 @@ state, bloc, kind or concession is refused with the likely intended name.
 from __future__ import annotations
 
 import contextlib
+import math
+from dataclasses import dataclass
 from typing import Any
 
+from sim.limits import (
+    MAX_RUN_WORK,
+    RUN_WORK_ACTOR,
+    RUN_WORK_ENTRY,
+    RUN_WORK_EVALUATION,
+    RUN_WORK_STATE_WEEK,
+    RUN_WORK_WEEK,
+)
 from sim.scenario.errors import ScenarioError, shown, unknown
 from sim.scenario.schema import (
     BUILT_IN_CONDITIONS,
@@ -83,6 +93,7 @@ def check_references(sc: Scenario) -> None:
             f"expected a deadline <= run.rounds ({sc.run.rounds}), got {sc.broker.deadline}",
             "broker.deadline",
         )
+    _check_work(sc)
 
 
 CAVEATS_TERM = Force.model_fields["caveats_term"].default
@@ -98,6 +109,128 @@ def last_week(sc: Scenario) -> tuple[int, str]:
     watch = sc.deployment.watch
     why = f"broker.deadline {sc.broker.deadline} + deployment.watch {watch}"
     return sc.broker.deadline + watch, why
+
+
+@dataclass(frozen=True)
+class RunWork:
+    """What one run of a scenario costs, in the units of `sim.limits.MAX_RUN_WORK`
+    (about a microsecond each): each of `weeks` weeks, `evaluations` of the mandate
+    (one per concession, one for the whole menu) at `evaluation` units each, the states'
+    `record`, the concessions' `changes` and the week's other phases; and `once`, the
+    caveats checked against the red lines when the scenario is compiled."""
+
+    weeks: int
+    evaluations: int
+    evaluation: float
+    record: float
+    changes: float
+    once: float
+    reads: dict[str, float]  # an evaluation's units by the field that adds them
+
+    @property
+    def week(self) -> float:
+        """One week's units."""
+        return self.evaluations * self.evaluation + self.record + self.changes + RUN_WORK_WEEK
+
+    @property
+    def total(self) -> int:
+        return math.ceil(self.weeks * self.week + self.once)
+
+
+def _entries(effects: dict) -> int:
+    """Entries of linear effects: one per slope, one per level of a mapping."""
+    return sum(len(e) if isinstance(e, dict) else 1 for e in effects.values())
+
+
+def _changed(sc: Scenario, change: dict) -> int:
+    """Columns a concession's change writes (`arrays.Columns.changes`)."""
+    n = 0
+    for term, value in change.items():
+        if sc.vocabulary[term].kind == "task_set" and isinstance(value, dict):
+            n += sum(len(v or []) for v in value.values())
+        elif sc.vocabulary[term].kind == "task_set":
+            n += len(sc.vocabulary[term].levels)
+        else:
+            n += 1
+    return n
+
+
+def run_work(sc: Scenario) -> RunWork:
+    """The work of one run, from the checked scenario (`sim.limits.MAX_RUN_WORK` has
+    the formula and its measurements)."""
+    entry, actor = RUN_WORK_ENTRY, RUN_WORK_ACTOR
+    states = list(sc.states.values())
+    kinds = max((len(st.offers) for st in states), default=0)
+    lines = sum(len(st.red_lines) for st in states)
+    requires = sum(len(vp.requires) for vp in sc.veto_players.values())
+    prefs = sum(len(st.preferences) for st in states)
+    caveats = sum(len(st.caveats) for st in states)
+    env = sc.environment
+    env_effects = _entries(env.risk.effects) + _entries(env.perception.effects)
+    env_effects += sum(_entries(lin.effects) for lin in env.incentive_scaling.values())
+    reads = {
+        "": RUN_WORK_EVALUATION,
+        "states": len(states) * (1 + kinds / 16) + prefs,
+        "states.*.red_lines": entry * lines,
+        "states.*.caveats": caveats * (entry + (lines + requires + prefs) / 256),
+        "veto_players": sum(actor + entry * (_entries(v.effects) + len(v.requires))
+                            for v in sc.veto_players.values()),
+        "hosts": sum(actor + entry * _entries(h.effects) for h in sc.hosts.values()),
+        "environment": entry * env_effects,
+        "world": len(sc.world),
+    }  # fmt: skip
+    menu = sc.broker.concessions if sc.run.mechanisms.concessions else []  # else no search
+    changes = sum(_changed(sc, c.change) + (c.grants is not None) for c in menu)
+    return RunWork(
+        weeks=sc.broker.deadline,
+        evaluations=len(menu) + 1,
+        evaluation=sum(reads.values()),
+        record=RUN_WORK_STATE_WEEK * len(states),
+        changes=2 * entry * changes,
+        once=caveats * lines / 8,
+        reads=reads,
+    )
+
+
+def _check_work(sc: Scenario) -> None:
+    """One run costs at most MAX_RUN_WORK: refused in one line naming the fields that
+    drive the cost and what to reduce."""
+    w = run_work(sc)
+    if w.total <= MAX_RUN_WORK:
+        return
+    cost = (
+        f"one run would cost {w.total:,} units of work (about a microsecond each); "
+        f"at most {MAX_RUN_WORK:,}"
+    )
+    if w.once > w.total / 2:
+        caveats = sum(len(st.caveats) for st in sc.states.values())
+        lines = sum(len(st.red_lines) for st in sc.states.values())
+        raise ScenarioError(
+            f"{cost}, {w.once:,.0f} of them to check each of {caveats:,} caveats against each "
+            f"of {lines:,} red lines; declare fewer states.*.caveats or states.*.red_lines",
+            "states",
+        )
+    search = w.evaluations * w.evaluation
+    field, most = max(((k, v) for k, v in w.reads.items() if k), key=lambda kv: kv[1])
+    if search >= max(w.record, w.changes):
+        paths = "broker.deadline" + ", broker.concessions" * (w.evaluations > 1)
+        why = (
+            f"{w.evaluations:,} evaluation{'s' * (w.evaluations > 1)} a week (each concession "
+            f"and the whole menu) x {w.evaluation:,.0f} units"
+        )
+        advice = ["offer fewer broker.concessions"] * (w.evaluations > 1)
+        if most > w.reads[""]:
+            why += f", {most:,.0f} of them for {field}"
+            advice.append(f"cut {field}")
+    elif w.record >= w.changes:
+        paths, advice = "broker.deadline, states", ["declare fewer states"]
+        why = f"{w.record:,.0f} of them for the {len(sc.states):,} states' record"
+    else:
+        paths, advice = "broker.deadline, broker.concessions", ["change fewer terms"]
+        why = f"{w.changes:,.0f} of them for the terms broker.concessions change"
+    todo = ", ".join(["shorten broker.deadline", *advice[:-1]])
+    todo += f" or {advice[-1]}" if advice else ""
+    raise ScenarioError(f"{cost}: {w.weeks:,} weeks x {w.week:,.0f} units, {why}; {todo}", paths)
 
 
 def _check_weeks(sc: Scenario) -> None:
