@@ -156,7 +156,7 @@ def test_concession_caption_and_cumulative_shares(synthetic, tmp_path):
     # runs: "allow_caveats@3", "allow_caveats@2;drop_decommissioning@5", ""
     assert "'Allow national caveats'" in text
     assert f"had been made in {share_ci(2 / 3, 3)} of runs by week" in text
-    assert "(in brackets: 95% interval)" in text
+    assert "(in brackets, and shaded: 95% interval)" in text
     shares = concessions.cumulative(tables["runs"], 6)
     assert shares.loc[1, "allow_caveats"] == 0
     assert shares.loc[2, "allow_caveats"] == pytest.approx(1 / 3)
