@@ -22,12 +22,16 @@ below. The defaults are chosen so that a state's payoff is easy to read:
 from __future__ import annotations
 
 import copy
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from sim import parallel
+from sim.cli import main
 from sim.engine.ensemble import run_ensemble
 from sim.scenario.arrays import Compiled, compile_scenario
 from sim.scenario.loader import merge, validate
@@ -200,3 +204,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     on one worker while the other waits. No test depends on another file's."""
     web = Path(__file__).parent / "web"
     items.sort(key=lambda item: web not in Path(item.path).parents)
+
+
+@pytest.fixture
+def forcegen(monkeypatch, capsys):
+    """Run `forcegen ARGS` in this process; return (exit status, stdout, stderr)."""
+    names = (*parallel.BLAS_THREADS, parallel.ARROW_NO_THREAD[0], "MPLBACKEND")
+    saved = {var: os.environ.get(var) for var in names}  # `main` sets these
+
+    def call(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["forcegen", *map(str, args)])
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 0
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    yield call
+    for var, value in saved.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value

@@ -6,17 +6,14 @@ every shipped scenario is far below it. Nothing here runs a simulation."""
 from __future__ import annotations
 
 import copy
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from in_process import refused
 from shipped import runnable
 
-from sim import parallel
-from sim.cli import main
 from sim.limits import MAX_RUN_WORK
 from sim.scenario import references
 from sim.scenario.errors import ScenarioError
@@ -25,44 +22,6 @@ from sim.scenario.references import run_work
 from sim.scenario.schema import Scenario
 
 SHIPPED = runnable()
-
-
-@pytest.fixture
-def forcegen(monkeypatch, capsys):
-    """Run `forcegen ARGS` in this process; return (exit status, stdout, stderr)."""
-    names = (*parallel.BLAS_THREADS, parallel.ARROW_NO_THREAD[0], "MPLBACKEND")
-    saved = {var: os.environ.get(var) for var in names}  # `main` sets these
-
-    def call(*args: object) -> tuple[int, str, str]:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["forcegen", *map(str, args)])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 0
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    yield call
-    for var, value in saved.items():
-        if value is None:
-            os.environ.pop(var, None)
-        else:
-            os.environ[var] = value
-
-
-def refused(result: tuple[int, str, str], *fragments: str) -> str:
-    """Exit 2, one line `error: ...` holding every fragment, no traceback."""
-    code, _out, err = result
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert code == 2, (code, err[-2000:])
-    assert "Traceback" not in err, err[-2000:]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("error: "), lines[0]
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def menu(n: int) -> list[dict]:
