@@ -28,6 +28,7 @@ def synthetic(states: int, seed: int = 0, rounds: int | None = None) -> Scenario
     """The flagship with `states` generated contributor states."""
     rng = np.random.default_rng(seed)
     data = resolve(FLAGSHIP)
+    flagship = data["states"]
     data["name"] = f"synthetic_{states}"
     blocs = list(data["blocs"])
     out = {}
@@ -76,7 +77,33 @@ def synthetic(states: int, seed: int = 0, rounds: int | None = None) -> Scenario
             scaled.pop(name)
     for vp in data.get("veto_players", {}).values():
         vp["vetoes"] = [code(0)]
+    grant_caveats(data, flagship, code(min(1, states - 1)))
     if rounds is not None:
         data["broker"]["deadline"] = rounds
         data["run"]["rounds"] = max(rounds, data["run"].get("rounds", rounds))
     return validate(data, "synthetic")
+
+
+def grant_caveats(data: dict, flagship: dict, state: str) -> None:
+    """Point the flagship's caveat grants at a generated state, giving it the caveat.
+
+    The flagship's concessions grant caveats to its own states (Indonesia's), which
+    the generated states replace; keeping the concessions, re-pointed, keeps the
+    broker's menu, and so its per-round work, the flagship's. `state` is not the
+    vetoed one where there are two or more, so the grant can matter.
+    """
+    for con in data["broker"].get("concessions", []):
+        grant = con.get("grants")
+        if not grant or grant["state"] in data["states"]:
+            continue
+        declared = flagship[grant["state"]].get("caveats", [])
+        caveat = next(c for c in declared if c["id"] == grant["caveat"])
+        kept = {k: v for k, v in caveat.items() if k not in ("evidence", "judgement")}
+        spec = data["states"][state]
+        caveats = spec.setdefault("caveats", [])
+        if all(c["id"] != kept["id"] for c in caveats):
+            caveats.append(kept)
+        for red in spec["red_lines"]:  # the task's caveat is declared once: this one
+            if red.get("excludes") == kept["excludes"]:
+                red["caveat_ok"] = False
+        grant["state"] = state
