@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import fast
-from sim.engine.ensemble import BATCH, batches
+from sim.engine.ensemble import batch_runs, batches
 from sim.engine.record import Recorder
 from sim.parallel import Executor, Serial
 from sim.scenario.arrays import Compiled
@@ -50,7 +50,7 @@ def run_design(
     seed = C.scenario.run.seed if seed is None else seed
     n = U.shape[0]
     executor = executor or Serial()
-    jobs = [(C, seed, ids, U[ids], n) for ids in batches(n, BATCH)]
+    jobs = [(C, seed, ids, U[ids], n) for ids in batches(n, batch_runs(C))]
     rec = Recorder(C, n, 0)
     done: dict[int, Recorder] = {}
     merged = 0

@@ -22,13 +22,37 @@ from sim.scenario.arrays import Compiled
 
 BATCH = 2000
 """Runs per batch of the fast engine: large enough to amortise Python overhead,
-small enough that a batch's arrays stay a few tens of MB."""
+small enough that a batch's arrays stay a few tens of MB (the flagship's: about 10 MB);
+fewer for a wide scenario (`batch_runs`)."""
+BATCH_BYTES = 256 * 2**20
+"""The most a batch's arrays may take, about: a scenario of many states and concessions
+gets fewer runs a batch. Each week asks what every open concession would do for every
+state in every run (`sim.rules.decide`: a pledge and a ranking key per run, state and
+concession, and numpy's temporaries beside them), so memory grows with their product:
+250 states and 200 concessions took 969 MB at 500 runs, and a batch of 2,000 runs
+would take about 3 GB."""
+BYTES_PER_CONCESSION = 32
+"""Bytes a batch holds per run, state and concession (and one for the whole menu),
+measured: 250 states and 200 concessions took 643 MB more at 500 runs than at 100,
+32 bytes per run, state and evaluation."""
+BYTES_PER_SLOT = 24
+"""Bytes a batch holds per run, state and offered kind, measured: 250 states of 51 kinds
+took 0.24 MB more a run, 19 bytes a slot."""
 MESA_BATCH = 50
 FORK_RUNS = 500
 """From this many runs, a command left to its default workers that runs in one
 process shares the batches with a forked copy of itself (`sim.fork`): below it,
 the week's fixed Python cost, paid by both halves, outweighs what the second core
 saves (measured in docs/performance.md)."""
+
+
+def batch_runs(C: Compiled, most: int | None = None) -> int:
+    """Runs per batch of the fast engine for this scenario: `most` (default `BATCH`), or
+    fewer where a batch's arrays would take more than `BATCH_BYTES`; at least one.
+    The tables do not depend on it (each run draws from its own generator)."""
+    S, K = C.slot_kind.shape
+    per_run = S * (BYTES_PER_CONCESSION * (len(C.concessions) + 1) + BYTES_PER_SLOT * K)
+    return max(1, min(BATCH if most is None else most, BATCH_BYTES // max(per_run, 1)))
 
 
 def batches(runs: int, size: int) -> Iterator[np.ndarray]:
@@ -94,7 +118,7 @@ def record(
     executor = executor or Serial()
     if runs >= FORK_RUNS:  # a forked helper takes half the batches where it may
         executor = executor.for_short_jobs()
-    size = BATCH if engine == "fast" else MESA_BATCH
+    size = batch_runs(C) if engine == "fast" else MESA_BATCH
     if executor.workers > 1:
         # A whole number of batches per worker, so no worker is left with the tail.
         n_batches = executor.workers * -(-runs // (executor.workers * size))

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.ensemble import BATCH, batches
+from sim.engine.ensemble import BATCH, batch_runs, batches
 from sim.engine.fast import run_points as run_together
 from sim.engine.record import Recorder
 from sim.explore.runner import POINT_TABLES, point_result, run_point
@@ -71,9 +71,16 @@ def run_points(scenarios: list[Scenario], detail: int = 0) -> list[dict[str, Any
     base = points[0]
     if not all(same_structure(base, C) for C in points[1:]):
         return [run_point(sc, detail) for sc in scenarios]
+    cap = batch_runs(base, BATCH)
+    if len(points) > cap:  # a wide scenario: fewer points to an array (`BATCH_BYTES`)
+        return [
+            r
+            for i in range(0, len(points), cap)
+            for r in run_points(scenarios[i : i + cap], detail)
+        ]
     runs, seed = base.scenario.run.runs, base.scenario.run.seed
     recs = [Recorder(C, runs, detail) for C in points]
-    for ids in batches(runs, max(1, BATCH // len(points))):
+    for ids in batches(runs, max(1, cap // len(points))):
         jit.started(len(ids) * len(points))
         parts = [Recorder(C, runs, detail, first=int(ids[0]), count=len(ids)) for C in points]
         run_together(base, seed, ids, points, parts)
