@@ -40,6 +40,21 @@ def test_a_group_larger_than_a_batch_splits_its_runs(monkeypatch) -> None:
     assert batched.run_points(sw.scenarios[:3]) == [run_point(sc) for sc in sw.scenarios[:3]]
 
 
+def test_more_points_than_a_bounded_batch_holds_run_in_smaller_arrays(monkeypatch) -> None:
+    """Where a batch's memory bound (`ensemble.BATCH_BYTES`) allows fewer runs than the
+    group has points, the points run in arrays of at most that many, the same results."""
+    from sim.engine import ensemble
+
+    sw = load_sweep(SWEEPS / "clarity_x_funding.yaml", runs=6, steps=2)
+    points = sw.scenarios[:4]
+    monkeypatch.setattr(ensemble, "BATCH_BYTES", 1)  # one run a batch: one point an array
+    calls = []
+    real = batched.run_together
+    monkeypatch.setattr(batched, "run_together", lambda *a: calls.append(a) or real(*a))
+    assert batched.run_points(points) == [run_point(sc) for sc in points]
+    assert calls and all(len(c[3]) == 1 for c in calls)  # each array holds one point
+
+
 def test_points_that_differ_in_the_deadline_run_in_groups_of_one_deadline() -> None:
     """The deadline sets the horizon (structure), the target only a parameter: a
     target × deadline sweep runs its targets together, deadline by deadline."""
