@@ -12,7 +12,7 @@ MAX_STEPS = 1000
 
 MAX_TOTAL_RUNS = 2_000_000
 """The most runs one command may ask for in all: a sweep's points times its runs per
-point, a what-if's candidates and pairs times --runs. Refused in one line before
+point, a what-if's candidates and pairs times --runs, a sensitivity design. Refused in one line before
 anything runs. At the flagship's rate on the compiled loops (2,000 to 3,500 runs/s a
 core, docs/performance.md) that is 5 to 10 minutes on a 2-core machine; a sweep file
 could otherwise ask for its 5,000 points x MAX_RUNS = 5e9 runs (a what-if had this

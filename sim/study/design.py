@@ -25,8 +25,6 @@ from sim.parallel import Executor, Serial
 from sim.scenario.arrays import Compiled
 from sim.study.problem import factors
 
-CAP = 2_000_000
-"""The most runs a design may cost."""
 MORRIS_LEVELS = 4
 ROWS_PER_JOB = 2000
 

@@ -44,6 +44,11 @@ MAX_WORLDS = 10_000
 """Worlds above this are refused: the world table holds every world's positions."""
 BOOTSTRAP = 2000
 """Resamples of the worlds for each candidate's interval of mean P(formed)."""
+BOOTSTRAP_CELLS = 2_000_000
+"""Resampled world indices drawn at once (resamples x worlds): bounds the bootstrap's
+memory with many worlds (16 MB of indices, and as many floats per candidate). A memory
+chunk, not a bound on runs (`sim.limits.MAX_TOTAL_RUNS` is the same number by chance);
+the chunks draw the same indices in the same order, so the intervals do not depend on it."""
 DECILE = 0.1
 LEVER_ROOTS = ("mandate", "broker")
 """Where the broker's levers live in a scenario: its mandate terms and its own settings."""
@@ -290,7 +295,7 @@ def bootstrap_means(P: np.ndarray, seed: int, B: int = BOOTSTRAP) -> np.ndarray:
     rng = np.random.default_rng(stream)
     K, N = P.shape
     out = np.empty((K, B))
-    chunk = max(1, 2_000_000 // N)  # bounded memory for many worlds
+    chunk = max(1, BOOTSTRAP_CELLS // N)
     for b0 in range(0, B, chunk):
         idx = rng.integers(0, N, size=(min(chunk, B - b0), N))
         out[:, b0 : b0 + len(idx)] = P[:, idx].mean(axis=2)

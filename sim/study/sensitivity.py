@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 
+from sim.limits import MAX_TOTAL_RUNS
 from sim.parallel import ENGINE, auto_workers, cores, make_executor
 from sim.scenario.arrays import Compiled
 from sim.scenario.errors import ScenarioError, resolve_name
@@ -134,16 +135,17 @@ def grouping(req: Request, method: str) -> str:
 
 
 def design_costs(req: Request, C: Compiled, names: list[str]) -> dict[str, int]:
-    """Runs each design method costs; ScenarioError above the cap."""
+    """Runs each design method costs; ScenarioError above MAX_TOTAL_RUNS, the bound a
+    sweep and a what-if share (one command asks for at most that many runs)."""
     costs = {}
     for m in req.methods:
         if m in DESIGNED:
             n = req.runs or DEFAULT_RUNS[m]
             costs[m] = design.cost(m, salib_problem(names, grouping(req, m)), n)
-            if costs[m] > design.CAP:
+            if costs[m] > MAX_TOTAL_RUNS:
                 hint = " (try --groups actor)" if grouping(req, m) == "none" else ""
                 raise ScenarioError(
-                    f"{m} would cost {costs[m]:,} runs, above the cap of {design.CAP:,}; "
+                    f"{m} would cost {costs[m]:,} runs, above the cap of {MAX_TOTAL_RUNS:,}; "
                     f"lower --runs{hint}",
                     "--runs",
                 )

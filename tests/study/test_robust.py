@@ -123,6 +123,28 @@ def test_far_apart_candidates_are_separated() -> None:
     assert sep.separated and sep.worlds_needed is None
 
 
+def test_the_bootstraps_memory_chunk_does_not_change_its_means(monkeypatch) -> None:
+    """`BOOTSTRAP_CELLS` bounds how many resampled indices are held at once, and only
+    that: cut into chunks of 7 resamples, the means are those drawn in one piece."""
+    P = np.random.default_rng(5).uniform(0, 1, size=(3, 40))
+    whole = robust.bootstrap_means(P, seed=1, B=100)
+    assert robust.BOOTSTRAP_CELLS // 40 >= 100  # one chunk at the shipped size
+    drawn, real = [], np.random.default_rng
+
+    class Spy:
+        def __init__(self, seed) -> None:
+            self.rng = real(seed)
+
+        def integers(self, low, high, size):
+            drawn.append(size)
+            return self.rng.integers(low, high, size=size)
+
+    monkeypatch.setattr(robust, "BOOTSTRAP_CELLS", 7 * 40)
+    monkeypatch.setattr(np.random, "default_rng", Spy)
+    np.testing.assert_array_equal(robust.bootstrap_means(P, seed=1, B=100), whole)
+    assert drawn == [(7, 40)] * 14 + [(2, 40)]
+
+
 # ---------------------------------------------------------------- worlds and runs
 
 

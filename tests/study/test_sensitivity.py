@@ -158,6 +158,29 @@ def test_bad_input_is_refused_in_one_line(tiny, tmp_path, scenario_spec) -> None
     assert "nothing to analyse: the scenario has no [low, high] ranges" in line
 
 
+def test_a_design_is_bound_by_the_runs_every_command_shares(tiny) -> None:
+    """A design may cost what a sweep or a what-if may (`sim.limits.MAX_TOTAL_RUNS`):
+    Morris over tiny's two ranges costs 3 runs a trajectory, so the most trajectories
+    are taken and one more is refused, naming the shared bound."""
+    from sim import limits
+    from sim.study import design
+    from sim.study.sensitivity import check, design_costs, load
+
+    assert not hasattr(design, "CAP")  # no second number for the same bound
+    most = limits.MAX_TOTAL_RUNS // 3
+    req = check(Request(tiny, methods=["morris"], groups="none", runs=most))
+    C = load(req)
+    names = ["states.PAK.clarity_threshold", DRIVER]
+    assert design_costs(req, C, names) == {"morris": 3 * most}
+    req.runs = most + 1
+    with pytest.raises(ScenarioError) as caught:
+        design_costs(req, C, names)
+    assert str(caught.value) == (
+        f"--runs: morris would cost {3 * most + 3:,} runs, above the cap of "
+        f"{limits.MAX_TOTAL_RUNS:,}; lower --runs (try --groups actor)"
+    )
+
+
 def test_a_users_folder_is_left_alone(tiny, tmp_path) -> None:
     out = tmp_path / "mine"
     out.mkdir()
