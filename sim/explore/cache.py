@@ -8,14 +8,23 @@ scenario, seed, run count or model gives a new key, so a stale point is never
 served. Files are written whole (temporary file, then rename), so an
 interruption never leaves a half-written point; a cache that cannot be written
 (read-only, full) stops the sweep with one line (FolderError, exit status 1).
+
+The cache folder is forcegen's own: it carries a marker file (`.forcegen-cache`),
+written with the first point. Before a sweep runs anything, a folder that holds
+anything but the marker and the cache's own files (a user's folder, given as
+`--cache`) is refused in one line (`check_cache`, exit status 2), so forcegen never
+adds files among a user's. A cache written before the marker existed (only point
+files) is recognised and marked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +34,21 @@ from sim.explore.runner import code_fingerprint
 from sim.output.folder import FolderError
 
 DEFAULT_DIR = Path(".sweep-cache")
+MARKER = ".forcegen-cache"
+"""The file that makes a folder forcegen's point cache."""
+MARKER_HEAD = "# a forcegen sweep cache"
+MARKER_TEXT = (
+    f"{MARKER_HEAD}: one finished point per <key>.json, added by forcegen;\n"
+    "# delete this folder to start afresh\n"
+)
+POINT_FILE = re.compile(r"[0-9a-f]{40}\.json")
+"""A finished point's file (`PointCache._file`)."""
+TEMP_PREFIX, TEMP_SUFFIX = ".point-", ".tmp"
+"""A point being written (`PointCache.put`), left behind only by a killed sweep."""
+EXPECTED = (
+    "expected an empty folder, or one forcegen made for its cache "
+    "(choose another folder, e.g. a new one)"
+)
 
 
 def point_key(scenario_sha256: str, seed: int, runs: int, detail: int = 0) -> str:
@@ -52,11 +76,101 @@ def sound(value: Any, share: bool = False) -> bool:
     return False
 
 
-class PointCache:
-    """Finished points under a folder (created on the first write only)."""
+def _ours(entry: Path) -> bool:
+    """An entry the cache itself writes: a point, or a point being written (a killed
+    sweep leaves one). Only these mark a folder without the marker as forcegen's."""
+    name = entry.name
+    if entry.is_symlink() or not entry.is_file():
+        return False
+    temp = name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+    return temp or POINT_FILE.fullmatch(name) is not None
 
-    def __init__(self, folder: Path | None) -> None:
+
+def _marked(folder: Path) -> bool:
+    """Whether `folder` holds forcegen's marker (a file of that name the user wrote is not)."""
+    marker = folder / MARKER
+    try:
+        text = marker.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return not marker.is_symlink() and text.startswith(MARKER_HEAD)
+
+
+def mark(folder: Path) -> None:
+    """Write the marker, so a later sweep knows the folder is forcegen's cache (whole,
+    as a point is: a marker cut short would make the folder look like a user's)."""
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(MARKER_TEXT)
+        os.replace(tmp, folder / MARKER)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_cache(folder: Path, option: str = "--cache") -> None:
+    """Refuse, before any point is run, a cache folder forcegen may not add files to.
+
+    Fine: no folder yet, an empty one, or one holding the marker. A folder holding
+    only point files (a cache written before the marker existed) is marked here.
+    Anything else is the user's: FolderError, one line, exit status 2. A link to a
+    folder is judged by the folder it leads to, where the points would be written.
+    """
+    folder = Path(folder)
+    shown = f"{option} {str(folder)!r}"
+    if not folder.exists():
+        if folder.is_symlink():
+            raise FolderError(f"{shown}: is a link to nothing; {EXPECTED}")
+        _check_parents(folder, shown)
+        return
+    if not folder.is_dir():
+        raise FolderError(f"{shown}: is a file; {EXPECTED}")
+    if _marked(folder):
+        return
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise FolderError(f"{shown}: the folder cannot be read ({_why(exc)}); {EXPECTED}") from None
+    others = sorted(e.name for e in entries if not _ours(e))
+    if others:
+        more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+        raise FolderError(
+            f"{shown}: the folder holds {others[0]!r}{more}, which is not forcegen's "
+            f"cache; {EXPECTED}"
+        )
+    if entries:  # points written before the marker existed
+        with contextlib.suppress(OSError):  # a read-only cache still serves its points;
+            mark(folder)  # `put` reports a write that fails
+
+
+def _check_parents(folder: Path, shown: str) -> None:
+    """Refuse a cache folder that could not be made: a file stands where a folder is due."""
+    for parent in folder.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise FolderError(f"{shown}: {str(parent)!r} is a file, not a folder; {EXPECTED}")
+            return
+
+
+def _why(exc: OSError) -> str:
+    """The system's words for a failure, as the one line shows them."""
+    return exc.strerror or str(exc)
+
+
+class PointCache:
+    """Finished points under a folder (created on the first write only).
+
+    The folder is checked when the cache is made (`check_cache`), so a sweep, from
+    the command line or the Python API, is refused before it runs a point.
+    """
+
+    def __init__(self, folder: Path | None, option: str = "--cache") -> None:
         self.folder = None if folder is None else Path(folder)
+        self.option = option
+        if self.folder is not None:
+            check_cache(self.folder, option)
+        self._marked = False
 
     def _file(self, key: str) -> Path:
         assert self.folder is not None
@@ -84,6 +198,9 @@ class PointCache:
         text = json.dumps({"key": key, "result": result}, sort_keys=True, indent=1)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._marked and not _marked(self.folder):
+                mark(self.folder)
+            self._marked = True
             fd, tmp = tempfile.mkstemp(prefix=".point-", suffix=".tmp", dir=self.folder)
         except OSError as exc:
             raise self._error(exc) from None
@@ -99,5 +216,5 @@ class PointCache:
 
     def _error(self, exc: OSError) -> FolderError:
         """A cache that cannot be written: a fault of the environment, one line, exit 1."""
-        why = exc.strerror or str(exc)
-        return FolderError(f"--cache {str(self.folder)!r}: cannot write a finished point: {why}", 1)
+        where = f"{self.option} {str(self.folder)!r}"
+        return FolderError(f"{where}: cannot write a finished point: {_why(exc)}", 1)

@@ -159,6 +159,7 @@ def sweep(
     from sim.explore.cache import PointCache  # once the file is checked: a refusal
     from sim.explore.sweep import run_sweep, write_sweep  # imports no more than it needs
 
+    cache = PointCache(cache_dir)  # refuses a folder that is not forcegen's, before any run
     argv = ["forcegen", "sweep", str(file), "--out", str(final), "--runs", str(sw.runs)]
     argv += ["--format", fmt] if fmt != "csv" else []
     ex = make_executor(
@@ -167,7 +168,7 @@ def sweep(
     with ex, _progress(err, quiet) as bar:
         task = bar.add_task(f"{sw.name} ({len(sw.points)} points)", total=len(sw.points))
         keep = fmt == "parquet"  # every point's runs table too (runs.parquet)
-        result = run_sweep(sw, ex, PointCache(cache_dir), lambda n: bar.advance(task, n), keep)
+        result = run_sweep(sw, ex, cache, lambda n: bar.advance(task, n), keep)
     write_sweep(sw, result, final, argv, fmt)
     if not quiet:
         out.print(
