@@ -148,7 +148,7 @@ def compare(paths: Iterable[str | Path], runs: int | None = None) -> Table:
     files = [check_path("paths", p) for p in paths]
     _whole("runs", runs, 1)
     if len(files) < 2:
-        raise ScenarioError("compare needs at least two scenario files")
+        raise ScenarioError("compare needs at least two scenario files", "paths")
     scenarios = load_all(files, runs)
     entries, ensembles = [], []
     for f, sc in zip(files, scenarios, strict=True):
@@ -229,6 +229,7 @@ def sensitivity(
     Returns a `Sensitivity`: `table` (sensitivity.csv), `top()`, `text`,
     `figure()`, `save(folder)`.
     """
+    from sim.study.names import as_argument
     from sim.study.results import Sensitivity
     from sim.study.sensitivity import Request, make_study
 
@@ -240,7 +241,9 @@ def sensitivity(
     path = _source(scenario)
     if given is not None:
         path = given.source if given.source is not None else Path(given.scenario.name)
-    req = Request(path, methods, outcomes, runs, seed, None, None, workers, groups, 10, given)
+    req = Request(
+        path, methods, outcomes, runs, seed, None, None, workers, groups, 10, given, as_argument
+    )
     return Sensitivity(make_study(req), req)
 
 
@@ -265,19 +268,20 @@ def discover(
     """
     from sim.study.discover import _argv
     from sim.study.discover import discover as find
+    from sim.study.names import as_argument
     from sim.study.results import Discovery
 
     _typed("runs", runs, 1)
     _typed("seed", seed, 0)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        raise ScenarioError(f"expected a share in (0, 1], got {threshold!r}", "--threshold")
+        raise ScenarioError(f"expected a share in (0, 1], got {threshold!r}", "threshold")
     if not isinstance(outcome, str):
         raise ScenarioError(f"expected one outcome's name, got {shown(outcome)}", "outcome")
     given = scenario if isinstance(scenario, Results) else None
     path = _source(scenario)
     if given is not None:
         path = given.source if given.source is not None else Path(given.scenario.name)
-    found = find(path, outcome, None, runs, seed, threshold, results=given)
+    found = find(path, outcome, None, runs, seed, threshold, results=given, spell=as_argument)
     if given is not None:  # the command that runs the same ensemble
         runs, seed = given.scenario.run.runs, given.scenario.run.seed
     outcome = found.info["outcome"]
@@ -305,6 +309,7 @@ def robust(
     `figure()`, `save(folder)`.
     """
     from sim.parallel import cores
+    from sim.study.names import as_argument
     from sim.study.results import Robustness
     from sim.study.robust import load_study, run_study
 
@@ -313,5 +318,5 @@ def robust(
     _typed("seed", seed, 0)
     _whole("workers", workers, 1)
     path = check_path("path", path)
-    st = load_study(path, worlds, runs_per_world, criterion, seed)
+    st = load_study(path, worlds, runs_per_world, criterion, seed, as_argument)
     return Robustness(run_study(st, min(workers, cores()), None), path)

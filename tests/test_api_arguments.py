@@ -4,10 +4,13 @@ any run and before anything is written. Before, None or a number for a path was
 pathlib's TypeError naming no argument, `progress=5` failed inside the engine after
 the first batch, `discover(outcome=None)` was an AttributeError from the name
 lookup, `method=5` was "'int' object is not iterable", `save(charts=None)` silently
-wrote no charts, and `detail_runs` above the command line's bound was taken."""
+wrote no charts, and `detail_runs` above the command line's bound was taken. A study's
+setting refused in the command's words names the keyword argument, not the option the
+command line spells it as (`threshold`, not `--threshold`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +83,121 @@ def test_a_wrong_argument_is_one_error_naming_it(no_runs, call: str) -> None:
         fn()
     assert expected in str(caught.value)
     assert len(str(caught.value).splitlines()) == 1
+
+
+ROBUST = ROOT / "scenarios" / "sweeps" / "robust_mandates.yaml"
+COST = r"sobol would cost [\d,]+ runs, above the cap of 2,000,000"
+SETTINGS = {
+    "compare([F])": (lambda: sim.compare([FLAGSHIP]), "paths: compare needs at least two .*"),
+    "sensitivity(runs=0)": (
+        lambda: sim.sensitivity(FLAGSHIP, runs=0),
+        r"runs: expected a whole number >= 1, got 0",
+    ),
+    "sensitivity(method='pwan')": (
+        lambda: sim.sensitivity(FLAGSHIP, method="pwan"),
+        r"method: unknown method 'pwan' \(did you mean 'pawn'\?\)",
+    ),
+    "sensitivity(groups='nope')": (
+        lambda: sim.sensitivity(FLAGSHIP, method="sobol", groups="nope"),
+        r"groups: unknown grouping 'nope'.*",
+    ),
+    "sensitivity(groups=, no design)": (
+        lambda: sim.sensitivity(FLAGSHIP, groups="actor"),
+        r"groups: groups apply to sobol and morris only",
+    ),
+    "sensitivity(outcome='fromed')": (
+        lambda: sim.sensitivity(FLAGSHIP, outcome="fromed"),
+        r"outcome: unknown outcome 'fromed' \(did you mean 'formed'\?\)",
+    ),
+    "sensitivity(outcome='commit.pakk')": (
+        lambda: sim.sensitivity(FLAGSHIP, outcome="commit.pakk"),
+        r"outcome: unknown state 'pakk' \(did you mean 'PAK'\?\)",
+    ),
+    "sensitivity(a design above the cap)": (
+        lambda: sim.sensitivity(FLAGSHIP, method="sobol", runs=10**6, groups="none"),
+        rf"runs: {COST}; lower runs \(try groups='actor'\)",
+    ),
+    "discover(threshold=2)": (
+        lambda: sim.discover(FLAGSHIP, threshold=2),
+        r"threshold: expected a share in \(0, 1\], got 2",
+    ),
+    "discover(threshold='x')": (
+        lambda: sim.discover(FLAGSHIP, threshold="x"),
+        r"threshold: expected a share in \(0, 1\], got 'x'",
+    ),
+    "discover(runs=0)": (
+        lambda: sim.discover(FLAGSHIP, runs=0),
+        r"runs: expected a whole number >= 1, got 0",
+    ),
+    "discover(outcome='stalld')": (
+        lambda: sim.discover(FLAGSHIP, outcome="stalld"),
+        r"outcome: unknown outcome 'stalld' \(did you mean 'stalled'\?\)",
+    ),
+    "discover(outcome='commit.pakk')": (
+        lambda: sim.discover(FLAGSHIP, outcome="commit.pakk"),
+        r"outcome: unknown state 'pakk' \(did you mean 'PAK'\?\)",
+    ),
+    "discover(outcome='force')": (
+        lambda: sim.discover(FLAGSHIP, outcome="force"),
+        r"outcome: force is a number, .*",
+    ),
+    "robust(worlds=1)": (
+        lambda: sim.robust(ROBUST, worlds=1),
+        r"worlds: expected a whole number >= 2 and at most 10,000, got 1",
+    ),
+    "robust(runs_per_world=0)": (
+        lambda: sim.robust(ROBUST, runs_per_world=0),
+        r"runs_per_world: expected a whole number >= 1, got 0",
+    ),
+    "robust(seed=-1)": (
+        lambda: sim.robust(ROBUST, seed=-1),
+        r"seed: expected a whole number >= 0 and at most [\d,]+, got -1",
+    ),
+    "robust(criterion='regert')": (
+        lambda: sim.robust(ROBUST, criterion="regert"),
+        r"criterion: unknown criterion 'regert' \(did you mean 'regret'\?\)",
+    ),
+}
+"""A study's setting refused from Python: the message names the keyword argument the
+caller typed (`runs_per_world`), never the command line's option (`--runs-per-world`),
+in the words and checks the command uses (tests/test_study_api.py compares the two)."""
+
+
+@pytest.mark.parametrize("call", list(SETTINGS))
+def test_a_refused_setting_names_the_argument_not_the_option(no_runs, call: str) -> None:
+    fn, expected = SETTINGS[call]
+    with pytest.raises(ScenarioError) as caught:
+        fn()
+    message = str(caught.value)
+    assert re.fullmatch(expected, message), message
+    assert "--" not in message  # no option of the command line, in the message or its hint
+
+
+def test_the_table_format_check_names_the_field_it_is_given(monkeypatch) -> None:
+    """`check_format` names what its caller typed: the command line's `--format` by
+    default, the argument `format` when a Python caller passes that name."""
+    import importlib.util
+
+    from sim.output.table_format import NEEDS_PYARROW, check_format
+
+    with pytest.raises(ScenarioError) as caught:
+        check_format("xlsx", "format")
+    assert str(caught.value) == "format: expected 'csv' or 'parquet', got 'xlsx'"
+    with pytest.raises(ScenarioError) as caught:
+        check_format("xlsx")
+    assert str(caught.value) == "--format: expected 'csv' or 'parquet', got 'xlsx'"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+    )
+    with pytest.raises(ScenarioError) as caught:
+        check_format("parquet", "format")
+    assert str(caught.value) == (
+        "format: 'parquet' needs the parquet extra: pip install 'forcegen[parquet]'"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        check_format("parquet")
+    assert str(caught.value) == NEEDS_PYARROW
 
 
 def test_save_refuses_a_folder_or_charts_of_the_wrong_kind(results, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The studies from Python (docs/api.md): sim.sensitivity, sim.discover, sim.robust
 give what their commands write, through the same code, and refuse bad input
-with the command's one line."""
+with the command's one line, naming the keyword argument where the command names
+its option."""
 
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ def refusal(*args: str) -> str:
     line = " ".join(result.output.split())
     assert line.startswith("error: ")
     return line.removeprefix("error: ")
+
+
+def as_typed(line: str, option: str, argument: str) -> str:
+    """The command's refusal as the API words it: the keyword argument named where the
+    command names its option, and no option left."""
+    assert option in line, line
+    said = line.replace(option, argument)
+    assert "--" not in said, said
+    return said
 
 
 def manifest_command(folder: Path) -> list[str]:
@@ -107,21 +117,26 @@ def test_sensitivity_sobol_design_and_figure(tmp_path) -> None:
     assert "P(formed or undersized)" in fig.axes[0].get_title(loc="left")
     # An outcome that is the same in every base sample has no Sobol index: refused,
     # with what to do, not analysed into zeros.
-    with pytest.raises(sim.ScenarioError, match=r"same in every base sample.*raise --runs"):
+    with pytest.raises(sim.ScenarioError, match=r"same in every base sample.*raise runs$"):
         sim.sensitivity(FLAGSHIP, method="sobol", outcome="formed", runs=4)
 
 
 def test_sensitivity_refuses_as_the_command_does(results, tmp_path) -> None:
     out = str(tmp_path / "never")
-    for kwargs, args in [
-        ({"method": "pwan"}, ["--method", "pwan"]),
-        ({"outcome": "fromed"}, ["--outcome", "fromed"]),
-        ({"runs": 0}, ["--runs", "0"]),
-        ({"method": "sobol", "groups": "nope"}, ["--method", "sobol", "--groups", "nope"]),
+    for kwargs, args, named in [
+        ({"method": "pwan"}, ["--method", "pwan"], "method"),
+        ({"outcome": "fromed"}, ["--outcome", "fromed"], "outcome"),
+        ({"runs": 0}, ["--runs", "0"], "runs"),
+        (
+            {"method": "sobol", "groups": "nope"},
+            ["--method", "sobol", "--groups", "nope"],
+            "groups",
+        ),
     ]:
         with pytest.raises(sim.ScenarioError) as caught:
             sim.sensitivity(FLAGSHIP, **kwargs)
-        assert str(caught.value) == refusal("sensitivity", str(FLAGSHIP), *args, "--out", out)
+        line = refusal("sensitivity", str(FLAGSHIP), *args, "--out", out)
+        assert str(caught.value) == as_typed(line, f"--{named}", named)
     with pytest.raises(sim.ScenarioError, match="sobol runs at points it chooses"):
         sim.sensitivity(results, method="sobol")
     with pytest.raises(sim.ScenarioError, match="given results hold their runs"):
@@ -172,11 +187,24 @@ def test_discover_on_given_results_is_the_commands(results, tmp_path) -> None:
     assert " ".join(found.text.split()) in " ".join(printed.split())
     with pytest.raises(sim.ScenarioError) as caught:
         sim.discover(FLAGSHIP, outcome="force")
-    assert str(caught.value) == refusal(
-        "discover", str(FLAGSHIP), "--outcome", "force", "--out", str(tmp_path / "x")
-    )
+    line = refusal("discover", str(FLAGSHIP), "--outcome", "force", "--out", str(tmp_path / "x"))
+    assert str(caught.value) == as_typed(line, "--outcome", "outcome")
     with pytest.raises(sim.ScenarioError, match="leave them out with given results"):
         sim.discover(results, runs=10)
+
+
+def test_discover_refuses_too_few_runs_as_the_command_does(tmp_path) -> None:
+    """10 runs of the flagship form the force twice: more runs is the way out, named as
+    the caller gives them (`runs`, `--runs`)."""
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.discover(FLAGSHIP, outcome="formed", runs=10)
+    assert str(caught.value) == (
+        "too few runs to discover from: formed happens in 2 of 10 runs "
+        "(at least 5 needed; try more runs)"
+    )
+    args = ["--outcome", "formed", "--runs", "10", "--out", str(tmp_path / "x")]
+    line = refusal("discover", str(FLAGSHIP), *args)
+    assert str(caught.value) == as_typed(line, "--runs", "runs")
 
 
 def test_robust_is_the_commands_ranking(tmp_path) -> None:
@@ -205,8 +233,7 @@ def test_robust_is_the_commands_ranking(tmp_path) -> None:
     assert (mine / "worlds.csv").read_bytes() == (theirs / "worlds.csv").read_bytes()
     with pytest.raises(sim.ScenarioError) as caught:
         sim.robust(ROBUST, criterion="regert")
-    assert str(caught.value) == refusal(
-        "robust", str(ROBUST), "--criterion", "regert", "--out", str(tmp_path / "x")
-    )
+    line = refusal("robust", str(ROBUST), "--criterion", "regert", "--out", str(tmp_path / "x"))
+    assert str(caught.value) == as_typed(line, "--criterion", "criterion")
     with pytest.raises(sim.ScenarioError, match="expected a whole number >= 2"):
         sim.robust(ROBUST, worlds=1)

@@ -10,12 +10,16 @@ from sim.scenario.errors import ScenarioError
 
 FORMATS = ("csv", "parquet")
 """How tables are written (`--format`): CSV, or Parquet (the parquet extra, pyarrow)."""
-NEEDS_PYARROW = "--format parquet needs the parquet extra: pip install 'forcegen[parquet]'"
+PARQUET_EXTRA = "'parquet' needs the parquet extra: pip install 'forcegen[parquet]'"
+"""Why Parquet is refused without pyarrow, after the name of the setting that asked."""
+NEEDS_PYARROW = f"--format: {PARQUET_EXTRA}"
+"""The command line's refusal of Parquet without pyarrow."""
 
 
-def check_format(fmt: str) -> None:
-    """Refuse, before any work, a table format that is unknown or cannot be written."""
+def check_format(fmt: str, field: str = "--format") -> None:
+    """Refuse, before any work, a table format that is unknown or cannot be written,
+    naming `field` as the caller typed it (the option `--format`, the argument `format`)."""
     if fmt not in FORMATS:
-        raise ScenarioError(f"--format: expected 'csv' or 'parquet', got {fmt!r}")
+        raise ScenarioError(f"expected 'csv' or 'parquet', got {fmt!r}", field)
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
-        raise ScenarioError(NEEDS_PYARROW)
+        raise ScenarioError(PARQUET_EXTRA, field)

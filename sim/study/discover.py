@@ -26,7 +26,7 @@ from sim.numbers import wilson
 from sim.scenario.errors import ScenarioError
 from sim.study import prim
 from sim.study.data import check_manifest, check_runs, check_values
-from sim.study.names import COMMIT, resolve_event
+from sim.study.names import COMMIT, Spelling, as_option, resolve_event
 
 VERBS = {
     "stalled": "the force stalls",
@@ -312,25 +312,27 @@ def discover(
     threshold: float,
     results=None,
     ready=None,
+    spell: Spelling = as_option,
 ) -> Discovered:
     """Check the input, get the runs (a folder, given `results` of `sim.run`, or a new
     ensemble), find the boxes. The body of `forcegen discover` and `sim.discover`.
 
     `ready(scenario, outcome)` is called once the input is checked, before any run.
+    `spell` names a setting in a refusal as the caller typed it (`--runs`, `runs`).
     """
     from sim.api import load
     from sim.study.discover_report import verb
 
     if not 0 < threshold <= 1:
-        raise ScenarioError(f"expected a share in (0, 1], got {threshold}", "--threshold")
+        raise ScenarioError(f"expected a share in (0, 1], got {threshold}", spell("threshold"))
     if runs is not None and runs < 1:
-        raise ScenarioError(f"expected a whole number >= 1, got {runs}", "--runs")
+        raise ScenarioError(f"expected a whole number >= 1, got {runs}", spell("runs"))
     if from_dir is not None and (runs is not None or seed is not None):
         raise ScenarioError("--runs and --seed make a new ensemble; leave them out with --from")
     if results is not None and (runs is not None or seed is not None):
         raise ScenarioError("runs and seed make a new ensemble; leave them out with given results")
     sc = load(scenario) if results is None else results.scenario
-    outcome = resolve_event(outcome, list(sc.states))
+    outcome = resolve_event(outcome, list(sc.states), spell("outcome"))
     if ready is not None:
         ready(sc, outcome)
     if from_dir is not None:
@@ -353,7 +355,7 @@ def discover(
     if y.sum() < MIN_HITS:
         raise ScenarioError(
             f"too few runs to discover from: {outcome} happens in {int(y.sum())} of {len(y)} "
-            f"runs (at least {MIN_HITS} needed; try more --runs)"
+            f"runs (at least {MIN_HITS} needed; try more {spell('runs')})"
         )
     found = find_boxes(x, y, threshold)
     if not found:

@@ -10,7 +10,7 @@ outcome that names a state is resolved against the scenario's states.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sim.scenario.errors import ScenarioError, resolve_name
 
@@ -33,6 +33,24 @@ EVENTS = ("stalled", "formed", "undersized", "formed_or_undersized", "deployed",
 is added per state."""
 
 
+Spelling = Callable[..., str]
+"""How a caller spells a setting (and a value of it) in a message: `as_option` or
+`as_argument`."""
+
+
+def as_option(name: str, value: object = None) -> str:
+    """The command line's spelling of a setting (`runs_per_world` -> `--runs-per-world`,
+    with a value `--groups actor`): a refusal names the option its user typed."""
+    flag = "--" + name.replace("_", "-")
+    return flag if value is None else f"{flag} {value}"
+
+
+def as_argument(name: str, value: object = None) -> str:
+    """The Python API's spelling of the same setting: its keyword argument as is (with a
+    value `groups='actor'`); a notebook user typed `runs_per_world=`, not an option."""
+    return name if value is None else f"{name}={value!r}"
+
+
 def known_outcomes(states: Iterable[str]) -> list[str]:
     """Every outcome name a sensitivity study of a scenario with these states accepts."""
     return [*OUTCOME_NAMES, *(f"{COMMIT}{s}" for s in states)]
@@ -53,17 +71,17 @@ def resolve_outcome(name: str, states: list[str], option: str = "--outcome") -> 
     )
 
 
-def resolve_event(name: str, states: list[str]) -> str:
+def resolve_event(name: str, states: list[str], option: str = "--outcome") -> str:
     """The event `name` means for `discover` (`commit.idn` -> `commit.IDN`);
-    ScenarioError otherwise, with a word for `force`, which is a number."""
+    ScenarioError naming `option` otherwise, with a word for `force`, which is a number."""
     if name.casefold() == "force":
         raise ScenarioError(
             "force is a number, not something a run ends in or not; expected one of "
             f"{', '.join(EVENTS)} or commit.<STATE>",
-            "--outcome",
+            option,
         )
     events = [*EVENTS, *(f"{COMMIT}{s}" for s in states)]
-    return _commit(name, states, "--outcome") or resolve_name("outcome", name, events, "--outcome")
+    return _commit(name, states, option) or resolve_name("outcome", name, events, option)
 
 
 def check_sensitivity(methods: Sequence[str], groups: str | None) -> None:

@@ -33,7 +33,7 @@ from sim.explore.sweep_file import Sweep, load_sweep
 from sim.scenario.arrays import OUTCOMES, Compiled, compile_scenario
 from sim.scenario.drawn import drawn_names
 from sim.scenario.errors import ScenarioError, resolve_name
-from sim.study.names import CRITERIA
+from sim.study.names import CRITERIA, Spelling, as_option
 
 LOWER_IS_BETTER = {"regret"}
 DEFAULT_WORLDS = 50
@@ -177,13 +177,15 @@ def load_study(
     runs_per_world: int = DEFAULT_RUNS_PER_WORLD,
     criterion: str = "worst_decile",
     seed: int | None = None,
+    spell: Spelling = as_option,
 ) -> Study:
-    """Read the sweep, check that its axes are levers and its candidates share the ranges."""
-    _count(worlds, "--worlds", 2, MAX_WORLDS)
-    _count(runs_per_world, "--runs-per-world", 1)
+    """Read the sweep, check that its axes are levers and its candidates share the ranges;
+    a refusal names a setting as the caller typed it (`spell`: `--worlds`, `worlds`)."""
+    _count(worlds, spell("worlds"), 2, MAX_WORLDS)
+    _count(runs_per_world, spell("runs_per_world"), 1)
     if seed is not None:
-        _count(seed, "--seed", 0, 2**63 - 1)
-    criterion = resolve_name("criterion", criterion, CRITERIA, "--criterion")
+        _count(seed, spell("seed"), 0, 2**63 - 1)
+    criterion = resolve_name("criterion", criterion, CRITERIA, spell("criterion"))
     sw = load_sweep(file)
     if len(sw.points) < 2:
         raise ScenarioError("robust compares at least two candidate mandates", "axes", sw.file)

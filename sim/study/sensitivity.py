@@ -21,7 +21,16 @@ from sim.parallel import ENGINE, auto_workers, cores, make_executor
 from sim.scenario.arrays import Compiled
 from sim.scenario.errors import ScenarioError, resolve_name
 from sim.study import design, methods
-from sim.study.names import COMMIT, DESIGNED, GIVEN, GROUPINGS, METHODS, resolve_outcome
+from sim.study.names import (
+    COMMIT,
+    DESIGNED,
+    GIVEN,
+    GROUPINGS,
+    METHODS,
+    Spelling,
+    as_option,
+    resolve_outcome,
+)
 from sim.study.outcomes import outcome_column
 from sim.study.problem import is_reference, ranges_table, reference_names, salib_problem
 
@@ -58,6 +67,8 @@ class Request:
     top: int = 10
     results: Results | None = None
     """Given runs (`sim.sensitivity` on a `sim.run` result): analysed as `--from` is."""
+    spell: Spelling = as_option
+    """How refusals name a setting: `--runs` on the command line, `runs` from Python."""
 
 
 @dataclass
@@ -76,19 +87,20 @@ class Study:
 
 def check(req: Request) -> Request:
     """Resolve names and refuse bad options (ScenarioError) before any work."""
+    spell = req.spell
     if req.workers < 0:
-        raise ScenarioError(f"expected a whole number >= 0, got {req.workers}", "--workers")
+        raise ScenarioError(f"expected a whole number >= 0, got {req.workers}", spell("workers"))
     for name, value in (("runs", req.runs), ("top", req.top)):
         if value is not None and value < 1:
-            raise ScenarioError(f"expected a whole number >= 1, got {value}", f"--{name}")
+            raise ScenarioError(f"expected a whole number >= 1, got {value}", spell(name))
     req.methods = list(
-        dict.fromkeys(resolve_name("method", m, METHODS, "--method") for m in req.methods)
+        dict.fromkeys(resolve_name("method", m, METHODS, spell("method")) for m in req.methods)
     ) or list(DEFAULT_METHODS)
     designed = [m for m in req.methods if m in DESIGNED]
     if req.groups is not None:
-        req.groups = resolve_name("grouping", req.groups, GROUPINGS, "--groups")
+        req.groups = resolve_name("grouping", req.groups, GROUPINGS, spell("groups"))
         if not designed:
-            raise ScenarioError("groups apply to sobol and morris only", "--groups")
+            raise ScenarioError("groups apply to sobol and morris only", spell("groups"))
     if req.source is not None:
         if designed:
             raise ScenarioError(
@@ -138,16 +150,19 @@ def design_costs(req: Request, C: Compiled, names: list[str]) -> dict[str, int]:
     """Runs each design method costs; ScenarioError above MAX_TOTAL_RUNS, the bound a
     sweep and a what-if share (one command asks for at most that many runs)."""
     costs = {}
+    runs = req.spell("runs")
     for m in req.methods:
         if m in DESIGNED:
             n = req.runs or DEFAULT_RUNS[m]
             costs[m] = design.cost(m, salib_problem(names, grouping(req, m)), n)
             if costs[m] > MAX_TOTAL_RUNS:
-                hint = " (try --groups actor)" if grouping(req, m) == "none" else ""
+                hint = (
+                    f" (try {req.spell('groups', 'actor')})" if grouping(req, m) == "none" else ""
+                )
                 raise ScenarioError(
                     f"{m} would cost {costs[m]:,} runs, above the cap of {MAX_TOTAL_RUNS:,}; "
-                    f"lower --runs{hint}",
-                    "--runs",
+                    f"lower {runs}{hint}",
+                    runs,
                 )
     return costs
 
@@ -235,8 +250,9 @@ def gather(req: Request, C: Compiled, table: pd.DataFrame, ex, bar) -> list[Samp
 
 
 SOBOL_CONSTANT = (
-    "the same in every base sample of the design, so no Sobol index can be estimated; raise --runs"
+    "the same in every base sample of the design, so no Sobol index can be estimated; raise {runs}"
 )
+"""Why an outcome gets no Sobol index; `{runs}` is how the caller spells the setting."""
 
 
 def jobs_for(req: Request, samples: list[Sample], outcomes: list[str], C: Compiled):
@@ -257,7 +273,7 @@ def jobs_for(req: Request, samples: list[Sample], outcomes: list[str], C: Compil
                     skipped[f"{o} (delta)"] = DELTA_TIES
                     continue
                 if m == "sobol" and not methods.sobol_base_varies(s.spec, y):
-                    skipped[f"{o} (sobol)"] = SOBOL_CONSTANT
+                    skipped[f"{o} (sobol)"] = SOBOL_CONSTANT.format(runs=req.spell("runs"))
                     continue
                 jobs.append((m, s.spec, s.X, y, seed))
                 keys.append((o, m))
@@ -317,7 +333,9 @@ def make_study(req: Request, err: Console | None = None, quiet: bool = True, rea
     C = load(req)
     ranges = ranges_table(C)
     states = list(C.states)
-    asked = list(dict.fromkeys(resolve_outcome(o, states) for o in req.outcomes))
+    asked = list(
+        dict.fromkeys(resolve_outcome(o, states, req.spell("outcome")) for o in req.outcomes)
+    )
     costs = design_costs(req, C, list(ranges["parameter"]))
     if ready is not None:
         ready(req, C, ranges, costs)
@@ -334,7 +352,7 @@ def make_study(req: Request, err: Console | None = None, quiet: bool = True, rea
             bar.advance(task, 1)
     if not parts:
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items())
-        raise ScenarioError(f"nothing to analyse: {why}", "--outcome")
+        raise ScenarioError(f"nothing to analyse: {why}", req.spell("outcome"))
     parts.sort(key=lambda kd: keys.index(kd[0]))
     return Study(
         C,
