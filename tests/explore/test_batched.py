@@ -45,8 +45,8 @@ def test_more_points_than_a_bounded_batch_holds_run_in_smaller_arrays(monkeypatc
     group has points, the points run in arrays of at most that many, the same results."""
     from sim.engine import ensemble
 
-    sw = load_sweep(SWEEPS / "clarity_x_funding.yaml", runs=6, steps=2)
-    points = sw.scenarios[:4]
+    sw = load_sweep(SWEEPS / "clarity_x_funding.yaml", runs=2, steps=2)
+    points = sw.scenarios[:3]
     monkeypatch.setattr(ensemble, "BATCH_BYTES", 1)  # one run a batch: one point an array
     calls = []
     real = batched.run_together
