@@ -156,6 +156,7 @@ def sweep(
     sw = load_sweep(file, runs=runs, steps=steps)
     final = out_dir or Path("results") / f"sweep-{sw.name}"
     check_target(final, "--out" if out_dir else "sweep folder")
+    _apart(cache_dir, final)
     from sim.explore.cache import PointCache  # once the file is checked: a refusal
     from sim.explore.sweep import run_sweep, write_sweep  # imports no more than it needs
 
@@ -178,6 +179,21 @@ def sweep(
         )
     out.print(f"sweep: {final}", highlight=False, soft_wrap=True)
     return final
+
+
+def _apart(cache_dir: Path, final: Path) -> None:
+    """Refuse a cache that is the sweep's folder, inside it or around it: the points
+    would be written into the folder the sweep replaces at its end (or the sweep into
+    the cache), found only after every point had run."""
+    from sim.scenario.errors import ScenarioError
+
+    cache, target = Path(cache_dir).resolve(), Path(final).resolve()
+    if cache == target or target in cache.parents or cache in target.parents:
+        raise ScenarioError(
+            f"expected a folder apart from the sweep's folder {str(final)!r}, got "
+            f"{str(cache_dir)!r} (choose another --cache or --out)",
+            "--cache",
+        )
 
 
 # ---------------------------------------------------------------- whatif

@@ -144,3 +144,16 @@ def test_a_link_to_a_users_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FolderError, match=r"holds 'a\.txt'"):
         PointCache(tmp_path / "link")
     assert [p.name for p in (tmp_path / "mine").iterdir()] == ["a.txt"]
+
+
+@pytest.mark.parametrize(
+    ("cache", "out"), [("same", "same"), ("same/points", "same"), ("top", "top/sweep")]
+)
+def test_a_cache_in_or_around_the_sweeps_folder_is_refused_before_any_point(
+    sweep, tmp_path: Path, cache: str, out: str
+) -> None:
+    """The points would go into the folder the sweep replaces at its end (or the sweep
+    into the cache): one line naming --cache and both paths, before any point runs."""
+    line = refused(sweep(tmp_path / cache, out=out), "--cache", str(tmp_path / out), "apart")
+    assert str(tmp_path / cache) in line
+    assert not (tmp_path / cache).exists() and not (tmp_path / out).exists()
