@@ -13,7 +13,11 @@ import numpy as np
 import typer
 from rich.console import Console
 
+from sim.scenario.errors import shown
 from sim.teach.options import valid_amount
+
+NUMBER_DIGITS = 6
+"""The longest number an answer picks an option by (no list is that long)."""
 
 
 class InputEndedError(Exception):
@@ -53,7 +57,7 @@ class Asker:
             if got is not None:
                 return got
             out.print(
-                f"  {raw.strip()!r} is not a valid answer. Choose one of: "
+                f"  {shown(raw.strip())} is not a valid answer. Choose one of: "
                 + ", ".join(options)
                 + f" (or its number, 1–{len(options)}).",
                 highlight=False,
@@ -70,7 +74,7 @@ class Asker:
             if value is not None and valid_amount(value, low, top, unit):
                 return float(value)
             self.console.print(
-                f"  {raw.strip()!r} is not a valid pledge. Enter a multiple of {unit:,.0f} "
+                f"  {shown(raw.strip())} is not a valid pledge. Enter a multiple of {unit:,.0f} "
                 f"from {low:,.0f} to {top:,.0f} ({measure}).",
                 highlight=False,
                 markup=False,
@@ -78,12 +82,16 @@ class Asker:
 
 
 def resolve(raw: str, options: list[str]) -> str | None:
-    """An answer to one of the options: its number, its name, or a unique prefix."""
+    """An answer to one of the options: its number, its name, or a unique prefix.
+
+    A number is decimal digits (any script's: '٣' is 3), at most NUMBER_DIGITS of
+    them: '²' or '①' pass `str.isdigit` but not `int`, and int() refuses 4,300
+    digits; either would end the class's game on a traceback."""
     text = raw.strip().lower().replace(" ", "_")
     if not text:
         return None
     if text.isdigit():
-        n = int(text)
+        n = int(text) if text.isdecimal() and len(text) <= NUMBER_DIGITS else 0
         return options[n - 1] if 1 <= n <= len(options) else None
     lowered = {o.lower(): o for o in options}
     if text in lowered:
