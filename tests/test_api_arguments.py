@@ -153,6 +153,12 @@ SETTINGS = {
         lambda: sim.robust(ROBUST, seed=-1),
         r"seed: expected a whole number >= 0 and at most [\d,]+, got -1",
     ),
+    "robust(worlds × runs_per_world)": (
+        lambda: sim.robust(ROBUST, worlds=10_000, runs_per_world=200),
+        r"worlds × runs_per_world: 4 candidates × 10,000 worlds × 200 runs per world = "
+        r"8,000,000 runs; robust runs at most 5,000,000: lower worlds or runs_per_world, "
+        r"or give the sweep fewer points",
+    ),
     "robust(criterion='regert')": (
         lambda: sim.robust(ROBUST, criterion="regert"),
         r"criterion: unknown criterion 'regert' \(did you mean 'regret'\?\)",

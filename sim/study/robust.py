@@ -144,13 +144,16 @@ def cost_line(candidates: int, worlds: int, runs: int) -> str:
     return f"{candidates} candidates × {worlds:,} worlds × {runs:,} runs per world = {total:,} runs"
 
 
-def check_cost(candidates: int, worlds: int, runs: int) -> None:
-    """Refuse a study above MAX_RUNS runs in one line, before anything runs."""
+def check_cost(candidates: int, worlds: int, runs: int, spell: Spelling = as_option) -> None:
+    """Refuse a study above MAX_RUNS runs in one line, before anything runs. Both settings
+    the caller typed make the product, so the line names both (`--worlds ×
+    --runs-per-world`); the candidates are the sweep file's points."""
     if candidates * worlds * runs > MAX_RUNS:
+        named = (spell("worlds"), spell("runs_per_world"))
         raise ScenarioError(
-            f"robust: {cost_line(candidates, worlds, runs)}; at most {MAX_RUNS:,} "
-            "(lower --worlds or --runs-per-world)",
-            "--worlds",
+            f"{cost_line(candidates, worlds, runs)}; robust runs at most {MAX_RUNS:,}: "
+            f"lower {named[0]} or {named[1]}, or give the sweep fewer points",
+            " × ".join(named),
         )
 
 
@@ -190,7 +193,7 @@ def load_study(
     if len(sw.points) < 2:
         raise ScenarioError("robust compares at least two candidate mandates", "axes", sw.file)
     check_levers(sw)
-    check_cost(len(sw.points), worlds, runs_per_world)
+    check_cost(len(sw.points), worlds, runs_per_world, spell)
     compiled = [compile_scenario(sc) for sc in sw.scenarios]
     check_same_ranges(sw, compiled)
     names, low, high = _ranges(compiled[0])

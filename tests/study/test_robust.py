@@ -14,6 +14,7 @@ import re
 import shlex
 from pathlib import Path
 
+import in_process
 import numpy as np
 import pandas as pd
 import pytest
@@ -288,10 +289,17 @@ def test_an_axis_that_is_not_a_lever_is_refused(tmp_path: Path) -> None:
     assert "axis decision.bandwagon is not a lever" in line
 
 
-def test_a_study_above_the_cap_is_refused_before_running(tmp_path: Path) -> None:
-    argv = [str(SWEEPS / "robust_mandates.yaml"), "--worlds", "10000", "--runs-per-world", "200"]
-    line = refused(argv, tmp_path)
-    assert "8,000,000 runs; at most 5,000,000" in line
+def test_a_study_above_the_cap_is_refused_before_running(forcegen, tmp_path: Path) -> None:
+    """The product of both options is what is too big: the line names both."""
+    out = tmp_path / "out"
+    argv = ["--worlds", "10000", "--runs-per-world", "200", "--out", out]
+    line = in_process.refused(forcegen("robust", SWEEPS / "robust_mandates.yaml", *argv))
+    assert line == (
+        "error: --worlds × --runs-per-world: 4 candidates × 10,000 worlds × 200 runs per "
+        "world = 8,000,000 runs; robust runs at most 5,000,000: lower --worlds or "
+        "--runs-per-world, or give the sweep fewer points"
+    )
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
