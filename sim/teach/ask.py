@@ -13,6 +13,7 @@ import numpy as np
 import typer
 from rich.console import Console
 
+from sim import interrupt
 from sim.scenario.errors import shown
 from sim.teach.options import valid_amount
 
@@ -36,6 +37,7 @@ class Asker:
         try:
             return str(self.prompt(question, default=default, show_default=True))
         except (typer.Abort, EOFError, KeyboardInterrupt):
+            interrupt.handled()  # a Ctrl-C here ends the game; its transcript is saved
             raise InputEndedError from None
 
     def choose(

@@ -1,11 +1,17 @@
 """`forcegen play` against what a student may type at its prompts: digits of other
 scripts, numbers too long to convert, a pasted page of text, and Ctrl-C. Each is
-asked again (or ends the game as documented) and the game goes on; never a
+asked again (Ctrl-C: ends the game as documented, the transcript saved); never a
 traceback that loses the class's game."""
 
 from __future__ import annotations
 
 import io
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +20,9 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.teach.ask import Asker, resolve
+from sim.teach.game import EXIT_INPUT_ENDED
 
-from .helpers import FLAGSHIP
+from .helpers import FLAGSHIP, ROOT
 
 ENOUGH = "\n" * 600
 """Blank answers keep the answer in brackets: enough for every week of a seat."""
@@ -61,3 +68,42 @@ def test_a_pasted_page_is_not_echoed_back_whole(pledge) -> None:
         assert asker.choose("stance", ["a", "b"], "a") == "b"
     said = console.file.getvalue().splitlines()[-1]
     assert "... (100,000 characters) is not a valid" in said and len(said) < 300, said[:300]
+
+
+def until(proc: subprocess.Popen, text: bytes, timeout: float = 60) -> bytes:
+    """The command's output up to and including `text` (it waits at a prompt then)."""
+    seen, end = b"", time.monotonic() + timeout
+    while text not in seen:
+        left = end - time.monotonic()
+        assert left > 0 and proc.poll() is None, seen[-2000:]
+        if select.select([proc.stdout], [], [], left)[0]:
+            seen += os.read(proc.stdout.fileno(), 4096)
+    return seen
+
+
+def test_ctrl_c_at_a_prompt_saves_the_game_so_far(tmp_path) -> None:
+    """As documented (docs/teaching/README.md): Ctrl-C at a prompt ends the game
+    with exit status 3 and the transcript so far, not 130 and no folder."""
+    out = tmp_path / "game"
+    args = ["play", str(FLAGSHIP), "--seed", "11", "--as", "IDN", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "100", "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        until(proc, b"IDN stance")
+        proc.stdin.write(b"considering\nnone\n")
+        proc.stdin.flush()
+        until(proc, b"[none]: ")  # the prompt itself, reading its answer
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == EXIT_INPUT_ENDED, rest.decode()[-2000:]
+    assert b"Traceback" not in rest
+    assert b"input ended in week 1: game stopped" in rest
+    assert "*Input ended in week 1" in (out / "transcript.md").read_text(encoding="utf-8")
