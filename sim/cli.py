@@ -180,15 +180,17 @@ def load_compiled(path: Path, **run):
     return compile_scenario(sc)
 
 
-def check_run(path: Path, **run) -> None:
+def check_run(path: Path, sc, **run) -> None:
     """Refuse run settings (--runs, --seed) the scenario file does not take, naming the
-    file and the field as `run` does (`load_compiled`), before any work."""
+    file and the field as `run` does (`load_compiled`), before any work. `sc` is the file
+    as the command already loaded it, so it is not read again (None: the loader refused
+    it, and refuses it here again, naming the file, when a setting was given)."""
     if all(v is None for v in run.values()):
         return
     from sim.scenario.loader import load, override
 
     try:
-        override(load(path), **run)
+        override(sc if sc is not None else load(path), **run)
     except ScenarioError as exc:
         if not exc.file:
             exc.file = str(path)
@@ -634,12 +636,12 @@ def discover(
 ) -> None:
     """Find the ranges of judgement calls under which an outcome happens (PRIM)."""
     drawn = chart_formats(formats)
-    names.check_outcomes(scenario, [outcome], names.resolve_event)  # before pandas loads
-    check_run(scenario, runs=runs, seed=seed)
+    sc = names.check_outcomes(scenario, [outcome], names.resolve_event)  # before pandas loads
+    check_run(scenario, sc, runs=runs, seed=seed)
     from sim.study.discover import command
 
-    with chart_files.formats(drawn):
-        final, lines = command(scenario, outcome, from_dir, runs, seed, out_dir, threshold)
+    with chart_files.formats(drawn):  # `sc`: the one read of the file serves the study too
+        final, lines = command(scenario, outcome, from_dir, runs, seed, out_dir, threshold, sc)
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)
     out.print(f"discovery: {final}", highlight=False, soft_wrap=True)

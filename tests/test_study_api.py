@@ -207,6 +207,16 @@ def test_discover_refuses_too_few_runs_as_the_command_does(tmp_path) -> None:
     assert str(caught.value) == as_typed(line, "--runs", "runs")
 
 
+def test_discover_refuses_runs_the_file_does_not_take_naming_the_file(tmp_path) -> None:
+    """As `forcegen discover` and `sim.run` do: the file and its field (it named the
+    scenario's name, the scenario having been handed on to `sim.run` as loaded)."""
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.discover(FLAGSHIP, runs=10**7)
+    assert str(caught.value).startswith(f"{FLAGSHIP}: run.runs: Input should be less than")
+    args = ["--outcome", "stalled", "--runs", str(10**7), "--out", str(tmp_path / "x")]
+    assert str(caught.value) == refusal("discover", str(FLAGSHIP), *args)
+
+
 def test_robust_is_the_commands_ranking(tmp_path) -> None:
     ranking = sim.robust(ROBUST, worlds=4, runs_per_world=3, criterion="regret")
     assert len(ranking.table) == 4 and list(ranking.table["rank"]) == [1, 2, 3, 4]

@@ -313,14 +313,15 @@ def discover(
     results=None,
     ready=None,
     spell: Spelling = as_option,
+    loaded=None,
 ) -> Discovered:
     """Check the input, get the runs (a folder, given `results` of `sim.run`, or a new
     ensemble), find the boxes. The body of `forcegen discover` and `sim.discover`.
 
     `ready(scenario, outcome)` is called once the input is checked, before any run.
     `spell` names a setting in a refusal as the caller typed it (`--runs`, `runs`).
+    `loaded` is the scenario file as the command line read it for its own checks.
     """
-    from sim.api import load
     from sim.study.discover_report import verb
 
     if not 0 < threshold <= 1:
@@ -331,7 +332,7 @@ def discover(
         raise ScenarioError("--runs and --seed make a new ensemble; leave them out with --from")
     if results is not None and (runs is not None or seed is not None):
         raise ScenarioError("runs and seed make a new ensemble; leave them out with given results")
-    sc = load(scenario) if results is None else results.scenario
+    sc = results.scenario if results is not None else _scenario(scenario, loaded, runs, seed)
     outcome = resolve_event(outcome, list(sc.states), spell("outcome"))
     if ready is not None:
         ready(sc, outcome)
@@ -342,7 +343,7 @@ def discover(
         if results is None:
             from sim.api import run
 
-            results = run(sc, runs=runs, seed=seed)
+            results = run(sc)  # runs and seed applied by `_scenario`
         params, table = results.tables["params"], results.tables["runs"]
         source = f"{len(table):,} runs, seed {results.scenario.run.seed}"
     x = align(params, table, str(from_dir or scenario))
@@ -371,6 +372,24 @@ def discover(
     return Discovered(found, x, info)
 
 
+def _scenario(path: Path, loaded, runs: int | None, seed: int | None):
+    """The scenario to run: `loaded` (the file as the command line read it for its own
+    checks, so it is read once) or the file read now, checked as `sim.load` checks one,
+    with `runs` and `seed` applied here. A refusal names the file, as `forcegen run`'s
+    does, before any work; left to `sim.run`, which gets the scenario and not its file,
+    it named the scenario's name."""
+    from sim.scenario.arrays import compile_scenario
+    from sim.scenario.loader import load, override
+
+    try:
+        sc = loaded if loaded is not None else load(path)
+        compile_scenario(sc)  # what `forcegen validate` checks beyond the schema
+        return sc if runs is None and seed is None else override(sc, runs=runs, seed=seed)
+    except ScenarioError as exc:
+        exc.file = exc.file or str(path)
+        raise
+
+
 def command(
     scenario: Path,
     outcome: str,
@@ -379,10 +398,12 @@ def command(
     seed: int | None,
     out_dir: Path | None,
     threshold: float,
+    loaded=None,
 ) -> tuple[Path, list[str]]:
     """Check the input, get the runs, find the boxes, write the folder.
 
-    Returns the folder and the boxes in words (the lines the command prints).
+    Returns the folder and the boxes in words (the lines the command prints); `loaded`
+    is the scenario file as the command line read it for its checks (read once).
 
     Every refusal (ScenarioError, FolderError) comes before anything is written.
     """
@@ -402,7 +423,7 @@ def command(
                 "--out",
             )
 
-    d = discover(scenario, outcome, from_dir, runs, seed, threshold, ready=ready)
+    d = discover(scenario, outcome, from_dir, runs, seed, threshold, ready=ready, loaded=loaded)
     argv = _argv(scenario, d.info["outcome"], from_dir, runs, seed, final, threshold)
     write(final, d.found, d.x, {**d.info, "command": argv})
     return final, summary_lines(d.found, d.info["outcome"])

@@ -92,17 +92,21 @@ def check_sensitivity(methods: Sequence[str], groups: str | None) -> None:
         resolve_name("grouping", groups, GROUPINGS, "--groups")
 
 
-def check_outcomes(scenario, outcomes: Sequence[str], resolve=resolve_outcome) -> None:
+def check_outcomes(scenario, outcomes: Sequence[str], resolve=resolve_outcome):
     """Refuse an outcome the scenario file's states do not make a name of (with
     `resolve`: `resolve_outcome`, or `resolve_event` for `discover`); a scenario the
-    loader refuses is left for the command to refuse, as it does."""
+    loader refuses is left for the command to refuse, as it does.
+
+    Returns the scenario as loaded, so that the command's other checks and its work
+    read the file once (None when no outcome is given or the loader refuses it)."""
     if not outcomes:
-        return
+        return None
     from sim.scenario.loader import load
 
     try:
-        states = list(load(scenario).states)
+        sc = load(scenario)
     except ScenarioError:
-        return  # the command refuses it, with the checks it makes before reading the file
+        return None  # the command refuses it, with the checks it makes before reading it
     for name in outcomes:
-        resolve(name, states)
+        resolve(name, list(sc.states))
+    return sc

@@ -210,6 +210,28 @@ def test_bad_input_is_one_line_and_writes_nothing(made_up: Path, tmp_path: Path)
         assert not out.exists()
 
 
+def test_the_command_reads_the_scenario_file_once(tmp_path: Path, monkeypatch) -> None:
+    """The outcome's name, --runs and the study's own checks are made on one read of
+    the file (it was read three times): refused here at the folder, after all of them
+    and before any run."""
+    from sim.scenario import loader
+
+    read, real = [], loader.load
+
+    def counted(path, *args, **kwargs):
+        read.append(Path(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "load", counted)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep", encoding="utf-8")
+    argv = ["discover", str(FLAGSHIP), "--outcome", "stalled", "--runs", "50", "--seed", "3"]
+    result = runner.invoke(app, [*argv, "--out", str(mine)])
+    assert result.exit_code == 2 and "not written by forcegen" in one_line(result.output)
+    assert read == [FLAGSHIP]
+
+
 def test_the_from_folder_is_never_replaced(made_up: Path) -> None:
     before = sorted(p.name for p in made_up.iterdir())
     argv = ["discover", str(FLAGSHIP), "--outcome", "stalled", "--from", str(made_up)]
