@@ -28,7 +28,7 @@ from sim.analysis.explain.page import markdown
 from sim.engine.trace import Trace
 from sim.numbers import force
 from sim.scenario.arrays import compile_scenario
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, shown
 from sim.web import scenarios
 from sim.web.text import Md
 
@@ -69,6 +69,20 @@ COLOURS = {
 def compiled(rel: str):
     """The compiled scenario of a listed file."""
     return compile_scenario(scenarios.load(rel))
+
+
+def run_problem(C, n: int | None) -> str:
+    """Why `n` is no run to watch (one line), '' when it is one: a run of the
+    scenario's ensemble, 0 to runs - 1, as `forcegen explain --run` takes. An
+    unchecked number reached the random streams: a huge one stopped Step on a
+    traceback, a negative one was silently run 0."""
+    runs = int(C.scenario.run.runs)
+    if n is None or not 0 <= n < runs:
+        return (
+            f"Run: expected a run number from 0 to {runs - 1} (the scenario's {runs:,} runs), "
+            f"got {shown(n) if n is not None else 'nothing'}; still watching the run shown."
+        )
+    return ""
 
 
 def week_lines(
@@ -185,6 +199,7 @@ def Run(rel: str, C) -> None:
     told = solara.use_memo(dict, [rel, run])  # the week sentences made so far
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(SPEEDS)))
+    refused, set_refused = solara.use_state("")
 
     def step() -> None:
         with lock:
@@ -197,9 +212,13 @@ def Run(rel: str, C) -> None:
             trace.run_to_end()
             set_week(int(trace.model.t))
 
-    def restart(n: int) -> None:
+    def restart(n: int | None) -> None:
+        problem = run_problem(C, n)
+        set_refused(problem)
+        if problem:
+            return
         set_playing(False)
-        set_run(max(int(n or 0), 0))
+        set_run(int(n or 0))
         set_week(0)
         set_chosen("")
 
@@ -247,6 +266,8 @@ def Run(rel: str, C) -> None:
         solara.Button("Play to the end", on_click=to_end, disabled=playing or not trace.running)
         solara.InputInt("Run", value=run, on_value=restart, style={"max-width": "8em"})
         solara.Text(f"Week {week}", classes=["week-counter"], style={"font-size": "20px"})
+    if refused:
+        solara.Error(refused, classes=["run-error"])
     with lock:
         tables = trace.tables()
     if not trace.running and week:

@@ -1,0 +1,65 @@
+"""The page `forcegen serve` serves, against what a browser can send: numbers out of
+range typed into its fields, values outside the scenario's vocabulary, pasted pages
+of text. Each is refused with one visible line naming the field, and nothing
+changes; never a traceback. The views are rendered in-process (solara's test
+renderer), the widgets driven as a browser drives them, without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("solara", reason="the web extra is not installed")
+
+import ipyvuetify as v
+import solara
+
+import sim.web.app  # noqa: F401  (matplotlib's Agg backend, as the page sets it)
+from sim.web.watch import Watch
+
+FLAGSHIP = "scenarios/isf/res2803.yaml"
+
+
+@pytest.fixture
+def page():
+    """Render a view in-process; close it (and its threads' context) after the test."""
+    opened = []
+
+    def render(element):
+        box, rc = solara.render(element, handle_error=False)
+        opened.append(rc)
+        return box, rc
+
+    yield render
+    for rc in opened:
+        rc.close()
+
+
+def type_into(rc, label: str, text: str) -> None:
+    """Type `text` into the field labelled `label` and press Enter, as a browser does."""
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("keyup.enter", None)
+
+
+def errors(rc, cls: str) -> list[str]:
+    """The text of the error lines of class `cls` now on the page."""
+    return [str(w.children[0]) for w in rc.find(v.Alert, class_=cls).widgets]
+
+
+@pytest.mark.parametrize("raw", [str(10**30), str(2**63), "-1", "200"])
+def test_watch_refuses_a_run_that_is_no_run_of_the_ensemble(page, raw) -> None:
+    box, rc = page(Watch(solara.reactive(FLAGSHIP)))
+    type_into(rc, "Run", "7")
+    assert "run 7 of seed" in repr(box)
+    type_into(rc, "Run", raw)
+    (line,) = errors(rc, "run-error")
+    assert line.startswith(
+        f"Run: expected a run number from 0 to 199 (the scenario's 200 runs), got {raw}"
+    )
+    assert "run 7 of seed" in repr(box)  # still the run shown
+    rc.find(v.Btn, children=["Step one week"]).widget.click()  # a traceback here before
+    assert re.search(r"Week 1\b", repr(box))
+    type_into(rc, "Run", "8")
+    assert errors(rc, "run-error") == [] and "run 8 of seed" in repr(box)
