@@ -193,7 +193,7 @@ def sweep(
     _whole("steps", steps, 1)
     _whole("workers", workers, 1)
     path = check_path("path", path)
-    sw = load_sweep(path, runs=runs, steps=steps)
+    sw = load_sweep(path, runs=runs, steps=steps, flag="")
     with make_executor(min(workers, cores())) as ex:
         result = run_sweep(sw, ex, PointCache(None))
 

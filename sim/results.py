@@ -144,7 +144,7 @@ class Results:
         from sim.output.write import write_results
 
         final = check_path("folder", folder)
-        check_format(format)
+        check_format(format, "format")
         chosen = formats.parse(charts, option="charts")
         with formats.formats(chosen):
             write_results(

@@ -159,6 +159,12 @@ SETTINGS = {
         r"8,000,000 runs; robust runs at most 5,000,000: lower worlds or runs_per_world, "
         r"or give the sweep fewer points",
     ),
+    "sweep(runs=MAX_RUNS)": (
+        lambda: sim.sweep(ROOT / "scenarios" / "sweeps" / "target_x_deadline.yaml", runs=10**6),
+        r".*target_x_deadline\.yaml: axes, runs: \d+ points x 1,000,000 runs each \(runs\) = "
+        r"[\d,]+ runs; a sweep runs at most 2,000,000: lower runs or give fewer values "
+        r"\(or steps\) on its axes",
+    ),
     "robust(criterion='regert')": (
         lambda: sim.robust(ROBUST, criterion="regert"),
         r"criterion: unknown criterion 'regert' \(did you mean 'regret'\?\)",
@@ -211,6 +217,13 @@ def test_save_refuses_a_folder_or_charts_of_the_wrong_kind(results, tmp_path: Pa
         results.save(None)
     with pytest.raises(ValueError, match=r"charts: expected png, svg, .* got None"):
         results.save(tmp_path / "x", charts=None)  # not 'none': no charts only when asked
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_names_its_format_argument_not_the_option(results, tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        results.save(tmp_path / "x", format="xlsx")
+    assert str(caught.value) == "format: expected 'csv' or 'parquet', got 'xlsx'"
     assert list(tmp_path.iterdir()) == []
 
 

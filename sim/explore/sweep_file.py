@@ -286,20 +286,26 @@ def _check_size(spec: SweepSpec, file: str) -> None:
         raise ScenarioError(f"the grid has {size:,} points; at most {MAX_POINTS}", "axes", file)
 
 
-def _check_runs(spec: SweepSpec, points: int, each: int, option: int | None, file: str) -> None:
+def _check_runs(
+    spec: SweepSpec, points: int, each: int, option: int | None, file: str, flag: str = "--"
+) -> None:
     """Refuse, before any point is built or run, a sweep whose points times runs per point
-    exceed MAX_TOTAL_RUNS, naming where its runs and its points come from."""
+    exceed MAX_TOTAL_RUNS, naming where its runs and its points come from. `flag` is
+    how the caller spells a setting: "--" on the command line (--runs, --steps), ""
+    from Python (runs, steps)."""
     total = points * each  # Python integers: no overflow
     if total <= MAX_TOTAL_RUNS:
         return
     if option:
-        source, where, lower = "--runs", "--runs", "lower --runs"
+        source, where, lower = f"{flag}runs", f"{flag}runs", f"lower {flag}runs"
     elif spec.runs:
         source, where, lower = "the file's runs", "runs", "lower runs"
     else:
         source, where, lower = "the base's run.runs", "base", "set a lower runs"
     what = "samples" if spec.design == "lhs" else "axes"
-    fewer = "fewer samples" if spec.design == "lhs" else "fewer values (or --steps) on its axes"
+    fewer = (
+        "fewer samples" if spec.design == "lhs" else f"fewer values (or {flag}steps) on its axes"
+    )
     raise ScenarioError(
         f"{points:,} points x {each:,} runs each ({source}) = {total:,} runs; a sweep runs "
         f"at most {MAX_TOTAL_RUNS:,}: {lower} or give {fewer}",
@@ -326,8 +332,11 @@ def load_sweep(
     runs: int | None = None,
     steps: int | None = None,
     samples: int | None = None,
+    flag: str = "--",
 ) -> Sweep:
-    """Read and check a sweep file; `runs`, `steps`, `samples` override the file's."""
+    """Read and check a sweep file; `runs`, `steps`, `samples` override the file's.
+    `flag`: how a refusal spells those settings ("--" for the command line's options,
+    "" for the Python API's arguments)."""
     path = Path(path)
     file = str(path)
     data = read_yaml(path)
@@ -379,7 +388,7 @@ def load_sweep(
         points = grid(axes)
     else:
         points = latin_hypercube(axes, spec.samples, base.run.seed)
-    _check_runs(spec, len(points), base.run.runs, runs, file)
+    _check_runs(spec, len(points), base.run.runs, runs, file, flag)
     scenarios = []
     for i, point in enumerate(points):
         try:

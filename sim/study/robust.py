@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.design import design_batch
-from sim.engine.ensemble import BATCH
+from sim.engine.ensemble import BATCH, batch_runs
 from sim.explore import paths
 from sim.explore.sweep_file import Sweep, load_sweep
 from sim.scenario.arrays import OUTCOMES, Compiled, compile_scenario
@@ -236,13 +236,15 @@ def world_block(C: Compiled, seed: int, start: int, stop: int, worlds: np.ndarra
 
 
 def _jobs(study: Study) -> list[tuple]:
-    """(candidate, start, stop) and the task's arguments, BATCH runs at most per task."""
+    """(candidate, start, stop) and the task's arguments, BATCH runs at most per task
+    (fewer for a wide scenario: `batch_runs` keeps a task's arrays within its bound)."""
     M = study.runs_per_world
     n = len(study.worlds) * M
     jobs = []
     for k, C in enumerate(study.compiled):
-        for start in range(0, n, BATCH):
-            stop = min(n, start + BATCH)
+        size = batch_runs(C, BATCH)
+        for start in range(0, n, size):
+            stop = min(n, start + size)
             block = study.worlds[start // M : (stop - 1) // M + 1]
             jobs.append((k, (C, study.seed, start, stop, block, M)))
     return jobs

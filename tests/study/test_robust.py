@@ -170,6 +170,20 @@ def test_blocks_give_what_run_design_gives(deadline_sweep: Path, monkeypatch) ->
         np.testing.assert_array_equal(shares.formed[k], formed.mean(axis=1))
 
 
+def test_a_wide_scenarios_tasks_keep_to_the_batch_memory_bound(
+    deadline_sweep: Path, monkeypatch
+) -> None:
+    """Each task holds at most the runs `ensemble.batch_runs` allows the candidate (the
+    memory bound of a batch), not a whole BATCH."""
+    from sim.engine import ensemble
+
+    st = load_study(deadline_sweep, worlds=3, runs_per_world=4)
+    monkeypatch.setattr(ensemble, "BATCH_BYTES", 1)  # room for one run a batch
+    spans = [(k, args[3] - args[2]) for k, args in robust._jobs(st)]
+    assert {n for _, n in spans} == {1}
+    assert sum(n for k, n in spans if k == 0) == 12  # every run of the candidate, once
+
+
 def test_a_candidate_that_cannot_form_loses_under_every_criterion(deadline_sweep) -> None:
     st = load_study(deadline_sweep, worlds=6, runs_per_world=5)
     res = summarise(st, evaluate(st, Serial()))
