@@ -43,6 +43,7 @@ from sim.analysis import words as wd
 from sim.engine.trace import Trace
 from sim.rules.decide import Decision
 from sim.scenario.arrays import Compiled
+from sim.scenario.errors import shown
 from sim.teach import options, table
 from sim.teach.debrief import COMPONENT_WORDS, debrief_lines, outcome_rows
 from sim.teach.game import RUN, Game
@@ -79,6 +80,22 @@ def timer_seconds(raw) -> int:
             f"(or empty for no timer), got {str(raw).strip()!r}."
         )
     return int(text)
+
+
+SEED_MAX = 2**63 - 1
+"""The largest seed, as a scenario's `run.seed` allows it."""
+
+
+def seed_value(raw) -> int:
+    """A class's seed (a whole number from 0 to SEED_MAX, a scenario's seed range);
+    ClassError otherwise. A negative seed stopped Start on a traceback; one past
+    SEED_MAX played a seed no scenario file or `forcegen play --seed` takes."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= SEED_MAX:
+        raise ClassError(
+            f"Seed: expected a whole number from 0 to {SEED_MAX:,} (or empty for the "
+            f"scenario's), got {shown(raw)}."
+        )
+    return raw
 
 
 class StoppedError(Exception):
@@ -529,7 +546,9 @@ class Registry:
         self.sessions: dict[str, Session] = {}
 
     def create(self, C: Compiled, seed: int | None = None, scenario: str | Path = "") -> Session:
-        """A new session with a fresh join code and a teacher's token."""
+        """A new session with a fresh join code and a teacher's token; ClassError for a
+        seed no scenario may hold (`seed_value`), before any session is made."""
+        seed = C.scenario.run.seed if seed is None else seed_value(seed)
         with self.lock:
             while True:
                 code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -537,7 +556,7 @@ class Registry:
                     break
             session = Session(
                 C,
-                C.scenario.run.seed if seed is None else int(seed),
+                seed,
                 code,
                 secrets.token_urlsafe(16),
                 str(scenario),

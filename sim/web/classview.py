@@ -116,7 +116,12 @@ def Lobby(current: solara.Reactive[str], go, problem: str) -> None:
         except ScenarioError as exc:
             set_refused(f"This scenario cannot be opened: {exc}")
             return
-        session = REGISTRY.create(C, seed, rel)
+        try:
+            session = REGISTRY.create(C, seed, rel)
+        except ClassError as exc:
+            set_refused(str(exc))
+            return
+        set_refused("")
         go(code=session.code, teacher=session.teacher)
 
     with solara.Columns([1, 1]):

@@ -16,7 +16,9 @@ import ipyvuetify as v
 import solara
 
 import sim.web.app  # noqa: F401  (matplotlib's Agg backend, as the page sets it)
-from sim.web.watch import Watch
+from sim.web.classroom import REGISTRY, SEED_MAX, ClassError, Registry
+from sim.web.classview import Lobby
+from sim.web.watch import Watch, compiled
 
 FLAGSHIP = "scenarios/isf/res2803.yaml"
 
@@ -63,3 +65,40 @@ def test_watch_refuses_a_run_that_is_no_run_of_the_ensemble(page, raw) -> None:
     assert re.search(r"Week 1\b", repr(box))
     type_into(rc, "Run", "8")
     assert errors(rc, "run-error") == [] and "run 8 of seed" in repr(box)
+
+
+@pytest.fixture
+def registry():
+    reg = Registry()
+    yield reg
+    for session in reg.sessions.values():
+        session.stop()
+
+
+@pytest.mark.parametrize("seed", [-1, SEED_MAX + 1, 10**30, 2.5, "7", True])
+def test_a_class_with_a_seed_no_scenario_takes_is_not_made(registry, seed) -> None:
+    with pytest.raises(ClassError, match=r"^Seed: expected a whole number from 0 to 9,223,"):
+        registry.create(compiled(FLAGSHIP), seed)
+    assert registry.sessions == {}
+
+
+def test_the_largest_seed_plays(registry) -> None:
+    s = registry.create(compiled(FLAGSHIP), SEED_MAX)
+    s.take("IDN")
+    s.start(s.teacher)
+    assert s.seed == SEED_MAX and s.week.week == 1 and s.error == ""
+
+
+@pytest.mark.parametrize("raw", ["-1", str(2**63)])
+def test_the_teacher_typing_a_bad_seed_sees_one_line_and_no_class(page, raw) -> None:
+    went = []
+    _box, rc = page(Lobby(solara.reactive(FLAGSHIP), lambda **q: went.append(q), ""))
+    type_into(rc, "Seed (empty: the scenario's)", raw)
+    rc.find(v.Btn, children=["Create a class"]).widget.click()
+    (line,) = errors(rc, "scenario-error")
+    assert line.startswith("Seed: expected a whole number from 0 to") and raw in line
+    assert went == []
+    type_into(rc, "Seed (empty: the scenario's)", "11")
+    rc.find(v.Btn, children=["Create a class"]).widget.click()
+    assert errors(rc, "scenario-error") == [] and len(went) == 1
+    assert REGISTRY.sessions.pop(went[0]["code"]).seed == 11
