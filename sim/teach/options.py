@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sim.analysis import words as wd
 from sim.scenario.arrays import OFFERED, STANCES, Compiled
+from sim.scenario.errors import shown
 from sim.scenario.params import Params
 
 
@@ -43,6 +44,11 @@ def valid_amount(value: float, low: float, top: float, unit: float) -> bool:
     return low <= value <= top and abs(value / unit - round(value / unit)) < 1e-9
 
 
+def amount_text(value: float) -> str:
+    """A pledge as a refusal shows it: '1,234', or '1e+308' for one too long to write out."""
+    return f"{value:,.0f}" if abs(value) < 1e15 else f"{value:g}"
+
+
 def pledge_rule(C: Compiled, kind: str, low: float, top: float, unit: float) -> str:
     """The rule a pledge must follow, in words."""
     measure = C.scenario.kinds[kind].measure
@@ -64,26 +70,26 @@ def check(
     `menu` is the demands open this week (`table.open_concessions`).
     """
     if stance not in STANCES:
-        return f"{stance!r} is not a stance: choose one of {', '.join(STANCES)}."
+        return f"{shown(stance)} is not a stance: choose one of {', '.join(STANCES)}."
     kinds = offered_kinds(C, P, i)
     is_in = STANCES.index(stance) >= OFFERED
     if kind and kind not in kinds:
         offered = ", ".join(wd.kind(C, k) for k in kinds) or "none"
-        return f"{kind!r} is not a kind you can offer in this game (you can offer: {offered})."
+        return f"{shown(kind)} is not a kind you can offer in this game (you can offer: {offered})."
     if is_in and kinds and not kind:
         return f"An {stance} stance needs a contribution kind."
     if kind:
         low, top, unit = pledge_range(C, P, i, kind, is_in)
         if not valid_amount(pledge, low, top, unit):
             return (
-                f"{pledge:,.0f} is not a valid pledge of {wd.kind(C, kind)}: enter "
+                f"{amount_text(pledge)} is not a valid pledge of {wd.kind(C, kind)}: enter "
                 f"{pledge_rule(C, kind, low, top, unit)}."
             )
     elif pledge:
         return "A pledge needs a contribution kind."
     if demand and demand not in menu:
         return (
-            f"{demand!r} is not a demand you can make this week (open: "
+            f"{shown(demand)} is not a demand you can make this week (open: "
             + (", ".join(menu) or "none")
             + ")."
         )

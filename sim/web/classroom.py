@@ -77,7 +77,7 @@ def timer_seconds(raw) -> int:
     if not re.fullmatch(r"\d{1,6}", text) or not TIMER_MIN <= int(text) <= TIMER_MAX:
         raise ClassError(
             f"Timer: expected a whole number of seconds from {TIMER_MIN} to {TIMER_MAX} "
-            f"(or empty for no timer), got {str(raw).strip()!r}."
+            f"(or empty for no timer), got {shown(str(raw).strip())}."
         )
     return int(text)
 
@@ -98,6 +98,15 @@ def seed_value(raw) -> int:
     return raw
 
 
+def pledge_value(raw) -> float:
+    """A choice's pledge as a number; ClassError (one line) for what is none, which
+    `float` would raise as a TypeError or ValueError past the page's error line."""
+    try:
+        return float(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ClassError(f"Pledge: expected a number, got {shown(raw)}.") from None
+
+
 class StoppedError(Exception):
     """The session was stopped while the game waited for its seats."""
 
@@ -111,7 +120,7 @@ def normal_code(raw: str) -> str:
     code = re.sub(r"[\s-]", "", str(raw or "")).upper()
     if not CODE_PATTERN.match(code):
         raise ClassError(
-            f"{str(raw).strip()!r} is not a join code: a code is {CODE_LENGTH} letters and "
+            f"{shown(str(raw).strip())} is not a join code: a code is {CODE_LENGTH} letters and "
             "digits, as the teacher's screen shows it (e.g. K7QM2P)."
         )
     return code
@@ -324,19 +333,20 @@ class Session:
             if self.state != "playing" or self.week is None:
                 raise ClassError("There is no week to choose for now.")
             view = self.week.seats[state]
+            pledge = pledge_value(choice.pledge)
             error = options.check(
                 self.C,
                 self.game.trace.params,
                 self.C.states.index(state),
                 choice.stance,
                 choice.kind,
-                float(choice.pledge),
+                pledge,
                 choice.demand,
                 view.menu,
             )
             if error:
                 raise ClassError(error)
-            pledge = float(choice.pledge) if choice.kind else 0.0
+            pledge = pledge if choice.kind else 0.0
             self.pending[state] = Choice(choice.stance, choice.kind, pledge, choice.demand)
             self._changed()
             if set(self.pending) >= set(self.game.seats):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, shown
 from sim.scenario.schema import Scenario
 from sim.web.server import SCENARIO_ENV
 
@@ -114,7 +114,7 @@ def listed() -> tuple[str, ...]:
 
 def refused(text: str) -> ScenarioError:
     return ScenarioError(
-        f"{text!r} is not one of the shipped scenarios or the local scenario files listed: "
+        f"{shown(text)} is not one of the shipped scenarios or the local scenario files listed: "
         "the page opens only the files in its list"
     )
 

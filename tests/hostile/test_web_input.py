@@ -16,6 +16,9 @@ import ipyvuetify as v
 import solara
 
 import sim.web.app  # noqa: F401  (matplotlib's Agg backend, as the page sets it)
+from sim.scenario.errors import ScenarioError
+from sim.teach.seat import Choice
+from sim.web import scenarios
 from sim.web.classroom import REGISTRY, SEED_MAX, ClassError, Registry
 from sim.web.classview import Lobby
 from sim.web.watch import Watch, compiled
@@ -102,3 +105,61 @@ def test_the_teacher_typing_a_bad_seed_sees_one_line_and_no_class(page, raw) -> 
     rc.find(v.Btn, children=["Create a class"]).widget.click()
     assert errors(rc, "scenario-error") == [] and len(went) == 1
     assert REGISTRY.sessions.pop(went[0]["code"]).seed == 11
+
+
+PAGE = "x" * 100_000
+"""A pasted page of text."""
+
+
+def short(message: str) -> bool:
+    """One short line: the pasted text is cut, its length said."""
+    return "\n" not in message and len(message) < 400 and "(100,000 characters)" in message
+
+
+@pytest.fixture
+def seat(registry):
+    """A class in week 1 with Indonesia seated: (session, Indonesia's token)."""
+    s = registry.create(compiled(FLAGSHIP), 11)
+    token = s.take("IDN")
+    s.start(s.teacher)
+    return s, token
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        Choice(PAGE),
+        Choice("committed", PAGE, 50),
+        Choice("conditional", demand=PAGE),
+    ],
+)
+def test_a_pasted_page_in_a_choice_is_refused_in_one_short_line(seat, choice) -> None:
+    s, token = seat
+    with pytest.raises(ClassError) as refused:
+        s.submit(token, "IDN", choice)
+    assert short(str(refused.value)), str(refused.value)[:300]
+    assert s.choice_of("IDN") is None
+
+
+@pytest.mark.parametrize(
+    ("pledge", "said"),
+    [("abc", "Pledge: expected a number, got 'abc'"), (None, "got None"), (1e308, "1e+308 is")],
+)
+def test_a_pledge_that_is_no_number_is_refused_in_one_line(seat, pledge, said) -> None:
+    s, token = seat
+    with pytest.raises(ClassError, match=re.escape(said)) as refused:
+        s.submit(token, "IDN", Choice("committed", "troops", pledge))
+    assert len(str(refused.value)) < 200
+    assert s.choice_of("IDN") is None and s.week.week == 1
+
+
+def test_a_pasted_page_as_a_join_code_timer_or_scenario_is_cut(registry) -> None:
+    s = registry.create(compiled(FLAGSHIP))
+    with pytest.raises(ClassError) as code:
+        registry.find(PAGE)
+    with pytest.raises(ClassError) as timer:
+        s.set_timer(s.teacher, PAGE)
+    with pytest.raises(ScenarioError) as path:
+        scenarios.resolve(PAGE)
+    for refused in (code, timer, path):
+        assert short(str(refused.value)), str(refused.value)[:300]
