@@ -149,6 +149,11 @@ def Mandate(rel: str, on_run) -> None:
         if not 1 <= int(runs or 0) <= MAX_RUNS:
             set_error(f"Runs: expected a whole number from 1 to {MAX_RUNS:,}, got {runs}.")
             return
+        try:  # a value a browser sent outside the vocabulary: one line, not a run's traceback
+            scenarios.variant(sc, values)
+        except (ScenarioError, TypeError) as exc:
+            set_error(f"The mandate cannot be run: {exc}")
+            return
         set_error("")
         on_run(dict(values), int(runs))
 

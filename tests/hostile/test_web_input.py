@@ -21,6 +21,7 @@ from sim.teach.seat import Choice
 from sim.web import scenarios
 from sim.web.classroom import REGISTRY, SEED_MAX, ClassError, Registry
 from sim.web.classview import Lobby
+from sim.web.explore import Mandate
 from sim.web.watch import Watch, compiled
 
 FLAGSHIP = "scenarios/isf/res2803.yaml"
@@ -163,3 +164,19 @@ def test_a_pasted_page_as_a_join_code_timer_or_scenario_is_cut(registry) -> None
         scenarios.resolve(PAGE)
     for refused in (code, timer, path):
         assert short(str(refused.value)), str(refused.value)[:300]
+
+
+@pytest.mark.parametrize(
+    ("label", "sent"),
+    [("Area of operations", "moon"), ("Clarity of the terms of reference", "nan")],
+)
+def test_a_mandate_value_outside_the_vocabulary_is_refused_before_a_run(page, label, sent) -> None:
+    """A browser may send any value for a widget; the run is not started."""
+    ran = []
+    _box, rc = page(Mandate(FLAGSHIP, lambda values, runs: ran.append(values)))
+    widget = rc.find(v.Select if label.startswith("Area") else v.Slider, label=label).widget
+    widget.v_model = float(sent) if label.startswith("Clarity") else sent
+    rc.find(v.Btn, children=["Run"]).widget.click()
+    (line,) = errors(rc, "explore-error")
+    assert line.startswith("The mandate cannot be run: mandate.") and "\n" not in line
+    assert ran == []
