@@ -107,6 +107,15 @@ def pledge_value(raw) -> float:
         raise ClassError(f"Pledge: expected a number, got {shown(raw)}.") from None
 
 
+def same_token(held: str, given) -> bool:
+    """Whether an address's token is the one held, in constant time (a guess learns
+    nothing from how long the check took). Compared as UTF-8 bytes: an address may
+    carry any text, and `secrets.compare_digest` refuses strings that are not ASCII."""
+    if not isinstance(given, str):
+        return False
+    return secrets.compare_digest(held.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 class StoppedError(Exception):
     """The session was stopped while the game waited for its seats."""
 
@@ -238,7 +247,7 @@ class Session:
         """The state a token holds, None for an unknown token."""
         with self.lock:
             for state, t in self.tokens.items():
-                if token and secrets.compare_digest(t, token):
+                if token and same_token(t, token):
                     return state
         return None
 
@@ -250,7 +259,7 @@ class Session:
             )
 
     def _teacher(self, token: str) -> None:
-        if not token or not secrets.compare_digest(token, self.teacher):
+        if not token or not same_token(self.teacher, token):
             raise ClassError("Only the teacher can do that.")
 
     # -- the teacher's controls ---------------------------------------------
@@ -548,18 +557,38 @@ class Session:
         return choices
 
 
+MAX_CLASSES = 200
+"""The most classes one server holds at once. Each is kept in memory (its game, its
+transcript) and a started one keeps a thread, so anyone who can reach the page could
+otherwise exhaust the server by creating classes; when it is full, the oldest classes
+that are over are forgotten first, then a new one is refused in one line."""
+
+
 class Registry:
-    """The sessions this server holds, by join code."""
+    """The sessions this server holds, by join code (at most `MAX_CLASSES`)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.sessions: dict[str, Session] = {}
+
+    def _room(self) -> None:
+        """Make room for one more class (the lock held): forget the oldest that are over;
+        ClassError when every class held is still in its lobby or playing."""
+        over = [code for code, s in self.sessions.items() if s.state == "over"]
+        while len(self.sessions) >= MAX_CLASSES and over:
+            del self.sessions[over.pop(0)]  # dicts keep the order classes were made in
+        if len(self.sessions) >= MAX_CLASSES:
+            raise ClassError(
+                f"This server holds {MAX_CLASSES} classes that are not over, the most it "
+                "takes at once: end a class, or restart the server."
+            )
 
     def create(self, C: Compiled, seed: int | None = None, scenario: str | Path = "") -> Session:
         """A new session with a fresh join code and a teacher's token; ClassError for a
         seed no scenario may hold (`seed_value`), before any session is made."""
         seed = C.scenario.run.seed if seed is None else seed_value(seed)
         with self.lock:
+            self._room()
             while True:
                 code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
                 if code not in self.sessions:

@@ -20,7 +20,15 @@ from sim.scenario.errors import ScenarioError
 from sim.teach.debrief import choice_text
 from sim.teach.seat import Choice
 from sim.web import scenarios
-from sim.web.classroom import REGISTRY, TIMER_MAX, TIMER_MIN, ClassError, SeatView, Session
+from sim.web.classroom import (
+    REGISTRY,
+    TIMER_MAX,
+    TIMER_MIN,
+    ClassError,
+    SeatView,
+    Session,
+    same_token,
+)
 from sim.web.text import Md
 from sim.web.watch import compiled
 
@@ -73,7 +81,7 @@ def Class(current: solara.Reactive[str]) -> None:
     if session is None:
         Lobby(current, go, problem)
     elif "teacher" in q:
-        if q["teacher"] != session.teacher:
+        if not same_token(session.teacher, q["teacher"]):
             solara.Error(
                 "This is not the teacher's address of this class.", classes=["class-error"]
             )
