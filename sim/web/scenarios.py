@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from sim.scenario.errors import ScenarioError, shown
+from sim.scenario.errors import ScenarioError, shown, unknown
 from sim.scenario.schema import Scenario
 from sim.web.server import SCENARIO_ENV
 
@@ -204,10 +204,22 @@ def variant(sc: Scenario, values: dict[str, Any]) -> Scenario:
     for term, value in values.items():
         spec = sc.vocabulary[term]
         if spec.kind == "task_set":
-            value = [t for t in spec.levels if t in set(value)]
+            value = _tasks(term, value, spec.levels)
         if value != sc.mandate[term]:
             changed[f"mandate.{term}"] = value
     return apply(sc, changed) if changed else sc
+
+
+def _tasks(term: str, value: Any, levels: list[str]) -> list[str]:
+    """A task set as the vocabulary orders it; ScenarioError for a value that is not a
+    list of text or names a task the vocabulary does not have (dropping it would run
+    another mandate than the one asked for)."""
+    if not isinstance(value, list | tuple | set) or not all(isinstance(t, str) for t in value):
+        raise ScenarioError(f"expected a list of tasks, got {shown(value)}", f"mandate.{term}")
+    for t in value:
+        if t not in levels:
+            raise unknown("task", t, levels, f"mandate.{term}")
+    return [t for t in levels if t in set(value)]
 
 
 def changes_text(sc: Scenario, values: dict[str, Any]) -> str:

@@ -180,3 +180,24 @@ def test_a_mandate_value_outside_the_vocabulary_is_refused_before_a_run(page, la
     (line,) = errors(rc, "explore-error")
     assert line.startswith("The mandate cannot be run: mandate.") and "\n" not in line
     assert ran == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "said"),
+    [
+        (["police_trainng"], "unknown task 'police_trainng' (did you mean 'police_training'?)"),
+        (["bogus"], "unknown task 'bogus'; expected one of: border_security, "),
+        (None, "expected a list of tasks, got None"),
+        ("police_training", "expected a list of tasks, got 'police_training'"),
+        ([3], "expected a list of tasks, got [3]"),
+    ],
+)
+def test_a_task_set_with_a_task_the_vocabulary_lacks_is_refused(sent, said) -> None:
+    """Dropping the unknown task would run another mandate than the one asked for (and
+    the page's text of the change would still show it)."""
+    sc = compiled(FLAGSHIP).scenario
+    with pytest.raises(ScenarioError) as caught:
+        scenarios.variant(sc, {"tasks": sent})
+    assert str(caught.value).startswith(f"mandate.tasks: {said}"), str(caught.value)
+    kept = scenarios.variant(sc, {"tasks": ["police_training", "border_security"]})
+    assert kept.mandate["tasks"] == ["border_security", "police_training"]  # the vocabulary's order
