@@ -37,6 +37,9 @@ def shown(value: object, limit: int = SHOWN) -> str:
         return f"{value[:limit]!r}... ({len(value):,} characters)"
     if isinstance(value, dict | list | tuple) and len(value) > 20:
         return f"a {type(value).__name__} of {len(value):,} items"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        # Python refuses to print an integer of more than 4,300 digits (ValueError)
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
     text = repr(value)
     if len(text) > limit:
         text = text[:limit] + "..."

@@ -280,3 +280,13 @@ def test_a_control_character_in_a_key_is_refused_and_shown_escaped(tmp_path: Pat
 def test_a_message_shows_control_characters_escaped() -> None:
     text = str(ScenarioError("bad \x1b[2J", "states.I\x1bN", "a\x9b.yaml"))
     assert text == "a\\x9b.yaml: states.I\\x1bN: bad \\x1b[2J", text
+
+
+def test_an_integer_too_long_to_print_is_shown_by_its_size() -> None:
+    """Python refuses to print an integer of more than 4,300 digits (ValueError): a
+    message naming one stays one short line instead of failing."""
+    from sim.scenario.errors import shown
+
+    assert shown(10**5000) == "an integer of about 5,000 digits"
+    assert shown(-(10**60)).startswith("-1000") and len(shown(-(10**60))) <= 63
+    assert shown(True) == "True" and shown(2**63) == "9223372036854775808"
