@@ -189,6 +189,18 @@ def simulate():
     return simulate_tables
 
 
+@pytest.fixture
+def registry():
+    """A server's classes of its own (`sim.web.classroom.Registry`, the web extra); every
+    class's game thread is stopped after the test."""
+    from sim.web.classroom import Registry
+
+    reg = Registry()
+    yield reg
+    for session in reg.sessions.values():
+        session.stop()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Axelrod-style contracts: a test class with a `cases` mapping (name ->
     keyword arguments of `scenario`) runs each `case`-taking test on each one."""

@@ -112,9 +112,14 @@ def listed() -> tuple[str, ...]:
     return shipped() + tuple(n for n in local() if n not in shipped())
 
 
+PATH_SHOWN = 200
+"""Characters of a refused path echoed whole: a real path, however deep, is shown as
+typed; a pasted page of text is cut (`shown`)."""
+
+
 def refused(text: str) -> ScenarioError:
     return ScenarioError(
-        f"{shown(text)} is not one of the shipped scenarios or the local scenario files listed: "
+        f"{shown(text, PATH_SHOWN)} is not one of the shipped scenarios or the local scenario files listed: "
         "the page opens only the files in its list"
     )
 

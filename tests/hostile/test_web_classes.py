@@ -9,18 +9,10 @@ import pytest
 pytest.importorskip("solara", reason="the web extra is not installed")
 
 from sim.web import classroom
-from sim.web.classroom import ClassError, Registry, same_token
+from sim.web.classroom import ClassError, same_token
 from sim.web.watch import compiled
 
 FLAGSHIP = "scenarios/isf/res2803.yaml"
-
-
-@pytest.fixture
-def registry():
-    reg = Registry()
-    yield reg
-    for session in reg.sessions.values():
-        session.stop()
 
 
 def test_a_full_server_refuses_a_new_class_in_one_line(registry, monkeypatch) -> None:

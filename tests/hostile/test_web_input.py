@@ -19,7 +19,7 @@ import sim.web.app  # noqa: F401  (matplotlib's Agg backend, as the page sets it
 from sim.scenario.errors import ScenarioError
 from sim.teach.seat import Choice
 from sim.web import scenarios
-from sim.web.classroom import REGISTRY, SEED_MAX, ClassError, Registry
+from sim.web.classroom import REGISTRY, SEED_MAX, ClassError
 from sim.web.classview import Lobby
 from sim.web.explore import Mandate
 from sim.web.watch import Watch, compiled
@@ -69,14 +69,6 @@ def test_watch_refuses_a_run_that_is_no_run_of_the_ensemble(page, raw) -> None:
     assert re.search(r"Week 1\b", repr(box))
     type_into(rc, "Run", "8")
     assert errors(rc, "run-error") == [] and "run 8 of seed" in repr(box)
-
-
-@pytest.fixture
-def registry():
-    reg = Registry()
-    yield reg
-    for session in reg.sessions.values():
-        session.stop()
 
 
 @pytest.mark.parametrize("seed", [-1, SEED_MAX + 1, 10**30, 2.5, "7", True])
@@ -201,3 +193,12 @@ def test_a_task_set_with_a_task_the_vocabulary_lacks_is_refused(sent, said) -> N
     assert str(caught.value).startswith(f"mandate.tasks: {said}"), str(caught.value)
     kept = scenarios.variant(sc, {"tasks": ["police_training", "border_security"]})
     assert kept.mandate["tasks"] == ["border_security", "police_training"]  # the vocabulary's order
+
+
+def test_a_deep_path_that_is_not_listed_is_named_whole() -> None:
+    """Cutting is for pasted pages: a real path of 150 characters is named as typed."""
+    deep = "/".join(["folder"] * 20) + "/other.yaml"
+    assert 140 < len(deep) < scenarios.PATH_SHOWN
+    with pytest.raises(ScenarioError) as caught:
+        scenarios.resolve(deep)
+    assert str(caught.value).startswith(f"{deep!r} is not one of the shipped scenarios")

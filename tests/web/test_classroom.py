@@ -23,7 +23,6 @@ from sim.web.classroom import (
     POLL,
     TIMED_OUT,
     ClassError,
-    Registry,
     normal_code,
 )
 
@@ -35,14 +34,6 @@ FLAGSHIP = ROOT / "scenarios" / "isf" / "res2803.yaml"
 @pytest.fixture(scope="module")
 def C():
     return compile_scenario(load(FLAGSHIP))
-
-
-@pytest.fixture
-def registry():
-    reg = Registry()
-    yield reg
-    for session in reg.sessions.values():
-        session.stop()
 
 
 def test_codes_are_six_unambiguous_characters(registry, C) -> None:
