@@ -71,3 +71,15 @@ world condition 0.2 and a state's kind 0.01 to 0.03 count 1, 1, 1 and 1/16 unit)
 RUN_WORK_ACTOR = 15
 """Each veto player and host an evaluation reads, besides its effect entries: 11 to 16
 microseconds."""
+
+MAX_RECORDED = 300_000_000
+"""The most values an ensemble keeps for all its runs, in memory until its tables are
+written: each run's drawn values (`params.csv`), its counted force and each veto player's
+acceptance every week (the exact bands), and a row of `RUN_COLUMNS`. The flagship keeps
+261 a run (155 drawn values, 3 x 30 weekly values, 16): 261 million at its most runs
+(MAX_RUNS), which stays allowed. Measured on 3 December 2026: 1.40 GB at 200,000 runs of
+the flagship, about 27 bytes a value, so about 8 GB at this bound. A scenario of many states, each with its own ranges, would
+otherwise ask for tens of GB at a million runs; it is refused in one line instead."""
+RUN_COLUMNS = 16
+"""Values of a run's row besides its drawn values and its weekly bands (`runs.csv`'s
+columns, the counts behind `commits.csv` and `coalitions.csv`), about."""

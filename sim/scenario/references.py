@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.limits import (
+    MAX_RECORDED,
     MAX_RUN_WORK,
+    RUN_COLUMNS,
     RUN_WORK_ACTOR,
     RUN_WORK_ENTRY,
     RUN_WORK_EVALUATION,
@@ -94,6 +96,7 @@ def check_references(sc: Scenario) -> None:
             "broker.deadline",
         )
     _check_work(sc)
+    _check_recorded(sc)
 
 
 CAVEATS_TERM = Force.model_fields["caveats_term"].default
@@ -231,6 +234,43 @@ def _check_work(sc: Scenario) -> None:
     todo = ", ".join(["shorten broker.deadline", *advice[:-1]])
     todo += f" or {advice[-1]}" if advice else ""
     raise ScenarioError(f"{cost}: {w.weeks:,} weeks x {w.week:,.0f} units, {why}; {todo}", paths)
+
+
+def drawn_count(value: Any) -> int:
+    """The judgement calls a run draws: each range [low, high] of two numbers in the
+    checked scenario's fields (`sim.scenario.arrays` draws one value for each;
+    `tests/scenario/test_recorded.py` checks the two counts agree on every shipped file)."""
+    if isinstance(value, dict):
+        return sum(drawn_count(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        pair = len(value) == 2 and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        )
+        return 1 if pair else sum(drawn_count(v) for v in value)
+    return 0
+
+
+def recorded_per_run(sc: Scenario) -> tuple[int, int]:
+    """(values an ensemble keeps per run, of which drawn values): see MAX_RECORDED."""
+    drawn = drawn_count(sc.model_dump(mode="python"))
+    weeks = max(sc.run.rounds, sc.broker.deadline)
+    return drawn + (1 + len(sc.veto_players)) * weeks + RUN_COLUMNS, drawn
+
+
+def _check_recorded(sc: Scenario) -> None:
+    """An ensemble keeps at most MAX_RECORDED values for its runs: refused in one line
+    naming the run count and what each run keeps."""
+    per_run, drawn = recorded_per_run(sc)
+    total = sc.run.runs * per_run
+    if total <= MAX_RECORDED:
+        return
+    most = MAX_RECORDED // per_run
+    raise ScenarioError(
+        f"{sc.run.runs:,} runs x {per_run:,} values kept a run ({drawn:,} drawn values, the "
+        f"weekly force and acceptances, the run's row) = {total:,}; an ensemble keeps at "
+        f"most {MAX_RECORDED:,} (about 8 GB): at most {most:,} runs of this scenario",
+        "run.runs",
+    )
 
 
 def _check_weeks(sc: Scenario) -> None:
