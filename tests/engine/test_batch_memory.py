@@ -8,6 +8,7 @@ import tracemalloc
 from pathlib import Path
 
 import pandas as pd
+from state_ids import code
 
 from sim.engine import ensemble
 from sim.engine.ensemble import BATCH, batch_runs, run_ensemble
@@ -15,13 +16,6 @@ from sim.scenario.arrays import compile_scenario
 from sim.scenario.loader import load
 
 FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "isf" / "res2803.yaml"
-
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def code(i: int) -> str:
-    """A three-letter state id for index i (AAA, AAB, ...)."""
-    return "".join(LETTERS[(i // 26**p) % 26] for p in (2, 1, 0))
 
 
 def wide(scenario, states: int, concessions: int):

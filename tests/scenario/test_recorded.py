@@ -12,6 +12,7 @@ import pytest
 import yaml
 from in_process import refused
 from shipped import runnable
+from state_ids import code
 
 from sim.limits import MAX_RECORDED, MAX_RUNS
 from sim.scenario.arrays import compile_scenario
@@ -19,12 +20,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load, override, validate
 from sim.scenario.references import recorded_per_run
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "isf" / "res2803.yaml"
-
-
-def code(i: int) -> str:
-    return "".join(LETTERS[(i // 26**p) % 26] for p in (2, 1, 0))
 
 
 @pytest.mark.parametrize("path", runnable(), ids=lambda p: p.name)
