@@ -329,21 +329,22 @@ def run(
     drawn = chart_formats(formats)
     C = load_compiled(scenario, runs=runs, seed=seed)
     check_out(out_dir or Path("results") / C.scenario.name, out_dir is not None)
-    from sim.analysis.console import print_summary  # after the input is checked: a refusal
-    from sim.parallel import CHARTS, ENGINE, make_executor  # imports only what checks it
-    from sim.workers import run_cost
+    from sim.parallel import CHARTS, ENGINE, WRITE, make_executor  # after the input is checked:
+    from sim.workers import run_cost  # a refusal imports only what checks it
 
     ex = make_executor(
         cap_workers(workers, scheduler),
         scheduler,
         C.scenario.run.runs,
         engine,
-        CHARTS if drawn else ENGINE,
+        (*(CHARTS if drawn else ENGINE), *WRITE),
         run_seconds=run_cost(C, engine),
     )
     with chart_files.formats(drawn):
         summary, final = _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, ex, fmt)
     if not quiet:
+        from sim.analysis.console import print_summary
+
         print_summary(out, C, summary)
     out.print(f"results: {final}", highlight=False)
 
@@ -356,10 +357,11 @@ def _note(text: str) -> None:
 def _run_and_write(C, scenario, out_dir, engine, detail_runs, quiet, executor, fmt="csv"):
     """Run the ensemble and write the results folder (atomically) on one executor
     (stopped on failure, then half-written folders removed); return the summary."""
-    from sim.output.write import run_command, write_results
-
     with executor:
         tables = run_with_progress(C, engine, detail_runs, quiet, executor)
+        # Imported after the runs: a forked helper's runs overlap it (`sim.fork._warm`).
+        from sim.output.write import run_command, write_results
+
         final = out_dir or Path("results") / C.scenario.name
         argv = run_command(scenario, C, final, engine, detail_runs, fmt)
         summary = write_results(

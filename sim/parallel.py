@@ -39,6 +39,7 @@ import importlib
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -54,6 +55,9 @@ ENGINE = ("sim", "sim.engine.fast")
 """What a worker imports while the parent is still busy: the engine ..."""
 CHARTS = (*ENGINE, "sim.charts")
 """... and, for `run`, the charts too."""
+WRITE = ("sim.output.write",)
+"""... and what writes a results folder (pandas): `run` imports it after its runs,
+while a forked helper does them (`sim.fork.Forked`)."""
 
 DASK_HINT = 'Dask is not installed; install the optional extra with: pip install ".[dask]"'
 
@@ -227,6 +231,11 @@ class Executor:
         allows a forked helper (`sim.fork`)."""
         return self
 
+    def warm_pending(self) -> bool:
+        """Whether this process still has imports a forked helper's jobs could overlap
+        (`Serial.warm_pending`); none elsewhere."""
+        return False
+
     def __enter__(self) -> Executor:
         return self
 
@@ -254,16 +263,23 @@ class Serial(Executor):
     shares_memory = True
     takes_tables = True
 
-    def __init__(self, spare: bool = False) -> None:
+    def __init__(self, spare: bool = False, warm: Sequence[str] = ()) -> None:
         self.spare = spare
+        self.warm = tuple(warm)
 
     def for_short_jobs(self) -> Executor:
         if self.spare:
             from sim.fork import Forked, can_fork, spare_core
 
             if can_fork() and spare_core():
-                return Forked()
+                return Forked(self.warm)
         return self
+
+    def warm_pending(self) -> bool:
+        """Whether a forked helper would have this process's imports to overlap: a
+        module of `warm` (the charts', for `run`) not imported yet, which this process
+        imports while the helper starts on the jobs (`sim.fork.Forked`)."""
+        return self.spare and any(module not in sys.modules for module in self.warm)
 
     def imap(self, fn: Callable, jobs: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         for i, job in enumerate(jobs):
@@ -442,4 +458,4 @@ def make_executor(
     if scheduler is not None:  # '' is refused, not taken for no scheduler
         return Dask(scheduler, workers)
     chosen = workers or auto_workers(runs, engine, run_seconds)
-    return Pool(chosen, warm) if chosen > 1 else Serial(spare=not workers)
+    return Pool(chosen, warm) if chosen > 1 else Serial(spare=not workers, warm=warm)

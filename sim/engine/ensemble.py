@@ -10,15 +10,18 @@ the executor and the number of workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.engine import fast
 from sim.engine.record import Recorder
 from sim.parallel import ENGINE, Executor, Pool, Serial
 from sim.rules import jit
 from sim.scenario.arrays import Compiled
+
+if TYPE_CHECKING:  # the tables are built by the recorder, which imports pandas then
+    import pandas as pd
 
 BATCH = 2000
 """Runs per batch of the fast engine: large enough to amortise Python overhead,
@@ -116,10 +119,14 @@ def record(
     runs = C.scenario.run.runs if runs is None else runs
     seed = C.scenario.run.seed if seed is None else seed
     executor = executor or Serial()
-    if runs >= FORK_RUNS:  # a forked helper takes half the batches where it may
+    # A forked helper takes half the batches where it may. Below FORK_RUNS, where this
+    # process has imports to do (the charts', `Serial.warm_pending`), it takes them
+    # all, unsplit, while this process imports (`sim.fork.Forked`).
+    overlap = runs < FORK_RUNS and executor.warm_pending()
+    if runs >= FORK_RUNS or overlap:
         executor = executor.for_short_jobs()
     size = batch_runs(C) if engine == "fast" else MESA_BATCH
-    if executor.workers > 1:
+    if executor.workers > 1 and not overlap:
         # A whole number of batches per worker, so no worker is left with the tail.
         n_batches = executor.workers * -(-runs // (executor.workers * size))
         size = max(1, -(-runs // n_batches))

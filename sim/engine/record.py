@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.engine.draws import watched
 from sim.rules import deployment, packages, short_axis, vetoes, withdrawal
 from sim.scenario.arrays import COMMITTED, OUTCOMES, STANCES, Compiled
+
+if TYPE_CHECKING:  # pandas is imported where tables are built, not by the runs
+    import pandas as pd
 
 COMPONENTS = (
     "incentives",
@@ -94,6 +97,8 @@ def _by_index(names) -> np.ndarray:
 
 def _stacked(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
     """One table from column arrays recorded week by week (each part a dict of columns)."""
+    import pandas as pd
+
     return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 
@@ -382,7 +387,7 @@ class Recorder:
         cols["pledge"] += np.asarray(pledge[i, s], float).tolist()
         cols["package"] += self._texts(parts[i, s], s)
         cols["approval"] += [VOTES[v] for v in arrivals.vote[i, s].tolist()]
-        cols["arrival_week"] += [w if w >= 0 else pd.NA for w in arrivals.week[i, s].tolist()]
+        cols["arrival_week"] += [w if w >= 0 else None for w in arrivals.week[i, s].tolist()]
         for name, values in self._shocked(hit, i, s).items():
             cols[name] += values
         return arrivals.first()
@@ -394,7 +399,7 @@ class Recorder:
         n = len(i)
         if hit is None:
             return {"suspended_weeks": [0] * n, "suspended": [""] * n,
-                    "withdrawn_week": [pd.NA] * n, "withdrawn_by": [""] * n}  # fmt: skip
+                    "withdrawn_week": [None] * n, "withdrawn_by": [""] * n}  # fmt: skip
         held = hit.suspended[i, s]  # (n, H)
         spells = [""] * n
         for at in np.flatnonzero(held.any(axis=1)).tolist():  # few contingents are suspended
@@ -402,7 +407,7 @@ class Recorder:
         return {
             "suspended_weeks": held.sum(axis=1).astype(np.int64).tolist(),
             "suspended": spells,
-            "withdrawn_week": [w if w >= 0 else pd.NA for w in hit.withdrawn[i, s].tolist()],
+            "withdrawn_week": [w if w >= 0 else None for w in hit.withdrawn[i, s].tolist()],
             "withdrawn_by": self._shock_causes[hit.by[i, s]].tolist(),
         }
 
@@ -422,6 +427,8 @@ class Recorder:
         return {name: build[name]() for name in names}
 
     def _runs(self) -> pd.DataFrame:
+        import pandas as pd
+
         cols = dict(self.run_cols)
         week = np.asarray(cols["deployed_week"], np.int64)
         cols["deployed_week"] = pd.array(np.maximum(week, 0), dtype="Int64")
@@ -435,6 +442,8 @@ class Recorder:
         return len(self.run_cols["run"])
 
     def _states(self) -> pd.DataFrame:
+        import pandas as pd
+
         if not self.state_rows:
             return pd.DataFrame()
         states = _stacked(self.state_rows)
@@ -444,6 +453,8 @@ class Recorder:
         return states.drop(columns="_s")
 
     def _rounds(self) -> pd.DataFrame:
+        import pandas as pd
+
         if not self.round_rows:
             return pd.DataFrame()
         rounds = _stacked(self.round_rows)
@@ -454,6 +465,8 @@ class Recorder:
     def _deployments(self) -> pd.DataFrame:
         """One row per contingent of a formed run: its approval vote, first week in
         theatre, suspensions and withdrawal."""
+        import pandas as pd
+
         cols = self.deploy_cols
         table = pd.DataFrame(cols if cols["run"] else [], columns=list(DEPLOY_COLUMNS))
         for name in ("arrival_week", "withdrawn_week"):
@@ -466,6 +479,8 @@ class Recorder:
 
     def _params(self) -> pd.DataFrame:
         """The experiments table: one row per run, one column per drawn value."""
+        import pandas as pd
+
         from sim.scenario.drawn import drawn_names
 
         names = drawn_names(self.C)
@@ -478,6 +493,8 @@ class Recorder:
         return table.sort_values("run", kind="stable", ignore_index=True)
 
     def _commits(self) -> pd.DataFrame:
+        import pandas as pd
+
         C = self.C
         rows = [
             {
@@ -493,12 +510,16 @@ class Recorder:
         return pd.DataFrame(rows)
 
     def _coalitions(self) -> pd.DataFrame:
+        import pandas as pd
+
         items = sorted(self.coalitions.items(), key=lambda kv: (-kv[1], kv[0]))
         return pd.DataFrame(
             {"members": [k for k, _ in items], "share": [v / self.runs for _, v in items]}
         )
 
     def _bands(self) -> pd.DataFrame:
+        import pandas as pd
+
         series = {"force": self.force}
         for j, vid in enumerate(self.C.veto_ids):
             series[f"accept.{vid}"] = self.accept[j]
