@@ -61,7 +61,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     with style.chart_style():
         fig, ax = style.new_figure(8.6, 4.6)
         runs = meta.get("runs")
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{runs:,} runs" if runs else ""))
+        shown = style.subtitle(meta, f"{runs:,} runs" if runs else "")
+        style.titles(fig, ax, TITLE, shown, pinned=True)
         if not players:
             style.empty_note(ax, "No veto player in the bands table.")
         colours = {

@@ -106,7 +106,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         shown = f"top {len(top)} of {len(coalitions)} coalitions" if len(coalitions) > TOP else ""
         whiskers = "whiskers: 95% interval" if runs and not top.empty else ""
         of_runs = f"{runs:,} runs" if runs else ""
-        style.titles(fig, ax, TITLE, style.subtitle(meta, of_runs, shown, whiskers))
+        style.titles(fig, ax, TITLE, style.subtitle(meta, of_runs, shown, whiskers), pinned=True)
         if top.empty:
             style.empty_note(ax, "No coalition in the table.")
             ax.set_yticks([])

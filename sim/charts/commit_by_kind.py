@@ -165,7 +165,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         order = "most likely first, as in the report"
         ends = "whiskers: 95% interval" if runs and not table.empty else ""
         shown = style.subtitle(meta, f"{runs:,} runs" if runs else "", order, ends)
-        style.titles(fig, ax, TITLE, shown)
+        style.titles(fig, ax, TITLE, shown, pinned=True)
         if table.empty:
             style.empty_note(ax, "No state in the commitments table.")
         else:

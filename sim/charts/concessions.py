@@ -96,7 +96,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     never = [c for c in meta.get("concessions", {}) if c not in shares.columns]
     with style.chart_style():
         fig, ax = style.new_figure(8.6, 4.6)
-        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{len(runs):,} runs"))
+        style.titles(fig, ax, TITLE, style.subtitle(meta, f"{len(runs):,} runs"), pinned=True)
         if shares.shape[1] == 0:
             style.empty_note(ax, f"No run made any concession\n(0 of {len(runs):,} runs).")
         for cid in shares.columns:

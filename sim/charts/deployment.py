@@ -149,7 +149,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
     t = np.arange(1, weeks + 1)
     with style.chart_style():
         fig, (left, right) = style.new_figures(12.0, 4.6, 2)
-        style.titles(fig, left, TITLE, style.subtitle(meta, f"{len(runs):,} runs"))
+        style.titles(fig, left, TITLE, style.subtitle(meta, f"{len(runs):,} runs"), pinned=True)
         formed, deployed = cumulative(runs, weeks)
         left.step(t, formed, where="post", color=FORMED, linewidth=2, label=FORMED_LABEL)
         left.step(t, deployed, where="post", color=DEPLOYED, linewidth=2,
@@ -189,7 +189,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         right.set_ylim(bottom=0)
         net = "\n(net of suspensions and withdrawals)" if hit is not None else ""
         where = f", in the {len(sizes):,} runs where contingents arrived" if len(sizes) else ""
-        right.set_title(f"Deployed strength{where}{net}", fontsize=9.5, loc="left")
+        right.set_title(f"Deployed strength{where}{net}", fontsize=9.5, loc="left", **style.TOP)
         right.set_ylabel(f"Deployed ({meta.get('force_measure') or 'personnel'})")
         style.round_axis(right)
         right.set_xlabel("Week")

@@ -201,7 +201,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         )
         runs_n = meta.get("runs") or len(runs)
         source = style.target_of(runs, meta)[2]
-        style.titles(fig, top, TITLE, style.subtitle(meta, f"{runs_n:,} runs", source))
+        style.titles(fig, top, TITLE, style.subtitle(meta, f"{runs_n:,} runs", source), pinned=True)
         if runs.empty:
             style.empty_note(top, "No run in the runs table.")
             top_handles: list = []
@@ -210,7 +210,7 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
             top_handles = _top_panel(top, by_week, names, overall, len(runs))
         bottom_handles = _bottom_panel(bottom, runs, meta, group)
         bottom.set_title(f"Counted force of the {_who(group)}, at the week each ended",
-                         loc="left", fontsize=9, color=style.INK)  # fmt: skip
+                         loc="left", fontsize=9, color=style.INK, **style.TOP)  # fmt: skip
         if deadline:
             for ax in (top, bottom):
                 ax.axvline(deadline + 0.5, zorder=4, **style.DEADLINE)

@@ -268,9 +268,8 @@ def draw(tables: Mapping[str, pd.DataFrame], meta: Mapping, out_dir: Path) -> di
         fig, ax = style.new_figure(*_size(labels, rounds, handles))
         title = run_title(run_id, tables.get("runs"))
         rows = "rows: final stance, then P(commit) across all runs"
-        style.titles(
-            fig, ax, title, style.subtitle(meta, "a detail run with the most common outcome", rows)
-        )
+        detail = style.subtitle(meta, "a detail run with the most common outcome", rows)
+        style.titles(fig, ax, title, detail, pinned=True)
         if not order:
             style.empty_note(ax, f"No state records for run {run_id}.")
             ax.set_axis_off()

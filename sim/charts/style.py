@@ -153,7 +153,7 @@ def new_figures(width: float, height: float, n: int) -> tuple[Figure, list[Axes]
     return fig, list(axes)
 
 
-def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
+def titles(fig: Figure, ax: Axes, title: str, subtitle: str, *, pinned: bool = False) -> None:
     """Bold chart title and grey context line, both flush with the figure's left edge.
 
     The axes gets a blank title so constrained layout reserves the subtitle's line;
@@ -161,10 +161,14 @@ def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     it lines up with the title above it whatever the width of the tick labels.
     A subtitle too long for the figure is wrapped at middots (or words) onto more
     lines, each reserved, so it is never cut at the figure's edge.
+
+    `pinned` is for an axes with nothing along its top (ticks and axis label at the
+    bottom): see `TOP`.
     """
     fig.suptitle(wrap(title, int(fig.get_figwidth() * TITLE_CHARS_PER_INCH)), x=0.01, ha="left")
     lines = wrap_subtitle(subtitle, int(fig.get_figwidth() * SUBTITLE_CHARS_PER_INCH))
-    ax.set_title("\n".join([" "] * (lines.count("\n") + 1)), loc="left", fontsize=9)
+    spacer = "\n".join([" "] * (lines.count("\n") + 1))
+    ax.set_title(spacer, loc="left", fontsize=9, **(TOP if pinned else {}))
     note = ax.annotate(
         lines,
         xy=(0.01, 1.0),
@@ -179,6 +183,15 @@ def titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     )
     note.set_in_layout(False)
 
+
+TOP = {"y": 1.0}
+"""`set_title` keywords that pin an axes' titles at its top, for an axes with its
+ticks and axis label at the bottom. Left to itself, matplotlib places a title
+above whatever is along the axes' top, measuring the axes for it (its y axis's
+tick labels, every time the axes is measured or drawn: two layout passes and the
+draw); with nothing there the title stays at the top, where this puts it without
+measuring: the same pixels, and on the flagship's seven charts a tenth fewer Python
+calls and about 6% less CPU (bench/charts.py)."""
 
 TITLE_CHARS_PER_INCH = 9.0
 """Characters of the bold 12.5-point title that fit in an inch of figure width."""
