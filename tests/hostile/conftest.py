@@ -1,5 +1,5 @@
 """Fixtures of the hostile-input suite (the helpers themselves are in helpers.py)."""
 
-from .helpers import variant
+from .helpers import cli, variant
 
-__all__ = ["variant"]
+__all__ = ["cli", "variant"]

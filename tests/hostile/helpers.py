@@ -2,9 +2,10 @@
 
 A clean refusal is what the README promises for bad input: exit status 2 (1
 for a fault of the environment), exactly one line on stderr that starts with
-`error:`, no traceback, and nothing written or removed. Cases run the real
-command line in a subprocess, as a user would, so a crash anywhere (imports,
-workers, charts) shows.
+`error:`, no traceback, and nothing written or removed. Most cases run the
+command line in this process (`cli`, as `forcegen` runs it: `sim.cli.main`); those
+about the process itself (a hang bounded by a timeout, signals, two processes at
+once) run it in a subprocess (`forcegen`), as a user would.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,38 @@ def forcegen(*args: str, cwd: Path | None = None, stdin: str = "", timeout: floa
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+PYTHON_IGNORES = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+"""The warnings Python's own filters hide from a user (`python -W` unset)."""
+
+
+@pytest.fixture
+def cli(forcegen, monkeypatch):
+    """`cli(*args, cwd=None)`: `forcegen ARGS` run in this process (tests/conftest.py's
+    `forcegen`) as `forcegen(...)` runs it in a subprocess: in `cwd` (the checkout by
+    default), `COLUMNS=100`, and the warnings a user would see printed on stderr (not
+    raised, as pytest's filter would), so a refusal with a warning is two lines."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+    def call(*args: object, cwd: Path | None = None) -> Result:
+        here = Path.cwd()
+        os.chdir(cwd or ROOT)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.resetwarnings()  # Python's default filters, not pytest's "error"
+                for category in PYTHON_IGNORES:
+                    warnings.simplefilter("ignore", category)
+                code, out, err = forcegen(*args)
+        finally:
+            os.chdir(here)
+        shown = (
+            warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line)
+            for w in caught
+        )
+        return Result(code, out, err + "".join(shown))
+
+    return call
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:

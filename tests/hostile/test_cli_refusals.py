@@ -174,14 +174,23 @@ def test_the_bounds_are_those_of_the_files(forcegen) -> None:
     assert (cli.MAX_RUNS, cli.MAX_STEPS) == (MAX_RUNS, MAX_STEPS)
 
 
-def test_the_largest_counts_still_run(forcegen, tmp_path) -> None:
+def test_the_largest_counts_still_run(forcegen, monkeypatch, tmp_path) -> None:
     """--detail-runs above the run count keeps every run's detail and is recorded as
-    given (the manifest's command runs again); --workers above the cores is capped."""
+    given (the manifest's command runs again); --workers above the cores is capped
+    (the capped count is asked of the executor; the runs are made here, no pool spawned)."""
+    asked = []
+
+    def serial(workers: int, *_a, **_k) -> parallel.Executor:
+        asked.append(workers)
+        return parallel.Serial()
+
+    monkeypatch.setattr(parallel, "make_executor", serial)
     out = tmp_path / "o"
     code, _out, err = forcegen(
         *SCHEDULER_COMMANDS["run"], "--detail-runs", "1000000", "--workers", 2**63 - 1, "--out", out
     )
     assert code == 0, err
+    assert asked == [parallel.cores()]
     assert "note: --workers 9223372036854775807: this machine has" in err
     manifest = __import__("json").loads((out / "manifest.json").read_text())
     assert manifest["detail_runs"] == 1_000_000

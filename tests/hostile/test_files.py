@@ -4,7 +4,9 @@ forcegen replaces only a folder it wrote itself, refuses anything else before
 doing any work, leaves nothing half-written behind (also when killed or
 interrupted), and turns a read-only or full disk, a killed worker or a bad
 option into one line on stderr with exit status 2 (bad option) or 1 (the
-environment).
+environment). Commands run in this process (`cli`, or `invoke` where a test
+patches the environment) unless the process itself is the subject: killed,
+interrupted by a signal, or two at once (`_start`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sim.output import folder as folder_mod
 from sim.output.folder import MARKER, FolderError, atomic_folder, check_target, foreign
 from sim.parallel import cores
 
-from .helpers import FLAGSHIP, ROOT, Result, assert_refused, forcegen, snapshot
+from .helpers import FLAGSHIP, ROOT, Result, assert_refused, snapshot
 
 SMALL = ["--runs", "5", "--detail-runs", "2", "--quiet"]
 BARE = [*SMALL, "--formats", "none"]
@@ -60,39 +62,37 @@ def hidden(root: Path) -> list[str]:
 # ---------------------------------------------------------------- the user's files
 
 
-def test_run_refuses_an_existing_folder_it_did_not_write(tmp_path: Path) -> None:
+def test_run_refuses_an_existing_folder_it_did_not_write(cli, tmp_path: Path) -> None:
     user_folder(tmp_path)
     before = snapshot(tmp_path)
-    r = forcegen("run", FLAGSHIP, "--runs", "20", "--out", "mywork", cwd=tmp_path)
+    r = cli("run", FLAGSHIP, "--runs", "20", "--out", "mywork", cwd=tmp_path)
     assert_refused(r, "--out 'mywork'", "not written by forcegen")
     assert snapshot(tmp_path) == before
 
 
-def test_run_refuses_the_folder_that_holds_the_scenario(tmp_path: Path) -> None:
+def test_run_refuses_the_folder_that_holds_the_scenario(cli, tmp_path: Path) -> None:
     work = tmp_path / "DIR"
     work.mkdir()
     (work / "s.yaml").write_text(f"extends: {FLAGSHIP}\nname: s\n")
     (work / "sources.md").write_text("my notes\n")
     before = snapshot(tmp_path)
-    r = forcegen("run", work / "s.yaml", *SMALL, "--out", work, cwd=tmp_path)
+    r = cli("run", work / "s.yaml", *SMALL, "--out", work, cwd=tmp_path)
     assert_refused(r, "--out", "DIR")
     assert snapshot(tmp_path) == before
 
 
-def test_out_at_an_existing_file_is_refused_not_hidden(tmp_path: Path) -> None:
+def test_out_at_an_existing_file_is_refused_not_hidden(cli, tmp_path: Path) -> None:
     (tmp_path / "report").write_text("my report\n")
     before = snapshot(tmp_path)
-    r = forcegen("run", FLAGSHIP, *SMALL, "--out", "report", cwd=tmp_path)
+    r = cli("run", FLAGSHIP, *SMALL, "--out", "report", cwd=tmp_path)
     assert_refused(r, "--out 'report'", "a file of that name exists")
     assert snapshot(tmp_path) == before
 
 
-def test_whatif_out_refuses_a_users_folder_before_searching(tmp_path: Path) -> None:
+def test_whatif_out_refuses_a_users_folder_before_searching(cli, tmp_path: Path) -> None:
     user_folder(tmp_path)
     before = snapshot(tmp_path)
-    r = forcegen(
-        "whatif", FLAGSHIP, "--state", "PAK", "--runs", "5", "--out", "mywork", cwd=tmp_path
-    )
+    r = cli("whatif", FLAGSHIP, "--state", "PAK", "--runs", "5", "--out", "mywork", cwd=tmp_path)
     assert_refused(r, "--out", "mywork")
     assert snapshot(tmp_path) == before
 
@@ -207,25 +207,27 @@ def test_folder_written_before_the_marker_is_still_recognised(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("out", [".", "", ".."])
-def test_out_without_a_folder_name_is_a_bad_option(tmp_path: Path, out: str) -> None:
+def test_out_without_a_folder_name_is_a_bad_option(cli, tmp_path: Path, out: str) -> None:
     work = tmp_path / "work"
     work.mkdir()
     before = snapshot(tmp_path)
-    r = forcegen("run", FLAGSHIP, *SMALL, "--out", out, cwd=work)
+    r = cli("run", FLAGSHIP, *SMALL, "--out", out, cwd=work)
     assert_refused(r, "--out", "expected a folder name")
     assert snapshot(tmp_path) == before
 
 
-def test_out_under_a_file_is_a_bad_option(tmp_path: Path) -> None:
+def test_out_under_a_file_is_a_bad_option(cli, tmp_path: Path) -> None:
     (tmp_path / "somefile").write_text("x\n")
     before = snapshot(tmp_path)
-    r = forcegen("run", FLAGSHIP, *SMALL, "--out", "somefile/out", cwd=tmp_path)
+    r = cli("run", FLAGSHIP, *SMALL, "--out", "somefile/out", cwd=tmp_path)
     assert_refused(r, "'somefile' is a file")
     assert snapshot(tmp_path) == before
 
 
-def test_out_where_nothing_can_be_written_is_a_fault_of_the_environment(tmp_path: Path) -> None:
-    r = forcegen("run", FLAGSHIP, *SMALL, "--out", "/proc/forcegen-x", cwd=tmp_path)
+def test_out_where_nothing_can_be_written_is_a_fault_of_the_environment(
+    cli, tmp_path: Path
+) -> None:
+    r = cli("run", FLAGSHIP, *SMALL, "--out", "/proc/forcegen-x", cwd=tmp_path)
     assert_refused(r, "/proc/forcegen-x", code=1)
     assert list(tmp_path.iterdir()) == []
 
@@ -299,10 +301,10 @@ def test_read_only_sweep_cache_is_one_line_exit_1(tmp_path: Path, monkeypatch) -
     assert not out.exists() and hidden(tmp_path) == []
 
 
-def test_sweep_cache_that_is_a_file_is_a_bad_option(tmp_path: Path) -> None:
+def test_sweep_cache_that_is_a_file_is_a_bad_option(cli, tmp_path: Path) -> None:
     (tmp_path / "cache").write_text("x\n")
     before = snapshot(tmp_path)
-    r = forcegen("sweep", SWEEP, "--runs", "3", "--cache", "cache", "--out", "sw", cwd=tmp_path)
+    r = cli("sweep", SWEEP, "--runs", "3", "--cache", "cache", "--out", "sw", cwd=tmp_path)
     assert_refused(r, "--cache 'cache'", "expected a folder")
     assert snapshot(tmp_path) == before
 
@@ -523,8 +525,8 @@ def test_two_real_runs_into_the_same_folder(tmp_path: Path) -> None:
         (["run", FLAGSHIP, "--bogus"], ["--bogus"]),
     ],
 )
-def test_usage_errors_are_one_line(tmp_path: Path, args: list, fragments: list[str]) -> None:
-    r = forcegen(*args, cwd=tmp_path)
+def test_usage_errors_are_one_line(cli, tmp_path: Path, args: list, fragments: list[str]) -> None:
+    r = cli(*args, cwd=tmp_path)
     assert_refused(r, *fragments)
     assert "╭" not in r.err and r.out == ""
     assert list(tmp_path.iterdir()) == []
@@ -605,8 +607,8 @@ def test_whatif_state_is_matched_whatever_its_case(tmp_path: Path, monkeypatch) 
         ["play", FLAGSHIP, "--as", "PAKK"],
     ],
 )
-def test_unknown_state_gets_the_did_you_mean_hint(tmp_path: Path, args: list) -> None:
-    r = forcegen(*args, cwd=tmp_path)
+def test_unknown_state_gets_the_did_you_mean_hint(cli, tmp_path: Path, args: list) -> None:
+    r = cli(*args, cwd=tmp_path)
     assert_refused(r, "unknown state", "did you mean 'PAK'?")
     assert list(tmp_path.iterdir()) == []
 

@@ -3,7 +3,9 @@
 Loader-level cases (faster, in-process) are in tests/scenario/test_hostile_input.py
 and tests/scenario/test_mutations.py; these check that the same refusals reach
 the user as one `error:` line from `validate`, `run` and `sweep`, with no
-traceback, no numpy warning, within a time bound, and with nothing written.
+traceback, no numpy warning, within a time bound, and with nothing written. They run
+the command line in this process (`cli`); a case bounded by a timeout (an input that
+could hang or take exponential time) runs it in a subprocess (`forcegen`).
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ NUMBERS = {
 
 @pytest.mark.parametrize("command", ["validate", "run"])
 @pytest.mark.parametrize("case", sorted(NUMBERS))
-def test_a_bad_number_is_one_line(variant, tmp_path: Path, command: str, case: str) -> None:
+def test_a_bad_number_is_one_line(cli, variant, tmp_path: Path, command: str, case: str) -> None:
     body, fragment = NUMBERS[case]
     file = variant(body)
     before = snapshot(tmp_path)
     args = ["--out", str(tmp_path / "out"), "--runs", "2"] if command == "run" else []
-    result = forcegen(command, file, *args)
+    result = cli(command, file, *args)
     assert_refused(result, str(file), fragment)
     assert "Warning" not in result.err
     assert snapshot(tmp_path) == before
@@ -57,15 +59,15 @@ MESSAGES = {
 
 
 @pytest.mark.parametrize("case", sorted(MESSAGES))
-def test_messages_say_what_is_wrong(variant, case: str) -> None:
+def test_messages_say_what_is_wrong(cli, variant, case: str) -> None:
     body, fragment = MESSAGES[case]
-    assert_refused(forcegen("validate", variant(body)), fragment)
+    assert_refused(cli("validate", variant(body)), fragment)
 
 
-def test_a_documented_bandwagon_range_runs_on_the_fast_engine(variant, tmp_path: Path) -> None:
+def test_a_documented_bandwagon_range_runs_on_the_fast_engine(cli, variant, tmp_path) -> None:
     file = variant("decision: {bandwagon: [0.1, 0.3]}\n")
     out = tmp_path / "out"
-    result = forcegen("run", file, "--runs", "3", "--engine", "fast", "--out", out, "--quiet")
+    result = cli("run", file, "--runs", "3", "--engine", "fast", "--out", out, "--quiet")
     assert result.code == 0, result.err[-2000:]
     assert "Traceback" not in result.err
     assert (out / "summary.json").is_file()
@@ -93,16 +95,16 @@ def test_extends_to_a_device_or_fifo_does_not_hang(tmp_path: Path, target: str) 
     assert_refused(forcegen("validate", child, timeout=60), "is not a regular file")
 
 
-def test_extends_to_a_file_that_is_not_a_scenario_shows_none_of_it(tmp_path: Path) -> None:
+def test_extends_to_a_file_that_is_not_a_scenario_shows_none_of_it(cli, tmp_path: Path) -> None:
     (tmp_path / "other.yml").write_text("password_hash: s3cr3t\nusers: [root]\n", "utf-8")
     child = tmp_path / "child.yaml"
     child.write_text("extends: other.yml\ntitle: t\n", encoding="utf-8")
-    line = assert_refused(forcegen("validate", child), "is not a scenario file")
+    line = assert_refused(cli("validate", child), "is not a scenario file")
     assert "s3cr3t" not in line and "password" not in line
 
 
-def test_a_file_name_that_is_not_a_name_still_validates(variant) -> None:
-    result = forcegen("validate", variant("", name="My Scenario (v2).yaml"))
+def test_a_file_name_that_is_not_a_name_still_validates(cli, variant) -> None:
+    result = cli("validate", variant("", name="My Scenario (v2).yaml"))
     assert result.code == 0, result.err
     assert "name: my_scenario_v2" in result.out
 
@@ -140,19 +142,19 @@ def test_a_sweep_too_large_to_count_in_int64_is_refused(tmp_path: Path) -> None:
         ("{from: .nan, to: 0.5, steps: 3}", "values"),
     ],
 )
-def test_sweep_values_that_are_not_numbers_are_refused(tmp_path, values, fragment) -> None:
+def test_sweep_values_that_are_not_numbers_are_refused(cli, tmp_path, values, fragment) -> None:
     axes = f"  - {{path: states.IDN.domestic_opposition, values: {values}}}\n"
     out = tmp_path / "out"
-    result = forcegen("sweep", sweep_file(tmp_path, axes), "--out", out)
+    result = cli("sweep", sweep_file(tmp_path, axes), "--out", out)
     assert_refused(result, "sweep.yaml", fragment)
     assert not out.exists()
 
 
-def test_a_sweep_base_that_is_not_a_scenario_is_refused(tmp_path: Path) -> None:
+def test_a_sweep_base_that_is_not_a_scenario_is_refused(cli, tmp_path: Path) -> None:
     (tmp_path / "notes.yaml").write_text("secret_token: abc123\n", encoding="utf-8")
     file = tmp_path / "sweep.yaml"
     file.write_text(
         "base: notes.yaml\naxes:\n  - {path: mandate.zone, values: [perimeter]}\n", "utf-8"
     )
-    line = assert_refused(forcegen("sweep", file, "--out", tmp_path / "out"), "base")
+    line = assert_refused(cli("sweep", file, "--out", tmp_path / "out"), "base")
     assert "abc123" not in line and "secret" not in line

@@ -1,11 +1,12 @@
 """The refusals of tests/scenario/test_refusals.py through the command line: one
-`error:` line naming the file and the field path, exit status 2, no traceback."""
+`error:` line naming the file and the field path, exit status 2, no traceback
+(the command line run in this process, `cli`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_refused, forcegen
+from .helpers import assert_refused
 
 CASES = {
     "side payment effect 0": (
@@ -54,13 +55,13 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_validate_refuses_in_one_line(variant, case: str) -> None:
+def test_validate_refuses_in_one_line(cli, variant, case: str) -> None:
     body, fragment = CASES[case]
     file = variant(body)
-    assert_refused(forcegen("validate", file), f"{file}: {fragment}")
+    assert_refused(cli("validate", file), f"{file}: {fragment}")
 
 
-def test_a_control_character_never_reaches_the_terminal(variant) -> None:
-    result = forcegen("validate", variant('states: {IDN: {name: "a\\e[2Jb"}}\n'))
+def test_a_control_character_never_reaches_the_terminal(cli, variant) -> None:
+    result = cli("validate", variant('states: {IDN: {name: "a\\e[2Jb"}}\n'))
     assert_refused(result, "states.IDN.name")
     assert "\x1b" not in result.err and "\x1b" not in result.out
