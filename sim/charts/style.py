@@ -311,12 +311,27 @@ def save(fig: Figure, out_dir: Path, name: str) -> dict[str, str]:
     try:
         if files:
             out_dir.mkdir(parents=True, exist_ok=True)
+            place_empty_labels(fig)
             lay_out_once(fig)
         for fmt, file in files.items():
             fig.savefig(out_dir / file, **SAVE_OPTIONS[fmt])
     finally:
         plt.close(fig)
     return files
+
+
+def place_empty_labels(fig: Figure) -> None:
+    """Fix where an axis with no label (a grid's states, a shared week axis) puts it.
+
+    matplotlib places an axis label below (or beside) the axis's tick labels,
+    measuring them again for it at both layout passes and the draw. An empty
+    label is neither drawn nor counted in the layout, so it is put anywhere,
+    once: the same pixels, without the measuring.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(0.5, 0.0)
 
 
 NO_LAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
