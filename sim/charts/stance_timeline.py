@@ -154,7 +154,13 @@ def _round_ticks(ax, rounds: list[int]) -> None:
 
 
 def _write_codes(ax, values, kinds, codes, every_cell: bool) -> None:
-    """Kind codes inside offered/committed cells (or where they change, on long runs)."""
+    """Kind codes inside offered/committed cells (or where they change, on long runs).
+
+    A code in every cell (at most `MAX_LETTERED_ROUNDS` weeks, cells at least a
+    fifth of an inch wide) lies inside its cell, so it is clipped to the grid: the
+    same pixels, and the layout, which measures every unclipped text of the axes at
+    each of its passes, skips them. On longer runs a code can spill over its
+    narrow cell, past the grid's edge, and stays measured."""
     fontsize = 7.5 if values.shape[1] <= 26 else 6.5
     for i in range(values.shape[0]):
         previous = ""
@@ -170,6 +176,7 @@ def _write_codes(ax, values, kinds, codes, every_cell: bool) -> None:
                     va="center",
                     fontsize=fontsize,
                     color=style.STANCE_TEXT[stance],
+                    clip_on=every_cell,
                 )
             previous = kind
 
