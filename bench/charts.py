@@ -10,12 +10,19 @@ line, axis labels and a legend, laid out and saved as PNG the way every chart is
 
     .venv/bin/python bench/charts.py             # 200 runs, five repeats
     .venv/bin/python bench/charts.py --repeat 9
+    .venv/bin/python bench/charts.py --against /tmp/old --repeat 20
+
+`--against` a copy of an earlier tree (`git archive <commit> sim | tar -x -C /tmp/old`)
+draws every chart with both versions in this process, alternating chart by chart
+(which goes first alternates too), so a busy machine's drift falls on both alike;
+it prints each version's medians and the median of the paired ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,10 +51,46 @@ def floor_chart(out: Path) -> None:
         style.save(fig, out, "floor")
 
 
+def load_sim(root: Path) -> dict:
+    """The `sim` package under `root`, imported afresh: its modules, by name (the
+    ones in `sys.modules` are replaced by them)."""
+    for name in [n for n in sys.modules if n == "sim" or n.startswith("sim.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(root))
+    try:
+        import sim.charts
+
+        assert Path(sim.charts.__file__).is_relative_to(root), sim.charts.__file__
+    finally:
+        sys.path.remove(str(root))
+    return {n: m for n, m in sys.modules.items() if n == "sim" or n.startswith("sim.")}
+
+
+def against(old: Path, tables, meta, out: Path, repeat: int) -> None:
+    """Each chart drawn by the `sim` under `old` and by this tree's, alternately."""
+    versions = {"old": load_sim(old.resolve()), "new": load_sim(ROOT)}
+    jobs = versions["new"]["sim.charts"].plan_charts(tables, meta, out, None).jobs
+    times: dict = {(v, job[0]): [] for v in versions for job in jobs}
+    for i in range(repeat + 1):  # the first round warms both up
+        for job in jobs:
+            for v in ("old", "new") if i % 2 else ("new", "old"):
+                sys.modules.update(versions[v])  # charts import style at call time
+                seconds = cpu(lambda v=v, job=job: versions[v]["sim.charts"]._draw_one(*job))
+                if i:
+                    times[v, job[0]].append(seconds)
+    print(f"CPU seconds per chart, {old} against this tree (medians of {repeat}, alternating)")
+    for name in (job[0] for job in jobs):
+        a, b = times["old", name], times["new", name]
+        paired = statistics.median(y / x for x, y in zip(a, b, strict=True))
+        print(f"  {name:16s} {statistics.median(a):6.3f} -> {statistics.median(b):6.3f}"
+              f"  (paired ratio {paired:.3f})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="an earlier tree holding sim/")
     args = parser.parse_args()
 
     import sim.charts as charts
@@ -61,6 +104,8 @@ def main() -> None:
     meta = chart_meta(C, tables)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        if args.against:
+            return against(args.against, tables, meta, out, args.repeat)
         jobs = {job[0]: job for job in charts.plan_charts(tables, meta, out, None).jobs}
         floor_chart(out)  # matplotlib's set-up on first use, as the helper has it done
         times: dict[str, list[float]] = {name: [] for name in [*jobs, "floor"]}
