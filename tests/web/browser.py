@@ -44,12 +44,15 @@ def shot(page, name: str, top=None, height: int = 900) -> None:
     page.screenshot(path=str(DOCS / name), full_page=True, clip=clip)
 
 
-def choose(page, label: str, option: str, scope=None) -> None:
+def choose(page, label: str, option: str, scope=None, taken=None) -> None:
     """Pick `option` in the Vuetify select labelled `label`.
 
     The server may re-render the select while its menu opens (a tab switch, a busy
     machine), which closes that menu; so a menu that shows no such option within a
-    short wait is closed and opened again, until TIMEOUT."""
+    short wait is closed and opened again, until TIMEOUT. A pick made on a select the
+    server has just replaced shows for a moment and never reaches it: where `taken`
+    (a locator) is given, what the page shows once the server has the pick, the
+    pick is made again until that shows."""
     from playwright.sync_api import TimeoutError as Slow
 
     where = scope or page
@@ -63,9 +66,22 @@ def choose(page, label: str, option: str, scope=None) -> None:
             page.keyboard.press("Escape")
             continue
         menu.wait_for(state="hidden", timeout=TIMEOUT)
-        if _shows(select, option):  # a click on a menu re-rendered under it is lost
+        if _shows(select, option) and _shows_taken(taken):  # else the click was lost
             return
     raise AssertionError(f"no option {option!r} in the select {label!r}")
+
+
+def _shows_taken(taken) -> bool:
+    """`taken` (a locator, or None for no check) is visible within a short wait."""
+    from playwright.sync_api import TimeoutError as Slow
+
+    if taken is None:
+        return True
+    try:
+        taken.first.wait_for(timeout=RETRY)
+    except Slow:
+        return False
+    return True
 
 
 def _shows(select, option: str) -> bool:

@@ -101,6 +101,19 @@ def browser():
         b.close()
 
 
+REPLACED_WIDGET = frozenset(
+    {
+        "Syncing error: no comm channel defined",
+        "Cannot set properties of undefined (setting 'scrollTop')",
+    }
+)
+"""What the widget libraries in the browser log when a pick lands on a select the server
+has just replaced (a tab switch on a busy machine): ipywidgets has no channel left for
+the old select, and Vuetify's closing menu has no content left to scroll. The pick
+never reaches the server, so nothing on the page changes; `browser.choose` makes it
+again (its `taken`), and the tests check what the page then shows."""
+
+
 @dataclass
 class Watched:
     """A page with what went wrong on it recorded."""
@@ -112,7 +125,8 @@ class Watched:
     foreign: list[str] = field(default_factory=list)
 
     def assert_clean(self) -> None:
-        assert not self.errors, f"console errors: {self.errors}"
+        errors = [e for e in self.errors if e not in REPLACED_WIDGET]
+        assert not errors, f"console errors: {errors}"
         assert not self.failed, f"failed requests: {self.failed}"
         assert not self.foreign, f"requests beyond this server: {self.foreign}"
 

@@ -55,7 +55,7 @@ def test_local_files_are_listed_and_an_invalid_one_shows_its_error(browser, teac
         assert {"class/week3.yaml", "scenarios/bad.yaml"} <= set(options)
         assert not [o for o in options if "other.yaml" in o]  # not in a listed folder
 
-        choose(page, LABEL, "scenarios/bad.yaml")
+        choose(page, LABEL, "scenarios/bad.yaml", taken=page.locator(".scenario-error"))
         error = page.locator(".scenario-error")
         error.wait_for(timeout=TIMEOUT)
         text = error.inner_text()
@@ -66,7 +66,7 @@ def test_local_files_are_listed_and_an_invalid_one_shows_its_error(browser, teac
         page.locator(".scenario-error").wait_for(timeout=TIMEOUT)  # Watch says it too
         assert direct.value.message in page.locator(".scenario-error").inner_text()
         page.get_by_role("tab", name="Explore").click()
-        choose(page, LABEL, "scenarios/isf/res2803.yaml")
+        choose(page, LABEL, "scenarios/isf/res2803.yaml", taken=page.locator(".run-button"))
         page.locator(".run-button").wait_for(timeout=TIMEOUT)
         expect(page.locator(".scenario-error")).to_have_count(0, timeout=TIMEOUT)
 
