@@ -453,7 +453,9 @@ def make_executor(
 
     `workers` 0 is decided by `auto_workers` from `runs`, the command's total
     runs, and `run_seconds`, the estimated cost of one; with a scheduler it is
-    the LocalCluster's size (0: one per core).
+    the LocalCluster's size (0: one per core). `warm` are the modules the command
+    needs after its runs: a pool's workers import them as they start, and one
+    process imports them while a forked helper runs (`Serial.warm_pending`).
     """
     if scheduler is not None:  # '' is refused, not taken for no scheduler
         return Dask(scheduler, workers)
