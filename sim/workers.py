@@ -235,12 +235,19 @@ def decide(
         cores = own_cores()
     if not pays(runs, run_seconds, cores):  # not even with every core to itself
         return 1
+    if helper is None:
+        helper = helper_available(cores)
+    if helper and runs <= FORK_MAX_RUNS and not pays_over_helper(runs, run_seconds, cores):
+        # No pool beats the helper on every core, so none on fewer (it saves less): one
+        # process whatever is idle, and no quarter-second watch of the machine to find
+        # out (`run --runs 10000` on two cores).
+        return 1
     if idle is None:
         idle = idle_cores()
     n = min(cores, int(idle + 0.5))
     while n > 1 and not pays(runs, run_seconds, n):
         n -= 1
     over_helper = runs > FORK_MAX_RUNS or pays_over_helper(runs, run_seconds, n)
-    if n > 1 and not over_helper and (helper_available(cores) if helper is None else helper):
+    if n > 1 and not over_helper and helper:
         return 1  # one process, and the forked helper beside it
     return max(1, n)

@@ -103,6 +103,22 @@ def test_the_idle_cores_are_measured_only_when_a_pool_could_pay(monkeypatch) -> 
     assert workers.decide(10**7, RUN, cores=2, helper=False) == 1
 
 
+def test_where_no_pool_can_beat_the_helper_the_machine_is_not_watched(monkeypatch) -> None:
+    """On two cores up to `FORK_MAX_RUNS`, or on more where even every core would not
+    save a pool's cost against the helper, the answer is one process whatever is idle:
+    `idle_cores` (a quarter-second sample) is not called. Where a pool could win, it is."""
+    monkeypatch.setattr(workers, "idle_cores", _not_measured)
+    n = workers.threshold(RUN, 2)
+    assert workers.decide(n, RUN, cores=2, helper=True) == 1
+    assert workers.decide(10_000, RUN, cores=2, helper=True) == 1
+    assert workers.decide(workers.FORK_MAX_RUNS, RUN, cores=2, helper=True) == 1
+    assert workers.decide(n, RUN, cores=8, helper=True) == 1  # saves too little on 8
+    with pytest.raises(AssertionError):  # above the helper's limit the pool may win
+        workers.decide(workers.FORK_MAX_RUNS + 1, RUN, cores=2, helper=True)
+    with pytest.raises(AssertionError):  # without the helper, two processes may win
+        workers.decide(10_000, RUN, cores=2, helper=False)
+
+
 def test_idle_cores_are_the_fewer_of_the_cpu_counters_and_the_load(monkeypatch) -> None:
     """Without a window since the command started (`workers.mark`: a library call)."""
     monkeypatch.setattr(workers, "_window", None)
