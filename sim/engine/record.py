@@ -95,13 +95,6 @@ def _by_index(names) -> np.ndarray:
     return np.array([*names, ""], dtype=object)
 
 
-def _stacked(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One table from column arrays recorded week by week (each part a dict of columns)."""
-    import pandas as pd
-
-    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
-
-
 def _patterns(rows: np.ndarray, text) -> list[str]:
     """`text(columns set in the row)` for each row of a boolean array, computed once per
     distinct row (coalitions, veto players rejecting: few patterns, many runs)."""
@@ -413,127 +406,14 @@ class Recorder:
 
     def tables(self, names: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
         """The tidy tables, sorted by run (and round, state) whatever the engine; only
-        those in `names` (a sweep's point keeps runs, commits and states)."""
-        build = {
-            "runs": self._runs,
-            "deployments": self._deployments,
-            "rounds": self._rounds,
-            "states": self._states,
-            "commits": self._commits,
-            "coalitions": self._coalitions,
-            "bands": self._bands,
-            "params": self._params,
-        }
-        return {name: build[name]() for name in names}
+        those in `names` (a sweep's point keeps runs, commits and states). Built by
+        `sim.engine.tables`, imported here: the runs need no pandas (a forked helper
+        runs them while this process imports it, `sim.fork`)."""
+        from sim.engine.tables import build
 
-    def _runs(self) -> pd.DataFrame:
-        import pandas as pd
-
-        cols = dict(self.run_cols)
-        week = np.asarray(cols["deployed_week"], np.int64)
-        cols["deployed_week"] = pd.array(np.maximum(week, 0), dtype="Int64")
-        cols["deployed_week"][week < 0] = pd.NA  # no contingent arrived
-        runs = pd.DataFrame(cols)
-        return runs.sort_values("run", kind="stable", ignore_index=True)
+        return build(self, names)
 
     @property
     def recorded(self) -> int:
         """Runs whose end is recorded."""
         return len(self.run_cols["run"])
-
-    def _states(self) -> pd.DataFrame:
-        import pandas as pd
-
-        if not self.state_rows:
-            return pd.DataFrame()
-        states = _stacked(self.state_rows)
-        order = {s: i for i, s in enumerate(self.C.states)}
-        states["_s"] = states["state"].map(order)
-        states = states.sort_values(["run", "round", "_s"], kind="stable", ignore_index=True)
-        return states.drop(columns="_s")
-
-    def _rounds(self) -> pd.DataFrame:
-        import pandas as pd
-
-        if not self.round_rows:
-            return pd.DataFrame()
-        rounds = _stacked(self.round_rows)
-        if len(rounds):
-            rounds = rounds.sort_values(["run", "round"], kind="stable", ignore_index=True)
-        return rounds
-
-    def _deployments(self) -> pd.DataFrame:
-        """One row per contingent of a formed run: its approval vote, first week in
-        theatre, suspensions and withdrawal."""
-        import pandas as pd
-
-        cols = self.deploy_cols
-        table = pd.DataFrame(cols if cols["run"] else [], columns=list(DEPLOY_COLUMNS))
-        for name in ("arrival_week", "withdrawn_week"):
-            table[name] = table[name].astype("Int64")
-        table["suspended_weeks"] = table["suspended_weeks"].astype(np.int64)
-        order = {s: i for i, s in enumerate(self.C.states)}
-        table["_s"] = table["state"].map(order)
-        table = table.sort_values(["run", "_s"], kind="stable", ignore_index=True)
-        return table.drop(columns="_s")
-
-    def _params(self) -> pd.DataFrame:
-        """The experiments table: one row per run, one column per drawn value."""
-        import pandas as pd
-
-        from sim.scenario.drawn import drawn_names
-
-        names = drawn_names(self.C)
-        if not self.drawn:
-            return pd.DataFrame(columns=["run", *names])
-        runs = np.concatenate([r for r, _ in self.drawn])
-        values = np.concatenate([v for _, v in self.drawn])
-        table = pd.DataFrame(values, columns=names)
-        table.insert(0, "run", runs.astype(np.int64))
-        return table.sort_values("run", kind="stable", ignore_index=True)
-
-    def _commits(self) -> pd.DataFrame:
-        import pandas as pd
-
-        C = self.C
-        rows = [
-            {
-                "state": s,
-                "kind": k,
-                "p_commit": self.commits[i, j] / self.runs,
-                "p_lead": self.leads[i, j] / self.runs,
-                "mean_pledge": self.pledges[i, j] / self.runs,
-            }
-            for i, s in enumerate(C.states)
-            for j, k in enumerate(C.kinds)
-        ]
-        return pd.DataFrame(rows)
-
-    def _coalitions(self) -> pd.DataFrame:
-        import pandas as pd
-
-        items = sorted(self.coalitions.items(), key=lambda kv: (-kv[1], kv[0]))
-        return pd.DataFrame(
-            {"members": [k for k, _ in items], "share": [v / self.runs for _, v in items]}
-        )
-
-    def _bands(self) -> pd.DataFrame:
-        import pandas as pd
-
-        series = {"force": self.force}
-        for j, vid in enumerate(self.C.veto_ids):
-            series[f"accept.{vid}"] = self.accept[j]
-        rows = []
-        for name, arr in series.items():
-            q = np.quantile(arr, [0.5, 0.05, 0.95], axis=0)
-            for t in range(arr.shape[1]):
-                rows.append(
-                    {
-                        "round": t + 1,
-                        "series": name,
-                        "median": q[0, t],
-                        "p05": q[1, t],
-                        "p95": q[2, t],
-                    }
-                )
-        return pd.DataFrame(rows)
