@@ -156,7 +156,7 @@ SETTINGS = {
     "robust(worlds × runs_per_world)": (
         lambda: sim.robust(ROBUST, worlds=10_000, runs_per_world=200),
         r"worlds × runs_per_world: 4 candidates × 10,000 worlds × 200 runs per world = "
-        r"8,000,000 runs; robust runs at most 5,000,000: lower worlds or runs_per_world, "
+        r"8,000,000 runs; robust runs at most 2,000,000: lower worlds or runs_per_world, "
         r"or give the sweep fewer points",
     ),
     "sweep(runs=MAX_RUNS)": (

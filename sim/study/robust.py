@@ -30,6 +30,7 @@ from sim.engine.design import design_batch
 from sim.engine.ensemble import BATCH, batch_runs
 from sim.explore import paths
 from sim.explore.sweep_file import Sweep, load_sweep
+from sim.limits import MAX_TOTAL_RUNS
 from sim.scenario.arrays import OUTCOMES, Compiled, compile_scenario
 from sim.scenario.drawn import drawn_names
 from sim.scenario.errors import ScenarioError, resolve_name
@@ -38,8 +39,9 @@ from sim.study.names import CRITERIA, Spelling, as_option
 LOWER_IS_BETTER = {"regret"}
 DEFAULT_WORLDS = 50
 DEFAULT_RUNS_PER_WORLD = 20
-MAX_RUNS = 5_000_000
-"""Candidates × worlds × runs per world above this are refused before anything runs."""
+MAX_RUNS = MAX_TOTAL_RUNS
+"""Candidates × worlds × runs per world above this are refused before anything runs: the
+bound every command's total runs share (a sweep, a what-if, a sensitivity design)."""
 MAX_WORLDS = 10_000
 """Worlds above this are refused: the world table holds every world's positions."""
 BOOTSTRAP = 2000
@@ -47,7 +49,7 @@ BOOTSTRAP = 2000
 BOOTSTRAP_CELLS = 2_000_000
 """Resampled world indices drawn at once (resamples x worlds): bounds the bootstrap's
 memory with many worlds (16 MB of indices, and as many floats per candidate). A memory
-chunk, not a bound on runs (`sim.limits.MAX_TOTAL_RUNS` is the same number by chance);
+chunk, not a bound on runs (`MAX_TOTAL_RUNS` is the same number by chance);
 the chunks draw the same indices in the same order, so the intervals do not depend on it."""
 DECILE = 0.1
 LEVER_ROOTS = ("mandate", "broker")

@@ -15,6 +15,7 @@ from sim.cli import app
 from sim.explore import whatif
 from sim.explore.sweep_file import load_sweep
 from sim.scenario.errors import ScenarioError
+from sim.study import robust
 
 from .conftest import one_line, runner
 
@@ -112,5 +113,15 @@ def test_at_the_bound_a_sweep_loads_and_one_run_more_is_refused(tmp_path, base) 
     assert caught.value.path == "axes, --runs"
 
 
-def test_a_what_if_and_a_sweep_share_the_bound() -> None:
-    assert whatif.MAX_RUNS is limits.MAX_TOTAL_RUNS == 2_000_000
+def test_a_what_if_a_robust_study_and_a_sweep_share_the_bound() -> None:
+    assert whatif.MAX_RUNS is robust.MAX_RUNS is limits.MAX_TOTAL_RUNS == 2_000_000
+
+
+def test_a_robust_study_above_the_shared_bound_is_refused_in_one_line() -> None:
+    """2.4 million runs (4 candidates × 10,000 worlds × 60 runs) is more than any other
+    command may ask for; robust refuses it too, naming both settings and the bound."""
+    robust.check_cost(4, 10_000, 50)  # 2,000,000: allowed
+    with pytest.raises(ScenarioError) as caught:
+        robust.check_cost(4, 10_000, 51)
+    assert "= 2,040,000 runs; robust runs at most 2,000,000" in str(caught.value)
+    assert caught.value.path == "--worlds × --runs-per-world"

@@ -310,7 +310,7 @@ def test_a_study_above_the_cap_is_refused_before_running(forcegen, tmp_path: Pat
     line = in_process.refused(forcegen("robust", SWEEPS / "robust_mandates.yaml", *argv))
     assert line == (
         "error: --worlds × --runs-per-world: 4 candidates × 10,000 worlds × 200 runs per "
-        "world = 8,000,000 runs; robust runs at most 5,000,000: lower --worlds or "
+        "world = 8,000,000 runs; robust runs at most 2,000,000: lower --worlds or "
         "--runs-per-world, or give the sweep fewer points"
     )
     assert not out.exists()
