@@ -19,6 +19,7 @@ from sim.engine.record import Recorder
 from sim.parallel import ENGINE, Executor, Pool, Serial
 from sim.rules import jit
 from sim.scenario.arrays import Compiled
+from sim.workers import FORK_MAX_RUNS
 
 if TYPE_CHECKING:  # the tables are built by the recorder, which imports pandas then
     import pandas as pd
@@ -119,11 +120,13 @@ def record(
     runs = C.scenario.run.runs if runs is None else runs
     seed = C.scenario.run.seed if seed is None else seed
     executor = executor or Serial()
-    # A forked helper takes half the batches where it may. Below FORK_RUNS, where this
-    # process has imports to do (the charts', `Serial.warm_pending`), it takes them
-    # all, unsplit, while this process imports (`sim.fork.Forked`).
+    # A forked helper takes half the batches where it may, up to FORK_MAX_RUNS runs: it
+    # sends its share back in one piece at the end, so more would raise the memory peak
+    # (a command that found no idle core for a pool then runs them here alone). Below
+    # FORK_RUNS, where this process has imports to do (the charts',
+    # `Serial.warm_pending`), it takes them all, unsplit, while this process imports.
     overlap = runs < FORK_RUNS and executor.warm_pending()
-    if runs >= FORK_RUNS or overlap:
+    if FORK_RUNS <= runs <= FORK_MAX_RUNS or overlap:
         executor = executor.for_short_jobs()
     size = batch_runs(C) if engine == "fast" else MESA_BATCH
     if executor.workers > 1 and not overlap:

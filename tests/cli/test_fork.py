@@ -279,6 +279,29 @@ def test_an_ensemble_shares_its_batches_with_the_helper_and_gives_the_same_table
 
 
 @TWO_CORES
+def test_an_ensemble_above_the_helpers_limit_is_not_forked() -> None:
+    """The helper sends its share back in one piece, so above `FORK_MAX_RUNS` (100,000
+    runs peaked at 1.03 GB with it, 0.82 GB without) an ensemble left to one process
+    (no idle core for a pool) runs here alone. The limit is lowered to FORK_RUNS."""
+    out = _script(
+        f"""
+        used = force_helper()
+        import sim.engine.ensemble as ens
+        from sim.parallel import Serial
+        from sim.scenario.arrays import compile_scenario
+        from sim.scenario.loader import load
+        ens.FORK_MAX_RUNS = ens.FORK_RUNS
+        C = compile_scenario(load({str(FLAGSHIP)!r}))
+        at = ens.run_ensemble(C, runs=ens.FORK_RUNS, detail=1, executor=Serial(spare=True))
+        print(len(used))
+        over = ens.run_ensemble(C, runs=ens.FORK_RUNS + 1, detail=1, executor=Serial(spare=True))
+        print(len(used), len(at["runs"]), len(over["runs"]))
+        """
+    )
+    assert out.split()[-4:] == ["1", "1", "500", "501"]
+
+
+@TWO_CORES
 def test_the_parent_imports_its_modules_after_the_fork_while_the_child_works() -> None:
     out = _script(
         """
