@@ -75,7 +75,7 @@ def spare_core() -> bool:
     from sim.workers import others_busy
 
     n = cores()
-    others = others_busy()
+    others = others_busy(wait=True)
     if others is not None:
         return n >= 2 and n - 1 - others >= SPARE
     try:

@@ -169,12 +169,35 @@ def test_the_window_since_the_command_started_leaves_out_its_own_work(monkeypatc
     assert workers.others_busy({0, 1}) is None
 
 
+def test_a_command_that_asks_as_it_starts_waits_for_the_window(monkeypatch) -> None:
+    """Asked 0.1 s after `mark`, too early to tell, `idle_cores` waits until the window
+    is `MIN_WINDOW` old instead of reading the load average, which still counts the
+    script's previous command (2.0 here, while the machine is idle)."""
+    clock = Clock()
+    clock.install(monkeypatch)
+    slept = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.wall += seconds
+
+    monkeypatch.setattr(workers.time, "sleep", sleep)
+    monkeypatch.setattr(workers, "_window", None)
+    monkeypatch.setattr(workers.os, "getloadavg", lambda: (2.0, 2.0, 2.0))
+    samples = iter([(100, 200), (160, 260), (220, 320)])  # marked; then every tick idle
+    monkeypatch.setattr(workers, "_cpu_times", lambda cpus: next(samples))
+    workers.mark()
+    clock.wall += 0.1
+    assert workers.idle_cores({0, 1}) == pytest.approx(2.0)
+    assert slept == [pytest.approx(workers.MIN_WINDOW - 0.1 + 0.01)]
+
+
 @pytest.mark.parametrize("others, spare", [(0.0, True), (0.4, True), (0.7, False)])
 def test_the_helper_is_used_when_the_window_leaves_half_a_core(monkeypatch, others, spare):
     from sim import fork
 
     monkeypatch.setattr(fork, "cores", lambda: 2)
-    monkeypatch.setattr(workers, "others_busy", lambda cpus=None: others)
+    monkeypatch.setattr(workers, "others_busy", lambda cpus=None, wait=False: others)
     monkeypatch.setattr(fork.os, "getloadavg", lambda: (2.0, 2.0, 2.0))  # not read
     assert fork.spare_core() is spare
 
