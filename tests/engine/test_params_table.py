@@ -73,3 +73,28 @@ def test_the_table_does_not_depend_on_how_runs_were_split() -> None:
     whole = run_ensemble(C, runs=12, seed=3, detail=0)["params"]
     parts = run_ensemble(C, runs=12, seed=3, detail=0, workers=2)["params"]
     assert whole.to_csv(index=False) == parts.to_csv(index=False)
+
+
+def test_batches_merged_out_of_run_order_give_the_table_in_run_order(flagship) -> None:
+    """The table is in run order whatever order its batches were merged in: batches
+    in order are taken as they are (no sort), batches out of order are sorted, and
+    each run keeps its own values."""
+    from types import SimpleNamespace
+
+    from sim.engine import tables
+
+    C, _ = flagship
+    E = len(C.ranges)
+    first, second = np.arange(0, 3), np.arange(3, 5)
+    values = {r: np.full(E, float(r)) + np.arange(E) / 1000 for r in range(5)}
+
+    def batch(ids):
+        return ids, np.stack([values[r] for r in ids])
+
+    ordered = tables.params(SimpleNamespace(C=C, drawn=[batch(first), batch(second)]))
+    shuffled = tables.params(SimpleNamespace(C=C, drawn=[batch(second), batch(first)]))
+    for table in (ordered, shuffled):
+        assert list(table["run"]) == [0, 1, 2, 3, 4]
+        assert list(table.index) == [0, 1, 2, 3, 4]
+        assert np.array_equal(table.iloc[:, 1:].to_numpy(), np.stack(list(values.values())))
+    assert ordered.equals(shuffled)
