@@ -219,13 +219,26 @@ def concession_summary(runs: pd.DataFrame, C: Compiled) -> dict:
 
 
 def parse_concessions(runs: pd.DataFrame) -> pd.DataFrame:
-    """runs.concessions ("id@round;...") as a tidy (run, concession, round) table."""
-    rows = []
-    for run, text in zip(runs["run"], runs["concessions"], strict=True):
-        for item in filter(None, str(text).split(";")):
-            cid, _, rnd = item.rpartition("@")
-            rows.append({"run": run, "concession": cid, "round": int(rnd)})
-    return pd.DataFrame(rows, columns=["run", "concession", "round"])
+    """runs.concessions ("id@round;...") as a tidy (run, concession, round) table, in the
+    runs' order. Each distinct text is parsed once: a few sequences of concessions recur
+    over many runs (100,000 runs: 0.4 s parsed run by run)."""
+    codes, texts = pd.factorize(runs["concessions"].astype(str), sort=False)
+    items = [
+        [(cid, int(rnd)) for cid, _, rnd in (x.rpartition("@") for x in text.split(";") if x)]
+        for text in texts
+    ]
+    count = np.array([len(parsed) for parsed in items], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(count)])
+    lengths = count[codes] if len(codes) else np.zeros(0, np.int64)
+    row = np.repeat(np.arange(len(codes)), lengths)  # each item's run, in the runs' order
+    nth = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    at = start[codes[row]] + nth  # each item's place among the parsed texts' items
+    cids = np.array([cid for parsed in items for cid, _ in parsed] or [""], dtype=object)
+    rounds = np.array([rnd for parsed in items for _, rnd in parsed] or [0], dtype=np.int64)
+    return pd.DataFrame(
+        {"run": runs["run"].to_numpy()[row], "concession": cids[at], "round": rounds[at]},
+        columns=["run", "concession", "round"],
+    )
 
 
 def representative_run(tables: dict[str, pd.DataFrame]) -> int:
