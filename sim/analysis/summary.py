@@ -196,11 +196,16 @@ def stalled_shares(
     by = stalled["rejected_by"].fillna("").astype(str)
     rejected = by != ""
     enough = stalled["force"].astype(float) >= minimum_viable
+    # Each distinct text ("ISR;USA") is split once and counted by its runs.
+    codes, texts = pd.factorize(by, sort=False)
+    runs_of = np.bincount(codes, minlength=len(texts)).tolist()
+    named = [set(str(text).split(";")) for text in texts]
     return {
         "short_of_minimum": _r((~enough).sum() / n),
         "mandate_rejected": _r((enough & rejected).sum() / n),
         "rejected_by": {
-            v: _r(by.str.split(";").apply(lambda x, v=v: v in x).sum() / n) for v in veto_ids
+            v: _r(sum(k for k, names in zip(runs_of, named, strict=True) if v in names) / n)
+            for v in veto_ids
         },
     }
 
