@@ -196,10 +196,8 @@ def stalled_shares(
     by = stalled["rejected_by"].fillna("").astype(str)
     rejected = by != ""
     enough = stalled["force"].astype(float) >= minimum_viable
-    # Each distinct text ("ISR;USA") is split once and counted by its runs.
-    codes, texts = pd.factorize(by, sort=False)
-    runs_of = np.bincount(codes, minlength=len(texts)).tolist()
-    named = [set(str(text).split(";")) for text in texts]
+    codes, named = _split_once(by)
+    runs_of = np.bincount(codes, minlength=len(named)).tolist()
     return {
         "short_of_minimum": _r((~enough).sum() / n),
         "mandate_rejected": _r((enough & rejected).sum() / n),
@@ -224,26 +222,23 @@ def concession_summary(runs: pd.DataFrame, C: Compiled) -> dict:
 
 
 def parse_concessions(runs: pd.DataFrame) -> pd.DataFrame:
-    """runs.concessions ("id@round;...") as a tidy (run, concession, round) table, in the
-    runs' order. Each distinct text is parsed once: a few sequences of concessions recur
-    over many runs (100,000 runs: 0.4 s parsed run by run)."""
-    codes, texts = pd.factorize(runs["concessions"].astype(str), sort=False)
-    items = [
-        [(cid, int(rnd)) for cid, _, rnd in (x.rpartition("@") for x in text.split(";") if x)]
-        for text in texts
+    """runs.concessions ("id@round;...") as a tidy (run, concession, round) table."""
+    codes, texts = _split_once(runs["concessions"])
+    made = [[(cid, int(rnd)) for cid, _, rnd in (x.rpartition("@") for x in t)] for t in texts]
+    rows = [
+        (run, cid, rnd)
+        for run, code in zip(runs["run"].tolist(), codes.tolist(), strict=True)
+        for cid, rnd in made[code]
     ]
-    count = np.array([len(parsed) for parsed in items], dtype=np.int64)
-    start = np.concatenate([[0], np.cumsum(count)])
-    lengths = count[codes] if len(codes) else np.zeros(0, np.int64)
-    row = np.repeat(np.arange(len(codes)), lengths)  # each item's run, in the runs' order
-    nth = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    at = start[codes[row]] + nth  # each item's place among the parsed texts' items
-    cids = np.array([cid for parsed in items for cid, _ in parsed] or [""], dtype=object)
-    rounds = np.array([rnd for parsed in items for _, rnd in parsed] or [0], dtype=np.int64)
-    return pd.DataFrame(
-        {"run": runs["run"].to_numpy()[row], "concession": cids[at], "round": rounds[at]},
-        columns=["run", "concession", "round"],
-    )
+    return pd.DataFrame(rows, columns=["run", "concession", "round"])
+
+
+def _split_once(column: pd.Series) -> tuple[np.ndarray, list[list[str]]]:
+    """Each row's code among the column's distinct texts, and each text's items ("a;b"):
+    a few texts recur over many runs, so each is split once (100,000 runs' concessions
+    0.4 s split run by run, 0.08 s so)."""
+    codes, texts = pd.factorize(column, sort=False, use_na_sentinel=False)
+    return codes, [[x for x in str(text).split(";") if x] for text in texts]
 
 
 def representative_run(tables: dict[str, pd.DataFrame]) -> int:
